@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import packageJson from "../package.json";
+import { authenticate } from "./auth/middleware";
+import { tokenRoutes } from "./auth/tokens-routes";
+import { webhookClientRoutes } from "./auth/webhook-clients-routes";
+import { eventRoutes } from "./events/routes";
+import type { AppEnv } from "./lib/context";
+import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
+
+/** The hookline HTTP API. */
+export const app = new Hono<AppEnv>();
+
+app.get("/healthz", (c) => c.json({ status: "ok", version: packageJson.version }));
+
+const api = new Hono<AppEnv>();
+api.use(authenticate);
+api.route("/", eventRoutes);
+api.route("/", tokenRoutes);
+api.route("/", webhookClientRoutes);
+app.route("/api/v1", api);
+
+app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+
+app.onError((error) => {
+  if (error instanceof AppError) {
+    if (error.status >= 500) console.error(error);
+    return errorResponse(error);
+  }
+  if (error instanceof HTTPException) {
+    return errorResponse(new AppError(codeForStatus(error.status), error.message || "request refused"));
+  }
+  console.error("unhandled error", error);
+  return errorResponse(new AppError("internal", "internal error"));
+});
+
+function codeForStatus(status: number): ErrorCode {
+  const codes: Record<number, ErrorCode> = {
+    400: "invalid_argument",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    409: "aborted",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "resource_exhausted",
+  };
+  return codes[status] ?? "internal";
+}

@@ -1,0 +1,70 @@
+import { AppError } from "../lib/errors";
+
+/** Every scope an API token can hold (API.md → Auth). */
+export const SCOPES = [
+  "events:write",
+  "events:read",
+  "bindings:read",
+  "bindings:write",
+  "approvals:read",
+  "approvals:decide",
+  "notifications:write",
+  "admin",
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is making a request, and what they may do. */
+export interface Principal {
+  kind: "admin" | "token" | "webhook-client";
+  /** `admin`, the token name, or `<namespace>/<client name>`. */
+  name: string;
+  scopes: readonly Scope[];
+  /** Namespaces the principal may act in; `*` means all. */
+  namespaces: readonly string[];
+  /** Templates events from this principal may submit; null means any. */
+  templates: readonly string[] | null;
+}
+
+export const ADMIN_PRINCIPAL: Principal = {
+  kind: "admin",
+  name: "admin",
+  scopes: ["admin"],
+  namespaces: ["*"],
+  templates: null,
+};
+
+/** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`. */
+export function principalKey(principal: Principal): string {
+  if (principal.kind === "admin") return "admin";
+  return principal.kind === "token" ? `token:${principal.name}` : `client:${principal.name}`;
+}
+
+/** True when the principal holds `scope` (the `admin` scope holds every scope). */
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes("admin") || principal.scopes.includes(scope);
+}
+
+/** True when the principal may act in `namespace`. */
+export function hasNamespace(principal: Principal, namespace: string): boolean {
+  return principal.namespaces.includes("*") || principal.namespaces.includes(namespace);
+}
+
+/**
+ * Throws unless the principal exists, holds `scope` and (when given) may act in `namespace`.
+ * Returns the principal so callers can use it without a null check.
+ */
+export function authorize(principal: Principal | undefined, scope: Scope, namespace?: string): Principal {
+  if (!principal) {
+    throw new AppError("unauthenticated", "missing credentials: send Authorization: Bearer <token>", {
+      headers: { "www-authenticate": 'Bearer realm="hookline"' },
+    });
+  }
+  if (!hasScope(principal, scope)) {
+    throw new AppError("permission_denied", `token lacks the "${scope}" scope`);
+  }
+  if (namespace !== undefined && !hasNamespace(principal, namespace)) {
+    throw new AppError("permission_denied", `token may not act in namespace "${namespace}"`);
+  }
+  return principal;
+}

@@ -1,0 +1,78 @@
+import type { WebhookClientType } from "./signatures";
+
+/** A webhook client as stored; the secret stays sealed (AES-GCM) at rest. */
+export interface WebhookClientRecord {
+  namespace: string;
+  name: string;
+  type: WebhookClientType;
+  secretSealed: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface WebhookClientRow {
+  namespace: string;
+  name: string;
+  type: WebhookClientType;
+  secret_sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const columns = "namespace, name, type, secret_sealed, created_at, updated_at";
+
+/** Creates or replaces a client; returns whether it was created. */
+export async function upsertWebhookClient(db: D1Database, client: WebhookClientRecord): Promise<boolean> {
+  const inserted = await db
+    .prepare(`INSERT INTO webhook_clients (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO NOTHING`)
+    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt)
+    .run();
+  if (inserted.meta.changes > 0) return true;
+  await db
+    .prepare("UPDATE webhook_clients SET type = ?3, secret_sealed = ?4, updated_at = ?5 WHERE namespace = ?1 AND name = ?2")
+    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt)
+    .run();
+  return false;
+}
+
+/** Every client of a namespace, by name. */
+export async function listWebhookClients(db: D1Database, namespace: string): Promise<WebhookClientRecord[]> {
+  const { results } = await db
+    .prepare(`SELECT ${columns} FROM webhook_clients WHERE namespace = ?1 ORDER BY name`)
+    .bind(namespace)
+    .all<WebhookClientRow>();
+  return results.map(fromRow);
+}
+
+/** One client, or null. */
+export async function getWebhookClient(
+  db: D1Database,
+  namespace: string,
+  name: string,
+): Promise<WebhookClientRecord | null> {
+  const row = await db
+    .prepare(`SELECT ${columns} FROM webhook_clients WHERE namespace = ?1 AND name = ?2`)
+    .bind(namespace, name)
+    .first<WebhookClientRow>();
+  return row ? fromRow(row) : null;
+}
+
+/** Deletes a client; returns whether it existed. */
+export async function deleteWebhookClient(db: D1Database, namespace: string, name: string): Promise<boolean> {
+  const result = await db
+    .prepare("DELETE FROM webhook_clients WHERE namespace = ?1 AND name = ?2")
+    .bind(namespace, name)
+    .run();
+  return result.meta.changes > 0;
+}
+
+function fromRow(row: WebhookClientRow): WebhookClientRecord {
+  return {
+    namespace: row.namespace,
+    name: row.name,
+    type: row.type,
+    secretSealed: row.secret_sealed,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

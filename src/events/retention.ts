@@ -1,0 +1,33 @@
+import { deleteEvents, findExpiredEvents } from "./store";
+
+const CHUNK = 500;
+/** Bounds one run's work; the next scheduled run continues where this one stopped. */
+const MAX_CHUNKS_PER_RUN = 100;
+
+/**
+ * Deletes events received before `now - retentionMs`, with their spilled bodies in R2
+ * (bodies first, so a failure never leaves a row pointing at nothing it cannot clean up
+ * later). Returns how many events were deleted.
+ */
+export async function deleteExpiredEvents(
+  db: D1Database,
+  bucket: R2Bucket,
+  retentionMs: number,
+  now = Date.now(),
+): Promise<number> {
+  const cutoff = now - retentionMs;
+  let deleted = 0;
+  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
+    const expired = await findExpiredEvents(db, cutoff, CHUNK);
+    if (expired.length === 0) break;
+    const keys = expired.flatMap((event) => (event.bodyKey ? [event.bodyKey] : []));
+    if (keys.length > 0) await bucket.delete(keys);
+    await deleteEvents(
+      db,
+      expired.map((event) => event.id),
+    );
+    deleted += expired.length;
+    if (expired.length < CHUNK) break;
+  }
+  return deleted;
+}

@@ -1,0 +1,175 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { authorize, type Principal, principalKey } from "../auth/principal";
+import { hasAnySignature } from "../auth/signatures";
+import { authenticateSignature } from "../auth/webhook-auth";
+import { readBodyLimited } from "../lib/body";
+import { readLimits } from "../lib/config";
+import type { AppEnv } from "../lib/context";
+import { AppError, notFound } from "../lib/errors";
+import { isEventId, newEventId } from "../lib/ids";
+import { assertNamespace } from "../lib/names";
+import { parseWith } from "../lib/validation";
+import { enqueueEvent, senderOf } from "./enqueue";
+import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
+import { EVENT_OUTCOMES, type EventRecord, getEvent, listEvents } from "./store";
+
+/** Ingestion rate-limit window (the binding's period) told to refused senders. */
+const RATE_LIMIT_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
+ * Authenticates (bearer token, or a webhook client's signature), checks scope, namespace and
+ * the sender's rate limit, validates the body, and queues the event. Answers 202 with the
+ * event id; nothing is recorded for a refused request.
+ */
+async function ingest(c: Context<AppEnv>): Promise<Response> {
+  const namespace = assertNamespace(c.req.param("namespace") ?? "");
+  const discriminator = assertDiscriminator(c.req.param("discriminator") ?? "");
+  const limits = readLimits(c.env);
+  const headers = c.req.raw.headers;
+
+  let principal = c.get("principal");
+  let raw: Uint8Array | undefined;
+  if (!principal) {
+    if (!hasAnySignature(headers)) authorize(undefined, "events:write");
+    // A signature covers the raw body, so it has to be read (bounded) before verifying.
+    raw = await readBodyLimited(c.req.raw, limits.maxBodyBytes);
+    principal = await authenticateSignature(c.env.DB, c.env.HOOKLINE_SECRET_KEY, namespace, headers, raw);
+  }
+  authorize(principal, "events:write", namespace);
+  await enforceRateLimit(c.env.INGEST_RATE_LIMITER, principal);
+
+  raw ??= await readBodyLimited(c.req.raw, limits.maxBodyBytes);
+  const body = parseEventBody(raw, headers.get("content-type"), limits.maxJsonDepth);
+  const receivedAt = Date.now();
+  const id = newEventId(receivedAt);
+  await enqueueEvent(
+    c.env.EVENTS,
+    c.env.EVENT_BODIES,
+    {
+      id,
+      namespace,
+      discriminator,
+      receivedAt,
+      sender: senderOf(principal),
+      metadata: extractMetadata(headers),
+      payloadText: body.text,
+      payloadBytes: body.bytes,
+    },
+    limits.inlineBodyBytes,
+  );
+  return c.json({ id }, 202, { "x-hookline-event-id": id });
+}
+
+async function enforceRateLimit(limiter: RateLimit, principal: Principal): Promise<void> {
+  const { success } = await limiter.limit({ key: principalKey(principal) });
+  if (!success) {
+    throw new AppError("resource_exhausted", "rate limit exceeded for this sender; retry later", {
+      retryAfterSeconds: RATE_LIMIT_RETRY_AFTER_SECONDS,
+    });
+  }
+}
+
+const listQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().refine(isEventId, "must be a cursor returned by a previous page").optional(),
+  discriminator: z.string().optional(),
+  outcome: z.enum(EVENT_OUTCOMES).optional(),
+});
+
+/** Routes under `/api/v1`: ingestion and the event log. */
+export const eventRoutes = new Hono<AppEnv>()
+  .post("/events/:namespace/", ingest)
+  .post("/events/:namespace", ingest)
+  .post("/events/:namespace/:discriminator", ingest)
+  .get("/namespaces/:namespace/events", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    authorize(c.get("principal"), "events:read", namespace);
+    const query = parseWith(listQuerySchema, c.req.query());
+    const events = await listEvents(c.env.DB, {
+      namespace,
+      limit: query.limit + 1,
+      ...(query.cursor === undefined ? {} : { before: query.cursor }),
+      ...(query.discriminator === undefined ? {} : { discriminator: query.discriminator }),
+      ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
+    });
+    const page = events.slice(0, query.limit);
+    const last = page.at(-1);
+    return c.json({
+      items: page.map(summarizeEvent),
+      nextCursor: events.length > query.limit && last ? last.id : null,
+    });
+  })
+  .get("/namespaces/:namespace/events/:id", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    authorize(c.get("principal"), "events:read", namespace);
+    const event = await findEvent(c.env.DB, namespace, c.req.param("id"));
+    return c.json({
+      ...summarizeEvent(event),
+      sender: event.sender,
+      metadata: event.metadata,
+      payload: await loadPayload(c.env.EVENT_BODIES, event),
+      bodyBytes: event.bodyBytes,
+      replayOf: event.replayOf,
+      error: event.error,
+    });
+  })
+  .post("/namespaces/:namespace/events/:id/replay", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    const principal = authorize(c.get("principal"), "events:write", namespace);
+    const original = await findEvent(c.env.DB, namespace, c.req.param("id"));
+    const payloadText = await loadPayloadText(c.env.EVENT_BODIES, original);
+    if (payloadText === null) {
+      throw new AppError("aborted", `the body of event ${original.id} is no longer stored; it cannot be replayed`);
+    }
+    const receivedAt = Date.now();
+    const id = newEventId(receivedAt);
+    await enqueueEvent(
+      c.env.EVENTS,
+      c.env.EVENT_BODIES,
+      {
+        id,
+        namespace,
+        discriminator: original.discriminator,
+        receivedAt,
+        sender: senderOf(principal),
+        metadata: original.metadata,
+        payloadText,
+        payloadBytes: original.bodyBytes,
+        replayOf: original.id,
+      },
+      readLimits(c.env).inlineBodyBytes,
+    );
+    return c.json({ id }, 202, { "x-hookline-event-id": id });
+  });
+
+async function findEvent(db: D1Database, namespace: string, id: string): Promise<EventRecord> {
+  const event = isEventId(id) ? await getEvent(db, namespace, id) : null;
+  if (!event) throw notFound(`event "${id}" not found in namespace "${namespace}"`);
+  return event;
+}
+
+async function loadPayloadText(bucket: R2Bucket, event: EventRecord): Promise<string | null> {
+  if (event.payload !== null) return event.payload;
+  if (event.bodyKey === null) return null;
+  const object = await bucket.get(event.bodyKey);
+  return object ? object.text() : null;
+}
+
+async function loadPayload(bucket: R2Bucket, event: EventRecord): Promise<unknown> {
+  const text = await loadPayloadText(bucket, event);
+  return text === null ? null : JSON.parse(text);
+}
+
+/** An event as list items show it. */
+function summarizeEvent(event: EventRecord) {
+  return {
+    id: event.id,
+    namespace: event.namespace,
+    discriminator: event.discriminator,
+    receivedAt: new Date(event.receivedAt).toISOString(),
+    outcome: event.outcome,
+    results: [] as unknown[],
+  };
+}

@@ -1,0 +1,37 @@
+/** Limits read from the Worker's vars (wrangler.toml `[vars]`), with safe defaults. */
+export interface Limits {
+  /** Bodies up to this size (with their metadata) travel inside the queue message. */
+  inlineBodyBytes: number;
+  /** Largest accepted event body. */
+  maxBodyBytes: number;
+  /** Deepest accepted JSON nesting in an event body. */
+  maxJsonDepth: number;
+  /** Age after which events are deleted. */
+  retentionMs: number;
+}
+
+/** Queues refuse messages over 128 KB; the inline limit leaves room for the envelope. */
+const QUEUE_MESSAGE_BUDGET = 120 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface LimitVars {
+  INLINE_BODY_LIMIT_BYTES?: string;
+  MAX_BODY_BYTES?: string;
+  MAX_JSON_DEPTH?: string;
+  EVENT_RETENTION_DAYS?: string;
+}
+
+/** Parses the limit vars; a missing or malformed value falls back to the default. */
+export function readLimits(vars: LimitVars): Limits {
+  return {
+    inlineBodyBytes: Math.min(positiveNumber(vars.INLINE_BODY_LIMIT_BYTES, 96 * 1024), QUEUE_MESSAGE_BUDGET),
+    maxBodyBytes: positiveNumber(vars.MAX_BODY_BYTES, 10 * 1024 * 1024),
+    maxJsonDepth: positiveNumber(vars.MAX_JSON_DEPTH, 64),
+    retentionMs: positiveNumber(vars.EVENT_RETENTION_DAYS, 7) * DAY_MS,
+  };
+}
+
+function positiveNumber(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+}

@@ -1,0 +1,83 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { EventMessage } from "../../src/events/message";
+import worker from "../../src/index";
+import { newEventId } from "../../src/lib/ids";
+import { countRows } from "./helpers";
+
+function message(overrides: Partial<EventMessage> = {}): EventMessage {
+  return {
+    v: 1,
+    id: newEventId(),
+    namespace: "consumer",
+    discriminator: "d",
+    receivedAt: Date.now(),
+    sender: { key: "admin", templates: null },
+    metadata: { "x-test": ["1"] },
+    body: { inline: '{"a":1}' },
+    bodyBytes: 7,
+    ...overrides,
+  };
+}
+
+async function deliver(queue: string, bodies: unknown[], attempts = 1) {
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((body, index) => ({ id: `msg-${index}`, timestamp: new Date(), attempts, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe("EVENTS consumer", () => {
+  it("writes a batch to the event log and acknowledges every message", async () => {
+    const bodies = [message(), message(), message()];
+    const result = await deliver("hookline-events", bodies);
+    expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2"]);
+    expect(result.retryMessages).toEqual([]);
+    for (const body of bodies) expect(await countRows("events", "id = ?1 AND outcome = 'no_bindings'", body.id)).toBe(1);
+  });
+
+  it("redelivered event is logged once", async () => {
+    const body = message();
+    await deliver("hookline-events", [body]);
+    const again = await deliver("hookline-events", [body, body], 2);
+    expect(again.explicitAcks).toHaveLength(2);
+    expect(await countRows("events", "id = ?1", body.id)).toBe(1);
+  });
+
+  it("drops a message no version of the consumer can read, and still logs the rest", async () => {
+    const good = message();
+    const result = await deliver("hookline-events", [{ v: 99, junk: true }, good]);
+    expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
+    expect(await countRows("events", "id = ?1", good.id)).toBe(1);
+  });
+
+  it("when the batched write fails, writes one by one and retries only the failing message with backoff", async () => {
+    const good = message();
+    // Make D1 itself refuse one row (a trigger in this file's test database), so the batch fails.
+    await env.DB.exec(
+      "CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.namespace = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;",
+    );
+    const poisoned = message({ namespace: "poison" });
+    const result = await deliver("hookline-events", [good, poisoned], 3);
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    // (the test harness records which messages were retried, not their delay; see retry.test.ts)
+    expect(result.retryMessages).toEqual([{ msgId: "msg-1" }]);
+    expect(await countRows("events", "id = ?1", good.id)).toBe(1);
+    expect(await countRows("events", "id = ?1", poisoned.id)).toBe(0);
+    await env.DB.exec("DROP TRIGGER refuse_poison");
+  });
+});
+
+describe("EVENTS dead-letter consumer", () => {
+  it("records a dead-lettered event as failed with the reason", async () => {
+    const body = message();
+    const result = await deliver("hookline-events-dlq", [body], 11);
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    const row = await env.DB.prepare("SELECT outcome, error FROM events WHERE id = ?1").bind(body.id).first();
+    expect(row).toEqual({ outcome: "failed", error: expect.stringContaining("dead-lettered") });
+  });
+});

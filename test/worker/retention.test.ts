@@ -1,0 +1,74 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { insertEventStatement } from "../../src/events/store";
+import worker from "../../src/index";
+import { newEventId } from "../../src/lib/ids";
+import { bodyKeys, countRows } from "./helpers";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+async function seed(ageMs: number, spilled: boolean): Promise<string> {
+  const receivedAt = Date.now() - ageMs;
+  const id = newEventId(receivedAt);
+  const bodyKey = spilled ? `events/old/${id}.json` : null;
+  if (bodyKey) await env.EVENT_BODIES.put(bodyKey, "{}");
+  await insertEventStatement(env.DB, {
+    id,
+    namespace: "old",
+    discriminator: "",
+    receivedAt,
+    outcome: "no_bindings",
+    sender: "admin",
+    metadata: {},
+    payload: spilled ? null : "{}",
+    bodyKey,
+    bodyBytes: 2,
+    replayOf: null,
+    error: null,
+  }).run();
+  return id;
+}
+
+describe("retention", () => {
+  it("the scheduled handler deletes events older than the retention, with their R2 bodies", async () => {
+    const retentionDays = Number(env.EVENT_RETENTION_DAYS);
+    const expired = [await seed((retentionDays + 1) * DAY, true), await seed((retentionDays + 0.01) * DAY, false)];
+    const kept = [await seed((retentionDays - 0.01) * DAY, true), await seed(1000, false)];
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "7 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    for (const id of expired) expect(await countRows("events", "id = ?1", id)).toBe(0);
+    for (const id of kept) expect(await countRows("events", "id = ?1", id)).toBe(1);
+    const keys = await bodyKeys();
+    expect(keys).not.toContain(`events/old/${expired[0]}.json`);
+    expect(keys).toContain(`events/old/${kept[0]}.json`);
+  });
+
+  it("deletes more than one chunk in a run", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 1200; i++) ids.push(newEventId(Date.now() - 30 * DAY));
+    const statements = ids.map((id) =>
+      insertEventStatement(env.DB, {
+        id,
+        namespace: "bulk",
+        discriminator: "",
+        receivedAt: Date.now() - 30 * DAY,
+        outcome: "no_bindings",
+        sender: "admin",
+        metadata: {},
+        payload: "{}",
+        bodyKey: null,
+        bodyBytes: 2,
+        replayOf: null,
+        error: null,
+      }),
+    );
+    await env.DB.batch(statements);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
+    expect(await countRows("events", "namespace = 'bulk'")).toBe(0);
+  });
+});

@@ -1,0 +1,35 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/** Secrets the Worker under test runs with (wrangler reads them from process.env). */
+process.env.HOOKLINE_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+process.env.HOOKLINE_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                // A small per-sender limit so the 429 path is reachable in a test.
+                ratelimits: { INGEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 60, period: 10 } } },
+              },
+            }),
+          ],
+          test: {
+            name: "worker",
+            testTimeout: 30_000,
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+          },
+        },
+      ],
+    },
+  };
+});
