@@ -29,6 +29,16 @@ export default defineConfig(async () => {
             setupFiles: ["./test/worker/setup.ts"],
           },
         },
+        {
+          // End-to-end: the Worker started as `npm start` starts it, driven over real HTTP.
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
       ],
     },
   };

@@ -60,9 +60,7 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 /** HMAC-SHA256 of `data` under `key`. */
 export async function hmacSha256(key: Uint8Array | string, data: Uint8Array | string): Promise<Uint8Array> {
   const keyBytes = typeof key === "string" ? utf8(key) : key;
-  const cryptoKey = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const cryptoKey = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const bytes = typeof data === "string" ? utf8(data) : data;
   return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, bytes));
 }

@@ -9,6 +9,9 @@ import { authenticateBearer } from "./authenticate";
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
-  c.set("principal", header === undefined ? undefined : await authenticateBearer(c.env.DB, c.env.HOOKLINE_ADMIN_TOKEN, header));
+  c.set(
+    "principal",
+    header === undefined ? undefined : await authenticateBearer(c.env.DB, c.env.HOOKLINE_ADMIN_TOKEN, header),
+  );
   await next();
 });

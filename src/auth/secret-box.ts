@@ -65,17 +65,10 @@ export class SecretBox {
 }
 
 /** Derives a non-extractable key for `purpose` from the Worker's secret key. */
-export async function deriveKey(
-  secretKey: string,
-  purpose: string,
-  algorithm: "AES-GCM" | "HMAC",
-): Promise<CryptoKey> {
+export async function deriveKey(secretKey: string, purpose: string, algorithm: "AES-GCM" | "HMAC"): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", utf8(secretKey), "HKDF", false, ["deriveKey"]);
   const params = { name: "HKDF", hash: "SHA-256", salt: utf8("hookline"), info: utf8(purpose) };
   return algorithm === "AES-GCM"
     ? crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-    : crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, [
-        "sign",
-        "verify",
-      ]);
+    : crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign", "verify"]);
 }

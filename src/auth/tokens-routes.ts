@@ -14,14 +14,11 @@ import { deleteToken, insertToken, listTokens, type TokenRecord } from "./tokens
 const createTokenSchema = z.strictObject({
   name: z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)"),
   namespaces: z
-    .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), "must be a namespace name or \"*\""))
+    .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), 'must be a namespace name or "*"'))
     .min(1)
     .max(100),
   scopes: z.array(z.enum(SCOPES)).min(1),
-  templates: z
-    .array(z.string().refine(isDns1123Subdomain, "must be a template name"))
-    .max(1000)
-    .optional(),
+  templates: z.array(z.string().refine(isDns1123Subdomain, "must be a template name")).max(1000).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 

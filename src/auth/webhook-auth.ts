@@ -1,7 +1,7 @@
 import { AppError } from "../lib/errors";
 import type { Principal } from "./principal";
 import { SecretBox } from "./secret-box";
-import { hasSignatureFor, type WebhookClientType, verifySignature } from "./signatures";
+import { hasSignatureFor, verifySignature, type WebhookClientType } from "./signatures";
 import { listWebhookClients } from "./webhook-clients-store";
 
 interface UnsealedClient {

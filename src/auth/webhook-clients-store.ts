@@ -29,7 +29,9 @@ export async function upsertWebhookClient(db: D1Database, client: WebhookClientR
     .run();
   if (inserted.meta.changes > 0) return true;
   await db
-    .prepare("UPDATE webhook_clients SET type = ?3, secret_sealed = ?4, updated_at = ?5 WHERE namespace = ?1 AND name = ?2")
+    .prepare(
+      "UPDATE webhook_clients SET type = ?3, secret_sealed = ?4, updated_at = ?5 WHERE namespace = ?1 AND name = ?2",
+    )
     .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt)
     .run();
   return false;

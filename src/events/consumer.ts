@@ -24,8 +24,11 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
  */
 export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const received = parseMessages(batch);
-  await recordEvents(env.DB, received, "failed", (message) =>
-    `processing gave up after ${message.attempts} delivery attempt(s) and the event was dead-lettered`,
+  await recordEvents(
+    env.DB,
+    received,
+    "failed",
+    (message) => `processing gave up after ${message.attempts} delivery attempt(s) and the event was dead-lettered`,
   );
 }
 

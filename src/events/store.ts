@@ -1,5 +1,12 @@
 /** Outcomes an event can have in the log. */
-export const EVENT_OUTCOMES = ["no_bindings", "no_match", "submitted", "partially_failed", "failed", "pending"] as const;
+export const EVENT_OUTCOMES = [
+  "no_bindings",
+  "no_match",
+  "submitted",
+  "partially_failed",
+  "failed",
+  "pending",
+] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 /** An event-log row. */
@@ -121,10 +128,7 @@ export async function findExpiredEvents(
 /** Deletes events by id. */
 export async function deleteEvents(db: D1Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db
-    .prepare(`DELETE FROM events WHERE id IN (SELECT value FROM json_each(?1))`)
-    .bind(JSON.stringify(ids))
-    .run();
+  await db.prepare(`DELETE FROM events WHERE id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ids)).run();
 }
 
 function fromRow(row: EventRow): EventRecord {

@@ -61,7 +61,10 @@ function parseYamlDocuments(text: string): unknown[] {
     const [error] = document.errors;
     if (error) {
       const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : "";
-      throw new AppError("invalid_argument", `YAML document ${index + 1} is invalid${where}: ${firstLine(error.message)}`);
+      throw new AppError(
+        "invalid_argument",
+        `YAML document ${index + 1} is invalid${where}: ${firstLine(error.message)}`,
+      );
     }
     try {
       // Aliases are expanded with a cap so a "billion laughs" document cannot exhaust memory.

@@ -27,7 +27,7 @@ async function deliver(queue: string, bodies: unknown[], attempts = 1) {
     bodies.map((body, index) => ({ id: `msg-${index}`, timestamp: new Date(), attempts, body })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
 
@@ -37,7 +37,8 @@ describe("EVENTS consumer", () => {
     const result = await deliver("hookline-events", bodies);
     expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2"]);
     expect(result.retryMessages).toEqual([]);
-    for (const body of bodies) expect(await countRows("events", "id = ?1 AND outcome = 'no_bindings'", body.id)).toBe(1);
+    for (const body of bodies)
+      expect(await countRows("events", "id = ?1 AND outcome = 'no_bindings'", body.id)).toBe(1);
   });
 
   it("redelivered event is logged once", async () => {

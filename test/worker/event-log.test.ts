@@ -27,7 +27,12 @@ describe("event log: reading", () => {
 
     const first = await list("?limit=2");
     expect(first.items.map((item) => item.id)).toEqual([ids[4], ids[3]]);
-    expect(first.items[0]).toMatchObject({ namespace: "log", discriminator: "even", outcome: "no_bindings", results: [] });
+    expect(first.items[0]).toMatchObject({
+      namespace: "log",
+      discriminator: "even",
+      outcome: "no_bindings",
+      results: [],
+    });
     expect(Date.parse(first.items[0]?.receivedAt ?? "")).not.toBeNaN();
     expect(first.nextCursor).toBe(ids[3]);
     const second = await list(`?limit=2&cursor=${first.nextCursor}`);
@@ -42,10 +47,16 @@ describe("event log: reading", () => {
   });
 
   it("shows one event with payload, metadata and sender", async () => {
-    const response = await postEvent("log/detail", '{"message": "hello events"}', { ...adminAuth, "x-argo-e2e": "true" });
+    const response = await postEvent("log/detail", '{"message": "hello events"}', {
+      ...adminAuth,
+      "x-argo-e2e": "true",
+    });
     const { id } = (await response.json()) as { id: string };
     await waitForEvent(id);
-    const detail = (await (await call(`/api/v1/namespaces/log/events/${id}`, { headers: adminAuth })).json()) as Record<string, unknown>;
+    const detail = (await (await call(`/api/v1/namespaces/log/events/${id}`, { headers: adminAuth })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(detail).toMatchObject({
       id,
       namespace: "log",
@@ -60,9 +71,17 @@ describe("event log: reading", () => {
 
   it("refuses bad query parameters and unknown ids", async () => {
     for (const query of ["?limit=0", "?limit=501", "?limit=ten", "?outcome=great", "?cursor=nope", "?unknown=1"]) {
-      await expectError(await call(`/api/v1/namespaces/log/events${query}`, { headers: adminAuth }), 400, "invalid_argument");
+      await expectError(
+        await call(`/api/v1/namespaces/log/events${query}`, { headers: adminAuth }),
+        400,
+        "invalid_argument",
+      );
     }
-    await expectError(await call("/api/v1/namespaces/log/events/01ARZ3NDEKTSV4RRFFQ69G5FAV", { headers: adminAuth }), 404, "not_found");
+    await expectError(
+      await call("/api/v1/namespaces/log/events/01ARZ3NDEKTSV4RRFFQ69G5FAV", { headers: adminAuth }),
+      404,
+      "not_found",
+    );
     await expectError(await call("/api/v1/namespaces/log/events/not-an-id", { headers: adminAuth }), 404, "not_found");
     await expectError(await call("/api/v1/namespaces/Bad_NS/events", { headers: adminAuth }), 400, "invalid_argument");
   });
@@ -73,8 +92,16 @@ describe("event log: reading", () => {
     const writer = await createToken({ name: "writer-only", namespaces: ["log"], scopes: ["events:write"] });
     const other = await createToken({ name: "other-ns", namespaces: ["elsewhere"], scopes: ["events:read"] });
     const reader = await createToken({ name: "log-reader", namespaces: ["log"], scopes: ["events:read"] });
-    await expectError(await call("/api/v1/namespaces/log/events", { headers: bearer(writer) }), 403, "permission_denied");
-    await expectError(await call(`/api/v1/namespaces/log/events/${id}`, { headers: bearer(other) }), 403, "permission_denied");
+    await expectError(
+      await call("/api/v1/namespaces/log/events", { headers: bearer(writer) }),
+      403,
+      "permission_denied",
+    );
+    await expectError(
+      await call(`/api/v1/namespaces/log/events/${id}`, { headers: bearer(other) }),
+      403,
+      "permission_denied",
+    );
     await expectError(await call("/api/v1/namespaces/log/events"), 401, "unauthenticated");
     expect((await list("", bearer(reader))).items.length).toBeGreaterThan(0);
   });
@@ -84,7 +111,10 @@ describe("event log: replay", () => {
   it("re-queues an event as a new one that points at the original", async () => {
     const original = await send("log/replay-me", { n: 1 });
     await waitForEvent(original);
-    const response = await call(`/api/v1/namespaces/log/events/${original}/replay`, { method: "POST", headers: adminAuth });
+    const response = await call(`/api/v1/namespaces/log/events/${original}/replay`, {
+      method: "POST",
+      headers: adminAuth,
+    });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
     expect(id).not.toBe(original);
@@ -96,7 +126,10 @@ describe("event log: replay", () => {
     const big = { blob: "z".repeat(Number(env.INLINE_BODY_LIMIT_BYTES)) };
     const original = await send("log/big", big);
     await waitForEvent(original);
-    const response = await call(`/api/v1/namespaces/log/events/${original}/replay`, { method: "POST", headers: adminAuth });
+    const response = await call(`/api/v1/namespaces/log/events/${original}/replay`, {
+      method: "POST",
+      headers: adminAuth,
+    });
     const { id } = (await response.json()) as { id: string };
     const row = await waitForEvent(id);
     expect(row.body_key).toBe(`events/log/${id}.json`);
@@ -113,7 +146,10 @@ describe("event log: replay", () => {
       "permission_denied",
     );
     await expectError(
-      await call("/api/v1/namespaces/log/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/replay", { method: "POST", headers: adminAuth }),
+      await call("/api/v1/namespaces/log/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/replay", {
+        method: "POST",
+        headers: adminAuth,
+      }),
       404,
       "not_found",
     );

@@ -75,7 +75,9 @@ export async function bodyKeys(): Promise<string[]> {
 /** `sha256=<hex HMAC-SHA256>` of a body, as GitHub and the generic HMAC client sign. */
 export async function hmacHeader(secret: string, body: string | Uint8Array): Promise<string> {
   const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const data = typeof body === "string" ? enc.encode(body) : body;
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
   return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;

@@ -26,7 +26,9 @@ async function expectAccepted(response: Response): Promise<string> {
 describe("ingest auth: bearer tokens", () => {
   it("accepts the admin token with or without the Bearer prefix (as Argo clients send it)", async () => {
     await expectAccepted(await postEvent("argo/with-prefix", payload));
-    await expectAccepted(await postEvent("argo/bare", payload, { authorization: adminAuth.authorization.replace("Bearer ", "") }));
+    await expectAccepted(
+      await postEvent("argo/bare", payload, { authorization: adminAuth.authorization.replace("Bearer ", "") }),
+    );
   });
 
   it("accepts an API token with events:write in the namespace", async () => {
@@ -85,7 +87,11 @@ describe("ingest auth: webhook signatures", () => {
       401,
       "unauthenticated",
     );
-    await expectError(await postEvent("gh/github", payload, { "x-hub-signature-256": "sha256=zz" }), 401, "unauthenticated");
+    await expectError(
+      await postEvent("gh/github", payload, { "x-hub-signature-256": "sha256=zz" }),
+      401,
+      "unauthenticated",
+    );
     await expectError(await postEvent("gh/github", payload, { "x-github-event": "push" }), 401, "unauthenticated");
   });
 
@@ -118,12 +124,18 @@ describe("ingest auth: webhook signatures", () => {
     const row = await waitForEvent(id);
     expect(row.sender).toBe("client:gl/gitlab");
     expect(JSON.parse(row.metadata as string)).toEqual({ "x-gitlab-event": ["Push Hook"] });
-    await expectError(await postEvent("gl/gitlab", payload, { "x-gitlab-token": `${secret}x` }), 401, "unauthenticated");
+    await expectError(
+      await postEvent("gl/gitlab", payload, { "x-gitlab-token": `${secret}x` }),
+      401,
+      "unauthenticated",
+    );
   });
 
   it("Bitbucket Cloud: X-Hub-Signature HMAC, or the legacy X-Hook-UUID", async () => {
     await putWebhookClient("bb", "bitbucket", "bitbucket", secret);
-    await expectAccepted(await postEvent("bb/bitbucket", payload, { "x-hub-signature": await hmacHeader(secret, payload) }));
+    await expectAccepted(
+      await postEvent("bb/bitbucket", payload, { "x-hub-signature": await hmacHeader(secret, payload) }),
+    );
     await expectAccepted(await postEvent("bb/bitbucket", payload, { "x-hook-uuid": secret }));
     await expectError(await postEvent("bb/bitbucket", payload, { "x-hook-uuid": "not-it" }), 401, "unauthenticated");
     await expectError(
@@ -136,13 +148,19 @@ describe("ingest auth: webhook signatures", () => {
   it("Bitbucket Server: X-Hub-Signature HMAC", async () => {
     await putWebhookClient("bbs", "bitbucketserver", "bitbucketserver", secret);
     await expectAccepted(await postEvent("bbs/x", payload, { "x-hub-signature": await hmacHeader(secret, payload) }));
-    await expectError(await postEvent("bbs/x", payload, { "x-hub-signature": await hmacHeader("nope", payload) }), 401, "unauthenticated");
+    await expectError(
+      await postEvent("bbs/x", payload, { "x-hub-signature": await hmacHeader("nope", payload) }),
+      401,
+      "unauthenticated",
+    );
     await expectError(await postEvent("bbs/x", payload, { "x-hook-uuid": secret }), 401, "unauthenticated");
   });
 
   it("generic hmac-sha256: X-Hookline-Signature", async () => {
     await putWebhookClient("generic", "ci", "hmac-sha256", secret);
-    await expectAccepted(await postEvent("generic/ci", payload, { "x-hookline-signature": await hmacHeader(secret, payload) }));
+    await expectAccepted(
+      await postEvent("generic/ci", payload, { "x-hookline-signature": await hmacHeader(secret, payload) }),
+    );
     await expectError(
       await postEvent("generic/ci", payload, { "x-hookline-signature": await hmacHeader(secret, "other") }),
       401,

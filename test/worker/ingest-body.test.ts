@@ -32,7 +32,12 @@ describe("ingest body: what is accepted", () => {
 
   it("keeps x- headers as lowercased lists and drops other headers", async () => {
     const id = await accepted(
-      await postEvent("argo/meta", "{}", { ...adminAuth, "X-Argo-E2E": "true", "X-GitHub-Event": "push", "User-Agent": "curl" }),
+      await postEvent("argo/meta", "{}", {
+        ...adminAuth,
+        "X-Argo-E2E": "true",
+        "X-GitHub-Event": "push",
+        "User-Agent": "curl",
+      }),
     );
     const row = await waitForEvent(id);
     expect(JSON.parse(row.metadata as string)).toEqual({ "x-argo-e2e": ["true"], "x-github-event": ["push"] });
@@ -64,7 +69,9 @@ describe("ingest body: what is accepted", () => {
     expect(await bodyKeys()).toContain(`events/spill/${spilled}.json`);
 
     // The event log reads the spilled body back from R2.
-    const detail = (await (await call(`/api/v1/namespaces/spill/events/${spilled}`, { headers: adminAuth })).json()) as {
+    const detail = (await (
+      await call(`/api/v1/namespaces/spill/events/${spilled}`, { headers: adminAuth })
+    ).json()) as {
       payload: string;
     };
     expect(detail.payload.length).toBe(INLINE + 1 - 2);
@@ -96,14 +103,21 @@ describe("ingest body: what is refused (and leaves nothing behind)", () => {
       "invalid_argument",
     );
     await refused(
-      await postEvent("bad/x", "payload=%7Bnope", { ...adminAuth, "content-type": "application/x-www-form-urlencoded" }),
+      await postEvent("bad/x", "payload=%7Bnope", {
+        ...adminAuth,
+        "content-type": "application/x-www-form-urlencoded",
+      }),
       400,
       "invalid_argument",
     );
   });
 
   it("refuses a body that is not UTF-8", async () => {
-    const message = await refused(await postEvent("bad/x", new Uint8Array([0x22, 0xff, 0xfe, 0x22])), 400, "invalid_argument");
+    const message = await refused(
+      await postEvent("bad/x", new Uint8Array([0x22, 0xff, 0xfe, 0x22])),
+      400,
+      "invalid_argument",
+    );
     expect(message).toContain("UTF-8");
   });
 
@@ -111,7 +125,11 @@ describe("ingest body: what is refused (and leaves nothing behind)", () => {
     const depth = Number(env.MAX_JSON_DEPTH) + 1;
     await refused(await postEvent("bad/x", `${"[".repeat(depth)}${"]".repeat(depth)}`), 400, "invalid_argument");
     const hugeDepth = 100_000;
-    await refused(await postEvent("bad/x", `${'{"a":'.repeat(hugeDepth)}1${"}".repeat(hugeDepth)}`), 400, "invalid_argument");
+    await refused(
+      await postEvent("bad/x", `${'{"a":'.repeat(hugeDepth)}1${"}".repeat(hugeDepth)}`),
+      400,
+      "invalid_argument",
+    );
   });
 
   it("refuses a body one byte over the maximum with 413", async () => {
@@ -149,9 +167,7 @@ describe("ingest body: what is refused (and leaves nothing behind)", () => {
 
   it("records nothing for any refused request", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(
-      await countRows("events", "namespace IN ('bad', 'ns', 'refused')"),
-    ).toBe(0);
+    expect(await countRows("events", "namespace IN ('bad', 'ns', 'refused')")).toBe(0);
     expect((await bodyKeys()).filter((key) => /^events\/(bad|ns|refused)\//.test(key))).toEqual([]);
   });
 });

@@ -31,12 +31,20 @@ describe("ingest: queue unavailable", () => {
   it("answers 503 with Retry-After and leaves no spilled body behind", async () => {
     const token = await createToken({ name: "q-down", namespaces: ["qdown"], scopes: ["events:write"] });
     const brokenEnv = { ...env, EVENTS: unavailableQueue };
-    const small = await app.request("/api/v1/events/qdown/x", { method: "POST", headers: bearer(token), body: "{}" }, brokenEnv);
+    const small = await app.request(
+      "/api/v1/events/qdown/x",
+      { method: "POST", headers: bearer(token), body: "{}" },
+      brokenEnv,
+    );
     await expectError(small.clone(), 503, "resource_exhausted");
     expect(small.headers.get("retry-after")).toBe("5");
 
     const big = JSON.stringify({ blob: "b".repeat(Number(env.INLINE_BODY_LIMIT_BYTES) + 10) });
-    const response = await app.request("/api/v1/events/qdown/x", { method: "POST", headers: bearer(token), body: big }, brokenEnv);
+    const response = await app.request(
+      "/api/v1/events/qdown/x",
+      { method: "POST", headers: bearer(token), body: big },
+      brokenEnv,
+    );
     await expectError(response, 503, "resource_exhausted");
     expect((await bodyKeys()).filter((key) => key.startsWith("events/qdown/"))).toEqual([]);
     expect(await countRows("events", "namespace = 'qdown'")).toBe(0);

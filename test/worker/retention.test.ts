@@ -37,7 +37,7 @@ describe("retention", () => {
     const kept = [await seed((retentionDays - 0.01) * DAY, true), await seed(1000, false)];
 
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "7 * * * *" }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "7 * * * *" }), env);
     await waitOnExecutionContext(ctx);
 
     for (const id of expired) expect(await countRows("events", "id = ?1", id)).toBe(0);
@@ -68,7 +68,7 @@ describe("retention", () => {
     );
     await env.DB.batch(statements);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     expect(await countRows("events", "namespace = 'bulk'")).toBe(0);
   });
 });

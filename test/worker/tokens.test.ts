@@ -53,7 +53,11 @@ describe("API tokens: happy path", () => {
     const token = await createToken({ name: "short-lived", namespaces: ["team-a"], scopes: ["events:read"] });
     expect((await call("/api/v1/namespaces/team-a/events", { headers: bearer(token) })).status).toBe(200);
     await call("/api/v1/tokens/short-lived", { method: "DELETE", headers: adminAuth });
-    await expectError(await call("/api/v1/namespaces/team-a/events", { headers: bearer(token) }), 401, "unauthenticated");
+    await expectError(
+      await call("/api/v1/namespaces/team-a/events", { headers: bearer(token) }),
+      401,
+      "unauthenticated",
+    );
   });
 });
 
@@ -66,7 +70,10 @@ describe("API tokens: bad input", () => {
     ["unknown scope", { name: "x", namespaces: ["a"], scopes: ["events:everything"] }],
     ["scopes not a list", { name: "x", namespaces: ["a"], scopes: "events:write" }],
     ["unknown field", { name: "x", namespaces: ["a"], scopes: ["events:write"], admin: true }],
-    ["expiry in the past", { name: "x", namespaces: ["a"], scopes: ["events:write"], expiresAt: "2001-01-01T00:00:00Z" }],
+    [
+      "expiry in the past",
+      { name: "x", namespaces: ["a"], scopes: ["events:write"], expiresAt: "2001-01-01T00:00:00Z" },
+    ],
     ["expiry not a date", { name: "x", namespaces: ["a"], scopes: ["events:write"], expiresAt: "tomorrow" }],
     ["not an object", ["name"]],
   ];
@@ -108,7 +115,10 @@ describe("API tokens: bad input", () => {
 
   it("refuses a YAML alias bomb", async () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      );
     const response = await call("/api/v1/tokens", {
       method: "POST",
       headers: { ...adminAuth, "content-type": "application/yaml" },
@@ -147,7 +157,12 @@ describe("API tokens: security", () => {
 
   it("an admin-scoped API token may manage tokens", async () => {
     const token = await createToken({ name: "delegated-admin", namespaces: ["*"], scopes: ["admin"] });
-    const response = await callJson("/api/v1/tokens", "POST", { name: "made-by-delegate", namespaces: ["a"], scopes: ["events:read"] }, bearer(token));
+    const response = await callJson(
+      "/api/v1/tokens",
+      "POST",
+      { name: "made-by-delegate", namespaces: ["a"], scopes: ["events:read"] },
+      bearer(token),
+    );
     expect(response.status).toBe(201);
   });
 
@@ -160,7 +175,6 @@ describe("API tokens: security", () => {
     await expectError(await call("/api/v1/tokens", { headers: bearer(forged) }), 401, "unauthenticated");
     const unknownId = `hl_0000000000000000_${real.slice(20)}`;
     await expectError(await call("/api/v1/tokens", { headers: bearer(unknownId) }), 401, "unauthenticated");
-
   });
 
   it("refuses a token once its expiry has passed", async () => {

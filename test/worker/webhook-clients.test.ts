@@ -6,9 +6,15 @@ const secret = "s3cret-value-for-github";
 
 describe("webhook clients: happy path", () => {
   it("creates (201), replaces (200), reads, lists and deletes a client", async () => {
-    const created = await callJson("/api/v1/namespaces/team-a/webhookclients/github", "PUT", { type: "github", secret });
+    const created = await callJson("/api/v1/namespaces/team-a/webhookclients/github", "PUT", {
+      type: "github",
+      secret,
+    });
     expect(created.status).toBe(201);
-    const replaced = await callJson("/api/v1/namespaces/team-a/webhookclients/github", "PUT", { type: "github", secret: `${secret}-2` });
+    const replaced = await callJson("/api/v1/namespaces/team-a/webhookclients/github", "PUT", {
+      type: "github",
+      secret: `${secret}-2`,
+    });
     expect(replaced.status).toBe(200);
 
     const one = await call("/api/v1/namespaces/team-a/webhookclients/github", { headers: adminAuth });
@@ -18,8 +24,14 @@ describe("webhook clients: happy path", () => {
     };
     expect(list.items).toHaveLength(1);
 
-    expect((await call("/api/v1/namespaces/team-a/webhookclients/github", { method: "DELETE", headers: adminAuth })).status).toBe(204);
-    await expectError(await call("/api/v1/namespaces/team-a/webhookclients/github", { headers: adminAuth }), 404, "not_found");
+    expect(
+      (await call("/api/v1/namespaces/team-a/webhookclients/github", { method: "DELETE", headers: adminAuth })).status,
+    ).toBe(204);
+    await expectError(
+      await call("/api/v1/namespaces/team-a/webhookclients/github", { headers: adminAuth }),
+      404,
+      "not_found",
+    );
   });
 });
 
@@ -31,7 +43,9 @@ describe("webhook clients: secrets", () => {
       await call("/api/v1/namespaces/team-s/webhookclients", { headers: adminAuth }),
     ];
     for (const response of responses) expect(await response.text()).not.toContain(secret);
-    const row = await env.DB.prepare("SELECT * FROM webhook_clients WHERE namespace = 'team-s'").first<Record<string, string>>();
+    const row = await env.DB.prepare("SELECT * FROM webhook_clients WHERE namespace = 'team-s'").first<
+      Record<string, string>
+    >();
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(row?.secret_sealed).toMatch(/^v1:/);
   });
@@ -39,17 +53,42 @@ describe("webhook clients: secrets", () => {
 
 describe("webhook clients: bad input and security", () => {
   it("refuses bad type, short secret, bad names", async () => {
-    await expectError(await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "svn", secret }), 400, "invalid_argument");
-    await expectError(await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "github", secret: "short" }), 400, "invalid_argument");
-    await expectError(await callJson("/api/v1/namespaces/Team_A/webhookclients/x", "PUT", { type: "github", secret }), 400, "invalid_argument");
-    await expectError(await callJson("/api/v1/namespaces/team-a/webhookclients/X!", "PUT", { type: "github", secret }), 400, "invalid_argument");
+    await expectError(
+      await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "svn", secret }),
+      400,
+      "invalid_argument",
+    );
+    await expectError(
+      await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "github", secret: "short" }),
+      400,
+      "invalid_argument",
+    );
+    await expectError(
+      await callJson("/api/v1/namespaces/Team_A/webhookclients/x", "PUT", { type: "github", secret }),
+      400,
+      "invalid_argument",
+    );
+    await expectError(
+      await callJson("/api/v1/namespaces/team-a/webhookclients/X!", "PUT", { type: "github", secret }),
+      400,
+      "invalid_argument",
+    );
     expect(await countRows("webhook_clients", "name = 'x'")).toBe(0);
   });
 
   it("is admin only", async () => {
-    const token = await createToken({ name: "team-writer", namespaces: ["team-a"], scopes: ["events:write", "bindings:write"] });
+    const token = await createToken({
+      name: "team-writer",
+      namespaces: ["team-a"],
+      scopes: ["events:write", "bindings:write"],
+    });
     await expectError(
-      await callJson("/api/v1/namespaces/team-a/webhookclients/sneaky", "PUT", { type: "github", secret }, bearer(token)),
+      await callJson(
+        "/api/v1/namespaces/team-a/webhookclients/sneaky",
+        "PUT",
+        { type: "github", secret },
+        bearer(token),
+      ),
       403,
       "permission_denied",
     );

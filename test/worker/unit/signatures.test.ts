@@ -8,10 +8,26 @@ describe("webhook signature verification", () => {
   it("GitHub: sha256= HMAC of the raw body, hex case-insensitive", async () => {
     const header = await hmacHeader("secret", body);
     expect(await verifySignature("github", "secret", new Headers({ "x-hub-signature-256": header }), body)).toBe(true);
-    expect(await verifySignature("github", "secret", new Headers({ "x-hub-signature-256": header.toUpperCase().replace("SHA256", "sha256") }), body)).toBe(true);
+    expect(
+      await verifySignature(
+        "github",
+        "secret",
+        new Headers({ "x-hub-signature-256": header.toUpperCase().replace("SHA256", "sha256") }),
+        body,
+      ),
+    ).toBe(true);
     expect(await verifySignature("github", "other", new Headers({ "x-hub-signature-256": header }), body)).toBe(false);
-    expect(await verifySignature("github", "secret", new Headers({ "x-hub-signature-256": header.replace("sha256=", "sha1=") }), body)).toBe(false);
-    expect(await verifySignature("github", "secret", new Headers({ "x-hub-signature-256": header.slice(0, -2) }), body)).toBe(false);
+    expect(
+      await verifySignature(
+        "github",
+        "secret",
+        new Headers({ "x-hub-signature-256": header.replace("sha256=", "sha1=") }),
+        body,
+      ),
+    ).toBe(false);
+    expect(
+      await verifySignature("github", "secret", new Headers({ "x-hub-signature-256": header.slice(0, -2) }), body),
+    ).toBe(false);
     expect(await verifySignature("github", "secret", new Headers(), body)).toBe(false);
   });
 
