@@ -17,8 +17,9 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations },
-                // A small per-sender limit so the 429 path is reachable in a test.
-                ratelimits: { INGEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 60, period: 10 } } },
+                // A small per-sender limit so the 429 path is reachable in a test: 6 reservations
+                // of 10 requests = 60 requests per 10 s.
+                ratelimits: { INGEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 6, period: 10 } } },
               },
             }),
           ],

@@ -24,19 +24,17 @@ if (created) {
   console.log(`Using the secrets in ${varsPath} (HOOKLINE_ADMIN_TOKEN is the admin token).`);
 }
 
-// Migrations go to the same local state directory wrangler dev will use.
-const persistIndex = args.findIndex((arg) => arg === "--persist-to" || arg.startsWith("--persist-to="));
-const persistArgs =
-  persistIndex === -1
-    ? []
-    : args[persistIndex].includes("=")
-      ? [args[persistIndex]]
-      : args.slice(persistIndex, persistIndex + 2);
-const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local", ...persistArgs], {
-  cwd: root,
-  env: { ...env, CI: "true" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
+// Migrations go to the same local state (and configuration) that wrangler dev will use.
+const migrationArgs = forwardedOptions(args, ["--persist-to", "--config", "-c"]);
+const migrate = spawnSync(
+  process.execPath,
+  [wrangler, "d1", "migrations", "apply", "DB", "--local", ...migrationArgs],
+  {
+    cwd: root,
+    env: { ...env, CI: "true" },
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
 if (migrate.status !== 0) {
   console.error("Applying the local D1 migrations failed.");
   process.exit(migrate.status ?? 1);
@@ -48,3 +46,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => child.kill(signal));
 }
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+/** The given options (as `--name value` or `--name=value`) picked out of `argv`. */
+function forwardedOptions(argv, names) {
+  const picked = [];
+  argv.forEach((arg, index) => {
+    const name = arg.split("=")[0];
+    if (!names.includes(name)) return;
+    picked.push(arg);
+    if (!arg.includes("=") && index + 1 < argv.length) picked.push(argv[index + 1]);
+  });
+  return picked;
+}

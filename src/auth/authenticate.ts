@@ -1,5 +1,5 @@
 import { AppError } from "../lib/errors";
-import { constantTimeEqual, constantTimeEqualStrings, sha256 } from "./crypto";
+import { constantTimeEqual, sha256 } from "./crypto";
 import { ADMIN_PRINCIPAL, type Principal } from "./principal";
 import { hashBytes, tokenIdOf } from "./tokens";
 import { findTokenById, type TokenRecord } from "./tokens-store";
@@ -11,6 +11,13 @@ import { findTokenById, type TokenRecord } from "./tokens-store";
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const tokenCache = new Map<string, { record: TokenRecord | null; until: number }>();
+
+/** The admin token's digest, computed once per isolate (digests compare in constant time). */
+let adminDigest: { token: string; digest: Promise<Uint8Array> } | undefined;
+function adminTokenDigest(token: string): Promise<Uint8Array> {
+  if (adminDigest?.token !== token) adminDigest = { token, digest: sha256(token) };
+  return adminDigest.digest;
+}
 
 /** Forgets a cached token (after it is deleted). */
 export function forgetToken(tokenId: string): void {
@@ -36,7 +43,9 @@ export async function authenticateBearer(
   if (presented === "") throw invalid();
   const tokenId = tokenIdOf(presented);
   if (tokenId === null) {
-    if (adminToken && (await constantTimeEqualStrings(presented, adminToken))) return ADMIN_PRINCIPAL;
+    if (adminToken && constantTimeEqual(await sha256(presented), await adminTokenDigest(adminToken))) {
+      return ADMIN_PRINCIPAL;
+    }
     throw invalid();
   }
   const record = await lookupToken(db, tokenId, now);

@@ -4,7 +4,7 @@ import { authorize, type Principal, principalKey } from "../auth/principal";
 import { hasAnySignature } from "../auth/signatures";
 import { authenticateSignature } from "../auth/webhook-auth";
 import { readBodyLimited } from "../lib/body";
-import { readLimits } from "../lib/config";
+import { type Limits, readLimits } from "../lib/config";
 import type { AppEnv } from "../lib/context";
 import { AppError, notFound } from "../lib/errors";
 import { isEventId, newEventId } from "../lib/ids";
@@ -12,10 +12,8 @@ import { assertNamespace } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
+import { admit } from "./rate-limit";
 import { EVENT_OUTCOMES, type EventRecord, getEvent, listEvents } from "./store";
-
-/** Ingestion rate-limit window (the binding's period) told to refused senders. */
-const RATE_LIMIT_RETRY_AFTER_SECONDS = 10;
 
 /**
  * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
@@ -38,7 +36,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
     principal = await authenticateSignature(c.env.DB, c.env.HOOKLINE_SECRET_KEY, namespace, headers, raw);
   }
   authorize(principal, "events:write", namespace);
-  await enforceRateLimit(c.env.INGEST_RATE_LIMITER, principal);
+  await enforceRateLimit(c, principal, limits);
 
   raw ??= await readBodyLimited(c.req.raw, limits.maxBodyBytes);
   const body = parseEventBody(raw, headers.get("content-type"), limits.maxJsonDepth);
@@ -62,11 +60,11 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   return c.json({ id }, 202, { "x-hookline-event-id": id });
 }
 
-async function enforceRateLimit(limiter: RateLimit, principal: Principal): Promise<void> {
-  const { success } = await limiter.limit({ key: principalKey(principal) });
-  if (!success) {
+async function enforceRateLimit(c: Context<AppEnv>, principal: Principal, limits: Limits): Promise<void> {
+  const admission = await admit(c.env.INGEST_RATE_LIMITER, principalKey(principal), limits.rateLimit);
+  if (!admission.admitted) {
     throw new AppError("resource_exhausted", "rate limit exceeded for this sender; retry later", {
-      retryAfterSeconds: RATE_LIMIT_RETRY_AFTER_SECONDS,
+      retryAfterSeconds: admission.retryAfterSeconds,
     });
   }
 }

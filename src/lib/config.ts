@@ -8,6 +8,8 @@ export interface Limits {
   maxJsonDepth: number;
   /** Age after which events are deleted. */
   retentionMs: number;
+  /** Requests admitted per rate-limit binding call, and the binding's period. */
+  rateLimit: { reservation: number; periodSeconds: number };
 }
 
 /** Queues refuse messages over 128 KB; the inline limit leaves room for the envelope. */
@@ -19,6 +21,8 @@ interface LimitVars {
   MAX_BODY_BYTES?: string;
   MAX_JSON_DEPTH?: string;
   EVENT_RETENTION_DAYS?: string;
+  INGEST_RATE_LIMIT_RESERVATION?: string;
+  INGEST_RATE_LIMIT_PERIOD_SECONDS?: string;
 }
 
 /** Parses the limit vars; a missing or malformed value falls back to the default. */
@@ -28,6 +32,10 @@ export function readLimits(vars: LimitVars): Limits {
     maxBodyBytes: positiveNumber(vars.MAX_BODY_BYTES, 10 * 1024 * 1024),
     maxJsonDepth: positiveNumber(vars.MAX_JSON_DEPTH, 64),
     retentionMs: positiveNumber(vars.EVENT_RETENTION_DAYS, 7) * DAY_MS,
+    rateLimit: {
+      reservation: Math.floor(positiveNumber(vars.INGEST_RATE_LIMIT_RESERVATION, 10)),
+      periodSeconds: positiveNumber(vars.INGEST_RATE_LIMIT_PERIOD_SECONDS, 10),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type RunningWorker, startWorker } from "./worker";
+import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
 
 let worker: RunningWorker;
 

@@ -12,6 +12,8 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export interface RunningWorker {
   url: string;
   adminToken: string;
+  /** Where the local D1/Queues/R2/DO state lives. */
+  persistDir: string;
   /** Everything the process printed so far. */
   output: () => string;
   stop: () => Promise<void>;
@@ -118,7 +120,7 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   }
   if (!existsSync(varsPath)) throw new Error("npm start did not create the secrets file");
   const adminToken = /HOOKLINE_ADMIN_TOKEN=(\S+)/.exec(readFileSync(varsPath, "utf8"))?.[1] ?? "";
-  return { url, adminToken, output: () => output, stop };
+  return { url, adminToken, persistDir: join(dir, "state"), output: () => output, stop };
 }
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */

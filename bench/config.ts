@@ -1,0 +1,30 @@
+// Writes the benchmark's wrangler configuration next to wrangler.toml: the same bindings, the
+// bench Worker as entry point, a baseline queue, and a rate limit the load generator cannot hit
+// (one sender sends everything here; the rate-limit call itself is still made and measured).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export function writeBenchConfig(root: string): string {
+  const source = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const replaced = source
+    .replace(/^main = .*$/m, 'main = "bench/worker.ts"')
+    .replace(/^simple = \{ limit = \d+, period = (\d+) \}$/m, "simple = { limit = 100000000, period = $1 }");
+  if (!replaced.includes("bench/worker.ts") || !replaced.includes("limit = 100000000")) {
+    throw new Error("wrangler.toml changed shape; update bench/config.ts");
+  }
+  const path = join(root, ".wrangler-bench.toml");
+  writeFileSync(
+    path,
+    `${replaced}
+[[queues.producers]]
+binding = "BASELINE_QUEUE"
+queue = "hookline-bench-baseline"
+
+[[queues.consumers]]
+queue = "hookline-bench-baseline"
+max_batch_size = 100
+max_batch_timeout = 1
+`,
+  );
+  return path;
+}

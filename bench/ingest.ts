@@ -1,0 +1,122 @@
+// Ingest benchmarks: the real ingest route against a bare Hono route on the same workerd, and a
+// 20,000-event burst that must all reach the event log.
+import type { RunningWorker } from "../scripts/lib/local-worker.ts";
+import { type BenchRow, fmt, type LoadResult, load, median, openLocalD1, sleep } from "./lib.ts";
+
+/** A 1.5 KB JSON document shaped like a GitHub push (trimmed). */
+export function samplePayload(): string {
+  const commits = Array.from({ length: 4 }, (_, i) => ({
+    id: `${i}`.repeat(40).slice(0, 40),
+    message: `Fix flaky test number ${i} in the payments service`,
+    author: { name: "Ada Lovelace", email: "ada@example.com", username: "ada" },
+    added: [],
+    removed: [],
+    modified: [`services/payments/test/flaky_${i}.go`],
+  }));
+  const payload = {
+    ref: "refs/heads/main",
+    before: "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+    after: "59b20b8d5c6ff8d09518454d4dd8b7b30f095ab5",
+    repository: { id: 1296269, name: "payments", full_name: "acme/payments", private: true },
+    pusher: { name: "ada", email: "ada@example.com" },
+    commits,
+  };
+  const text = JSON.stringify(payload);
+  return text.length >= 1500 ? text : JSON.stringify({ ...payload, padding: "p".repeat(1500 - text.length - 14) });
+}
+
+const ROUNDS = 3;
+const SECONDS = 8;
+
+/** Creates an API token that may send events to every namespace, as a CI sender would hold. */
+export async function createSenderToken(worker: RunningWorker, name: string): Promise<string> {
+  const response = await fetch(`${worker.url}/api/v1/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, namespaces: ["*"], scopes: ["events:write"] }),
+  });
+  if (response.status !== 201) throw new Error(`token create failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function benchIngestThroughput(worker: RunningWorker): Promise<BenchRow[]> {
+  const body = samplePayload();
+  const token = await createSenderToken(worker, "bench-throughput");
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json", "x-github-event": "push" };
+  const routes = {
+    baseline: "/bench/baseline",
+    ingest: "/api/v1/events/bench/push",
+  } as const;
+  const run = (path: string, duration: number) =>
+    load({ url: `${worker.url}${path}`, method: "POST", headers, body, connections: 16, duration });
+  // Warm every route (JIT, queues, D1) before measuring.
+  for (const path of Object.values(routes)) await run(path, 2);
+  const results: Record<keyof typeof routes, LoadResult[]> = { baseline: [], ingest: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, path] of Object.entries(routes) as Array<[keyof typeof routes, string]>) {
+      results[name].push(await run(path, SECONDS));
+    }
+  }
+  const rps = (name: keyof typeof routes) => median(results[name].map((r) => r.requestsPerSecond));
+  const p99 = (name: keyof typeof routes) => median(results[name].map((r) => r.p99));
+  const failures = (name: keyof typeof routes) => results[name].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+  const ratio = rps("ingest") / rps("baseline");
+  console.log(
+    `ingest throughput: baseline ${fmt(rps("baseline"))} req/s, ingest ${fmt(rps("ingest"))} req/s ` +
+      `(${failures("ingest")} non-2xx); ratio ${fmt(ratio, 2)}`,
+  );
+  const describe = (name: keyof typeof routes) => `${fmt(rps(name))} req/s, p99 ${p99(name)} ms`;
+  return [
+    {
+      what: "ingest throughput, 1.5 KB JSON, 16 connections, API token (median of 3 × 8 s)",
+      baseline: `bare Hono route → queue: ${describe("baseline")}`,
+      result: `${describe("ingest")}, ${failures("ingest")} non-2xx → **${fmt(ratio, 2)}×**`,
+      target: "≥ 0.8×, 0 non-2xx",
+      met: ratio >= 0.8 && failures("ingest") === 0,
+    },
+  ];
+}
+
+export async function benchIngestBurst(worker: RunningWorker, total = 20_000): Promise<BenchRow[]> {
+  const db = openLocalD1(worker.persistDir);
+  const count = () =>
+    (db.prepare("SELECT count(*) AS n FROM events WHERE namespace = 'burst'").get() as { n: number }).n;
+  const before = count();
+  const started = Date.now();
+  const token = await createSenderToken(worker, "bench-burst");
+  const result = await load({
+    url: `${worker.url}/api/v1/events/burst/push`,
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: samplePayload(),
+    connections: 32,
+    amount: total,
+  });
+  const sentMs = Date.now() - started;
+  const accepted = result.total - result.non2xx - result.errors;
+  let logged = count() - before;
+  const deadline = Date.now() + 10 * 60_000;
+  let lastChange = Date.now();
+  while (logged < accepted && Date.now() < deadline && Date.now() - lastChange < 60_000) {
+    await sleep(250);
+    const now = count() - before;
+    if (now !== logged) lastChange = Date.now();
+    logged = now;
+  }
+  const drainMs = Date.now() - started;
+  db.close();
+  const lost = accepted - logged;
+  console.log(
+    `ingest burst: sent ${total} in ${fmt(sentMs / 1000, 1)} s (${result.non2xx} non-2xx, ${result.errors} errors); ` +
+      `${logged} logged after ${fmt(drainMs / 1000, 1)} s; lost ${lost}`,
+  );
+  return [
+    {
+      what: `ingest burst: ${fmt(total)} events, 32 connections`,
+      baseline: "Argo Server answers 503 past 64 queued events",
+      result: `${fmt(accepted)} accepted in ${fmt(sentMs / 1000, 1)} s, ${fmt(logged)} in the event log, drained in ${fmt(drainMs / 1000, 1)} s, **${lost} lost**`,
+      target: `${fmt(total)} in the log, 0 lost`,
+      met: lost === 0 && logged === total,
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+// `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
+// bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
+// Suites: ingest, burst (default: all).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { root, startWorker } from "../scripts/lib/local-worker.ts";
+import { writeBenchConfig } from "./config.ts";
+import { benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
+import type { BenchRow } from "./lib.ts";
+
+const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) => Promise<BenchRow[]>> = {
+  ingest: benchIngestThroughput,
+  burst: (worker) => benchIngestBurst(worker),
+};
+
+const argv = process.argv.slice(2);
+const updateReadme = argv.includes("--update-readme");
+const chosen = argv.filter((arg) => !arg.startsWith("--"));
+const names = chosen.length > 0 ? chosen : Object.keys(suites);
+for (const name of names)
+  if (!suites[name]) throw new Error(`unknown suite "${name}"; known: ${Object.keys(suites).join(", ")}`);
+
+const config = writeBenchConfig(root);
+const worker = await startWorker({ args: ["--config", config, "--log-level", "warn"] });
+const rows: BenchRow[] = [];
+try {
+  for (const name of names) {
+    console.log(`\n▶ ${name}`);
+    rows.push(...(await (suites[name] as (typeof suites)[string])(worker)));
+  }
+} finally {
+  await worker.stop();
+}
+
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${process.platform}, ${(await import("node:os")).cpus().length} cores, shared; load generator on the same cores).`,
+  "",
+  "| what | baseline (same run) | hookline | target | met |",
+  "|---|---|---|---|---|",
+  ...rows.map(
+    (row) =>
+      `| ${row.what} | ${row.baseline} | ${row.result} | ${row.target} | ${row.met === null ? "—" : row.met ? "yes" : "**no**"} |`,
+  ),
+].join("\n");
+console.log(`\n${table}\n`);
+
+if (updateReadme) {
+  const readmePath = join(root, "README.md");
+  const readme = readFileSync(readmePath, "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from === -1 || to === -1) throw new Error("README.md has no bench markers");
+  writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
+  console.log("README.md updated.");
+}
