@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { insertEventStatement } from "../../src/events/store";
@@ -36,9 +36,7 @@ describe("retention", () => {
     const expired = [await seed((retentionDays + 1) * DAY, true), await seed((retentionDays + 0.01) * DAY, false)];
     const kept = [await seed((retentionDays - 0.01) * DAY, true), await seed(1000, false)];
 
-    const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "7 * * * *" }), env);
-    await waitOnExecutionContext(ctx);
 
     for (const id of expired) expect(await countRows("events", "id = ?1", id)).toBe(0);
     for (const id of kept) expect(await countRows("events", "id = ?1", id)).toBe(1);
@@ -67,7 +65,6 @@ describe("retention", () => {
       }),
     );
     await env.DB.batch(statements);
-    const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     expect(await countRows("events", "namespace = 'bulk'")).toBe(0);
   });
