@@ -4,6 +4,8 @@ import packageJson from "../package.json";
 import { authenticate } from "./auth/middleware";
 import { tokenRoutes } from "./auth/tokens-routes";
 import { webhookClientRoutes } from "./auth/webhook-clients-routes";
+import { bindingRoutes } from "./bindings/routes";
+import { clusterRoutes } from "./clusters/routes";
 import { eventRoutes } from "./events/routes";
 import type { AppEnv } from "./lib/context";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
@@ -18,6 +20,8 @@ api.use(authenticate);
 api.route("/", eventRoutes);
 api.route("/", tokenRoutes);
 api.route("/", webhookClientRoutes);
+api.route("/", bindingRoutes);
+api.route("/", clusterRoutes);
 app.route("/api/v1", api);
 
 app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));

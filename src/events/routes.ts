@@ -13,7 +13,8 @@ import { parseWith } from "../lib/validation";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
 import { admit } from "./rate-limit";
-import { EVENT_OUTCOMES, type EventRecord, getEvent, listEvents } from "./store";
+import type { BindingResult } from "./results";
+import { EVENT_OUTCOMES, type EventRecord, getEvent, listEvents, listResults } from "./store";
 
 /**
  * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
@@ -94,8 +95,12 @@ export const eventRoutes = new Hono<AppEnv>()
     });
     const page = events.slice(0, query.limit);
     const last = page.at(-1);
+    const results = await listResults(
+      c.env.DB,
+      page.map((event) => event.id),
+    );
     return c.json({
-      items: page.map(summarizeEvent),
+      items: page.map((event) => summarizeEvent(event, results.get(event.id) ?? [])),
       nextCursor: events.length > query.limit && last ? last.id : null,
     });
   })
@@ -103,8 +108,10 @@ export const eventRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "events:read", namespace);
     const event = await findEvent(c.env.DB, namespace, c.req.param("id"));
+    const results = await listResults(c.env.DB, [event.id]);
     return c.json({
-      ...summarizeEvent(event),
+      ...summarizeEvent(event, results.get(event.id) ?? []),
+      bindingsPruned: event.bindingsPruned,
       sender: event.sender,
       metadata: event.metadata,
       payload: await loadPayload(c.env.EVENT_BODIES, event),
@@ -160,14 +167,28 @@ async function loadPayload(bucket: R2Bucket, event: EventRecord): Promise<unknow
   return text === null ? null : JSON.parse(text);
 }
 
-/** An event as list items show it. */
-function summarizeEvent(event: EventRecord) {
+/** An event as list items show it, with what each binding did. */
+function summarizeEvent(event: EventRecord, results: readonly BindingResult[]) {
   return {
     id: event.id,
     namespace: event.namespace,
     discriminator: event.discriminator,
     receivedAt: new Date(event.receivedAt).toISOString(),
     outcome: event.outcome,
-    results: [] as unknown[],
+    results: results.map(describeResult),
+  };
+}
+
+/** A binding result as the API shows it (the stored submission stays internal). */
+function describeResult(result: BindingResult) {
+  return {
+    binding: result.binding,
+    matched: result.matched,
+    status: result.status,
+    ...(result.workflow === null ? {} : { workflow: result.workflow }),
+    ...(result.cluster === null ? {} : { cluster: result.cluster }),
+    ...(result.reason === null ? {} : { reason: result.reason }),
+    ...(result.error === null ? {} : { error: result.error }),
+    attempts: result.attempts,
   };
 }

@@ -1,3 +1,6 @@
+import type { Submission } from "../bindings/evaluate";
+import type { BindingResult, ResultStatus } from "./results";
+
 /** Outcomes an event can have in the log. */
 export const EVENT_OUTCOMES = [
   "no_bindings",
@@ -25,6 +28,8 @@ export interface EventRecord {
   bodyBytes: number;
   replayOf: string | null;
   error: string | null;
+  /** Bindings the prefilter ruled out without evaluating them (and not listed in the results). */
+  bindingsPruned: number;
 }
 
 interface EventRow {
@@ -40,16 +45,17 @@ interface EventRow {
   body_bytes: number;
   replay_of: string | null;
   error: string | null;
+  bindings_pruned: number;
 }
 
 const columns =
-  "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error";
+  "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error, bindings_pruned";
 
 /** A statement inserting an event unless a row with its id exists (redelivery is a no-op). */
 export function insertEventStatement(db: D1Database, event: EventRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
       event.id,
@@ -64,6 +70,7 @@ export function insertEventStatement(db: D1Database, event: EventRecord): D1Prep
       event.bodyBytes,
       event.replayOf,
       event.error,
+      event.bindingsPruned,
     );
 }
 
@@ -95,7 +102,7 @@ export async function listEvents(db: D1Database, query: EventQuery): Promise<Eve
   params.push(query.limit);
   const { results } = await db
     .prepare(
-      `SELECT id, namespace, discriminator, received_at, outcome, sender, metadata, NULL AS payload, body_key, body_bytes, replay_of, error
+      `SELECT id, namespace, discriminator, received_at, outcome, sender, metadata, NULL AS payload, body_key, body_bytes, replay_of, error, bindings_pruned
        FROM events WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`,
     )
     .bind(...params)
@@ -125,10 +132,112 @@ export async function findExpiredEvents(
   return results.map((row) => ({ id: row.id, bodyKey: row.body_key }));
 }
 
-/** Deletes events by id. */
+/** Deletes events (and their results) by id. */
 export async function deleteEvents(db: D1Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.prepare(`DELETE FROM events WHERE id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ids)).run();
+  const list = JSON.stringify(ids);
+  await db.batch([
+    db.prepare("DELETE FROM event_results WHERE event_id IN (SELECT value FROM json_each(?1))").bind(list),
+    db.prepare("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?1))").bind(list),
+  ]);
+}
+
+/** Which of these events are already in the log, with their outcome. */
+export async function findLoggedEvents(db: D1Database, ids: readonly string[]): Promise<Map<string, EventOutcome>> {
+  const { results } = await db
+    .prepare("SELECT id, outcome FROM events WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; outcome: EventOutcome }>();
+  return new Map(results.map((row) => [row.id, row.outcome]));
+}
+
+interface ResultRow {
+  event_id: string;
+  binding: string;
+  binding_uid: string;
+  matched: number;
+  status: ResultStatus;
+  reason: string | null;
+  error: string | null;
+  cluster: string | null;
+  workflow: string | null;
+  request: string | null;
+  attempts: number;
+}
+
+/** The binding results of these events, grouped by event id (in binding-name order). */
+export async function listResults(db: D1Database, eventIds: readonly string[]): Promise<Map<string, BindingResult[]>> {
+  const grouped = new Map<string, BindingResult[]>();
+  if (eventIds.length === 0) return grouped;
+  const { results } = await db
+    .prepare(
+      `SELECT event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts
+       FROM event_results WHERE event_id IN (SELECT value FROM json_each(?1)) ORDER BY event_id, binding`,
+    )
+    .bind(JSON.stringify(eventIds))
+    .all<ResultRow>();
+  for (const row of results) {
+    const result: BindingResult = {
+      eventId: row.event_id,
+      binding: row.binding,
+      bindingUid: row.binding_uid,
+      matched: row.matched === 1,
+      status: row.status,
+      reason: row.reason,
+      error: row.error,
+      cluster: row.cluster,
+      workflow: row.workflow,
+      request: row.request === null ? null : (JSON.parse(row.request) as Submission),
+      attempts: row.attempts,
+    };
+    const list = grouped.get(row.event_id);
+    if (list) list.push(result);
+    else grouped.set(row.event_id, [result]);
+  }
+  return grouped;
+}
+
+/** A statement recording a result the first time (a redelivery never overwrites one). */
+export function insertResultStatement(db: D1Database, result: BindingResult, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (event_id, binding) DO NOTHING`,
+    )
+    .bind(
+      result.eventId,
+      result.binding,
+      result.bindingUid,
+      result.matched ? 1 : 0,
+      result.status,
+      result.reason,
+      result.error,
+      result.cluster,
+      result.workflow,
+      result.request === null ? null : JSON.stringify(result.request),
+      result.attempts,
+      now,
+    );
+}
+
+/** A statement moving a pending result on (status, error, attempts); terminal results never change. */
+export function updatePendingResultStatement(db: D1Database, result: BindingResult, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE event_results SET status = ?3, error = ?4, attempts = ?5, updated_at = ?6
+       WHERE event_id = ?1 AND binding = ?2 AND status = 'pending'`,
+    )
+    .bind(result.eventId, result.binding, result.status, result.error, result.attempts, now);
+}
+
+/** A statement setting an event's outcome. */
+export function updateOutcomeStatement(
+  db: D1Database,
+  id: string,
+  outcome: EventOutcome,
+  error: string | null = null,
+): D1PreparedStatement {
+  return db.prepare("UPDATE events SET outcome = ?2, error = coalesce(?3, error) WHERE id = ?1").bind(id, outcome, error);
 }
 
 function fromRow(row: EventRow): EventRecord {
@@ -145,5 +254,6 @@ function fromRow(row: EventRow): EventRecord {
     bodyBytes: row.body_bytes,
     replayOf: row.replay_of,
     error: row.error,
+    bindingsPruned: row.bindings_pruned,
   };
 }

@@ -26,6 +26,7 @@ async function seed(ageMs: number, spilled: boolean): Promise<string> {
     bodyBytes: 2,
     replayOf: null,
     error: null,
+    bindingsPruned: 0,
   }).run();
   return id;
 }
@@ -62,6 +63,7 @@ describe("retention", () => {
         bodyBytes: 2,
         replayOf: null,
         error: null,
+        bindingsPruned: 0,
       }),
     );
     await env.DB.batch(statements);

@@ -1,0 +1,52 @@
+import { bindingsScope, readVersions } from "../lib/config-versions";
+import { type CompiledBinding, compileBinding } from "./compile";
+import { PrefilterIndex } from "./prefilter";
+import type { StoredBinding } from "./schema";
+import { listBindings } from "./store";
+
+/** A namespace's bindings, compiled and indexed; `broken` are stored ones that no longer compile. */
+export interface NamespaceBindings {
+  version: number;
+  bindings: CompiledBinding[];
+  broken: Array<{ binding: StoredBinding; error: string }>;
+  index: PrefilterIndex<CompiledBinding>;
+}
+
+/** Compiled bindings per namespace, kept in the isolate between batches. */
+const cache = new Map<string, NamespaceBindings>();
+const MAX_CACHED_NAMESPACES = 1000;
+
+/**
+ * The bindings of each namespace, from the isolate cache when its version is current, else
+ * loaded from D1 and compiled once. One version query covers all the namespaces.
+ */
+export async function loadBindings(db: D1Database, namespaces: readonly string[]): Promise<Map<string, NamespaceBindings>> {
+  const unique = [...new Set(namespaces)];
+  const versions = await readVersions(db, unique.map(bindingsScope));
+  const loaded = new Map<string, NamespaceBindings>();
+  await Promise.all(
+    unique.map(async (namespace) => {
+      const version = versions.get(bindingsScope(namespace)) ?? 0;
+      let entry = cache.get(namespace);
+      if (!entry || entry.version !== version) {
+        entry = compileNamespace(version, version === 0 ? [] : await listBindings(db, namespace));
+        if (cache.size >= MAX_CACHED_NAMESPACES) cache.clear();
+        cache.set(namespace, entry);
+      }
+      loaded.set(namespace, entry);
+    }),
+  );
+  return loaded;
+}
+
+/** Compiles and indexes a namespace's stored bindings. */
+export function compileNamespace(version: number, stored: readonly StoredBinding[]): NamespaceBindings {
+  const bindings: CompiledBinding[] = [];
+  const broken: NamespaceBindings["broken"] = [];
+  for (const binding of stored) {
+    const compiled = compileBinding(binding);
+    if ("binding" in compiled) bindings.push(compiled.binding);
+    else broken.push({ binding, error: compiled.errors.map((e) => `${e.field}: ${e.message}`).join("; ") });
+  }
+  return { version, bindings, broken, index: new PrefilterIndex(bindings, (binding) => binding.equalities) };
+}

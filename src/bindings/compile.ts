@@ -1,0 +1,90 @@
+import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
+import { type Equality, requiredEqualities } from "./prefilter";
+import type { StoredBinding } from "./schema";
+
+/** A problem with one field of a binding, named by its path. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A binding with every expression compiled, ready to evaluate. */
+export interface CompiledBinding {
+  stored: StoredBinding;
+  name: string;
+  uid: string;
+  cluster: string;
+  template: { name: string; clusterScope: boolean };
+  selector: CompiledExpression;
+  workflowName: { generate: boolean; expression: CompiledExpression } | null;
+  labels: Array<[string, CompiledExpression]>;
+  annotations: Array<[string, CompiledExpression]>;
+  parameters: Array<{ name: string; value: string } | { name: string; expression: CompiledExpression }>;
+  /** Necessary conditions of the selector, for the prefilter index. */
+  equalities: Equality[];
+}
+
+/**
+ * Compiles every expression of a stored binding. Returns the compiled binding, or every
+ * field that does not compile (with JSONata's character position).
+ */
+export function compileBinding(stored: StoredBinding): { binding: CompiledBinding } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const { spec } = stored;
+  if (spec.expressionLanguage === "expr") {
+    return {
+      errors: [
+        {
+          field: "spec.expressionLanguage",
+          message: 'expr is not translated by this version of hookline; write the expressions in JSONata ("jsonata")',
+        },
+      ],
+    };
+  }
+  const compile = (field: string, source: string): CompiledExpression | null => {
+    try {
+      return compileExpression(source);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      errors.push({ field, message: error.describe(field).slice(field.length + 2) });
+      return null;
+    }
+  };
+
+  const selector = compile("spec.event.selector", spec.event.selector);
+  const metadata = spec.submit.metadata;
+  const nameSource = metadata?.name ?? metadata?.generateName;
+  const nameField = metadata?.name !== undefined ? "spec.submit.metadata.name" : "spec.submit.metadata.generateName";
+  const nameExpression = nameSource === undefined ? null : compile(nameField, nameSource);
+  const compileMap = (field: string, map: Record<string, string> | undefined) =>
+    Object.entries(map ?? {}).flatMap(([key, source]): Array<[string, CompiledExpression]> => {
+      const compiled = compile(`${field}.${key}`, source);
+      return compiled ? [[key, compiled]] : [];
+    });
+  const labels = compileMap("spec.submit.metadata.labels", metadata?.labels);
+  const annotations = compileMap("spec.submit.metadata.annotations", metadata?.annotations);
+  const parameters = (spec.submit.arguments?.parameters ?? []).flatMap((parameter, index): CompiledBinding["parameters"] => {
+    if (parameter.valueFrom) {
+      const compiled = compile(`spec.submit.arguments.parameters[${index}].valueFrom.event`, parameter.valueFrom.event);
+      return compiled ? [{ name: parameter.name, expression: compiled }] : [];
+    }
+    return [{ name: parameter.name, value: parameter.value ?? "" }];
+  });
+
+  if (errors.length > 0 || !selector) return { errors };
+  return {
+    binding: {
+      stored,
+      name: stored.metadata.name,
+      uid: stored.metadata.uid,
+      cluster: spec.cluster,
+      template: { name: spec.submit.workflowTemplateRef.name, clusterScope: spec.submit.workflowTemplateRef.clusterScope },
+      selector,
+      workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
+      labels,
+      annotations,
+      parameters,
+      equalities: requiredEqualities(selector.ast),
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { sha256Hex } from "../auth/crypto";
+import { ExpressionError } from "../expressions/jsonata";
+import { isLabelValue, MAX_ANNOTATIONS_BYTES } from "../lib/kubernetes";
+import { isDns1123Subdomain } from "../lib/names";
+import type { CompiledBinding, FieldError } from "./compile";
+
+/** What expressions see, exactly as Argo defines it (plus the namespace). */
+export interface EventEnvironment {
+  payload: unknown;
+  metadata: Record<string, string[]>;
+  discriminator: string;
+  namespace: string;
+}
+
+export interface EventInput {
+  id: string;
+  environment: EventEnvironment;
+  /** Templates the sender may submit; null means any. */
+  senderTemplates: readonly string[] | null;
+}
+
+/** One workflow to create on a cluster. Stored with the result, so a retry sends the same. */
+export interface Submission {
+  cluster: string;
+  namespace: string;
+  template: { name: string; clusterScope: boolean };
+  workflowName: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  parameters: Array<{ name: string; value: string }>;
+}
+
+export interface Evaluation {
+  matched: boolean;
+  /** Runtime expression errors and invalid results, by field. */
+  errors: FieldError[];
+  parameters: Record<string, string>;
+  workflow: { name: string | null; labels: Record<string, string>; annotations: Record<string, string> };
+  /** Why a matching binding may not fire for this sender, if it may not. */
+  refusal: string | null;
+  /** The workflow to submit: set only when matched, error-free and permitted. */
+  submission: Submission | null;
+}
+
+/** Argo's workflow names end up in label values (≤ 63 characters). */
+export const MAX_WORKFLOW_NAME_LENGTH = 63;
+const SUFFIX_LENGTH = 10;
+const GENERATED_SUFFIX_LENGTH = 5;
+
+/** Labels every submitted workflow carries. */
+export const EVENT_ID_LABEL = "hookline.dev/event-id";
+export const BINDING_LABEL = "hookline.dev/binding";
+export const ARGO_BINDING_LABEL = "workflows.argoproj.io/workflow-event-binding";
+
+/**
+ * Evaluates one binding for one event: the selector, then (when it matched, or always with
+ * `full` for dry runs) the workflow name, labels, annotations and parameters. Never throws for
+ * expression problems: they come back as field errors.
+ */
+export async function evaluateBinding(
+  binding: CompiledBinding,
+  event: EventInput,
+  options: { full?: boolean } = {},
+): Promise<Evaluation> {
+  const errors: FieldError[] = [];
+  const run = async (field: string, expression: { evaluate(input: unknown): Promise<unknown> }) => {
+    try {
+      return { ok: true as const, value: await expression.evaluate(event.environment) };
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      errors.push({ field, message: error.describe(field).slice(field.length + 2) });
+      return { ok: false as const };
+    }
+  };
+
+  const evaluation: Evaluation = {
+    matched: false,
+    errors,
+    parameters: {},
+    workflow: { name: null, labels: {}, annotations: {} },
+    refusal: null,
+    submission: null,
+  };
+  const selector = await run("spec.event.selector", binding.selector);
+  if (selector.ok) {
+    if (typeof selector.value === "boolean") evaluation.matched = selector.value;
+    else errors.push({ field: "spec.event.selector", message: `must evaluate to a boolean, got ${describeType(selector.value)}` });
+  }
+  if (!evaluation.matched && !options.full) return evaluation;
+
+  evaluation.workflow.name = await workflowName(binding, event, run, errors);
+  for (const [key, expression] of binding.labels) {
+    const field = `spec.submit.metadata.labels.${key}`;
+    const result = await run(field, expression);
+    if (!result.ok) continue;
+    if (typeof result.value !== "string") errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
+    else if (!isLabelValue(result.value)) {
+      errors.push({ field, message: `"${result.value.slice(0, 80)}" is not a valid label value (≤ 63 characters: letters, digits, - _ .)` });
+    } else evaluation.workflow.labels[key] = result.value;
+  }
+  for (const [key, expression] of binding.annotations) {
+    const field = `spec.submit.metadata.annotations.${key}`;
+    const result = await run(field, expression);
+    if (!result.ok) continue;
+    if (typeof result.value !== "string") errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
+    else evaluation.workflow.annotations[key] = result.value;
+  }
+  if (JSON.stringify(evaluation.workflow.annotations).length > MAX_ANNOTATIONS_BYTES) {
+    errors.push({ field: "spec.submit.metadata.annotations", message: "annotations exceed 256 KiB in total" });
+  }
+  Object.assign(evaluation.workflow.labels, {
+    [EVENT_ID_LABEL]: event.id,
+    [BINDING_LABEL]: binding.name,
+    [ARGO_BINDING_LABEL]: binding.name,
+  });
+  for (const [index, parameter] of binding.parameters.entries()) {
+    if ("value" in parameter) {
+      evaluation.parameters[parameter.name] = parameter.value;
+      continue;
+    }
+    const field = `spec.submit.arguments.parameters[${index}].valueFrom.event`;
+    const result = await run(field, parameter.expression);
+    if (!result.ok) continue;
+    if (result.value === undefined) errors.push({ field, message: "evaluated to nothing (no value for this event)" });
+    else evaluation.parameters[parameter.name] = typeof result.value === "string" ? result.value : JSON.stringify(result.value);
+  }
+
+  const allowed = event.senderTemplates;
+  if (allowed !== null && !allowed.includes(binding.template.name)) {
+    evaluation.refusal = `the event's sender may not submit template "${binding.template.name}" (its token is restricted to: ${allowed.join(", ") || "none"})`;
+  }
+  if (evaluation.matched && errors.length === 0 && evaluation.refusal === null && evaluation.workflow.name) {
+    evaluation.submission = {
+      cluster: binding.cluster,
+      namespace: event.environment.namespace,
+      template: binding.template,
+      workflowName: evaluation.workflow.name,
+      labels: evaluation.workflow.labels,
+      annotations: evaluation.workflow.annotations,
+      parameters: Object.entries(evaluation.parameters).map(([name, value]) => ({ name, value })),
+    };
+  }
+  return evaluation;
+}
+
+/**
+ * The workflow's name: from `submit.metadata.name`; from `generateName` plus a suffix; or by
+ * default `<template>-<10 hex>`. Suffixes derive from the event id and binding uid, so a
+ * redelivered event produces the same name and cannot create a second workflow.
+ */
+async function workflowName(
+  binding: CompiledBinding,
+  event: EventInput,
+  run: (field: string, expression: { evaluate(input: unknown): Promise<unknown> }) => Promise<{ ok: true; value: unknown } | { ok: false }>,
+  errors: FieldError[],
+): Promise<string | null> {
+  const digest = await sha256Hex(`${event.id}/${binding.uid}`);
+  if (!binding.workflowName) {
+    const prefix = trimName(binding.template.name.slice(0, MAX_WORKFLOW_NAME_LENGTH - SUFFIX_LENGTH - 1));
+    return `${prefix}-${digest.slice(0, SUFFIX_LENGTH)}`;
+  }
+  const field = binding.workflowName.generate ? "spec.submit.metadata.generateName" : "spec.submit.metadata.name";
+  const result = await run(field, binding.workflowName.expression);
+  if (!result.ok) return null;
+  if (typeof result.value !== "string") {
+    errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
+    return null;
+  }
+  const name = binding.workflowName.generate ? `${result.value}${digest.slice(0, GENERATED_SUFFIX_LENGTH)}` : result.value;
+  if (!isDns1123Subdomain(name) || name.length > MAX_WORKFLOW_NAME_LENGTH) {
+    errors.push({
+      field,
+      message: `"${name.slice(0, 80)}" is not a valid workflow name (lowercase letters, digits, '-' and '.', at most ${MAX_WORKFLOW_NAME_LENGTH} characters)`,
+    });
+    return null;
+  }
+  return name;
+}
+
+function trimName(name: string): string {
+  return name.replace(/[-.]+$/, "");
+}
+
+/** How a value's type is named in error messages. */
+export function describeType(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
+}

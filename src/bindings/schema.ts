@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
+import { isQualifiedName } from "../lib/kubernetes";
+import { isDns1123Subdomain } from "../lib/names";
+
+export const BINDING_API_VERSION = "argoproj.io/v1alpha1";
+export const BINDING_KIND = "WorkflowEventBinding";
+export const DEFAULT_CLUSTER = "default";
+/** Binding names become label values on submitted workflows, which Kubernetes caps at 63. */
+export const MAX_BINDING_NAME_LENGTH = 63;
+
+const expression = z.string().min(1, "must be a non-empty expression").max(MAX_EXPRESSION_LENGTH);
+const kubernetesName = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
+const expressionMap = z
+  .record(z.string().refine(isQualifiedName, "must be a valid label/annotation key"), expression)
+  .refine((map) => Object.keys(map).length <= 64, "at most 64 entries");
+
+const parameterSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$/, "must be a parameter name (letters, digits, _ . -)"),
+    description: z.string().max(1024).optional(),
+    value: z.string().max(256 * 1024).optional(),
+    valueFrom: z.strictObject({ event: expression }).optional(),
+  })
+  .refine((p) => (p.value === undefined) !== (p.valueFrom === undefined), "set exactly one of value or valueFrom.event");
+
+/** The `spec` of a WorkflowEventBinding: Argo's shape, JSONata expressions, plus `cluster`. */
+export const bindingSpecSchema = z.strictObject({
+  cluster: kubernetesName.default(DEFAULT_CLUSTER),
+  expressionLanguage: z.enum(["jsonata", "expr"]).default("jsonata"),
+  event: z.strictObject({ selector: expression }),
+  submit: z.strictObject({
+    workflowTemplateRef: z.strictObject({
+      name: kubernetesName,
+      clusterScope: z.boolean().default(false),
+    }),
+    metadata: z
+      .strictObject({
+        name: expression.optional(),
+        generateName: expression.optional(),
+        labels: expressionMap.optional(),
+        annotations: expressionMap.optional(),
+      })
+      .refine((m) => m.name === undefined || m.generateName === undefined, "set name or generateName, not both")
+      .optional(),
+    arguments: z
+      .strictObject({
+        parameters: z
+          .array(parameterSchema)
+          .max(200)
+          .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, "parameter names must be unique")
+          .optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type BindingSpec = z.output<typeof bindingSpecSchema>;
+
+/** A binding as sent by a client (kubectl-style; server-owned metadata fields are ignored). */
+export const bindingInputSchema = z.strictObject({
+  apiVersion: z.literal(BINDING_API_VERSION).optional(),
+  kind: z.literal(BINDING_KIND).optional(),
+  metadata: z.looseObject({
+    name: z.string().optional(),
+    namespace: z.string().optional(),
+    labels: z.record(z.string().refine(isQualifiedName, "must be a valid label key"), z.string().max(63)).optional(),
+    annotations: z.record(z.string().refine(isQualifiedName, "must be a valid annotation key"), z.string()).optional(),
+  }),
+  spec: bindingSpecSchema,
+  status: z.unknown().optional(),
+});
+
+export type BindingInput = z.output<typeof bindingInputSchema>;
+
+/** A binding as stored and returned by the API. */
+export interface StoredBinding {
+  apiVersion: typeof BINDING_API_VERSION;
+  kind: typeof BINDING_KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    creationTimestamp: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: BindingSpec;
+}

@@ -1,0 +1,95 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { authorize } from "../auth/principal";
+import { SecretBox } from "../auth/secret-box";
+import type { AppEnv } from "../lib/context";
+import { readDocument } from "../lib/documents";
+import { notFound } from "../lib/errors";
+import { assertObjectName } from "../lib/names";
+import { parseWith } from "../lib/validation";
+import { CLUSTER_TYPES, type ClusterRecord, deleteCluster, getCluster, listClusters, saveCluster } from "./store";
+
+/** Hosts allowed over plain http: the local machine only (tests, `wrangler dev`, tunnels). */
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+const clusterSchema = z
+  .strictObject({
+    type: z.enum(CLUSTER_TYPES),
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .max(2048)
+      .refine((value) => {
+        const url = new URL(value);
+        return url.protocol === "https:" || loopbackHosts.has(url.hostname);
+      }, "must use https (http is accepted only for loopback hosts)")
+      .refine((value) => {
+        const url = new URL(value);
+        return url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+      }, "must not carry credentials, a query or a fragment"),
+    token: z.string().min(1).max(16 * 1024).optional(),
+    tokenSecret: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, "must be the name of a Worker secret (UPPER_SNAKE_CASE)")
+      .optional(),
+    timeoutSeconds: z.number().min(1).max(60).default(10),
+  })
+  .refine((c) => !(c.token !== undefined && c.tokenSecret !== undefined), "set token or tokenSecret, not both");
+
+/** The record context a cluster token is sealed to. */
+export const clusterTokenContext = (name: string) => `cluster:${name}`;
+
+/** `/api/v1/clusters`: where bindings submit workflows. Admin only; tokens are never returned. */
+export const clusterRoutes = new Hono<AppEnv>()
+  .put("/clusters/:name", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const name = assertObjectName(c.req.param("name"), "cluster name");
+    const input = parseWith(clusterSchema, await readDocument(c.req.raw));
+    const now = Date.now();
+    const record: ClusterRecord = {
+      name,
+      type: input.type,
+      url: input.url.replace(/\/+$/, ""),
+      tokenSealed:
+        input.token === undefined
+          ? null
+          : await SecretBox.fromSecretKey(c.env.HOOKLINE_SECRET_KEY).seal(input.token, clusterTokenContext(name)),
+      tokenSecret: input.tokenSecret ?? null,
+      timeoutMs: Math.round(input.timeoutSeconds * 1000),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const created = await saveCluster(c.env.DB, record);
+    const stored = await getCluster(c.env.DB, name);
+    return c.json(describeCluster(stored ?? record), created ? 201 : 200);
+  })
+  .get("/clusters", async (c) => {
+    authorize(c.get("principal"), "admin");
+    return c.json({ items: (await listClusters(c.env.DB)).map(describeCluster) });
+  })
+  .get("/clusters/:name", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const name = assertObjectName(c.req.param("name"), "cluster name");
+    const cluster = await getCluster(c.env.DB, name);
+    if (!cluster) throw notFound(`cluster "${name}" not found`);
+    return c.json(describeCluster(cluster));
+  })
+  .delete("/clusters/:name", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const name = assertObjectName(c.req.param("name"), "cluster name");
+    if (!(await deleteCluster(c.env.DB, name))) throw notFound(`cluster "${name}" not found`);
+    return c.body(null, 204);
+  });
+
+/** A cluster as the API shows it: whether it has a token, never the token. */
+function describeCluster(cluster: ClusterRecord) {
+  return {
+    name: cluster.name,
+    type: cluster.type,
+    url: cluster.url,
+    hasToken: cluster.tokenSealed !== null,
+    tokenSecret: cluster.tokenSecret,
+    timeoutSeconds: cluster.timeoutMs / 1000,
+    createdAt: new Date(cluster.createdAt).toISOString(),
+    updatedAt: new Date(cluster.updatedAt).toISOString(),
+  };
+}

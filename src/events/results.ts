@@ -1,0 +1,38 @@
+import type { Submission } from "../bindings/evaluate";
+import type { EventOutcome } from "./store";
+
+export const RESULT_STATUSES = ["submitted", "skipped", "failed", "pending"] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** What one binding did with one event. */
+export interface BindingResult {
+  eventId: string;
+  binding: string;
+  bindingUid: string;
+  matched: boolean;
+  status: ResultStatus;
+  /** Why it was skipped. */
+  reason: string | null;
+  /** Why it failed, or the last retryable error while pending. */
+  error: string | null;
+  cluster: string | null;
+  workflow: string | null;
+  /** The submission to (re)send, for matched bindings. */
+  request: Submission | null;
+  attempts: number;
+}
+
+/**
+ * The event's outcome from its results: `no_bindings` when the namespace had none, `no_match`
+ * when none fired, `pending` while a submission is being retried, else `submitted`,
+ * `partially_failed` or `failed`.
+ */
+export function summarizeOutcome(results: readonly Pick<BindingResult, "status">[], hadBindings: boolean): EventOutcome {
+  if (!hadBindings) return "no_bindings";
+  const fired = results.filter((result) => result.status !== "skipped");
+  if (fired.length === 0) return "no_match";
+  if (fired.some((result) => result.status === "pending")) return "pending";
+  const failed = fired.filter((result) => result.status === "failed").length;
+  if (failed === 0) return "submitted";
+  return failed === fired.length ? "failed" : "partially_failed";
+}

@@ -1,0 +1,29 @@
+/**
+ * Configuration versions: one counter per scope (`bindings:<namespace>`, `clusters`), bumped in
+ * the same D1 batch as every change. Consumers compare one small row per batch with the
+ * version of what they cached, so a change is seen by the next batch after it is applied.
+ */
+
+/** A statement that bumps a scope's version (creating it at 1). */
+export function bumpVersionStatement(db: D1Database, scope: string): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO config_versions (scope, version) VALUES (?1, 1) ON CONFLICT (scope) DO UPDATE SET version = version + 1",
+    )
+    .bind(scope);
+}
+
+/** Current versions of the given scopes (0 for a scope never written). */
+export async function readVersions(db: D1Database, scopes: readonly string[]): Promise<Map<string, number>> {
+  const versions = new Map(scopes.map((scope) => [scope, 0]));
+  if (scopes.length === 0) return versions;
+  const { results } = await db
+    .prepare("SELECT scope, version FROM config_versions WHERE scope IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(scopes))
+    .all<{ scope: string; version: number }>();
+  for (const row of results) versions.set(row.scope, row.version);
+  return versions;
+}
+
+export const bindingsScope = (namespace: string) => `bindings:${namespace}`;
+export const CLUSTERS_SCOPE = "clusters";
