@@ -13,21 +13,26 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
+                  FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
+                },
                 // A small per-sender limit so the 429 path is reachable in a test: 6 reservations
                 // of 10 requests = 60 requests per 10 s.
                 ratelimits: { INGEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 6, period: 10 } } },
               },
-            }),
+            })),
           ],
           test: {
             name: "worker",
             testTimeout: 30_000,
             include: ["test/worker/**/*.test.ts"],
             setupFiles: ["./test/worker/setup.ts"],
+            globalSetup: ["./test/fakes/global-setup.ts"],
           },
         },
         {

@@ -31,12 +31,16 @@ export async function applyBindings(
   documents: readonly unknown[],
   options: { pathName?: string; dryRun?: boolean } = {},
 ): Promise<ApplyResult[]> {
-  const inputs = documents.map((document, index) => validateDocument(document, index, documents.length, namespace, options.pathName));
+  const inputs = documents.map((document, index) =>
+    validateDocument(document, index, documents.length, namespace, options.pathName),
+  );
   const names = inputs.map((input) => input.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) throw new AppError("invalid_argument", `binding "${duplicate}" appears more than once in the request`);
 
-  const existing = new Map((await getBindings(db, namespace, names)).map((binding) => [binding.metadata.name, binding]));
+  const existing = new Map(
+    (await getBindings(db, namespace, names)).map((binding) => [binding.metadata.name, binding]),
+  );
   const now = new Date().toISOString();
   const results = inputs.map(({ name, input, where }): ApplyResult => {
     const previous = existing.get(name);
@@ -47,8 +51,11 @@ export async function applyBindings(
     };
     const unchanged =
       previous !== undefined &&
-      JSON.stringify({ labels: previous.metadata.labels, annotations: previous.metadata.annotations, spec: previous.spec }) ===
-        JSON.stringify(desired);
+      JSON.stringify({
+        labels: previous.metadata.labels,
+        annotations: previous.metadata.annotations,
+        spec: previous.spec,
+      }) === JSON.stringify(desired);
     const binding: StoredBinding = {
       apiVersion: BINDING_API_VERSION,
       kind: BINDING_KIND,
@@ -89,8 +96,7 @@ function validateDocument(
   pathName: string | undefined,
 ): { name: string; input: BindingInput; where: string } {
   const named = (document as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-  const where =
-    count > 1 ? `object ${index + 1}${typeof named === "string" ? ` (${truncate(named, 60)})` : ""}: ` : "";
+  const where = count > 1 ? `object ${index + 1}${typeof named === "string" ? ` (${truncate(named, 60)})` : ""}: ` : "";
   const parsed = bindingInputSchema.safeParse(document);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -109,7 +115,10 @@ function validateDocument(
     );
   }
   if (pathName !== undefined && name !== pathName) {
-    throw new AppError("invalid_argument", `${where}metadata.name "${name}" does not match the name in the URL "${pathName}"`);
+    throw new AppError(
+      "invalid_argument",
+      `${where}metadata.name "${name}" does not match the name in the URL "${pathName}"`,
+    );
   }
   if (input.metadata.namespace !== undefined && input.metadata.namespace !== namespace) {
     throw new AppError(

@@ -20,7 +20,10 @@ const MAX_CACHED_NAMESPACES = 1000;
  * The bindings of each namespace, from the isolate cache when its version is current, else
  * loaded from D1 and compiled once. One version query covers all the namespaces.
  */
-export async function loadBindings(db: D1Database, namespaces: readonly string[]): Promise<Map<string, NamespaceBindings>> {
+export async function loadBindings(
+  db: D1Database,
+  namespaces: readonly string[],
+): Promise<Map<string, NamespaceBindings>> {
   const unique = [...new Set(namespaces)];
   const versions = await readVersions(db, unique.map(bindingsScope));
   const loaded = new Map<string, NamespaceBindings>();

@@ -63,13 +63,18 @@ export function compileBinding(stored: StoredBinding): { binding: CompiledBindin
     });
   const labels = compileMap("spec.submit.metadata.labels", metadata?.labels);
   const annotations = compileMap("spec.submit.metadata.annotations", metadata?.annotations);
-  const parameters = (spec.submit.arguments?.parameters ?? []).flatMap((parameter, index): CompiledBinding["parameters"] => {
-    if (parameter.valueFrom) {
-      const compiled = compile(`spec.submit.arguments.parameters[${index}].valueFrom.event`, parameter.valueFrom.event);
-      return compiled ? [{ name: parameter.name, expression: compiled }] : [];
-    }
-    return [{ name: parameter.name, value: parameter.value ?? "" }];
-  });
+  const parameters = (spec.submit.arguments?.parameters ?? []).flatMap(
+    (parameter, index): CompiledBinding["parameters"] => {
+      if (parameter.valueFrom) {
+        const compiled = compile(
+          `spec.submit.arguments.parameters[${index}].valueFrom.event`,
+          parameter.valueFrom.event,
+        );
+        return compiled ? [{ name: parameter.name, expression: compiled }] : [];
+      }
+      return [{ name: parameter.name, value: parameter.value ?? "" }];
+    },
+  );
 
   if (errors.length > 0 || !selector) return { errors };
   return {
@@ -78,7 +83,10 @@ export function compileBinding(stored: StoredBinding): { binding: CompiledBindin
       name: stored.metadata.name,
       uid: stored.metadata.uid,
       cluster: spec.cluster,
-      template: { name: spec.submit.workflowTemplateRef.name, clusterScope: spec.submit.workflowTemplateRef.clusterScope },
+      template: {
+        name: spec.submit.workflowTemplateRef.name,
+        clusterScope: spec.submit.workflowTemplateRef.clusterScope,
+      },
       selector,
       workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
       labels,

@@ -84,7 +84,11 @@ export async function evaluateBinding(
   const selector = await run("spec.event.selector", binding.selector);
   if (selector.ok) {
     if (typeof selector.value === "boolean") evaluation.matched = selector.value;
-    else errors.push({ field: "spec.event.selector", message: `must evaluate to a boolean, got ${describeType(selector.value)}` });
+    else
+      errors.push({
+        field: "spec.event.selector",
+        message: `must evaluate to a boolean, got ${describeType(selector.value)}`,
+      });
   }
   if (!evaluation.matched && !options.full) return evaluation;
 
@@ -93,16 +97,21 @@ export async function evaluateBinding(
     const field = `spec.submit.metadata.labels.${key}`;
     const result = await run(field, expression);
     if (!result.ok) continue;
-    if (typeof result.value !== "string") errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
+    if (typeof result.value !== "string")
+      errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
     else if (!isLabelValue(result.value)) {
-      errors.push({ field, message: `"${result.value.slice(0, 80)}" is not a valid label value (≤ 63 characters: letters, digits, - _ .)` });
+      errors.push({
+        field,
+        message: `"${result.value.slice(0, 80)}" is not a valid label value (≤ 63 characters: letters, digits, - _ .)`,
+      });
     } else evaluation.workflow.labels[key] = result.value;
   }
   for (const [key, expression] of binding.annotations) {
     const field = `spec.submit.metadata.annotations.${key}`;
     const result = await run(field, expression);
     if (!result.ok) continue;
-    if (typeof result.value !== "string") errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
+    if (typeof result.value !== "string")
+      errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
     else evaluation.workflow.annotations[key] = result.value;
   }
   if (JSON.stringify(evaluation.workflow.annotations).length > MAX_ANNOTATIONS_BYTES) {
@@ -122,7 +131,9 @@ export async function evaluateBinding(
     const result = await run(field, parameter.expression);
     if (!result.ok) continue;
     if (result.value === undefined) errors.push({ field, message: "evaluated to nothing (no value for this event)" });
-    else evaluation.parameters[parameter.name] = typeof result.value === "string" ? result.value : JSON.stringify(result.value);
+    else
+      evaluation.parameters[parameter.name] =
+        typeof result.value === "string" ? result.value : JSON.stringify(result.value);
   }
 
   const allowed = event.senderTemplates;
@@ -151,7 +162,10 @@ export async function evaluateBinding(
 async function workflowName(
   binding: CompiledBinding,
   event: EventInput,
-  run: (field: string, expression: { evaluate(input: unknown): Promise<unknown> }) => Promise<{ ok: true; value: unknown } | { ok: false }>,
+  run: (
+    field: string,
+    expression: { evaluate(input: unknown): Promise<unknown> },
+  ) => Promise<{ ok: true; value: unknown } | { ok: false }>,
   errors: FieldError[],
 ): Promise<string | null> {
   const digest = await sha256Hex(`${event.id}/${binding.uid}`);
@@ -166,7 +180,9 @@ async function workflowName(
     errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
     return null;
   }
-  const name = binding.workflowName.generate ? `${result.value}${digest.slice(0, GENERATED_SUFFIX_LENGTH)}` : result.value;
+  const name = binding.workflowName.generate
+    ? `${result.value}${digest.slice(0, GENERATED_SUFFIX_LENGTH)}`
+    : result.value;
   if (!isDns1123Subdomain(name) || name.length > MAX_WORKFLOW_NAME_LENGTH) {
     errors.push({
       field,

@@ -99,7 +99,10 @@ export function unmetEquality(equalities: readonly Equality[], input: unknown): 
 
 /** Bindings indexed by one required equality each (the most selective kind available). */
 export class PrefilterIndex<T> {
-  private readonly byPath = new Map<string, { path: readonly string[]; buckets: Map<string, number[]>; all: number[] }>();
+  private readonly byPath = new Map<
+    string,
+    { path: readonly string[]; buckets: Map<string, number[]>; all: number[] }
+  >();
   private readonly unindexed: number[] = [];
 
   constructor(
@@ -145,6 +148,7 @@ export class PrefilterIndex<T> {
 
 /** Prefer the discriminator, then headers, then the payload: the likeliest to tell bindings apart. */
 function pickEquality(equalities: readonly Equality[]): Equality | undefined {
-  const rank = (equality: Equality) => ["discriminator", "metadata", "payload", "namespace"].indexOf(equality.path[0] ?? "");
+  const rank = (equality: Equality) =>
+    ["discriminator", "metadata", "payload", "namespace"].indexOf(equality.path[0] ?? "");
   return [...equalities].sort((a, b) => rank(a) - rank(b))[0];
 }

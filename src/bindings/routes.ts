@@ -89,7 +89,12 @@ export const bindingRoutes = new Hono<AppEnv>()
       compiled.binding,
       {
         id: newEventId(),
-        environment: { payload: input.payload, metadata: input.metadata, discriminator: input.discriminator, namespace },
+        environment: {
+          payload: input.payload,
+          metadata: input.metadata,
+          discriminator: input.discriminator,
+          namespace,
+        },
         senderTemplates: null,
       },
       { full: true },

@@ -19,10 +19,16 @@ const parameterSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$/, "must be a parameter name (letters, digits, _ . -)"),
     description: z.string().max(1024).optional(),
-    value: z.string().max(256 * 1024).optional(),
+    value: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
     valueFrom: z.strictObject({ event: expression }).optional(),
   })
-  .refine((p) => (p.value === undefined) !== (p.valueFrom === undefined), "set exactly one of value or valueFrom.event");
+  .refine(
+    (p) => (p.value === undefined) !== (p.valueFrom === undefined),
+    "set exactly one of value or valueFrom.event",
+  );
 
 /** The `spec` of a WorkflowEventBinding: Argo's shape, JSONata expressions, plus `cluster`. */
 export const bindingSpecSchema = z.strictObject({

@@ -15,7 +15,11 @@ export async function getBinding(db: D1Database, namespace: string, name: string
 }
 
 /** The bindings of a namespace with the given names (absent ones are left out). */
-export async function getBindings(db: D1Database, namespace: string, names: readonly string[]): Promise<StoredBinding[]> {
+export async function getBindings(
+  db: D1Database,
+  namespace: string,
+  names: readonly string[],
+): Promise<StoredBinding[]> {
   const { results } = await db
     .prepare("SELECT object FROM bindings WHERE namespace = ?1 AND name IN (SELECT value FROM json_each(?2))")
     .bind(namespace, JSON.stringify(names))
@@ -33,7 +37,11 @@ export async function listBindings(db: D1Database, namespace: string): Promise<S
 }
 
 /** Writes bindings of one namespace and bumps its version, in one transaction. */
-export async function saveBindings(db: D1Database, namespace: string, bindings: readonly StoredBinding[]): Promise<void> {
+export async function saveBindings(
+  db: D1Database,
+  namespace: string,
+  bindings: readonly StoredBinding[],
+): Promise<void> {
   if (bindings.length === 0) return;
   const now = Date.now();
   const statements = bindings.map((binding) =>

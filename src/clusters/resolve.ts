@@ -29,16 +29,28 @@ export async function loadClusters(
       } else if (record.tokenSecret !== null) {
         const value = secrets[record.tokenSecret];
         if (typeof value !== "string" || value === "") {
-          clusters.set(record.name, { name: record.name, error: `Worker secret ${record.tokenSecret} (the token of cluster "${record.name}") is not set` });
+          clusters.set(record.name, {
+            name: record.name,
+            error: `Worker secret ${record.tokenSecret} (the token of cluster "${record.name}") is not set`,
+          });
           continue;
         }
         token = value;
       }
     } catch (error) {
-      clusters.set(record.name, { name: record.name, error: `the token of cluster "${record.name}" cannot be read: ${(error as Error).message}` });
+      clusters.set(record.name, {
+        name: record.name,
+        error: `the token of cluster "${record.name}" cannot be read: ${(error as Error).message}`,
+      });
       continue;
     }
-    clusters.set(record.name, { name: record.name, type: record.type, url: record.url, token, timeoutMs: record.timeoutMs });
+    clusters.set(record.name, {
+      name: record.name,
+      type: record.type,
+      url: record.url,
+      token,
+      timeoutMs: record.timeoutMs,
+    });
   }
   cache.version = version;
   cache.clusters = clusters;

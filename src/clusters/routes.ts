@@ -26,7 +26,11 @@ const clusterSchema = z
         const url = new URL(value);
         return url.username === "" && url.password === "" && url.search === "" && url.hash === "";
       }, "must not carry credentials, a query or a fragment"),
-    token: z.string().min(1).max(16 * 1024).optional(),
+    token: z
+      .string()
+      .min(1)
+      .max(16 * 1024)
+      .optional(),
     tokenSecret: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/, "must be the name of a Worker secret (UPPER_SNAKE_CASE)")

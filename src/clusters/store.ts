@@ -32,13 +32,31 @@ const columns = "name, type, url, token_sealed, token_secret, timeout_ms, create
 export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<boolean> {
   const [inserted] = await db.batch([
     db
-      .prepare(`INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (name) DO NOTHING`)
-      .bind(cluster.name, cluster.type, cluster.url, cluster.tokenSealed, cluster.tokenSecret, cluster.timeoutMs, cluster.updatedAt),
+      .prepare(
+        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (name) DO NOTHING`,
+      )
+      .bind(
+        cluster.name,
+        cluster.type,
+        cluster.url,
+        cluster.tokenSealed,
+        cluster.tokenSecret,
+        cluster.timeoutMs,
+        cluster.updatedAt,
+      ),
     db
       .prepare(
         "UPDATE clusters SET type = ?2, url = ?3, token_sealed = ?4, token_secret = ?5, timeout_ms = ?6, updated_at = ?7 WHERE name = ?1",
       )
-      .bind(cluster.name, cluster.type, cluster.url, cluster.tokenSealed, cluster.tokenSecret, cluster.timeoutMs, cluster.updatedAt),
+      .bind(
+        cluster.name,
+        cluster.type,
+        cluster.url,
+        cluster.tokenSealed,
+        cluster.tokenSecret,
+        cluster.timeoutMs,
+        cluster.updatedAt,
+      ),
     bumpVersionStatement(db, CLUSTERS_SCOPE),
   ]);
   return (inserted?.meta.changes ?? 0) > 0;

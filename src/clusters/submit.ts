@@ -1,4 +1,4 @@
-import type { Submission } from "../bindings/evaluate";
+import { EVENT_ID_LABEL, type Submission } from "../bindings/evaluate";
 import type { ClusterType } from "./store";
 
 /** A cluster ready to call: its token already resolved. */
@@ -19,40 +19,91 @@ export type SubmitOutcome =
 /**
  * Creates the workflow on the cluster. Argo Server: `POST /api/v1/workflows/{ns}/submit` from
  * the (Cluster)WorkflowTemplate; Kubernetes: `POST …/namespaces/{ns}/workflows` with a Workflow
- * whose `spec.workflowTemplateRef` points at it. 409 AlreadyExists counts as submitted (the
- * name is deterministic, so it is this event's workflow); 429, 5xx, timeouts and network errors
- * are retryable; any other answer is a rejection carrying the cluster's message.
+ * whose `spec.workflowTemplateRef` points at it. 409 AlreadyExists counts as submitted when the
+ * existing workflow carries this event's id label (a redelivery, or an earlier attempt whose
+ * answer was lost); a workflow of another event under that name is a rejection. 429, 5xx,
+ * timeouts and network errors are retryable; any other answer is a rejection carrying the
+ * cluster's message.
  */
 export async function submitWorkflow(cluster: ResolvedCluster, submission: Submission): Promise<SubmitOutcome> {
   const { path, body } = cluster.type === "argo-server" ? argoServerRequest(submission) : kubernetesRequest(submission);
   if ("error" in body) return { kind: "rejected", error: body.error };
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (cluster.token) headers.authorization = `Bearer ${cluster.token}`;
-  let response: Response;
+  const created = await call(cluster, "POST", path, headers, JSON.stringify(body.json));
+  if ("error" in created) return { kind: "retryable", error: created.error };
+  const { response, text } = created;
+  if (response.ok) return { kind: "submitted", alreadyExisted: false };
+  const message = clusterMessage(text) ?? `HTTP ${response.status}`;
+  if (response.status === 409 && isAlreadyExists(text)) return checkExisting(cluster, submission, headers);
+  if (isRetryableStatus(response.status)) {
+    return { kind: "retryable", error: `cluster "${cluster.name}" answered ${response.status}: ${message}` };
+  }
+  return { kind: "rejected", error: `cluster "${cluster.name}" refused the workflow (${response.status}): ${message}` };
+}
+
+/** A workflow of that name exists: it is ours when it carries this event's id label. */
+async function checkExisting(
+  cluster: ResolvedCluster,
+  submission: Submission,
+  headers: Record<string, string>,
+): Promise<SubmitOutcome> {
+  const namespace = encodeURIComponent(submission.namespace);
+  const name = encodeURIComponent(submission.workflowName);
+  const path =
+    cluster.type === "argo-server"
+      ? `/api/v1/workflows/${namespace}/${name}`
+      : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows/${name}`;
+  const { "content-type": _, ...getHeaders } = headers;
+  const fetched = await call(cluster, "GET", path, getHeaders);
+  if ("error" in fetched) return { kind: "retryable", error: fetched.error };
+  if (!fetched.response.ok) {
+    const error = `workflow "${submission.workflowName}" exists but cannot be read (${fetched.response.status})`;
+    return isRetryableStatus(fetched.response.status) ? { kind: "retryable", error } : { kind: "rejected", error };
+  }
+  let owner: unknown;
   try {
-    response = await fetch(`${cluster.url}${path}`, {
-      method: "POST",
+    owner = (JSON.parse(fetched.text) as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[
+      EVENT_ID_LABEL
+    ];
+  } catch {
+    owner = undefined;
+  }
+  const mine = submission.labels[EVENT_ID_LABEL];
+  if (owner === mine) return { kind: "submitted", alreadyExisted: true };
+  return {
+    kind: "rejected",
+    error: `workflow name "${submission.workflowName}" is already taken by ${owner ? `the workflow of event ${String(owner)}` : "a workflow hookline did not submit"}`,
+  };
+}
+
+async function call(
+  cluster: ResolvedCluster,
+  method: "GET" | "POST",
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ response: Response; text: string } | { error: string }> {
+  try {
+    const response = await fetch(`${cluster.url}${path}`, {
+      method,
       headers,
-      body: JSON.stringify(body.json),
+      ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(cluster.timeoutMs),
     });
+    return { response, text: await response.text() };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     return {
-      kind: "retryable",
       error: timedOut
         ? `cluster "${cluster.name}" did not answer within ${cluster.timeoutMs / 1000} s`
         : `cannot reach cluster "${cluster.name}": ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  const text = await response.text().catch(() => "");
-  if (response.ok) return { kind: "submitted", alreadyExisted: false };
-  const message = clusterMessage(text) ?? `HTTP ${response.status}`;
-  if (response.status === 409 && isAlreadyExists(text)) return { kind: "submitted", alreadyExisted: true };
-  if (response.status === 429 || response.status === 408 || response.status >= 500) {
-    return { kind: "retryable", error: `cluster "${cluster.name}" answered ${response.status}: ${message}` };
-  }
-  return { kind: "rejected", error: `cluster "${cluster.name}" refused the workflow (${response.status}): ${message}` };
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 type RequestBody = { json: unknown } | { error: string };

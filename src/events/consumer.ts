@@ -79,7 +79,13 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
     env.DB,
     known.map(({ event }) => event.id),
   );
-  const bindings = fresh.length > 0 ? await loadBindings(env.DB, fresh.map(({ event }) => event.namespace)) : new Map();
+  const bindings =
+    fresh.length > 0
+      ? await loadBindings(
+          env.DB,
+          fresh.map(({ event }) => event.namespace),
+        )
+      : new Map();
   const work: Work[] = known.map((item) => ({
     received: item,
     isNew: false,
@@ -94,7 +100,11 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
 }
 
 /** Runs one new event through its namespace's bindings. */
-async function evaluateEvent(bucket: R2Bucket, item: Received, namespace: NamespaceBindings | undefined): Promise<Work> {
+async function evaluateEvent(
+  bucket: R2Bucket,
+  item: Received,
+  namespace: NamespaceBindings | undefined,
+): Promise<Work> {
   const { event } = item;
   const all = namespace ? namespace.bindings.length + namespace.broken.length : 0;
   const work: Work = { received: item, isNew: true, hadBindings: all > 0, pruned: 0, results: [] };
@@ -130,7 +140,9 @@ async function evaluateEvent(bucket: R2Bucket, item: Received, namespace: Namesp
         ...base(binding),
         matched: false,
         status: "skipped",
-        reason: unmet ? `selector requires ${unmet.path.join(".")} = ${unmet.literal}` : "selector cannot match this event",
+        reason: unmet
+          ? `selector requires ${unmet.path.join(".")} = ${unmet.literal}`
+          : "selector cannot match this event",
       });
     }
   } else {
@@ -146,7 +158,12 @@ async function evaluateEvent(bucket: R2Bucket, item: Received, namespace: Namesp
   }
   for (const binding of candidates) {
     const evaluation = await evaluateBinding(binding, input);
-    const result: BindingResult = { ...base(binding), matched: evaluation.matched, cluster: binding.cluster, status: "skipped" };
+    const result: BindingResult = {
+      ...base(binding),
+      matched: evaluation.matched,
+      cluster: binding.cluster,
+      status: "skipped",
+    };
     if (evaluation.errors.length > 0) {
       result.status = "failed";
       result.error = evaluation.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
@@ -191,7 +208,9 @@ async function submitOne(result: BindingResult, clusters: Map<string, ClusterLoo
   const cluster = clusters.get(request.cluster);
   if (!cluster || "error" in cluster) {
     result.status = "failed";
-    result.error = cluster ? cluster.error : `cluster "${request.cluster}" is not configured (PUT /api/v1/clusters/${request.cluster})`;
+    result.error = cluster
+      ? cluster.error
+      : `cluster "${request.cluster}" is not configured (PUT /api/v1/clusters/${request.cluster})`;
     return;
   }
   result.attempts += 1;
@@ -264,7 +283,12 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
     for (const { message, event } of received) {
       const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
       if (!logged.has(event.id)) {
-        statements.push(insertEventStatement(env.DB, toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0)));
+        statements.push(
+          insertEventStatement(
+            env.DB,
+            toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0),
+          ),
+        );
         continue;
       }
       const eventResults = results.get(event.id) ?? [];
@@ -301,7 +325,12 @@ function parseMessages(batch: MessageBatch<unknown>): Received[] {
 }
 
 /** The event-log row for a queued event. */
-export function toRecord(event: EventMessage, outcome: EventOutcome, error: string | null, bindingsPruned: number): EventRecord {
+export function toRecord(
+  event: EventMessage,
+  outcome: EventOutcome,
+  error: string | null,
+  bindingsPruned: number,
+): EventRecord {
   return {
     id: event.id,
     namespace: event.namespace,

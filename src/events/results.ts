@@ -27,7 +27,10 @@ export interface BindingResult {
  * when none fired, `pending` while a submission is being retried, else `submitted`,
  * `partially_failed` or `failed`.
  */
-export function summarizeOutcome(results: readonly Pick<BindingResult, "status">[], hadBindings: boolean): EventOutcome {
+export function summarizeOutcome(
+  results: readonly Pick<BindingResult, "status">[],
+  hadBindings: boolean,
+): EventOutcome {
   if (!hadBindings) return "no_bindings";
   const fired = results.filter((result) => result.status !== "skipped");
   if (fired.length === 0) return "no_match";

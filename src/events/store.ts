@@ -237,7 +237,9 @@ export function updateOutcomeStatement(
   outcome: EventOutcome,
   error: string | null = null,
 ): D1PreparedStatement {
-  return db.prepare("UPDATE events SET outcome = ?2, error = coalesce(?3, error) WHERE id = ?1").bind(id, outcome, error);
+  return db
+    .prepare("UPDATE events SET outcome = ?2, error = coalesce(?3, error) WHERE id = ?1")
+    .bind(id, outcome, error);
 }
 
 function fromRow(row: EventRow): EventRecord {

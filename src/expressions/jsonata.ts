@@ -52,7 +52,10 @@ function countStep(_node: unknown, _input: unknown, environment: EvaluationFrame
   const steps = (base[stepsKey] ?? 0) + 1;
   base[stepsKey] = steps;
   if (steps > EVALUATION_LIMITS.maxSteps) {
-    throw { code: "U1002", message: `evaluation stopped after ${EVALUATION_LIMITS.maxSteps} steps (runaway expression?)` };
+    throw {
+      code: "U1002",
+      message: `evaluation stopped after ${EVALUATION_LIMITS.maxSteps} steps (runaway expression?)`,
+    };
   }
 }
 
@@ -103,22 +106,21 @@ function toExpressionError(error: unknown): ExpressionError {
   const record = (error ?? {}) as { message?: unknown; position?: unknown; code?: unknown };
   const code = typeof record.code === "string" ? record.code : null;
   let message = typeof record.message === "string" ? record.message : String(error);
-  if (code === "D1011") message = `evaluation nested deeper than ${EVALUATION_LIMITS.maxDepth} levels (runaway recursion?)`;
+  if (code === "D1011")
+    message = `evaluation nested deeper than ${EVALUATION_LIMITS.maxDepth} levels (runaway recursion?)`;
   if (code === "D2015") message = `evaluation built a sequence longer than ${EVALUATION_LIMITS.maxSequence} items`;
   if (error instanceof RangeError) message = "evaluation exhausted the stack (runaway recursion?)";
   return new ExpressionError(message, typeof record.position === "number" ? record.position : null, code);
 }
 
-function findUnsafeRegex(
-  node: unknown,
-  seen = new Set<object>(),
-): { reason: string; position: number | null } | null {
+function findUnsafeRegex(node: unknown, seen = new Set<object>()): { reason: string; position: number | null } | null {
   if (node === null || typeof node !== "object" || seen.has(node)) return null;
   seen.add(node);
   const record = node as Record<string, unknown>;
   if (record.type === "regex" && record.value instanceof RegExp) {
     const reason = unsafeRegexReason(record.value.source);
-    if (reason) return { reason: `unsafe regular expression /${record.value.source}/: ${reason}`, position: positionOf(record) };
+    if (reason)
+      return { reason: `unsafe regular expression /${record.value.source}/: ${reason}`, position: positionOf(record) };
   }
   for (const child of Object.values(record)) {
     const children = Array.isArray(child) ? child : [child];

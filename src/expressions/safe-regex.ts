@@ -28,7 +28,8 @@ export function unsafeRegexReason(pattern: string): string | null {
       const hadQuantifier = groups.pop() ?? false;
       const next = pattern[i + 1];
       const quantified = next === "*" || next === "+" || next === "?" || next === "{";
-      if (hadQuantifier && quantified && next !== "?") return "a repeated group may not contain a repetition (nested quantifiers)";
+      if (hadQuantifier && quantified && next !== "?")
+        return "a repeated group may not contain a repetition (nested quantifiers)";
       if (hadQuantifier || quantified) markQuantified(groups);
     } else if (char === "*" || char === "+" || char === "{") {
       markQuantified(groups);

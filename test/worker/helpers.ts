@@ -97,3 +97,123 @@ export function postEvent(
 ): Promise<Response> {
   return call(`/api/v1/events/${path}`, { method: "POST", headers, body, duplex: "half" } as RequestInit);
 }
+
+const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN: string };
+
+/** The fake Argo Server / Kubernetes API the global setup started on 127.0.0.1. */
+export const fakeCluster = {
+  url: testEnv.FAKE_CLUSTER_URL,
+  token: testEnv.FAKE_CLUSTER_TOKEN,
+  async control(method: string, path: string, namespace: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${testEnv.FAKE_CLUSTER_URL}/_fake/${path}?namespace=${namespace}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  },
+  /** Declares (Cluster)WorkflowTemplates the fake Argo Server knows in a namespace. */
+  templates(namespace: string, names: string[], kind = "WorkflowTemplate") {
+    return this.control("POST", "templates", namespace, { names, kind });
+  },
+  behaviour(namespace: string, behaviour: Record<string, unknown>) {
+    return this.control("POST", "behaviour", namespace, behaviour);
+  },
+  async workflows(
+    namespace: string,
+  ): Promise<Array<Record<string, unknown> & { name: string; labels: Record<string, string> }>> {
+    const body = (await this.control("GET", "workflows", namespace)) as {
+      workflows: Array<Record<string, unknown> & { name: string; labels: Record<string, string> }>;
+    };
+    return body.workflows;
+  },
+  async requests(namespace: string): Promise<number> {
+    return ((await this.control("GET", "workflows", namespace)) as { requests: number }).requests;
+  },
+};
+
+/** Registers a cluster pointing at the fake. */
+export async function putCluster(
+  name: string,
+  type: "argo-server" | "kubernetes",
+  extra: Record<string, unknown> = {},
+) {
+  const response = await callJson(`/api/v1/clusters/${name}`, "PUT", {
+    type,
+    url: fakeCluster.url,
+    token: fakeCluster.token,
+    timeoutSeconds: 2,
+    ...extra,
+  });
+  expect([200, 201], await response.clone().text()).toContain(response.status);
+}
+
+/** Applies one binding object to a namespace (JSON) and returns the stored object. */
+export async function applyBinding(
+  namespace: string,
+  binding: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const name = (binding.metadata as { name: string }).name;
+  const response = await callJson(`/api/v1/namespaces/${namespace}/workfloweventbindings/${name}`, "PUT", binding);
+  expect([200, 201], await response.clone().text()).toContain(response.status);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** A minimal binding: `selector` over the event, submitting `template` on `cluster`. */
+export function binding(name: string, selector: string, template: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "WorkflowEventBinding",
+    metadata: { name },
+    spec: {
+      event: { selector },
+      submit: { workflowTemplateRef: { name: template }, ...extra },
+    },
+  };
+}
+
+export interface LoggedEvent {
+  id: string;
+  outcome: string;
+  results: Array<{
+    binding: string;
+    matched: boolean;
+    status: string;
+    workflow?: string;
+    cluster?: string;
+    reason?: string;
+    error?: string;
+    attempts: number;
+  }>;
+  bindingsPruned: number;
+}
+
+/** Waits until the event's outcome satisfies `done` (default: not pending), and returns it. */
+export async function waitForOutcome(
+  namespace: string,
+  id: string,
+  done: (event: LoggedEvent) => boolean = (event) => event.outcome !== "pending",
+  timeout = 20_000,
+): Promise<LoggedEvent> {
+  return vi.waitFor(
+    async () => {
+      const response = await call(`/api/v1/namespaces/${namespace}/events/${id}`, { headers: adminAuth });
+      if (response.status !== 200) throw new Error(`event ${id} not logged yet`);
+      const event = (await response.json()) as LoggedEvent;
+      if (!done(event)) throw new Error(`event ${id} is ${event.outcome}`);
+      return event;
+    },
+    { timeout, interval: 100 },
+  );
+}
+
+/** Posts a JSON event and returns its id. */
+export async function sendEvent(
+  path: string,
+  payload: unknown,
+  headers: Record<string, string> = adminAuth,
+): Promise<string> {
+  const response = await postEvent(path, JSON.stringify(payload), { ...headers, "content-type": "application/json" });
+  expect(response.status, await response.clone().text()).toBe(202);
+  return ((await response.json()) as { id: string }).id;
+}

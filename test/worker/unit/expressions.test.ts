@@ -11,7 +11,9 @@ const input = {
 
 describe("JSONata expressions", () => {
   it("evaluates over the event environment and returns plain JSON values", async () => {
-    expect(await compileExpression('discriminator = "github" and metadata."x-github-event" = ["push"]').evaluate(input)).toBe(true);
+    expect(
+      await compileExpression('discriminator = "github" and metadata."x-github-event" = ["push"]').evaluate(input),
+    ).toBe(true);
     expect(await compileExpression("payload.commits.id").evaluate(input)).toEqual(["a", "b"]);
     expect(await compileExpression('"build-" & payload.repository.name').evaluate(input)).toBe("build-app");
     expect(await compileExpression("payload.missing").evaluate(input)).toBeUndefined();
@@ -24,7 +26,9 @@ describe("JSONata expressions", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ExpressionError);
       expect((error as ExpressionError).position).toBe(13);
-      expect((error as ExpressionError).describe("spec.event.selector")).toMatch(/^spec\.event\.selector: .+ \(at position 13\)$/);
+      expect((error as ExpressionError).describe("spec.event.selector")).toMatch(
+        /^spec\.event\.selector: .+ \(at position 13\)$/,
+      );
     }
     expect(() => compileExpression("")).toThrow(ExpressionError);
     expect(() => compileExpression("x".repeat(5000))).toThrow(/longer than/);
@@ -49,11 +53,11 @@ describe("JSONata expressions", () => {
   });
 
   it("refuses regular expressions that can backtrack exponentially", () => {
-    expect(() => compileExpression('$contains(payload.message, /(a+)+$/)')).toThrow(/unsafe regular expression/);
-    expect(() => compileExpression('$contains(payload.message, /^(\\w+\\s?)*$/)')).toThrow(/nested quantifiers/);
-    expect(() => compileExpression('$contains(payload.message, /(a)\\1/)')).toThrow(/backreferences/);
-    expect(() => compileExpression('$contains(payload.message, /^v[0-9]+\\.[0-9]+$/)')).not.toThrow();
-    expect(() => compileExpression('$contains(payload.message, /^(release|hotfix)-[a-z]+$/i)')).not.toThrow();
+    expect(() => compileExpression("$contains(payload.message, /(a+)+$/)")).toThrow(/unsafe regular expression/);
+    expect(() => compileExpression("$contains(payload.message, /^(\\w+\\s?)*$/)")).toThrow(/nested quantifiers/);
+    expect(() => compileExpression("$contains(payload.message, /(a)\\1/)")).toThrow(/backreferences/);
+    expect(() => compileExpression("$contains(payload.message, /^v[0-9]+\\.[0-9]+$/)")).not.toThrow();
+    expect(() => compileExpression("$contains(payload.message, /^(release|hotfix)-[a-z]+$/i)")).not.toThrow();
   });
 });
 

@@ -1,0 +1,425 @@
+// A fake Argo Server and Kubernetes API on 127.0.0.1, strict the way the real ones are: bearer
+// tokens, content types, request bodies validated against Argo's published OpenAPI spec,
+// Kubernetes names and labels, 409 AlreadyExists for a taken name. Tests steer it through
+// /_fake/* (failures, hangs, templates) and read what it accepted. State is kept per namespace,
+// so test files running in parallel do not see each other.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { validateDefinition } from "./swagger";
+
+export interface AcceptedWorkflow {
+  namespace: string;
+  name: string;
+  via: "argo-server" | "kubernetes";
+  template: { kind: string; name: string };
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  parameters: Array<{ name: string; value: string }>;
+  createdAt: number;
+}
+
+export interface SetCall {
+  namespace: string;
+  name: string;
+  body: Record<string, unknown>;
+}
+
+/** How a namespace's next requests fail: counts are consumed one request at a time. */
+export interface Behaviour {
+  fail500?: number;
+  rateLimit?: number;
+  hang?: number;
+  forbidden?: boolean;
+  /** Random failures for soak runs: probability of a 500, and of a hang (after creating). */
+  randomFailRate?: number;
+  randomHangRate?: number;
+  /** How long a hang keeps the connection open. */
+  hangMs?: number;
+}
+
+interface NamespaceState {
+  workflows: Map<string, AcceptedWorkflow>;
+  templates: Set<string>;
+  behaviour: Behaviour;
+  requests: number;
+  sets: SetCall[];
+}
+
+export interface FakeCluster {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const labelName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+function validLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash === -1 ? null : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  return (
+    (prefix === null || (prefix.length <= 253 && dns1123Subdomain.test(prefix))) &&
+    name.length <= 63 &&
+    labelName.test(name)
+  );
+}
+
+function labelProblems(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => [
+    ...(validLabelKey(key) ? [] : [`invalid label key "${key}"`]),
+    ...(value.length <= 63 && labelValue.test(value) ? [] : [`invalid label value "${value}" for key "${key}"`]),
+  ]);
+}
+
+/** Starts the fake; `token` is the bearer token both APIs require. */
+export async function startFakeCluster(token = "fake-cluster-token"): Promise<FakeCluster> {
+  const namespaces = new Map<string, NamespaceState>();
+  const state = (namespace: string): NamespaceState => {
+    let entry = namespaces.get(namespace);
+    if (!entry) {
+      entry = { workflows: new Map(), templates: new Set(), behaviour: {}, requests: 0, sets: [] };
+      namespaces.set(namespace, entry);
+    }
+    return entry;
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { message: String(error) });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const body = await readBody(request);
+    if (url.pathname.startsWith("/_fake/")) return control(url, request.method ?? "GET", body, response);
+
+    const read =
+      request.method === "GET"
+        ? (/^\/api\/v1\/workflows\/([^/]+)\/([^/]+)$/.exec(url.pathname) ??
+          /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows\/([^/]+)$/.exec(url.pathname))
+        : null;
+    if (read)
+      return readWorkflow(
+        request,
+        response,
+        decodeURIComponent(read[1] ?? ""),
+        decodeURIComponent(read[2] ?? ""),
+        url.pathname.startsWith("/apis/"),
+      );
+    const submit = /^\/api\/v1\/workflows\/([^/]+)\/submit$/.exec(url.pathname);
+    const set = /^\/api\/v1\/workflows\/([^/]+)\/([^/]+)\/set$/.exec(url.pathname);
+    const create = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows$/.exec(url.pathname);
+    const flavour = create ? "kubernetes" : "argo-server";
+    const fail = (status: number, message: string, reason: string, grpcCode: number) =>
+      flavour === "kubernetes"
+        ? send(response, status, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message,
+            reason,
+            code: status,
+          })
+        : send(response, status, { code: grpcCode, message, details: [] });
+
+    const match = submit ?? set ?? create;
+    if (
+      !match ||
+      (submit && request.method !== "POST") ||
+      (create && request.method !== "POST") ||
+      (set && request.method !== "PUT")
+    ) {
+      return fail(404, `no route for ${request.method} ${url.pathname}`, "NotFound", 5);
+    }
+    const namespace = decodeURIComponent(match[1] ?? "");
+    const ns = state(namespace);
+    ns.requests += 1;
+
+    if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
+    if (!(request.headers["content-type"] ?? "").startsWith("application/json")) {
+      return fail(
+        415,
+        `unsupported media type ${request.headers["content-type"] ?? "(none)"}`,
+        "UnsupportedMediaType",
+        3,
+      );
+    }
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return fail(400, "request body is not JSON", "BadRequest", 3);
+    }
+
+    // Steered failures, checked after authentication like a real server's.
+    const behaviour = ns.behaviour;
+    if (behaviour.forbidden)
+      return fail(403, `forbidden: cannot create workflows in namespace "${namespace}"`, "Forbidden", 7);
+    if ((behaviour.fail500 ?? 0) > 0) {
+      behaviour.fail500 = (behaviour.fail500 ?? 0) - 1;
+      return fail(500, "etcdserver: request timed out", "InternalError", 13);
+    }
+    if ((behaviour.rateLimit ?? 0) > 0) {
+      behaviour.rateLimit = (behaviour.rateLimit ?? 0) - 1;
+      return fail(429, "too many requests", "TooManyRequests", 8);
+    }
+    if (Math.random() < (behaviour.randomFailRate ?? 0)) return fail(500, "random failure", "InternalError", 13);
+    let hangAfterCreate = false;
+    if ((behaviour.hang ?? 0) > 0) {
+      behaviour.hang = (behaviour.hang ?? 0) - 1;
+      hangAfterCreate = true;
+    } else if (Math.random() < (behaviour.randomHangRate ?? 0)) {
+      hangAfterCreate = true;
+    }
+
+    if (set) return handleSet(namespace, decodeURIComponent(set[2] ?? ""), json, response, fail);
+    const result = submit ? parseSubmit(namespace, json, ns) : parseCreate(namespace, json);
+    if ("error" in result)
+      return fail(
+        result.status,
+        result.error,
+        result.status === 404 ? "NotFound" : "BadRequest",
+        result.status === 404 ? 5 : 3,
+      );
+    const workflow: AcceptedWorkflow = { ...result.workflow, createdAt: Date.now() };
+    if (ns.workflows.has(workflow.name)) {
+      return fail(409, `workflows.argoproj.io "${workflow.name}" already exists`, "AlreadyExists", 6);
+    }
+    ns.workflows.set(workflow.name, workflow);
+    const answer = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: { name: workflow.name, namespace, labels: workflow.labels, uid: crypto.randomUUID() },
+      spec: { workflowTemplateRef: { name: workflow.template.name } },
+    };
+    if (hangAfterCreate) {
+      // The workflow exists, but the answer never arrives in time: the caller must not create another.
+      setTimeout(
+        () => send(response, flavour === "kubernetes" ? 201 : 200, answer),
+        behaviour.hangMs ?? 30_000,
+      ).unref();
+      return;
+    }
+    send(response, flavour === "kubernetes" ? 201 : 200, answer);
+  }
+
+  function readWorkflow(
+    request: IncomingMessage,
+    response: ServerResponse,
+    namespace: string,
+    name: string,
+    kubernetes: boolean,
+  ): void {
+    const fail = (status: number, message: string, reason: string, grpcCode: number) =>
+      kubernetes
+        ? send(response, status, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message,
+            reason,
+            code: status,
+          })
+        : send(response, status, { code: grpcCode, message, details: [] });
+    if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
+    const workflow = state(namespace).workflows.get(name);
+    if (!workflow) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
+    send(response, 200, {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: { name, namespace, labels: workflow.labels, annotations: workflow.annotations },
+      spec: { workflowTemplateRef: { name: workflow.template.name } },
+    });
+  }
+
+  function parseSubmit(
+    namespace: string,
+    json: Record<string, unknown>,
+    ns: NamespaceState,
+  ): { workflow: Omit<AcceptedWorkflow, "createdAt"> } | { error: string; status: number } {
+    const problems = validateDefinition("io.argoproj.workflow.v1alpha1.WorkflowSubmitRequest", json);
+    if (problems.length > 0) return { error: problems.join("; "), status: 400 };
+    if (json.namespace !== undefined && json.namespace !== namespace)
+      return { error: "namespace in body does not match the path", status: 400 };
+    const kind = json.resourceKind;
+    if (kind !== "WorkflowTemplate" && kind !== "ClusterWorkflowTemplate")
+      return { error: `resourceKind "${String(kind)}" is not supported`, status: 400 };
+    const templateName = String(json.resourceName ?? "");
+    if (!ns.templates.has(`${kind}/${templateName}`)) {
+      return {
+        error: `${kind === "WorkflowTemplate" ? "workflowtemplates" : "clusterworkflowtemplates"}.argoproj.io "${templateName}" not found`,
+        status: 404,
+      };
+    }
+    const options = (json.submitOptions ?? {}) as Record<string, unknown>;
+    const name =
+      typeof options.name === "string" ? options.name : `${templateName}-${Math.random().toString(36).slice(2, 7)}`;
+    if (!dns1123Subdomain.test(name) || name.length > 253)
+      return { error: `invalid workflow name "${name}"`, status: 400 };
+    const labels = parsePairs(typeof options.labels === "string" ? options.labels : "");
+    const annotations = parsePairs(typeof options.annotations === "string" ? options.annotations : "");
+    if ("error" in labels) return { error: labels.error, status: 400 };
+    if ("error" in annotations) return { error: annotations.error, status: 400 };
+    const labelIssues = labelProblems(labels.pairs);
+    if (labelIssues.length > 0) return { error: labelIssues.join("; "), status: 400 };
+    const parameters: Array<{ name: string; value: string }> = [];
+    for (const entry of (options.parameters as string[] | undefined) ?? []) {
+      const index = entry.indexOf("=");
+      if (index <= 0) return { error: `parameter "${entry}" is not name=value`, status: 400 };
+      parameters.push({ name: entry.slice(0, index), value: entry.slice(index + 1) });
+    }
+    return {
+      workflow: {
+        namespace,
+        name,
+        via: "argo-server",
+        template: { kind, name: templateName },
+        labels: labels.pairs,
+        annotations: annotations.pairs,
+        parameters,
+      },
+    };
+  }
+
+  function parseCreate(
+    namespace: string,
+    json: Record<string, unknown>,
+  ): { workflow: Omit<AcceptedWorkflow, "createdAt"> } | { error: string; status: number } {
+    const problems = validateDefinition("io.argoproj.workflow.v1alpha1.Workflow", json);
+    if (problems.length > 0) return { error: problems.join("; "), status: 400 };
+    if (json.apiVersion !== "argoproj.io/v1alpha1" || json.kind !== "Workflow")
+      return { error: "apiVersion/kind must be argoproj.io/v1alpha1 Workflow", status: 400 };
+    const metadata = json.metadata as {
+      name?: string;
+      generateName?: string;
+      namespace?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
+    if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
+      return {
+        error: "the namespace of the provided object does not match the namespace sent on the request",
+        status: 400,
+      };
+    }
+    const name =
+      metadata.name ??
+      (metadata.generateName ? `${metadata.generateName}${Math.random().toString(36).slice(2, 7)}` : "");
+    if (!name || !dns1123Subdomain.test(name) || name.length > 253)
+      return { error: `metadata.name: Invalid value: "${name}"`, status: 400 };
+    const labelIssues = labelProblems(metadata.labels ?? {});
+    if (labelIssues.length > 0) return { error: labelIssues.join("; "), status: 400 };
+    const spec = json.spec as {
+      workflowTemplateRef?: { name?: string; clusterScope?: boolean };
+      arguments?: { parameters?: Array<{ name: string; value?: string }> };
+    };
+    if (!spec.workflowTemplateRef?.name) return { error: "spec.workflowTemplateRef.name: Required value", status: 400 };
+    return {
+      workflow: {
+        namespace,
+        name,
+        via: "kubernetes",
+        template: {
+          kind: spec.workflowTemplateRef.clusterScope ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
+          name: spec.workflowTemplateRef.name,
+        },
+        labels: metadata.labels ?? {},
+        annotations: metadata.annotations ?? {},
+        parameters: (spec.arguments?.parameters ?? []).map((p) => ({ name: p.name, value: p.value ?? "" })),
+      },
+    };
+  }
+
+  function handleSet(
+    namespace: string,
+    name: string,
+    json: Record<string, unknown>,
+    response: ServerResponse,
+    fail: (status: number, message: string, reason: string, grpcCode: number) => void,
+  ): void {
+    const problems = validateDefinition("io.argoproj.workflow.v1alpha1.WorkflowSetRequest", json);
+    if (problems.length > 0) return fail(400, problems.join("; "), "BadRequest", 3);
+    const ns = state(namespace);
+    if (!ns.workflows.has(name)) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
+    if (typeof json.nodeFieldSelector !== "string" || json.nodeFieldSelector === "") {
+      return fail(400, "nodeFieldSelector is required", "BadRequest", 3);
+    }
+    if (json.phase !== undefined && json.phase !== "Succeeded" && json.phase !== "Failed" && json.phase !== "Error") {
+      return fail(400, `phase "${String(json.phase)}" is not valid`, "BadRequest", 3);
+    }
+    ns.sets.push({ namespace, name, body: json });
+    send(response, 200, { metadata: { name, namespace } });
+  }
+
+  function control(url: URL, method: string, body: string, response: ServerResponse): void {
+    const namespace = url.searchParams.get("namespace") ?? "";
+    const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    const ns = state(namespace);
+    switch (`${method} ${url.pathname}`) {
+      case "POST /_fake/behaviour":
+        ns.behaviour = json as Behaviour;
+        return send(response, 200, ns.behaviour);
+      case "POST /_fake/templates":
+        for (const name of (json.names as string[]) ?? [])
+          ns.templates.add(`${String(json.kind ?? "WorkflowTemplate")}/${name}`);
+        return send(response, 200, { templates: [...ns.templates] });
+      case "POST /_fake/workflows": {
+        const workflow = json as unknown as AcceptedWorkflow;
+        ns.workflows.set(workflow.name, { ...workflow, namespace, createdAt: Date.now() });
+        return send(response, 200, {});
+      }
+      case "GET /_fake/workflows":
+        return send(response, 200, { workflows: [...ns.workflows.values()], requests: ns.requests });
+      case "GET /_fake/sets":
+        return send(response, 200, { sets: ns.sets });
+      case "POST /_fake/reset":
+        namespaces.delete(namespace);
+        return send(response, 200, {});
+      default:
+        return send(response, 404, { message: `unknown control ${method} ${url.pathname}` });
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function parsePairs(text: string): { pairs: Record<string, string> } | { error: string } {
+  const pairs: Record<string, string> = {};
+  if (text === "") return { pairs };
+  for (const part of text.split(",")) {
+    const index = part.indexOf("=");
+    if (index <= 0) return { error: `"${part}" is not key=value` };
+    pairs[part.slice(0, index)] = part.slice(index + 1);
+  }
+  return { pairs };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (response.destroyed) return;
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
