@@ -341,7 +341,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     json: Record<string, unknown>,
     response: ServerResponse,
     fail: (status: number, message: string, reason: string, grpcCode: number) => void,
-  ): void {
+  ) {
     const problems = validateDefinition("io.argoproj.workflow.v1alpha1.WorkflowSetRequest", json);
     if (problems.length > 0) return fail(400, problems.join("; "), "BadRequest", 3);
     const ns = state(namespace);
@@ -356,7 +356,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     send(response, 200, { metadata: { name, namespace } });
   }
 
-  function control(url: URL, method: string, body: string, response: ServerResponse): void {
+  function control(url: URL, method: string, body: string, response: ServerResponse) {
     const namespace = url.searchParams.get("namespace") ?? "";
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     const ns = state(namespace);
