@@ -213,7 +213,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     namespace: string,
     name: string,
     kubernetes: boolean,
-  ): void {
+  ) {
     const fail = (status: number, message: string, reason: string, grpcCode: number) =>
       kubernetes
         ? send(response, status, {
