@@ -19,12 +19,12 @@ const clusterSchema = z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
       .max(2048)
       .refine((value) => {
-        const url = new URL(value);
-        return url.protocol === "https:" || loopbackHosts.has(url.hostname);
+        const url = URL.parse(value);
+        return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
       }, "must use https (http is accepted only for loopback hosts)")
       .refine((value) => {
-        const url = new URL(value);
-        return url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+        const url = URL.parse(value);
+        return url !== null && url.username === "" && url.password === "" && url.search === "" && url.hash === "";
       }, "must not carry credentials, a query or a fragment"),
     token: z
       .string()

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/events/message";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
-import { countRows } from "./helpers";
+import { applyBinding, binding, countRows, fakeCluster, putCluster } from "./helpers";
 
 function message(overrides: Partial<EventMessage> = {}): EventMessage {
   return {
@@ -80,5 +80,55 @@ describe("EVENTS dead-letter consumer", () => {
     expect(result.explicitAcks).toEqual(["msg-0"]);
     const row = await env.DB.prepare("SELECT outcome, error FROM events WHERE id = ?1").bind(body.id).first();
     expect(row).toEqual({ outcome: "failed", error: expect.stringContaining("dead-lettered") });
+  });
+});
+
+describe("EVENTS consumer: submissions under redelivery", () => {
+  async function prepare(ns: string) {
+    await fakeCluster.templates(ns, ["build"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, binding("b", "true", "build"));
+  }
+
+  it("redelivered event submits no second workflow", async () => {
+    await prepare("redeliver");
+    const body = message({ namespace: "redeliver" });
+    const first = await deliver("hookline-events", [body]);
+    expect(first.explicitAcks).toEqual(["msg-0"]);
+    const again = await deliver("hookline-events", [body], 2);
+    expect(again.explicitAcks).toEqual(["msg-0"]);
+    expect(await fakeCluster.workflows("redeliver")).toHaveLength(1);
+    expect(await fakeCluster.requests("redeliver")).toBe(1);
+    expect(await countRows("event_results", "event_id = ?1 AND status = 'submitted'", body.id)).toBe(1);
+  });
+
+  it("two deliveries of a new event racing each other still create one workflow", async () => {
+    await prepare("race");
+    const body = message({ namespace: "race" });
+    const results = await Promise.all([deliver("hookline-events", [body]), deliver("hookline-events", [body])]);
+    for (const result of results) expect(result.explicitAcks).toEqual(["msg-0"]);
+    expect(await fakeCluster.workflows("race")).toHaveLength(1);
+    expect(await countRows("event_results", "event_id = ?1 AND status = 'submitted'", body.id)).toBe(1);
+  });
+
+  it("a submission still failing when the event is dead-lettered ends failed, with its last error", async () => {
+    await prepare("dead");
+    await fakeCluster.behaviour("dead", { fail500: 100 });
+    const body = message({ namespace: "dead" });
+    const result = await deliver("hookline-events", [body]);
+    expect(result.retryMessages).toEqual([{ msgId: "msg-0" }]);
+    expect(await env.DB.prepare("SELECT outcome FROM events WHERE id = ?1").bind(body.id).first("outcome")).toBe(
+      "pending",
+    );
+    const dead = await deliver("hookline-events-dlq", [body], 11);
+    expect(dead.explicitAcks).toEqual(["msg-0"]);
+    const row = await env.DB.prepare("SELECT status, error, attempts FROM event_results WHERE event_id = ?1")
+      .bind(body.id)
+      .first();
+    expect(row).toMatchObject({ status: "failed", attempts: 1 });
+    expect(String(row?.error)).toMatch(/^gave up after 11 delivery attempt\(s\): cluster "default" answered 500/);
+    expect(await env.DB.prepare("SELECT outcome FROM events WHERE id = ?1").bind(body.id).first("outcome")).toBe(
+      "failed",
+    );
   });
 });

@@ -1,0 +1,68 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { adminAuth, bearer, call, callJson, countRows, createToken, expectError } from "./helpers";
+
+describe("clusters API", () => {
+  it("creates, replaces, reads, lists and deletes a cluster; the token is sealed and never returned", async () => {
+    const body = { type: "argo-server", url: "https://argo.example.com/", token: "very-secret-bearer-token" };
+    const created = await callJson("/api/v1/clusters/prod", "PUT", body);
+    expect(created.status).toBe(201);
+    const shown = await created.json();
+    expect(shown).toMatchObject({
+      name: "prod",
+      type: "argo-server",
+      url: "https://argo.example.com",
+      hasToken: true,
+      tokenSecret: null,
+      timeoutSeconds: 10,
+    });
+    expect(JSON.stringify(shown)).not.toContain("very-secret");
+    const row = await env.DB.prepare("SELECT * FROM clusters WHERE name = 'prod'").first();
+    expect(JSON.stringify(row)).not.toContain("very-secret");
+
+    const replaced = await callJson("/api/v1/clusters/prod", "PUT", {
+      type: "kubernetes",
+      url: "https://k8s.example.com:6443",
+      tokenSecret: "PROD_K8S_TOKEN",
+    });
+    expect(replaced.status).toBe(200);
+    expect(await replaced.json()).toMatchObject({ type: "kubernetes", hasToken: false, tokenSecret: "PROD_K8S_TOKEN" });
+    const list = (await (await call("/api/v1/clusters", { headers: adminAuth })).json()) as { items: unknown[] };
+    expect(list.items).toHaveLength(1);
+    expect((await call("/api/v1/clusters/prod", { method: "DELETE", headers: adminAuth })).status).toBe(204);
+    await expectError(await call("/api/v1/clusters/prod", { headers: adminAuth }), 404, "not_found");
+  });
+
+  const bad: Array<[string, unknown]> = [
+    ["plain http to a remote host", { type: "argo-server", url: "http://argo.example.com" }],
+    ["a URL with credentials", { type: "argo-server", url: "https://user:pw@argo.example.com" }],
+    ["a URL with a query", { type: "argo-server", url: "https://argo.example.com/?x=1" }],
+    ["not a URL", { type: "argo-server", url: "argo" }],
+    ["an unknown type", { type: "nomad", url: "https://x.example.com" }],
+    ["token and tokenSecret", { type: "argo-server", url: "https://x.example.com", token: "a", tokenSecret: "B" }],
+    ["a bad secret name", { type: "argo-server", url: "https://x.example.com", tokenSecret: "lower-case" }],
+    ["a timeout too long", { type: "argo-server", url: "https://x.example.com", timeoutSeconds: 600 }],
+  ];
+  for (const [what, body] of bad) {
+    it(`refuses ${what}`, async () => {
+      await expectError(await callJson("/api/v1/clusters/bad", "PUT", body), 400, "invalid_argument");
+      expect(await countRows("clusters", "name = 'bad'")).toBe(0);
+    });
+  }
+
+  it("accepts http for loopback hosts only", async () => {
+    for (const url of ["http://127.0.0.1:2746", "http://localhost:2746", "http://[::1]:2746"]) {
+      expect((await callJson("/api/v1/clusters/local", "PUT", { type: "argo-server", url })).status).toBeLessThan(300);
+    }
+  });
+
+  it("is admin only", async () => {
+    const token = await createToken({ name: "not-admin-cl", namespaces: ["*"], scopes: ["bindings:write"] });
+    await expectError(
+      await callJson("/api/v1/clusters/x", "PUT", { type: "argo-server", url: "https://x.example.com" }, bearer(token)),
+      403,
+      "permission_denied",
+    );
+    await expectError(await call("/api/v1/clusters", { headers: bearer(token) }), 403, "permission_denied");
+  });
+});
