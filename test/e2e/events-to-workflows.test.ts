@@ -1,0 +1,82 @@
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
+import { type FakeCluster, startFakeCluster } from "../fakes/argo-cluster";
+
+let worker: RunningWorker;
+let cluster: FakeCluster;
+
+beforeAll(async () => {
+  [worker, cluster] = await Promise.all([startWorker(), startFakeCluster()]);
+});
+afterAll(async () => {
+  await Promise.all([worker?.stop(), cluster?.close()]);
+});
+
+async function api(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Response> {
+  return fetch(`${worker.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": contentType },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+}
+
+async function fake(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
+  const response = await fetch(`${cluster.url}/_fake/${path}`, init);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe("events → workflows over HTTP, on the locally running Worker", () => {
+  it("a GitHub-signed push submits exactly one workflow at the fake Argo Server", async () => {
+    await fake("templates?namespace=argo", { method: "POST", body: JSON.stringify({ names: ["my-wf-tmple"] }) });
+    expect((await api("PUT", "/api/v1/clusters/default", { type: "argo-server", url: cluster.url, token: cluster.token })).status).toBe(201);
+    expect((await api("PUT", "/api/v1/namespaces/argo/webhookclients/github", { type: "github", secret: "e2e-secret-value" })).status).toBe(201);
+    const yaml = `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata:
+  name: event-consumer
+spec:
+  event:
+    selector: 'payload.message != "" and metadata."x-github-event" = ["push"] and discriminator = "my-discriminator"'
+  submit:
+    workflowTemplateRef:
+      name: my-wf-tmple
+    arguments:
+      parameters:
+        - name: message
+          valueFrom:
+            event: payload.message
+`;
+    const applied = await api("PUT", "/api/v1/namespaces/argo/workfloweventbindings/event-consumer", yaml, "application/yaml");
+    expect(applied.status).toBe(201);
+
+    const body = JSON.stringify({ message: "hello events" });
+    const sent = await fetch(`${worker.url}/api/v1/events/argo/my-discriminator`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "push",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", "e2e-secret-value").update(body).digest("hex")}`,
+      },
+      body,
+    });
+    expect(sent.status).toBe(202);
+    const { id } = (await sent.json()) as { id: string };
+
+    const event = await eventually(async () => {
+      const response = await api("GET", `/api/v1/namespaces/argo/events/${id}`);
+      if (response.status !== 200) return undefined;
+      const logged = (await response.json()) as { outcome: string; results: Array<Record<string, unknown>> };
+      return logged.outcome === "pending" ? undefined : logged;
+    });
+    expect(event.outcome).toBe("submitted");
+    const { workflows } = (await fake("workflows?namespace=argo")) as { workflows: Array<Record<string, unknown>> };
+    expect(workflows).toHaveLength(1);
+    expect(workflows[0]).toMatchObject({
+      template: { kind: "WorkflowTemplate", name: "my-wf-tmple" },
+      parameters: [{ name: "message", value: "hello events" }],
+      labels: expect.objectContaining({ "hookline.dev/event-id": id, "workflows.argoproj.io/workflow-event-binding": "event-consumer" }),
+    });
+    expect(event.results[0]).toMatchObject({ binding: "event-consumer", status: "submitted", workflow: workflows[0]?.name });
+  });
+});
