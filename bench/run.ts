@@ -1,16 +1,21 @@
 // `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst (default: all).
+// Suites: ingest, burst, evaluation, latency, soak (default: all).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root, startWorker } from "../scripts/lib/local-worker.ts";
 import { writeBenchConfig } from "./config.ts";
+import { benchEvaluation } from "./evaluation.ts";
 import { benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchRow } from "./lib.ts";
+import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
 
 const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) => Promise<BenchRow[]>> = {
   ingest: benchIngestThroughput,
   burst: (worker) => benchIngestBurst(worker),
+  evaluation: benchEvaluation,
+  latency: benchSubmitLatency,
+  soak: (worker) => benchFaultSoak(worker),
 };
 
 const argv = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // both are measured on the same workerd in the same run.
 import { Hono } from "hono";
 import hookline from "../src/index";
+import { evaluationRoutes } from "./evaluation-routes";
 
 export { ApprovalGate } from "../src/index";
 
@@ -10,11 +11,13 @@ interface BenchEnv extends Env {
 }
 
 /** The baseline: a bare Hono route that reads the body, sends it to a queue and answers 202. */
-const baseline = new Hono<{ Bindings: BenchEnv }>().post("/bench/baseline", async (c) => {
-  const body = await c.req.text();
-  await c.env.BASELINE_QUEUE.send(body, { contentType: "text" });
-  return c.json({ id: "baseline" }, 202);
-});
+const baseline = new Hono<{ Bindings: BenchEnv }>()
+  .post("/bench/baseline", async (c) => {
+    const body = await c.req.text();
+    await c.env.BASELINE_QUEUE.send(body, { contentType: "text" });
+    return c.json({ id: "baseline" }, 202);
+  })
+  .route("/", evaluationRoutes);
 
 export default {
   fetch(request, env, ctx) {

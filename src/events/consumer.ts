@@ -5,6 +5,7 @@ import { type EventEnvironment, evaluateBinding } from "../bindings/evaluate";
 import { unmetEquality } from "../bindings/prefilter";
 import { type ClusterLookup, loadClusters } from "../clusters/resolve";
 import { submitWorkflow } from "../clusters/submit";
+import { readLimits } from "../lib/config";
 import { retryDelaySeconds } from "../lib/retry";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { type BindingResult, summarizeOutcome } from "./results";
@@ -47,6 +48,10 @@ interface Work {
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const received = parseMessages(batch);
   if (received.length === 0) return;
+  const { maxRetryDelaySeconds } = readLimits(env);
+  const delay = (message: Message<unknown>) => ({
+    delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds),
+  });
   let work: Work[];
   try {
     work = await evaluate(env, received);
@@ -54,14 +59,14 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
     console.error("event batch failed; retrying it", error);
-    for (const { message } of received) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    for (const { message } of received) message.retry(delay(message));
     return;
   }
   const unrecorded = await record(env.DB, work);
   for (const item of work) {
     const { message } = item.received;
     if (unrecorded.has(item) || item.results.some((result) => result.status === "pending")) {
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      message.retry(delay(message));
     } else {
       message.ack();
     }
@@ -305,7 +310,9 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
     for (const { message } of received) message.ack();
   } catch (error) {
     console.error("dead-lettered event batch failed; retrying it", error);
-    for (const { message } of received) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    const { maxRetryDelaySeconds } = readLimits(env);
+    for (const { message } of received)
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
   }
 }
 

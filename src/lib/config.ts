@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_RETRY_DELAY_SECONDS } from "./retry";
+
 /** Limits read from the Worker's vars (wrangler.toml `[vars]`), with safe defaults. */
 export interface Limits {
   /** Bodies up to this size (with their metadata) travel inside the queue message. */
@@ -8,6 +10,8 @@ export interface Limits {
   maxJsonDepth: number;
   /** Age after which events are deleted. */
   retentionMs: number;
+  /** Longest backoff between deliveries of a queue message being retried. */
+  maxRetryDelaySeconds: number;
   /** Requests admitted per rate-limit binding call, and the binding's period. */
   rateLimit: { reservation: number; periodSeconds: number };
 }
@@ -22,6 +26,7 @@ interface LimitVars {
   MAX_JSON_DEPTH?: string;
   EVENT_RETENTION_DAYS?: string;
   INGEST_RATE_LIMIT_RESERVATION?: string;
+  RETRY_MAX_DELAY_SECONDS?: string;
   INGEST_RATE_LIMIT_PERIOD_SECONDS?: string;
 }
 
@@ -32,6 +37,7 @@ export function readLimits(vars: LimitVars): Limits {
     maxBodyBytes: positiveNumber(vars.MAX_BODY_BYTES, 10 * 1024 * 1024),
     maxJsonDepth: positiveNumber(vars.MAX_JSON_DEPTH, 64),
     retentionMs: positiveNumber(vars.EVENT_RETENTION_DAYS, 7) * DAY_MS,
+    maxRetryDelaySeconds: positiveNumber(vars.RETRY_MAX_DELAY_SECONDS, DEFAULT_MAX_RETRY_DELAY_SECONDS),
     rateLimit: {
       reservation: Math.floor(positiveNumber(vars.INGEST_RATE_LIMIT_RESERVATION, 10)),
       periodSeconds: positiveNumber(vars.INGEST_RATE_LIMIT_PERIOD_SECONDS, 10),

@@ -29,8 +29,18 @@ async function fake(path: string, init?: RequestInit): Promise<Record<string, un
 describe("events → workflows over HTTP, on the locally running Worker", () => {
   it("a GitHub-signed push submits exactly one workflow at the fake Argo Server", async () => {
     await fake("templates?namespace=argo", { method: "POST", body: JSON.stringify({ names: ["my-wf-tmple"] }) });
-    expect((await api("PUT", "/api/v1/clusters/default", { type: "argo-server", url: cluster.url, token: cluster.token })).status).toBe(201);
-    expect((await api("PUT", "/api/v1/namespaces/argo/webhookclients/github", { type: "github", secret: "e2e-secret-value" })).status).toBe(201);
+    expect(
+      (await api("PUT", "/api/v1/clusters/default", { type: "argo-server", url: cluster.url, token: cluster.token }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await api("PUT", "/api/v1/namespaces/argo/webhookclients/github", {
+          type: "github",
+          secret: "e2e-secret-value",
+        })
+      ).status,
+    ).toBe(201);
     const yaml = `apiVersion: argoproj.io/v1alpha1
 kind: WorkflowEventBinding
 metadata:
@@ -47,7 +57,12 @@ spec:
           valueFrom:
             event: payload.message
 `;
-    const applied = await api("PUT", "/api/v1/namespaces/argo/workfloweventbindings/event-consumer", yaml, "application/yaml");
+    const applied = await api(
+      "PUT",
+      "/api/v1/namespaces/argo/workfloweventbindings/event-consumer",
+      yaml,
+      "application/yaml",
+    );
     expect(applied.status).toBe(201);
 
     const body = JSON.stringify({ message: "hello events" });
@@ -75,8 +90,15 @@ spec:
     expect(workflows[0]).toMatchObject({
       template: { kind: "WorkflowTemplate", name: "my-wf-tmple" },
       parameters: [{ name: "message", value: "hello events" }],
-      labels: expect.objectContaining({ "hookline.dev/event-id": id, "workflows.argoproj.io/workflow-event-binding": "event-consumer" }),
+      labels: expect.objectContaining({
+        "hookline.dev/event-id": id,
+        "workflows.argoproj.io/workflow-event-binding": "event-consumer",
+      }),
     });
-    expect(event.results[0]).toMatchObject({ binding: "event-consumer", status: "submitted", workflow: workflows[0]?.name });
+    expect(event.results[0]).toMatchObject({
+      binding: "event-consumer",
+      status: "submitted",
+      workflow: workflows[0]?.name,
+    });
   });
 });

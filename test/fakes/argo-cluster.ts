@@ -5,7 +5,7 @@
 // so test files running in parallel do not see each other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { validateDefinition } from "./swagger";
+import { validateDefinition } from "./swagger.ts";
 
 export interface AcceptedWorkflow {
   namespace: string;

@@ -6,5 +6,6 @@ describe("retry backoff", () => {
     expect([1, 2, 3, 4].map((attempts) => retryDelaySeconds(attempts))).toEqual([2, 4, 8, 16]);
     expect(retryDelaySeconds(20)).toBe(300);
     expect(retryDelaySeconds(0)).toBe(2);
+    expect(retryDelaySeconds(6, 10)).toBe(10);
   });
 });
