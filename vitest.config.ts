@@ -20,6 +20,7 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
                   FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
+                  RECEIVER_URL: inject("receiverUrl"),
                 },
                 // A small per-sender limit so the 429 path is reachable in a test: 6 reservations
                 // of 10 requests = 60 requests per 10 s.

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json";
+import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
+import { approvalRoutes, callbackRoutes } from "./approvals/routes";
 import { authenticate } from "./auth/middleware";
 import { tokenRoutes } from "./auth/tokens-routes";
 import { webhookClientRoutes } from "./auth/webhook-clients-routes";
@@ -14,6 +16,9 @@ import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 export const app = new Hono<AppEnv>();
 
 app.get("/healthz", (c) => c.json({ status: "ok", version: packageJson.version }));
+// OAuth token endpoint and approval callbacks authenticate themselves (client credentials, access tokens).
+app.route("/", tokenEndpoint);
+app.route("/", callbackRoutes);
 
 const api = new Hono<AppEnv>();
 api.use(authenticate);
@@ -22,6 +27,8 @@ api.route("/", tokenRoutes);
 api.route("/", webhookClientRoutes);
 api.route("/", bindingRoutes);
 api.route("/", clusterRoutes);
+api.route("/", approvalRoutes);
+api.route("/", oauthClientRoutes);
 app.route("/api/v1", api);
 
 app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));

@@ -98,7 +98,20 @@ export function postEvent(
   return call(`/api/v1/events/${path}`, { method: "POST", headers, body, duplex: "half" } as RequestInit);
 }
 
-const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN: string };
+const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN: string; RECEIVER_URL: string };
+
+/** The webhook receiver the global setup started on 127.0.0.1 (approvers' and chat webhooks). */
+export const receiver = {
+  url: testEnv.RECEIVER_URL,
+  hook: (key: string) => `${testEnv.RECEIVER_URL}/hooks/${key}`,
+  async requests(key: string): Promise<Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>> {
+    const response = await fetch(`${testEnv.RECEIVER_URL}/_receiver/requests?key=${key}`);
+    return ((await response.json()) as { requests: Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }> }).requests;
+  },
+  async behave(key: string, behaviour: Record<string, unknown>): Promise<void> {
+    await fetch(`${testEnv.RECEIVER_URL}/_receiver/behaviour?key=${key}`, { method: "POST", body: JSON.stringify(behaviour) });
+  },
+};
 
 /** The fake Argo Server / Kubernetes API the global setup started on 127.0.0.1. */
 export const fakeCluster = {

@@ -1,0 +1,144 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { authorize } from "../auth/principal";
+import { decodeUtf8, readBodyLimited } from "../lib/body";
+import type { AppEnv } from "../lib/context";
+import { readDocument } from "../lib/documents";
+import { notFound } from "../lib/errors";
+import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
+import { parseWith } from "../lib/validation";
+import {
+  authenticateClient,
+  createClient,
+  deleteClient,
+  issueAccessToken,
+  listClients,
+  type OAuthClient,
+} from "./oauth";
+
+const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
+
+/** An RFC 6749 §5.2 error response. */
+function oauthError(status: 400 | 401, error: string, description: string, basic = false): Response {
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    pragma: "no-cache",
+  };
+  if (status === 401)
+    headers["www-authenticate"] = basic ? 'Basic realm="hookline"' : 'Basic realm="hookline", error="invalid_client"';
+  return new Response(JSON.stringify({ error, error_description: description }), { status, headers });
+}
+
+/** Form-encoded (the standard) or JSON parameters of a token request. */
+async function readTokenParameters(request: Request): Promise<Record<string, string> | null> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const text = decodeUtf8(await readBodyLimited(request, MAX_TOKEN_REQUEST_BYTES));
+  if (type === "application/json") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return null;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(parsed)) if (typeof value === "string") out[key] = value;
+    return out;
+  }
+  if (type === "application/x-www-form-urlencoded" || type === "") {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  return null;
+}
+
+/** Client credentials from HTTP Basic (RFC 6749 §2.3.1: each part form-urlencoded), or null. */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | "malformed" | null {
+  if (!header) return null;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header.trim());
+  if (!match?.[1]) return "malformed";
+  let decoded: string;
+  try {
+    decoded = atob(match[1]);
+  } catch {
+    return "malformed";
+  }
+  const colon = decoded.indexOf(":");
+  if (colon === -1) return "malformed";
+  try {
+    const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, " "));
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    return "malformed";
+  }
+}
+
+/** `POST /oauth/token`: the client credentials grant (RFC 6749 §4.4). */
+export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) => {
+  const params = await readTokenParameters(c.req.raw);
+  if (!params) return oauthError(400, "invalid_request", "send application/x-www-form-urlencoded (or JSON) parameters");
+  const basic = basicCredentials(c.req.header("authorization"));
+  if (basic === "malformed") return oauthError(401, "invalid_client", "malformed Basic credentials", true);
+  if (basic && (params.client_id !== undefined || params.client_secret !== undefined)) {
+    if (params.client_id !== basic.id || params.client_secret !== undefined) {
+      return oauthError(400, "invalid_request", "use one client authentication method, not both");
+    }
+  }
+  if (!params.grant_type) return oauthError(400, "invalid_request", "grant_type is required");
+  if (params.grant_type !== "client_credentials") {
+    return oauthError(
+      400,
+      "unsupported_grant_type",
+      `grant_type "${params.grant_type.slice(0, 40)}" is not supported; use client_credentials`,
+    );
+  }
+  const id = basic ? basic.id : params.client_id;
+  const secret = basic ? basic.secret : params.client_secret;
+  if (!id || !secret)
+    return oauthError(401, "invalid_client", "client_id and client_secret are required", Boolean(basic));
+  const client = await authenticateClient(c.env.DB, id, secret);
+  if (!client) return oauthError(401, "invalid_client", "client authentication failed", Boolean(basic));
+  const requested = params.scope ? params.scope.split(" ").filter(Boolean) : client.scopes;
+  const unknown = requested.find((scope) => !client.scopes.includes(scope));
+  if (unknown) return oauthError(400, "invalid_scope", `scope "${unknown.slice(0, 60)}" is not granted to this client`);
+  const token = await issueAccessToken(c.env.HOOKLINE_SECRET_KEY, client, requested);
+  return c.json(token, 200, { "cache-control": "no-store", pragma: "no-cache" });
+});
+
+const createClientSchema = z.strictObject({
+  name: z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)"),
+  namespaces: z
+    .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), 'must be a namespace name or "*"'))
+    .min(1)
+    .max(100)
+    .default(["*"]),
+});
+
+/** `/api/v1/oauth/clients`: OAuth clients for approval callbacks (admin only). */
+export const oauthClientRoutes = new Hono<AppEnv>()
+  .post("/oauth/clients", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const input = parseWith(createClientSchema, await readDocument(c.req.raw));
+    const { client, clientSecret } = await createClient(c.env.DB, input.name, [...new Set(input.namespaces)]);
+    return c.json({ ...describeClient(client), client_secret: clientSecret }, 201);
+  })
+  .get("/oauth/clients", async (c) => {
+    authorize(c.get("principal"), "admin");
+    return c.json({ items: (await listClients(c.env.DB)).map(describeClient) });
+  })
+  .delete("/oauth/clients/:id", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const id = c.req.param("id");
+    if (!(await deleteClient(c.env.DB, id))) throw notFound(`OAuth client "${id.slice(0, 40)}" not found`);
+    return c.body(null, 204);
+  });
+
+function describeClient(client: OAuthClient) {
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    scopes: client.scopes,
+    namespaces: client.namespaces,
+    createdAt: new Date(client.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { SecretBox } from "../auth/secret-box";
+import { parseDuration } from "../lib/duration";
+import { AppError } from "../lib/errors";
+import { isDns1123Label } from "../lib/names";
+import { hasTemplate } from "../lib/templates";
+import { parseWith } from "../lib/validation";
+
+/** The body template webhooks get unless they name another one. */
+export const DEFAULT_BODY_TEMPLATE = "default";
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const MAX_TIMEOUT_MS = 30 * 86_400_000;
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
+const headerSchema = z.union([
+  z.strictObject({ name: headerName, value: z.string().max(8192) }),
+  z.strictObject({ name: headerName, secret: z.string().min(1).max(8192) }),
+  z.strictObject({
+    name: headerName,
+    workerSecret: z.string().regex(/^APPROVAL_[A-Z0-9_]+$/, "must name a Worker secret starting with APPROVAL_"),
+  }),
+]);
+
+const webhookSchema = z.strictObject({
+  name: z.string().refine(isDns1123Label, "must be a DNS-1123 label"),
+  method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
+  uri: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .max(2048)
+    .refine((value) => {
+      const url = URL.parse(value);
+      return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
+    }, "must use https (http is accepted only for loopback hosts)"),
+  headers: z.array(headerSchema).max(20).default([]),
+  body: z
+    .string()
+    .default(DEFAULT_BODY_TEMPLATE)
+    .refine(
+      (name) => hasTemplate(`@approvals/${name}`),
+      "must name a template under templates/approvals/ (compiled at build time)",
+    ),
+  retryCount: z.number().int().min(0).max(10).default(3),
+  timeoutSeconds: z.number().min(1).max(30).default(10),
+});
+
+const policySpecSchema = z
+  .strictObject({
+    webhooks: z
+      .array(webhookSchema)
+      .max(10)
+      .default([])
+      .refine((hooks) => new Set(hooks.map((hook) => hook.name)).size === hooks.length, "webhook names must be unique"),
+    manual: z.strictObject({ required: z.boolean() }).default({ required: false }),
+    timeout: z
+      .string()
+      .default("24h")
+      .refine((value) => {
+        const ms = parseDuration(value);
+        return ms !== null && ms >= 60_000 && ms <= MAX_TIMEOUT_MS;
+      }, 'must be a duration between 1m and 30d, such as "24h" or "30m"'),
+    onDecision: z
+      .strictObject({
+        /** Set the waiting workflow node when the gate has a subject. */
+        setNode: z.boolean().default(true),
+        /** Output parameter set on the node: "true" when approved, else "false". */
+        outputParameter: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,63}$/)
+          .default("approved"),
+      })
+      .default({ setNode: true, outputParameter: "approved" }),
+  })
+  .refine(
+    (spec) => spec.webhooks.length > 0 || spec.manual.required,
+    "a policy needs at least one webhook or a required manual approval",
+  );
+
+/** A header as stored: plain, sealed (AES-GCM), or named Worker secret. */
+export type StoredHeader =
+  | { name: string; value: string }
+  | { name: string; sealed: string }
+  | { name: string; workerSecret: string };
+
+export interface StoredWebhook {
+  name: string;
+  method: "POST" | "PUT" | "PATCH";
+  uri: string;
+  headers: StoredHeader[];
+  body: string;
+  retryCount: number;
+  timeoutSeconds: number;
+}
+
+/** An approval policy as stored (and snapshotted into every gate created from it). */
+export interface StoredPolicy {
+  name: string;
+  namespace: string;
+  webhooks: StoredWebhook[];
+  manual: { required: boolean };
+  timeout: string;
+  timeoutMs: number;
+  onDecision: { setNode: boolean; outputParameter: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The record context a header secret is sealed to. */
+export function headerSecretContext(namespace: string, policy: string, webhook: string, header: string): string {
+  return `approval-policy:${namespace}/${policy}/${webhook}/${header}`;
+}
+
+/**
+ * Validates a policy body (flat, or kubectl-style with `spec`) and seals header secrets.
+ * `previous` keeps the creation time of a replaced policy.
+ */
+export async function buildPolicy(
+  namespace: string,
+  name: string,
+  body: unknown,
+  secretKey: string | undefined,
+  previous: StoredPolicy | null,
+): Promise<StoredPolicy> {
+  const record = (body ?? {}) as Record<string, unknown>;
+  const wrapped = typeof record.spec === "object" && record.spec !== null;
+  if (wrapped) {
+    const metadataName = (record.metadata as { name?: unknown } | undefined)?.name;
+    if (metadataName !== undefined && metadataName !== name) {
+      throw new AppError(
+        "invalid_argument",
+        `metadata.name "${String(metadataName)}" does not match the name in the URL "${name}"`,
+      );
+    }
+  }
+  const spec = parseWith(policySpecSchema, wrapped ? record.spec : body, wrapped ? "spec" : "");
+  const needsBox = spec.webhooks.some((hook) => hook.headers.some((header) => "secret" in header));
+  const box = needsBox ? SecretBox.fromSecretKey(secretKey) : null;
+  const webhooks = await Promise.all(
+    spec.webhooks.map(
+      async (hook): Promise<StoredWebhook> => ({
+        ...hook,
+        headers: await Promise.all(
+          hook.headers.map(async (header): Promise<StoredHeader> => {
+            if (!("secret" in header) || !box) return header as StoredHeader;
+            return {
+              name: header.name,
+              sealed: await box.seal(header.secret, headerSecretContext(namespace, name, hook.name, header.name)),
+            };
+          }),
+        ),
+      }),
+    ),
+  );
+  const now = new Date().toISOString();
+  return {
+    name,
+    namespace,
+    webhooks,
+    manual: spec.manual,
+    timeout: spec.timeout,
+    timeoutMs: parseDuration(spec.timeout) ?? 86_400_000,
+    onDecision: spec.onDecision,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+/** A policy as the API shows it: sealed header values are never returned. */
+export function describePolicy(policy: StoredPolicy) {
+  return {
+    name: policy.name,
+    namespace: policy.namespace,
+    webhooks: policy.webhooks.map((hook) => ({
+      ...hook,
+      headers: hook.headers.map((header) => ("sealed" in header ? { name: header.name, secret: "(sealed)" } : header)),
+    })),
+    manual: policy.manual,
+    timeout: policy.timeout,
+    onDecision: policy.onDecision,
+    createdAt: policy.createdAt,
+    updatedAt: policy.updatedAt,
+  };
+}

@@ -1,0 +1,128 @@
+import type { StoredPolicy } from "./policy";
+
+/** One policy, or null. */
+export async function getPolicy(db: D1Database, namespace: string, name: string): Promise<StoredPolicy | null> {
+  const row = await db
+    .prepare("SELECT object FROM approval_policies WHERE namespace = ?1 AND name = ?2")
+    .bind(namespace, name)
+    .first<{ object: string }>();
+  return row ? (JSON.parse(row.object) as StoredPolicy) : null;
+}
+
+/** Every policy of a namespace, by name. */
+export async function listPolicies(db: D1Database, namespace: string): Promise<StoredPolicy[]> {
+  const { results } = await db
+    .prepare("SELECT object FROM approval_policies WHERE namespace = ?1 ORDER BY name")
+    .bind(namespace)
+    .all<{ object: string }>();
+  return results.map((row) => JSON.parse(row.object) as StoredPolicy);
+}
+
+/** Creates or replaces a policy. */
+export async function savePolicy(db: D1Database, policy: StoredPolicy): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO approval_policies (namespace, name, object, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT (namespace, name) DO UPDATE SET object = ?3, updated_at = ?5`,
+    )
+    .bind(
+      policy.namespace,
+      policy.name,
+      JSON.stringify(policy),
+      Date.parse(policy.createdAt),
+      Date.parse(policy.updatedAt),
+    )
+    .run();
+}
+
+/** Deletes a policy; returns whether it existed. Gates already created keep their snapshot. */
+export async function deletePolicy(db: D1Database, namespace: string, name: string): Promise<boolean> {
+  const result = await db
+    .prepare("DELETE FROM approval_policies WHERE namespace = ?1 AND name = ?2")
+    .bind(namespace, name)
+    .run();
+  return result.meta.changes > 0;
+}
+
+export const APPROVAL_STATUSES = ["pending", "approved", "rejected", "failed", "timed_out"] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** The listing mirror of a gate. */
+export interface ApprovalRow {
+  id: string;
+  namespace: string;
+  policy: string;
+  status: ApprovalStatus;
+  subject: { cluster: string; workflow: string; node: string } | null;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  revision: number;
+}
+
+interface MirrorRow {
+  id: string;
+  namespace: string;
+  policy: string;
+  status: ApprovalStatus;
+  subject: string | null;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  revision: number;
+}
+
+/** Writes a gate's mirror row unless a newer revision is already there. */
+export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+       ON CONFLICT (id) DO UPDATE SET status = ?4, decided_at = ?8, revision = ?9 WHERE approvals.revision < ?9`,
+    )
+    .bind(
+      row.id,
+      row.namespace,
+      row.policy,
+      row.status,
+      row.subject === null ? null : JSON.stringify(row.subject),
+      row.createdAt,
+      row.expiresAt,
+      row.decidedAt,
+      row.revision,
+    )
+    .run();
+}
+
+/** A page of a namespace's gates, newest first, optionally by status. */
+export async function listApprovals(
+  db: D1Database,
+  query: { namespace: string; status?: ApprovalStatus; before?: string; limit: number },
+): Promise<ApprovalRow[]> {
+  const conditions = ["namespace = ?1"];
+  const params: unknown[] = [query.namespace];
+  if (query.status !== undefined) {
+    params.push(query.status);
+    conditions.push(`status = ?${params.length}`);
+  }
+  if (query.before !== undefined) {
+    params.push(query.before);
+    conditions.push(`id < ?${params.length}`);
+  }
+  params.push(query.limit);
+  const { results } = await db
+    .prepare(`SELECT * FROM approvals WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`)
+    .bind(...params)
+    .all<MirrorRow>();
+  return results.map((row) => ({
+    id: row.id,
+    namespace: row.namespace,
+    policy: row.policy,
+    status: row.status,
+    subject: row.subject === null ? null : (JSON.parse(row.subject) as ApprovalRow["subject"]),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    decidedAt: row.decided_at,
+    revision: row.revision,
+  }));
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** hookline's own events, sent to the NOTIFICATIONS queue for triggers and subscriptions. */
+export const INTERNAL_EVENT_TYPES = [
+  "workflow.submitted",
+  "event.failed",
+  "approval.requested",
+  "approval.decided",
+  "approval.timed_out",
+] as const;
+export type InternalEventType = (typeof INTERNAL_EVENT_TYPES)[number];
+
+export const internalEventSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("internal-event"),
+  /** Unique per occurrence; notifications are sent once per id. */
+  id: z.string().min(1),
+  type: z.enum(INTERNAL_EVENT_TYPES),
+  namespace: z.string(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type InternalEvent = z.infer<typeof internalEventSchema>;
+
+/** Builds an internal event message. */
+export function internalEvent(
+  id: string,
+  type: InternalEventType,
+  namespace: string,
+  data: Record<string, unknown>,
+): InternalEvent {
+  return { v: 1, kind: "internal-event", id, type, namespace, at: new Date().toISOString(), data };
+}
