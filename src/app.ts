@@ -11,6 +11,7 @@ import { clusterRoutes } from "./clusters/routes";
 import { eventRoutes } from "./events/routes";
 import type { AppEnv } from "./lib/context";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
+import { notificationRoutes } from "./notifications/routes";
 
 /** The hookline HTTP API. */
 export const app = new Hono<AppEnv>();
@@ -29,6 +30,7 @@ api.route("/", bindingRoutes);
 api.route("/", clusterRoutes);
 api.route("/", approvalRoutes);
 api.route("/", oauthClientRoutes);
+api.route("/", notificationRoutes);
 app.route("/api/v1", api);
 
 app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));

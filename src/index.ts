@@ -2,6 +2,7 @@ import { app } from "./app";
 import { consumeDeadEvents, consumeEvents } from "./events/consumer";
 import { deleteExpiredEvents } from "./events/retention";
 import { readLimits } from "./lib/config";
+import { consumeDeadNotifications, consumeNotifications, sweepDeliveries } from "./notifications/consumer";
 
 export { ApprovalGate } from "./approvals/approval-gate";
 
@@ -9,6 +10,8 @@ export { ApprovalGate } from "./approvals/approval-gate";
 const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
   "hookline-events": consumeEvents,
   "hookline-events-dlq": consumeDeadEvents,
+  "hookline-notifications": consumeNotifications,
+  "hookline-notifications-dlq": consumeDeadNotifications,
 };
 
 export default {
@@ -21,12 +24,14 @@ export default {
   },
 
   async scheduled(controller, env) {
+    const swept = await sweepDeliveries(env, controller.scheduledTime);
+    if (swept > 0) console.log(`notifications: re-queued ${swept} unsent deliveries`);
     const deleted = await deleteExpiredEvents(
       env.DB,
       env.EVENT_BODIES,
       readLimits(env).retentionMs,
       controller.scheduledTime,
     );
-    console.log(`retention: deleted ${deleted} expired event(s)`);
+    if (deleted > 0) console.log(`retention: deleted ${deleted} expired event(s) and notification records`);
   },
 } satisfies ExportedHandler<Env, unknown>;

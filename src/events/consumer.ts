@@ -7,6 +7,7 @@ import { type ClusterLookup, loadClusters } from "../clusters/resolve";
 import { submitWorkflow } from "../clusters/submit";
 import { readLimits } from "../lib/config";
 import { retryDelaySeconds } from "../lib/retry";
+import { type InternalEvent, internalEvent } from "../notifications/internal-events";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { type BindingResult, summarizeOutcome } from "./results";
 import {
@@ -63,6 +64,10 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     return;
   }
   const unrecorded = await record(env.DB, work);
+  await announce(
+    env.NOTIFICATIONS,
+    work.filter((item) => !unrecorded.has(item)),
+  );
   for (const item of work) {
     const { message } = item.received;
     if (unrecorded.has(item) || item.results.some((result) => result.status === "pending")) {
@@ -223,12 +228,63 @@ async function submitOne(result: BindingResult, clusters: Map<string, ClusterLoo
   if (outcome.kind === "submitted") {
     result.status = "submitted";
     result.error = null;
+    result.submittedNow = true;
   } else if (outcome.kind === "rejected") {
     result.status = "failed";
     result.error = outcome.error;
   } else {
     result.error = outcome.error;
   }
+}
+
+/**
+ * Tells the notifications pipeline what happened, as hookline events: each workflow submitted
+ * in this delivery, and each event that ended failed or partially failed. Best effort — a queue
+ * hiccup here costs a notification, never the event.
+ */
+async function announce(queue: Queue, work: Work[]): Promise<void> {
+  const messages: InternalEvent[] = [];
+  for (const { received, results, hadBindings } of work) {
+    const { event } = received;
+    for (const result of results) {
+      if (result.status !== "submitted" || !result.request || result.submittedNow !== true) continue;
+      messages.push(
+        internalEvent(`${event.id}:${result.binding}:submitted`, "workflow.submitted", event.namespace, {
+          eventId: event.id,
+          discriminator: event.discriminator,
+          binding: result.binding,
+          workflow: result.workflow,
+          template: result.request.template.name,
+          cluster: result.request.cluster,
+        }),
+      );
+    }
+    const outcome = summarizeOutcome(results, hadBindings);
+    if (outcome === "failed" || outcome === "partially_failed") messages.push(failedEvent(event, outcome, results));
+  }
+  try {
+    for (let start = 0; start < messages.length; start += 100) {
+      await queue.sendBatch(messages.slice(start, start + 100).map((body) => ({ body, contentType: "json" as const })));
+    }
+  } catch (error) {
+    console.error("announcing event outcomes to notifications failed", error);
+  }
+}
+
+/** The `event.failed` hookline event for an event that ended failed or partially failed. */
+export function failedEvent(
+  event: EventMessage,
+  outcome: EventOutcome,
+  results: readonly BindingResult[],
+): InternalEvent {
+  return internalEvent(`${event.id}:failed`, "event.failed", event.namespace, {
+    eventId: event.id,
+    discriminator: event.discriminator,
+    outcome,
+    failures: results
+      .filter((result) => result.status === "failed")
+      .map((result) => ({ binding: result.binding, error: result.error })),
+  });
 }
 
 /**
@@ -285,6 +341,7 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
     const results = await listResults(env.DB, [...logged.keys()]);
     const now = Date.now();
     const statements: D1PreparedStatement[] = [];
+    const announcements: InternalEvent[] = [];
     for (const { message, event } of received) {
       const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
       if (!logged.has(event.id)) {
@@ -305,8 +362,16 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
       }
       const outcome = summarizeOutcome(eventResults, logged.get(event.id) !== "no_bindings");
       statements.push(updateOutcomeStatement(env.DB, event.id, outcome));
+      if (outcome === "failed" || outcome === "partially_failed")
+        announcements.push(failedEvent(event, outcome, eventResults));
     }
     await env.DB.batch(statements);
+    try {
+      if (announcements.length > 0)
+        await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
+    } catch (error) {
+      console.error("announcing dead-lettered events failed", error);
+    }
     for (const { message } of received) message.ack();
   } catch (error) {
     console.error("dead-lettered event batch failed; retrying it", error);

@@ -20,6 +20,8 @@ export interface BindingResult {
   /** The submission to (re)send, for matched bindings. */
   request: Submission | null;
   attempts: number;
+  /** Set (in memory only) when this delivery's submit created or confirmed the workflow. */
+  submittedNow?: boolean;
 }
 
 /**

@@ -5,7 +5,8 @@ const CHUNK = 500;
 const MAX_CHUNKS_PER_RUN = 100;
 
 /**
- * Deletes events received before `now - retentionMs`, with their spilled bodies in R2
+ * Deletes events received before `now - retentionMs`, with their spilled bodies in R2 and old
+ * notification records
  * (bodies first, so a failure never leaves a row pointing at nothing it cannot clean up
  * later). Returns how many events were deleted.
  */
@@ -29,5 +30,17 @@ export async function deleteExpiredEvents(
     deleted += expired.length;
     if (expired.length < CHUNK) break;
   }
+  // Notification records age out with the events: the delivery log, and the bookkeeping of
+  // hookline's own (one-off) events. Argo CD resources keep theirs, or they would notify again.
+  await db.batch([
+    db
+      .prepare("DELETE FROM notification_deliveries WHERE created_at < ?1 AND status IN ('delivered', 'failed')")
+      .bind(cutoff),
+    db
+      .prepare(
+        "DELETE FROM notification_state WHERE updated_at < ?1 AND resource LIKE 'hookline.dev/v1/HooklineEvent/%'",
+      )
+      .bind(cutoff),
+  ]);
   return deleted;
 }

@@ -46,4 +46,778 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     return __eta.res;
     
   },
+  "@notifications/app-deployed/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### New version of ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' is up and running\n> - Application: ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - Sync status: ';
+    __eta.res+=it.color(it.app.status?.sync?.status ?? "Unknown", "success");
+    __eta.res+='> - Health: ';
+    __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "success");
+    __eta.res+='> - Revision: ';
+    __eta.res+=it.app.status?.sync?.revision ?? "";
+    __eta.res+='> - Time: ';
+    __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
+    __eta.res+='> - Application URL: [Open in Argo CD](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-deployed/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Application ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' deployed';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-health-degraded/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### ';
+    __eta.res+=it.color("Application " + it.app.metadata?.name + " has degraded", "danger");
+    __eta.res+='> - Application: ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - Health: ';
+    __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "danger");
+    __eta.res+='> - Sync status: ';
+    __eta.res+=it.app.status?.sync?.status ?? "Unknown";
+    __eta.res+='> - Message: ';
+    __eta.res+=it.app.status?.health?.message ?? "";
+    __eta.res+='> - Application URL: [Open in Argo CD](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-health-degraded/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Application ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' has degraded';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-failed/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Argo CD application release failure\n> - ';
+    __eta.res+=it.color("Application name", "danger");
+    __eta.res+=': ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application status", "danger");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.operationState?.phase ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application health status", "danger");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.health?.status ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Time", "danger");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Message", "danger");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.operationState?.message ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application URL", "danger");
+    __eta.res+=': [Click to access the Argo CD UI](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-failed/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Argo CD application ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' release failure';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-running/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Argo CD application status\n> - Application name: ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - Status: ';
+    __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Running", "info");
+    __eta.res+='> - Started: ';
+    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+='> - Application URL: [Click to access](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-running/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Argo CD application ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' is syncing';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-status-unknown/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Unknown Argo CD application\n> - ';
+    __eta.res+=it.color("Application name", "warning");
+    __eta.res+=': ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application status", "warning");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.sync?.status ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application health status", "warning");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.health?.status ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Time", "warning");
+    __eta.res+=': ';
+    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+='> - ';
+    __eta.res+=it.color("Application URL", "warning");
+    __eta.res+=': [Click to access the Argo CD UI](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-status-unknown/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Unknown Argo CD application ';
+    __eta.res+=it.app.metadata?.name;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-succeeded/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Argo CD application status\n> - Application name: ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='> - Status: ';
+    __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Succeeded", "success");
+    __eta.res+='> - Time: ';
+    __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
+    __eta.res+='> - Application URL: [Click to access](';
+    __eta.res+=it.context.argocdUrl ?? "";
+    __eta.res+='/applications/';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-succeeded/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Argo CD application ';
+    __eta.res+=it.app.metadata?.name;
+    __eta.res+=' synced';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-decided/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Approval ';
+    __eta.res+=it.color(it.app.data?.decision?.status ?? "", it.app.data?.decision?.status === "approved" ? "success" : "danger");
+    __eta.res+='> - Policy: ';
+    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+='> - Approval: ';
+    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+='> - Decided by: ';
+    __eta.res+=it.app.data?.decision?.by ?? "";
+    __eta.res+='> - Workflow: ';
+    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+='\n';
+    __eta.res+=it.app.data?.decision?.message ?? "";
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-decided/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Approval ';
+    __eta.res+=it.app.data?.decision?.status;
+    __eta.res+=': ';
+    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=' in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-requested/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Approval requested\n> - Policy: ';
+    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+='> - Approval: ';
+    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+='> - Workflow: ';
+    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+='> - Expires: ';
+    __eta.res+=it.color(it.app.data?.approval?.expiresAt ?? "", "warning");
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-requested/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Approval requested: ';
+    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=' in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-timed-out/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### ';
+    __eta.res+=it.color("Approval timed out", "warning");
+    __eta.res+='> - Policy: ';
+    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+='> - Approval: ';
+    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+='> - Workflow: ';
+    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+='> - Expired: ';
+    __eta.res+=it.app.data?.approval?.expiresAt ?? "";
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-timed-out/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Approval timed out: ';
+    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=' in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/event-failed/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### ';
+    __eta.res+=it.color("An event did not submit its workflows", "danger");
+    __eta.res+='> - Namespace: ';
+    __eta.res+=it.app.namespace;
+    __eta.res+='> - Event: ';
+    __eta.res+=it.app.data?.eventId ?? "";
+    __eta.res+=' (';
+    __eta.res+=it.app.data?.discriminator || "no discriminator";
+    __eta.res+=')\n> - Outcome: ';
+    __eta.res+=it.color(it.app.data?.outcome ?? "failed", "danger");
+    for (const failure of it.app.data?.failures ?? []) {
+    __eta.res+='> - ';
+    __eta.res+=failure.binding;
+    __eta.res+=': ';
+    __eta.res+=failure.error;
+    }
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/event-failed/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Event ';
+    __eta.res+=it.app.data?.eventId;
+    __eta.res+=' failed in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/workflow-submitted/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Workflow submitted\n> - Workflow: ';
+    __eta.res+=it.color(it.app.data?.workflow ?? "", "success");
+    __eta.res+='> - Template: ';
+    __eta.res+=it.app.data?.template ?? "";
+    __eta.res+='> - Cluster: ';
+    __eta.res+=it.app.data?.cluster ?? "";
+    __eta.res+='> - Binding: ';
+    __eta.res+=it.app.data?.binding ?? "";
+    __eta.res+='> - Event: ';
+    __eta.res+=it.app.data?.eventId ?? "";
+    __eta.res+=' (';
+    __eta.res+=it.app.data?.discriminator || "no discriminator";
+    __eta.res+=')\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/workflow-submitted/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Workflow ';
+    __eta.res+=it.app.data?.workflow;
+    __eta.res+=' submitted in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
 };

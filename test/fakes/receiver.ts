@@ -1,7 +1,11 @@
-// A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints: it records every
-// request under /hooks/<key> and answers as told (fail N times, always fail, hang). Tests read
-// and steer it through /_receiver/*. Keys separate test files running in parallel.
-import { createServer, type IncomingMessage } from "node:http";
+// A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints and for chat
+// services: /hooks/<key> records anything; /dingtalk, /slack, /teams, /lark, /discord and
+// /googlechat behave like those services (shapes checked, DingTalk and Lark signatures
+// verified, their own success and error answers). Every request is recorded under its key and
+// answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
+// Keys separate test files running in parallel.
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ReceivedRequest {
@@ -20,6 +24,8 @@ export interface ReceiverBehaviour {
   status?: number;
   /** The body of successful answers. */
   reply?: unknown;
+  /** DingTalk / Lark robots: the signing secret requests must be signed with. */
+  secret?: string;
 }
 
 export interface Receiver {
@@ -46,8 +52,9 @@ export async function startReceiver(): Promise<Receiver> {
       }
       return reply(404, { message: "unknown control" });
     }
-    const key = /^\/hooks\/([^/]+)/.exec(url.pathname)?.[1];
-    if (!key) return reply(404, { message: "no such hook" });
+    const route = routeOf(url);
+    if (!route) return reply(404, { message: "no such hook" });
+    const { key, service } = route;
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     const list = requests.get(key) ?? [];
     list.push({ method: request.method ?? "", path: url.pathname, query: url.search, headers, body, at: Date.now() });
@@ -58,7 +65,8 @@ export async function startReceiver(): Promise<Receiver> {
       behaviour.fail = (behaviour.fail ?? 0) - 1;
       return reply(500, { message: "temporarily broken" });
     }
-    reply(200, behaviour.reply ?? { ok: true });
+    if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
+    chatAnswer(service, url, body, behaviour, response);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -79,4 +87,123 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     request.on("error", reject);
   });
+}
+
+type Service = "hooks" | "dingtalk" | "slack" | "teams" | "lark" | "discord" | "googlechat";
+
+function routeOf(url: URL): { key: string; service: Service } | null {
+  const patterns: Array<[Service, RegExp]> = [
+    ["hooks", /^\/hooks\/([^/]+)/],
+    ["dingtalk", /^\/dingtalk\/robot\/send$/],
+    ["slack", /^\/slack\/services\/([^/]+)/],
+    ["teams", /^\/teams\/([^/]+)/],
+    ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
+    ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
+    ["googlechat", /^\/googlechat\/v1\/spaces\/([^/]+)\/messages$/],
+  ];
+  for (const [service, pattern] of patterns) {
+    const match = pattern.exec(url.pathname);
+    if (!match) continue;
+    const key = service === "dingtalk" ? url.searchParams.get("access_token") : match[1];
+    return key ? { key, service } : null;
+  }
+  return null;
+}
+
+function parseJson(body: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(body) as unknown;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Answers like the real service would. */
+function chatAnswer(service: Service, url: URL, body: string, behaviour: ReceiverBehaviour, response: ServerResponse) {
+  const json = (status: number, payload: unknown) => {
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify(payload));
+  };
+  const text = (status: number, payload: string) => {
+    response.writeHead(status, { "content-type": "text/plain" });
+    response.end(payload);
+  };
+  const message = parseJson(body);
+  const fresh = (timestampMs: number) => Math.abs(Date.now() - timestampMs) < 3_600_000;
+  switch (service) {
+    case "dingtalk": {
+      if (!message) return json(200, { errcode: 40035, errmsg: "缺少参数 json" });
+      if (behaviour.secret) {
+        const timestamp = Number(url.searchParams.get("timestamp"));
+        const expected = createHmac("sha256", behaviour.secret)
+          .update(`${timestamp}\n${behaviour.secret}`)
+          .digest("base64");
+        if (!fresh(timestamp) || url.searchParams.get("sign") !== expected) {
+          return json(200, {
+            errcode: 310000,
+            errmsg: "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]",
+          });
+        }
+      }
+      const markdown = message.markdown as { title?: unknown; text?: unknown } | undefined;
+      if (message.msgtype !== "markdown" || typeof markdown?.title !== "string" || typeof markdown.text !== "string") {
+        return json(200, { errcode: 40035, errmsg: "缺少参数 markdown" });
+      }
+      return json(200, { errcode: 0, errmsg: "ok" });
+    }
+    case "slack":
+      if (!message) return text(400, "invalid_payload");
+      if (typeof message.text !== "string" && !Array.isArray(message.blocks)) return text(400, "no_text");
+      return text(200, "ok");
+    case "teams": {
+      const attachments = message?.attachments as
+        | Array<{ contentType?: unknown; content?: { type?: unknown } }>
+        | undefined;
+      if (
+        message?.type !== "message" ||
+        !Array.isArray(attachments) ||
+        attachments[0]?.content?.type !== "AdaptiveCard"
+      ) {
+        return json(400, {
+          error: { code: "InvalidRequestContent", message: "The request content is not an adaptive card message." },
+        });
+      }
+      response.writeHead(202);
+      return void response.end();
+    }
+    case "lark": {
+      if (!message || typeof message.msg_type !== "string")
+        return json(200, { code: 9499, msg: "Bad Request", data: {} });
+      if (behaviour.secret) {
+        const timestamp = Number(message.timestamp);
+        const expected = createHmac("sha256", `${timestamp}\n${behaviour.secret}`).update("").digest("base64");
+        if (!fresh(timestamp * 1000) || message.sign !== expected) {
+          return json(200, {
+            code: 19021,
+            msg: "sign match fail or timestamp is not within one hour from current time",
+            data: {},
+          });
+        }
+      }
+      return json(200, { StatusCode: 0, StatusMessage: "success", code: 0, data: {}, msg: "success" });
+    }
+    case "discord": {
+      const embeds = message?.embeds;
+      if (!message || (typeof message.content !== "string" && (!Array.isArray(embeds) || embeds.length === 0))) {
+        return json(400, { message: "Cannot send an empty message", code: 50006 });
+      }
+      response.writeHead(204);
+      return void response.end();
+    }
+    case "googlechat":
+      if (!message || (typeof message.text !== "string" && !Array.isArray(message.cardsV2))) {
+        return json(400, { error: { code: 400, message: "Message cannot be empty.", status: "INVALID_ARGUMENT" } });
+      }
+      return json(200, { name: `spaces/x/messages/${Date.now()}`, text: message.text });
+    default:
+      return json(404, {});
+  }
 }

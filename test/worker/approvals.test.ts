@@ -3,7 +3,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { ApprovalGate, GateView } from "../../src/approvals/approval-gate";
 import { issueAccessToken } from "../../src/approvals/oauth";
-import { adminAuth, bearer, call, callJson, countRows, createToken, expectError, fakeCluster, putCluster, receiver } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  call,
+  callJson,
+  countRows,
+  createToken,
+  expectError,
+  fakeCluster,
+  putCluster,
+  receiver,
+} from "./helpers";
 
 const NS = "payments";
 
@@ -38,14 +49,23 @@ async function driveAlarms(id: string, done: (gate: GateView) => boolean, max = 
 
 let clientCounter = 0;
 /** An OAuth client and an access token from POST /oauth/token. */
-async function accessToken(namespaces: string[] = ["*"]): Promise<{ token: string; clientId: string; clientSecret: string }> {
+async function accessToken(
+  namespaces: string[] = ["*"],
+): Promise<{ token: string; clientId: string; clientSecret: string }> {
   const created = await callJson("/api/v1/oauth/clients", "POST", { name: `approver-${++clientCounter}`, namespaces });
   expect(created.status).toBe(201);
-  const { client_id: clientId, client_secret: clientSecret } = (await created.json()) as { client_id: string; client_secret: string };
+  const { client_id: clientId, client_secret: clientSecret } = (await created.json()) as {
+    client_id: string;
+    client_secret: string;
+  };
   const response = await call("/oauth/token", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }).toString(),
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+    }).toString(),
   });
   expect(response.status).toBe(200);
   const { access_token: token } = (await response.json()) as { access_token: string };
@@ -63,7 +83,11 @@ function callBack(uri: string, token: string, body: unknown): Promise<Response> 
 
 describe("approval gates: the webhook flow", () => {
   it("calls the webhook with the callback URI, and a successful callback approves", async () => {
-    await putPolicy("scan", { webhooks: [{ name: "security-scan", uri: receiver.hook("scan"), headers: [{ name: "X-Team", value: "payments" }] }] });
+    await putPolicy("scan", {
+      webhooks: [
+        { name: "security-scan", uri: receiver.hook("scan"), headers: [{ name: "X-Team", value: "payments" }] },
+      ],
+    });
     const gate = await createGate("scan", { context: { service: "api", version: "1.2.3" } });
     expect(gate.status).toBe("pending");
     expect(gate.callbackUri).toBe(`https://hookline.test/callbacks/approvals/${gate.id}`);
@@ -94,9 +118,14 @@ describe("approval gates: the webhook flow", () => {
     expect(await response.json()).toMatchObject({ id: gate.id, status: "approved" });
     const decided = await readGate(gate.id);
     expect(decided.decision).toMatchObject({ status: "approved", message: "Webhook successful" });
-    expect(decided.webhooks[0]).toMatchObject({ phase: "approved", answer: { success: true, mdMessage: "Webhook successful" } });
+    expect(decided.webhooks[0]).toMatchObject({
+      phase: "approved",
+      answer: { success: true, mdMessage: "Webhook successful" },
+    });
 
-    const listed = (await (await call(`/api/v1/namespaces/${NS}/approvals?status=approved`, { headers: adminAuth })).json()) as {
+    const listed = (await (
+      await call(`/api/v1/namespaces/${NS}/approvals?status=approved`, { headers: adminAuth })
+    ).json()) as {
       items: Array<{ id: string }>;
     };
     expect(listed.items.map((item) => item.id)).toContain(gate.id);
@@ -106,9 +135,15 @@ describe("approval gates: the webhook flow", () => {
     await putPolicy("reject-me", { webhooks: [{ name: "tests", uri: receiver.hook("reject") }] });
     const gate = await createGate("reject-me");
     const { token } = await accessToken();
-    const response = await callBack(gate.callbackUri, token, { success: false, mdMessage: "integration tests **failed**" });
+    const response = await callBack(gate.callbackUri, token, {
+      success: false,
+      mdMessage: "integration tests **failed**",
+    });
     expect(await response.json()).toMatchObject({ status: "rejected" });
-    expect((await readGate(gate.id)).decision).toMatchObject({ status: "rejected", message: "integration tests **failed**" });
+    expect((await readGate(gate.id)).decision).toMatchObject({
+      status: "rejected",
+      message: "integration tests **failed**",
+    });
   });
 
   it("the same callback again is 200 and changes nothing; a contradicting one is 409", async () => {
@@ -120,34 +155,64 @@ describe("approval gates: the webhook flow", () => {
     const again = await callBack(gate.callbackUri, token, { success: true, mdMessage: "ok" });
     expect(again.status).toBe(200);
     expect(await readGate(gate.id)).toEqual(before);
-    await expectError(await callBack(gate.callbackUri, token, { success: false, mdMessage: "changed my mind" }), 409, "aborted");
+    await expectError(
+      await callBack(gate.callbackUri, token, { success: false, mdMessage: "changed my mind" }),
+      409,
+      "aborted",
+    );
     expect((await readGate(gate.id)).status).toBe("approved");
   });
 
   it("with a manual approval required, both must say yes; a manual rejection rejects at once", async () => {
     await putPolicy("both", { webhooks: [{ name: "w", uri: receiver.hook("both") }], manual: { required: true } });
-    const approver = await createToken({ name: "release-manager", namespaces: [NS], scopes: ["approvals:decide", "approvals:read"] });
+    const approver = await createToken({
+      name: "release-manager",
+      namespaces: [NS],
+      scopes: ["approvals:decide", "approvals:read"],
+    });
     const gate = await createGate("both");
     const { token } = await accessToken();
     await callBack(gate.callbackUri, token, { success: true, mdMessage: "scan clean" });
     expect((await readGate(gate.id)).status).toBe("pending");
-    const decision = await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: true, message: "ship it" }, bearer(approver));
+    const decision = await callJson(
+      `/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`,
+      "POST",
+      { approve: true, message: "ship it" },
+      bearer(approver),
+    );
     expect(await decision.json()).toMatchObject({ status: "approved" });
     expect((await readGate(gate.id)).decision).toMatchObject({ by: "token:release-manager", message: "ship it" });
 
     const other = await createGate("both");
-    const rejected = await callJson(`/api/v1/namespaces/${NS}/approvals/${other.id}/decision`, "POST", { approve: false, message: "not today" }, bearer(approver));
+    const rejected = await callJson(
+      `/api/v1/namespaces/${NS}/approvals/${other.id}/decision`,
+      "POST",
+      { approve: false, message: "not today" },
+      bearer(approver),
+    );
     expect(await rejected.json()).toMatchObject({ status: "rejected" });
   });
 
   it("several webhooks each call back on their own URI", async () => {
-    await putPolicy("two-hooks", { webhooks: [{ name: "scan", uri: receiver.hook("two-a") }, { name: "tests", uri: receiver.hook("two-b") }] });
+    await putPolicy("two-hooks", {
+      webhooks: [
+        { name: "scan", uri: receiver.hook("two-a") },
+        { name: "tests", uri: receiver.hook("two-b") },
+      ],
+    });
     const gate = await createGate("two-hooks");
     const { token } = await accessToken();
-    expect(gate.webhooks.map((hook) => hook.callbackUri)).toEqual([`${gate.callbackUri}/scan`, `${gate.callbackUri}/tests`]);
+    expect(gate.webhooks.map((hook) => hook.callbackUri)).toEqual([
+      `${gate.callbackUri}/scan`,
+      `${gate.callbackUri}/tests`,
+    ]);
     await expectError(await callBack(gate.callbackUri, token, { success: true }), 400, "invalid_argument");
-    expect(await (await callBack(`${gate.callbackUri}/scan`, token, { success: true })).json()).toMatchObject({ status: "pending" });
-    expect(await (await callBack(`${gate.callbackUri}/tests`, token, { success: true })).json()).toMatchObject({ status: "approved" });
+    expect(await (await callBack(`${gate.callbackUri}/scan`, token, { success: true })).json()).toMatchObject({
+      status: "pending",
+    });
+    expect(await (await callBack(`${gate.callbackUri}/tests`, token, { success: true })).json()).toMatchObject({
+      status: "approved",
+    });
   });
 });
 
@@ -160,7 +225,12 @@ describe("approval gates: failure and timeout", () => {
     expect(timedOut.decision?.message).toMatch(/Timed out after 1d/);
     const approver = await createToken({ name: "late-approver", namespaces: [NS], scopes: ["approvals:decide"] });
     await expectError(
-      await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: true }, bearer(approver)),
+      await callJson(
+        `/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`,
+        "POST",
+        { approve: true },
+        bearer(approver),
+      ),
       409,
       "aborted",
     );
@@ -174,7 +244,10 @@ describe("approval gates: failure and timeout", () => {
 
   it("a webhook failing every retry fails the gate at once, even while a manual approval is pending", async () => {
     await receiver.behave("broken", { status: 503 });
-    await putPolicy("fragile", { webhooks: [{ name: "w", uri: receiver.hook("broken"), retryCount: 2 }], manual: { required: true } });
+    await putPolicy("fragile", {
+      webhooks: [{ name: "w", uri: receiver.hook("broken"), retryCount: 2 }],
+      manual: { required: true },
+    });
     const gate = await createGate("fragile");
     const failed = await driveAlarms(gate.id, (view) => view.status !== "pending");
     expect(failed.status).toBe("failed");
@@ -200,7 +273,9 @@ describe("approval gates: exactly one decision", () => {
     const gate = await createGate("race");
     const { token } = await accessToken();
     const responses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => callBack(gate.callbackUri, token, { success: i % 2 === 0, mdMessage: `caller ${i}` })),
+      Array.from({ length: 100 }, (_, i) =>
+        callBack(gate.callbackUri, token, { success: i % 2 === 0, mdMessage: `caller ${i}` }),
+      ),
     );
     const decided = await readGate(gate.id);
     expect(["approved", "rejected"]).toContain(decided.status);
@@ -233,9 +308,18 @@ describe("approval gates: exactly one decision", () => {
 describe("approval gates: resuming the Argo workflow", () => {
   it("on approval, sets the waiting node through the Argo Server", async () => {
     await putCluster("default", "argo-server");
-    await fakeCluster.control("POST", "workflows", NS, { name: "deploy-abc12", labels: {}, annotations: {}, parameters: [], template: { kind: "WorkflowTemplate", name: "deploy" }, via: "argo-server" });
+    await fakeCluster.control("POST", "workflows", NS, {
+      name: "deploy-abc12",
+      labels: {},
+      annotations: {},
+      parameters: [],
+      template: { kind: "WorkflowTemplate", name: "deploy" },
+      via: "argo-server",
+    });
     await putPolicy("deploy-gate", { webhooks: [{ name: "w", uri: receiver.hook("deploy") }] });
-    const gate = await createGate("deploy-gate", { subject: { cluster: "default", workflow: "deploy-abc12", node: "approve" } });
+    const gate = await createGate("deploy-gate", {
+      subject: { cluster: "default", workflow: "deploy-abc12", node: "approve" },
+    });
     const { token } = await accessToken();
     await callBack(gate.callbackUri, token, { success: true, mdMessage: "Approved by **security**" });
     const done = await driveAlarms(gate.id, (view) => view.node?.phase === "set");
@@ -260,21 +344,48 @@ describe("approval gates: resuming the Argo workflow", () => {
   it("Argo Server down at decision time: the set call is retried until it succeeds", async () => {
     const ns = "retry-set";
     await putCluster("default", "argo-server");
-    await fakeCluster.control("POST", "workflows", ns, { name: "wf", labels: {}, annotations: {}, parameters: [], template: { kind: "WorkflowTemplate", name: "t" }, via: "argo-server" });
+    await fakeCluster.control("POST", "workflows", ns, {
+      name: "wf",
+      labels: {},
+      annotations: {},
+      parameters: [],
+      template: { kind: "WorkflowTemplate", name: "t" },
+      via: "argo-server",
+    });
     await fakeCluster.behaviour(ns, { fail500: 2 });
     await putPolicy("p", { manual: { required: true } }, ns);
     const gate = await createGate("p", { subject: { cluster: "default", workflow: "wf", node: "id=wf-123" } }, ns);
-    const approver = await createToken({ name: "retry-approver", namespaces: [ns], scopes: ["approvals:decide", "approvals:read"] });
-    await callJson(`/api/v1/namespaces/${ns}/approvals/${gate.id}/decision`, "POST", { approve: false, message: "no" }, bearer(approver));
+    const approver = await createToken({
+      name: "retry-approver",
+      namespaces: [ns],
+      scopes: ["approvals:decide", "approvals:read"],
+    });
+    await callJson(
+      `/api/v1/namespaces/${ns}/approvals/${gate.id}/decision`,
+      "POST",
+      { approve: false, message: "no" },
+      bearer(approver),
+    );
     const stub = env.APPROVAL_GATE.getByName(gate.id);
-    let view = (await (await call(`/api/v1/namespaces/${ns}/approvals/${gate.id}`, { headers: adminAuth })).json()) as GateView;
+    let view = (await (
+      await call(`/api/v1/namespaces/${ns}/approvals/${gate.id}`, { headers: adminAuth })
+    ).json()) as GateView;
     for (let i = 0; i < 20 && view.node?.phase !== "set"; i++) {
       await runDurableObjectAlarm(stub);
-      view = (await (await call(`/api/v1/namespaces/${ns}/approvals/${gate.id}`, { headers: adminAuth })).json()) as GateView;
+      view = (await (
+        await call(`/api/v1/namespaces/${ns}/approvals/${gate.id}`, { headers: adminAuth })
+      ).json()) as GateView;
     }
     expect(view.node).toMatchObject({ phase: "set", attempts: 3 });
-    const { sets } = (await fakeCluster.control("GET", "sets", ns)) as { sets: Array<{ body: Record<string, unknown> }> };
-    expect(sets[0]?.body).toMatchObject({ nodeFieldSelector: "id=wf-123", phase: "Failed", message: "no", outputParameters: '{"approved":"false"}' });
+    const { sets } = (await fakeCluster.control("GET", "sets", ns)) as {
+      sets: Array<{ body: Record<string, unknown> }>;
+    };
+    expect(sets[0]?.body).toMatchObject({
+      nodeFieldSelector: "id=wf-123",
+      phase: "Failed",
+      message: "no",
+      outputParameters: '{"approved":"false"}',
+    });
   });
 });
 
@@ -287,30 +398,75 @@ describe("approval callbacks: credentials", () => {
   it("refuses missing, forged, expired and non-OAuth tokens with 401", async () => {
     const gate = await pendingGate();
     const { token } = await accessToken();
-    await expectError(await call(new URL(gate.callbackUri).pathname, { method: "POST", body: '{"success":true}' }), 401, "unauthenticated");
+    await expectError(
+      await call(new URL(gate.callbackUri).pathname, { method: "POST", body: '{"success":true}' }),
+      401,
+      "unauthenticated",
+    );
     const [header, payload, signature] = token.split(".");
-    const forgedPayload = btoa(JSON.stringify({ ...JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/"))), ns: ["*"], scope: "approvals:callback admin" }))
+    const forgedPayload = btoa(
+      JSON.stringify({
+        ...JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/"))),
+        ns: ["*"],
+        scope: "approvals:callback admin",
+      }),
+    )
       .replace(/=+$/, "")
       .replace(/\+/g, "-")
       .replace(/\//g, "_");
-    await expectError(await callBack(gate.callbackUri, `${header}.${forgedPayload}.${signature}`, { success: true }), 401, "unauthenticated");
-    await expectError(await callBack(gate.callbackUri, `${token.slice(0, -3)}abc`, { success: true }), 401, "unauthenticated");
+    await expectError(
+      await callBack(gate.callbackUri, `${header}.${forgedPayload}.${signature}`, { success: true }),
+      401,
+      "unauthenticated",
+    );
+    await expectError(
+      await callBack(gate.callbackUri, `${token.slice(0, -3)}abc`, { success: true }),
+      401,
+      "unauthenticated",
+    );
     const admin = env.HOOKLINE_ADMIN_TOKEN;
     await expectError(await callBack(gate.callbackUri, admin, { success: true }), 401, "unauthenticated");
 
     const { clientId } = await accessToken();
-    const client = { clientId, name: "x", secretHash: "", scopes: ["approvals:callback"], namespaces: ["*"], createdAt: 0 };
-    const expired = await issueAccessToken(env.HOOKLINE_SECRET_KEY, client, ["approvals:callback"], Date.now() - 2 * 86_400_000);
-    await expectError(await callBack(gate.callbackUri, expired.access_token, { success: true }), 401, "unauthenticated");
+    const client = {
+      clientId,
+      name: "x",
+      secretHash: "",
+      scopes: ["approvals:callback"],
+      namespaces: ["*"],
+      createdAt: 0,
+    };
+    const expired = await issueAccessToken(
+      env.HOOKLINE_SECRET_KEY,
+      client,
+      ["approvals:callback"],
+      Date.now() - 2 * 86_400_000,
+    );
+    await expectError(
+      await callBack(gate.callbackUri, expired.access_token, { success: true }),
+      401,
+      "unauthenticated",
+    );
     expect((await readGate(gate.id)).status).toBe("pending");
   });
 
   it("refuses a token without the callback scope, or for another namespace, with 403", async () => {
     const gate = await pendingGate();
     const { clientId } = await accessToken();
-    const client = { clientId, name: "x", secretHash: "", scopes: ["approvals:callback"], namespaces: ["*"], createdAt: 0 };
+    const client = {
+      clientId,
+      name: "x",
+      secretHash: "",
+      scopes: ["approvals:callback"],
+      namespaces: ["*"],
+      createdAt: 0,
+    };
     const wrongScope = await issueAccessToken(env.HOOKLINE_SECRET_KEY, client, ["something:else"]);
-    await expectError(await callBack(gate.callbackUri, wrongScope.access_token, { success: true }), 403, "permission_denied");
+    await expectError(
+      await callBack(gate.callbackUri, wrongScope.access_token, { success: true }),
+      403,
+      "permission_denied",
+    );
     const { token: otherNamespace } = await accessToken(["elsewhere"]);
     await expectError(await callBack(gate.callbackUri, otherNamespace, { success: true }), 403, "permission_denied");
     expect((await readGate(gate.id)).status).toBe("pending");
@@ -319,19 +475,41 @@ describe("approval callbacks: credentials", () => {
   it("a deleted client's tokens stop working", async () => {
     const gate = await pendingGate();
     const { token, clientId } = await accessToken();
-    expect((await call(`/api/v1/oauth/clients/${clientId}`, { method: "DELETE", headers: adminAuth })).status).toBe(204);
+    expect((await call(`/api/v1/oauth/clients/${clientId}`, { method: "DELETE", headers: adminAuth })).status).toBe(
+      204,
+    );
     await expectError(await callBack(gate.callbackUri, token, { success: true }), 401, "unauthenticated");
   });
 
   it("an unknown gate is 404; malformed bodies are 400 and change nothing", async () => {
     const gate = await pendingGate();
     const { token } = await accessToken();
-    await expectError(await callBack(`https://hookline.test/callbacks/approvals/${"0".repeat(26)}${"a".repeat(20)}`, token, { success: true }), 404, "not_found");
-    await expectError(await callBack(`https://hookline.test/callbacks/approvals/nope`, token, { success: true }), 404, "not_found");
-    for (const body of [{}, { success: "true" }, { success: true, extra: 1 }, { success: true, mdMessage: "x".repeat(10_001) }, { success: true, mdMessage: 5 }]) {
+    await expectError(
+      await callBack(`https://hookline.test/callbacks/approvals/${"0".repeat(26)}${"a".repeat(20)}`, token, {
+        success: true,
+      }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await callBack(`https://hookline.test/callbacks/approvals/nope`, token, { success: true }),
+      404,
+      "not_found",
+    );
+    for (const body of [
+      {},
+      { success: "true" },
+      { success: true, extra: 1 },
+      { success: true, mdMessage: "x".repeat(10_001) },
+      { success: true, mdMessage: 5 },
+    ]) {
       await expectError(await callBack(gate.callbackUri, token, body), 400, "invalid_argument");
     }
-    const raw = await call(new URL(gate.callbackUri).pathname, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{nope" });
+    const raw = await call(new URL(gate.callbackUri).pathname, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{nope",
+    });
     await expectError(raw, 400, "invalid_argument");
     expect((await readGate(gate.id)).status).toBe("pending");
   });
@@ -348,11 +526,19 @@ describe("OAuth token endpoint (RFC 6749 §4.4)", () => {
     expect(form.status).toBe(200);
     expect(form.headers.get("cache-control")).toBe("no-store");
     expect(await form.json()).toMatchObject({ token_type: "Bearer", expires_in: 86400, scope: "approvals:callback" });
-    const json = await callJson("/oauth/token", "POST", { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }, {});
+    const json = await callJson(
+      "/oauth/token",
+      "POST",
+      { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret },
+      {},
+    );
     expect(json.status).toBe(200);
     const basic = await call("/oauth/token", {
       method: "POST",
-      headers: { authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: "grant_type=client_credentials&scope=approvals%3Acallback",
     });
     expect(basic.status).toBe(200);
@@ -361,22 +547,46 @@ describe("OAuth token endpoint (RFC 6749 §4.4)", () => {
   it("answers errors in RFC 6749 shape", async () => {
     const { clientId, clientSecret } = await accessToken();
     const post = (body: string, headers: Record<string, string> = {}) =>
-      call("/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body });
+      call("/oauth/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      });
     const expectOAuthError = async (response: Response, status: number, error: string) => {
       expect(response.status).toBe(status);
       expect(await response.json()).toMatchObject({ error, error_description: expect.any(String) });
     };
-    await expectOAuthError(await post(`grant_type=client_credentials&client_id=${clientId}&client_secret=wrong`), 401, "invalid_client");
-    await expectOAuthError(await post("grant_type=client_credentials&client_id=hlc_nope&client_secret=x"), 401, "invalid_client");
+    await expectOAuthError(
+      await post(`grant_type=client_credentials&client_id=${clientId}&client_secret=wrong`),
+      401,
+      "invalid_client",
+    );
+    await expectOAuthError(
+      await post("grant_type=client_credentials&client_id=hlc_nope&client_secret=x"),
+      401,
+      "invalid_client",
+    );
     await expectOAuthError(await post("grant_type=client_credentials"), 401, "invalid_client");
-    const badBasic = await post("grant_type=client_credentials", { authorization: `Basic ${btoa(`${clientId}:wrong`)}` });
+    const badBasic = await post("grant_type=client_credentials", {
+      authorization: `Basic ${btoa(`${clientId}:wrong`)}`,
+    });
     expect(badBasic.headers.get("www-authenticate")).toMatch(/^Basic/);
     await expectOAuthError(badBasic, 401, "invalid_client");
-    await expectOAuthError(await post(`grant_type=password&client_id=${clientId}&client_secret=${clientSecret}`), 400, "unsupported_grant_type");
-    await expectOAuthError(await post(`client_id=${clientId}&client_secret=${clientSecret}`), 400, "invalid_request");
-    await expectOAuthError(await post(`grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}&scope=admin`), 400, "invalid_scope");
     await expectOAuthError(
-      await post(`grant_type=client_credentials&client_secret=${clientSecret}`, { authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}` }),
+      await post(`grant_type=password&client_id=${clientId}&client_secret=${clientSecret}`),
+      400,
+      "unsupported_grant_type",
+    );
+    await expectOAuthError(await post(`client_id=${clientId}&client_secret=${clientSecret}`), 400, "invalid_request");
+    await expectOAuthError(
+      await post(`grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}&scope=admin`),
+      400,
+      "invalid_scope",
+    );
+    await expectOAuthError(
+      await post(`grant_type=client_credentials&client_secret=${clientSecret}`, {
+        authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}`,
+      }),
       400,
       "invalid_request",
     );
@@ -389,7 +599,11 @@ describe("OAuth token endpoint (RFC 6749 §4.4)", () => {
 
   it("OAuth clients are admin only and their secret is stored hashed", async () => {
     const token = await createToken({ name: "no-oauth-admin", namespaces: ["*"], scopes: ["approvals:decide"] });
-    await expectError(await callJson("/api/v1/oauth/clients", "POST", { name: "sneaky" }, bearer(token)), 403, "permission_denied");
+    await expectError(
+      await callJson("/api/v1/oauth/clients", "POST", { name: "sneaky" }, bearer(token)),
+      403,
+      "permission_denied",
+    );
     const { clientSecret } = await accessToken();
     const rows = await env.DB.prepare("SELECT * FROM oauth_clients").all();
     expect(JSON.stringify(rows.results)).not.toContain(clientSecret);
@@ -405,22 +619,53 @@ describe("approval policies and gate requests: bad input", () => {
     ["an unknown body template", { webhooks: [{ name: "w", uri: "https://a.example.com", body: "nope" }] }],
     ["a timeout that is not a duration", { manual: { required: true }, timeout: "forever" }],
     ["a timeout under a minute", { manual: { required: true }, timeout: "30s" }],
-    ["a Worker secret outside APPROVAL_*", { webhooks: [{ name: "w", uri: "https://a.example.com", headers: [{ name: "X", workerSecret: "HOOKLINE_SECRET_KEY" }] }] }],
-    ["duplicate webhook names", { webhooks: [{ name: "w", uri: "https://a.example.com" }, { name: "w", uri: "https://b.example.com" }] }],
+    [
+      "a Worker secret outside APPROVAL_*",
+      {
+        webhooks: [
+          { name: "w", uri: "https://a.example.com", headers: [{ name: "X", workerSecret: "HOOKLINE_SECRET_KEY" }] },
+        ],
+      },
+    ],
+    [
+      "duplicate webhook names",
+      {
+        webhooks: [
+          { name: "w", uri: "https://a.example.com" },
+          { name: "w", uri: "https://b.example.com" },
+        ],
+      },
+    ],
     ["too many retries", { webhooks: [{ name: "w", uri: "https://a.example.com", retryCount: 50 }] }],
   ];
   for (const [what, body] of bad) {
     it(`refuses a policy with ${what}`, async () => {
-      await expectError(await callJson(`/api/v1/namespaces/${NS}/approvalpolicies/bad`, "PUT", body), 400, "invalid_argument");
+      await expectError(
+        await callJson(`/api/v1/namespaces/${NS}/approvalpolicies/bad`, "PUT", body),
+        400,
+        "invalid_argument",
+      );
       expect(await countRows("approval_policies", "name = 'bad'")).toBe(0);
     });
   }
 
   it("seals header secrets and never returns them", async () => {
-    await putPolicy("secretive", { webhooks: [{ name: "w", uri: receiver.hook("secretive"), headers: [{ name: "Authorization", secret: "Bearer approver-secret-123" }] }] });
-    const shown = await (await call(`/api/v1/namespaces/${NS}/approvalpolicies/secretive`, { headers: adminAuth })).text();
+    await putPolicy("secretive", {
+      webhooks: [
+        {
+          name: "w",
+          uri: receiver.hook("secretive"),
+          headers: [{ name: "Authorization", secret: "Bearer approver-secret-123" }],
+        },
+      ],
+    });
+    const shown = await (
+      await call(`/api/v1/namespaces/${NS}/approvalpolicies/secretive`, { headers: adminAuth })
+    ).text();
     expect(shown).not.toContain("approver-secret-123");
-    expect(JSON.stringify(await env.DB.prepare("SELECT object FROM approval_policies WHERE name = 'secretive'").first())).not.toContain("approver-secret-123");
+    expect(
+      JSON.stringify(await env.DB.prepare("SELECT object FROM approval_policies WHERE name = 'secretive'").first()),
+    ).not.toContain("approver-secret-123");
     await createGate("secretive");
     const [delivery] = await vi.waitFor(async () => {
       const requests = await receiver.requests("secretive");
@@ -432,15 +677,58 @@ describe("approval policies and gate requests: bad input", () => {
 
   it("refuses gate requests for unknown policies, bad subjects, big contexts; creating needs events:write", async () => {
     await putPolicy("ok", { manual: { required: true } });
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "nope" }), 404, "not_found");
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok", subject: { cluster: "default", workflow: "Bad Name", node: "x" } }), 400, "invalid_argument");
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok", context: { blob: "x".repeat(20_000) } }), 400, "invalid_argument");
+    await expectError(
+      await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "nope" }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", {
+        policy: "ok",
+        subject: { cluster: "default", workflow: "Bad Name", node: "x" },
+      }),
+      400,
+      "invalid_argument",
+    );
+    await expectError(
+      await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", {
+        policy: "ok",
+        context: { blob: "x".repeat(20_000) },
+      }),
+      400,
+      "invalid_argument",
+    );
     const reader = await createToken({ name: "gate-reader", namespaces: [NS], scopes: ["approvals:read"] });
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok" }, bearer(reader)), 403, "permission_denied");
-    const decider = await createToken({ name: "gate-decider-ns", namespaces: ["elsewhere"], scopes: ["approvals:decide"] });
+    await expectError(
+      await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok" }, bearer(reader)),
+      403,
+      "permission_denied",
+    );
+    const decider = await createToken({
+      name: "gate-decider-ns",
+      namespaces: ["elsewhere"],
+      scopes: ["approvals:decide"],
+    });
     const gate = await createGate("ok");
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: true }, bearer(decider)), 403, "permission_denied");
-    await expectError(await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: "yes" }), 400, "invalid_argument");
-    await expectError(await call(`/api/v1/namespaces/other/approvals/${gate.id}`, { headers: adminAuth }), 404, "not_found");
+    await expectError(
+      await callJson(
+        `/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`,
+        "POST",
+        { approve: true },
+        bearer(decider),
+      ),
+      403,
+      "permission_denied",
+    );
+    await expectError(
+      await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: "yes" }),
+      400,
+      "invalid_argument",
+    );
+    await expectError(
+      await call(`/api/v1/namespaces/other/approvals/${gate.id}`, { headers: adminAuth }),
+      404,
+      "not_found",
+    );
   });
 });

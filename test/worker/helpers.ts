@@ -104,12 +104,21 @@ const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN
 export const receiver = {
   url: testEnv.RECEIVER_URL,
   hook: (key: string) => `${testEnv.RECEIVER_URL}/hooks/${key}`,
-  async requests(key: string): Promise<Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>> {
+  async requests(
+    key: string,
+  ): Promise<Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>> {
     const response = await fetch(`${testEnv.RECEIVER_URL}/_receiver/requests?key=${key}`);
-    return ((await response.json()) as { requests: Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }> }).requests;
+    return (
+      (await response.json()) as {
+        requests: Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>;
+      }
+    ).requests;
   },
   async behave(key: string, behaviour: Record<string, unknown>): Promise<void> {
-    await fetch(`${testEnv.RECEIVER_URL}/_receiver/behaviour?key=${key}`, { method: "POST", body: JSON.stringify(behaviour) });
+    await fetch(`${testEnv.RECEIVER_URL}/_receiver/behaviour?key=${key}`, {
+      method: "POST",
+      body: JSON.stringify(behaviour),
+    });
   },
 };
 

@@ -37,7 +37,7 @@ describe("retention", () => {
     const expired = [await seed((retentionDays + 1) * DAY, true), await seed((retentionDays + 0.01) * DAY, false)];
     const kept = [await seed((retentionDays - 0.01) * DAY, true), await seed(1000, false)];
 
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "7 * * * *" }), env);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env);
 
     for (const id of expired) expect(await countRows("events", "id = ?1", id)).toBe(0);
     for (const id of kept) expect(await countRows("events", "id = ?1", id)).toBe(1);

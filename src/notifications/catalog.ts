@@ -1,0 +1,109 @@
+import type { TriggerSpec } from "./schema";
+
+/**
+ * Triggers available without configuring anything: the Argo CD notifications catalog (with the
+ * conditions from its default configuration, as JSONata), and hookline's own events. A trigger
+ * applied with the same name replaces the built-in one.
+ */
+export const BUILT_IN_TRIGGERS: Record<string, TriggerSpec> = {
+  "on-deployed": {
+    conditions: [
+      {
+        description: "Application is synced and healthy. Triggered once per commit.",
+        when: 'app.status.operationState.phase in ["Succeeded"] and app.status.health.status = "Healthy"',
+        oncePer: "app.status.sync.revision",
+        send: ["app-deployed"],
+      },
+    ],
+  },
+  "on-health-degraded": {
+    conditions: [
+      {
+        description: "Application has degraded",
+        when: 'app.status.health.status = "Degraded"',
+        send: ["app-health-degraded"],
+      },
+    ],
+  },
+  "on-sync-failed": {
+    conditions: [
+      {
+        description: "Application syncing has failed",
+        when: '$exists(app.status.operationState) and app.status.operationState.phase in ["Error", "Failed"]',
+        send: ["app-sync-failed"],
+      },
+    ],
+  },
+  "on-sync-running": {
+    conditions: [
+      {
+        description: "Application is being synced",
+        when: '$exists(app.status.operationState) and app.status.operationState.phase in ["Running"]',
+        send: ["app-sync-running"],
+      },
+    ],
+  },
+  "on-sync-status-unknown": {
+    conditions: [
+      {
+        description: "Application status is 'Unknown'",
+        when: 'app.status.sync.status = "Unknown"',
+        send: ["app-sync-status-unknown"],
+      },
+    ],
+  },
+  "on-sync-succeeded": {
+    conditions: [
+      {
+        description: "Application syncing has succeeded",
+        when: '$exists(app.status.operationState) and app.status.operationState.phase in ["Succeeded"]',
+        send: ["app-sync-succeeded"],
+      },
+    ],
+  },
+  "on-workflow-submitted": {
+    conditions: [
+      {
+        description: "A binding submitted a workflow",
+        when: 'app.type = "workflow.submitted"',
+        send: ["workflow-submitted"],
+      },
+    ],
+  },
+  "on-event-failed": {
+    conditions: [
+      {
+        description: "An event failed to submit its workflows",
+        when: 'app.type = "event.failed"',
+        send: ["event-failed"],
+      },
+    ],
+  },
+  "on-approval-requested": {
+    conditions: [
+      {
+        description: "An approval gate was created",
+        when: 'app.type = "approval.requested"',
+        send: ["approval-requested"],
+      },
+    ],
+  },
+  "on-approval-decided": {
+    conditions: [
+      {
+        description: "An approval gate was decided",
+        when: 'app.type = "approval.decided"',
+        send: ["approval-decided"],
+      },
+    ],
+  },
+  "on-approval-timed-out": {
+    conditions: [
+      {
+        description: "An approval gate timed out",
+        when: 'app.type = "approval.timed_out"',
+        send: ["approval-timed-out"],
+      },
+    ],
+  },
+};

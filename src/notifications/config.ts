@@ -1,0 +1,120 @@
+import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
+import { readVersions } from "../lib/config-versions";
+import { hasTemplate } from "../lib/templates";
+import { BUILT_IN_TRIGGERS } from "./catalog";
+import type { StoredService, SubscriptionSpec, TriggerSpec } from "./schema";
+import { getContext, listObjects, NOTIFICATIONS_SCOPE } from "./store";
+
+export interface CompiledCondition {
+  index: number;
+  when: CompiledExpression;
+  oncePer: CompiledExpression | null;
+  send: string[];
+}
+
+export interface CompiledSubscription {
+  name: string;
+  selector: CompiledExpression | null;
+  triggers: string[];
+  destinations: Array<{ service: string; recipients: string[] }>;
+}
+
+/** Everything fan-out needs, compiled once per configuration version and cached in the isolate. */
+export interface NotificationConfig {
+  version: number;
+  services: Map<string, StoredService>;
+  triggers: Map<string, CompiledCondition[]>;
+  subscriptions: CompiledSubscription[];
+  context: Record<string, string>;
+}
+
+/** Where a notification template's parts live among the compiled templates. */
+export const templatePart = (template: string, part: "title" | "body" | "webhook") =>
+  `@notifications/${template}/${part}`;
+
+/** True when a notification template (its title and body) was compiled at build time. */
+export function notificationTemplateExists(template: string): boolean {
+  return hasTemplate(templatePart(template, "title")) && hasTemplate(templatePart(template, "body"));
+}
+
+/** Compiles a trigger's conditions; throws ExpressionError-described messages by field. */
+export function compileTrigger(spec: TriggerSpec): { conditions: CompiledCondition[] } | { errors: string[] } {
+  const errors: string[] = [];
+  const conditions: CompiledCondition[] = [];
+  spec.conditions.forEach((condition, index) => {
+    const compile = (field: string, source: string) => {
+      try {
+        return compileExpression(source);
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        errors.push(error.describe(`conditions[${index}].${field}`));
+        return null;
+      }
+    };
+    const when = compile("when", condition.when);
+    const oncePer = condition.oncePer === undefined ? null : compile("oncePer", condition.oncePer);
+    for (const template of condition.send) {
+      if (!notificationTemplateExists(template)) {
+        errors.push(
+          `conditions[${index}].send: template "${template}" does not exist (templates/notifications/${template}/ is compiled at build time)`,
+        );
+      }
+    }
+    if (when && (condition.oncePer === undefined || oncePer))
+      conditions.push({ index, when, oncePer, send: condition.send });
+  });
+  return errors.length > 0 ? { errors } : { conditions };
+}
+
+/** Compiles a subscription's selector; returns the error text when it does not compile. */
+export function compileSubscription(name: string, spec: SubscriptionSpec): CompiledSubscription | { error: string } {
+  let selector: CompiledExpression | null = null;
+  if (spec.selector !== undefined) {
+    try {
+      selector = compileExpression(spec.selector);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      return { error: error.describe("selector") };
+    }
+  }
+  return { name, selector, triggers: spec.triggers, destinations: spec.destinations };
+}
+
+let cached: NotificationConfig | null = null;
+
+/** The notification configuration, reloaded only when its version changed. */
+export async function loadNotificationConfig(db: D1Database): Promise<NotificationConfig> {
+  const version = (await readVersions(db, [NOTIFICATIONS_SCOPE])).get(NOTIFICATIONS_SCOPE) ?? 0;
+  if (cached && cached.version === version) return cached;
+  const [services, triggers, subscriptions, context] = await Promise.all([
+    listObjects<StoredService>(db, "notification_services"),
+    listObjects<TriggerSpec>(db, "notification_triggers"),
+    listObjects<SubscriptionSpec>(db, "notification_subscriptions"),
+    getContext(db),
+  ]);
+  const compiledTriggers = new Map<string, CompiledCondition[]>();
+  const all: Array<[string, TriggerSpec]> = [
+    ...Object.entries(BUILT_IN_TRIGGERS),
+    ...triggers.map((t): [string, TriggerSpec] => [t.name, t.object]),
+  ];
+  for (const [name, spec] of all) {
+    const compiled = compileTrigger(spec);
+    if ("conditions" in compiled) compiledTriggers.set(name, compiled.conditions);
+    else console.error(`notification trigger ${name} does not compile`, compiled.errors);
+  }
+  cached = {
+    version,
+    services: new Map(services.map((s) => [s.name, s.object])),
+    triggers: compiledTriggers,
+    subscriptions: subscriptions.flatMap(({ name, object }) => {
+      const compiled = compileSubscription(name, object);
+      if ("error" in compiled) {
+        console.error(`notification subscription ${name} does not compile`, compiled.error);
+        return [];
+      }
+      return [compiled];
+    }),
+    context,
+  };
+  return cached;
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
+import { isDns1123Subdomain } from "../lib/names";
+
+export const SERVICE_TYPES = ["webhook", "dingtalk", "slack", "teams", "lark", "discord", "googlechat"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+/** DingTalk robots accept about 20 messages a minute; other services are not paced by default. */
+export const DEFAULT_RATE_PER_MINUTE: Partial<Record<ServiceType, number>> = { dingtalk: 20 };
+
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const name = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
+const expression = z.string().min(1).max(MAX_EXPRESSION_LENGTH);
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
+const secureUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(4096)
+  .refine((value) => {
+    const url = URL.parse(value);
+    return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
+  }, "must use https (http is accepted only for loopback hosts)");
+
+/** A notification service as sent to the API (URLs and secrets are sealed before storing). */
+export const serviceInputSchema = z
+  .strictObject({
+    type: z.enum(SERVICE_TYPES),
+    url: secureUrl.optional(),
+    urlSecret: z
+      .string()
+      .regex(/^NOTIFY_[A-Z0-9_]+$/, "must name a Worker secret starting with NOTIFY_")
+      .optional(),
+    secret: z.string().min(1).max(1024).optional(),
+    method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
+    headers: z
+      .array(
+        z.union([
+          z.strictObject({ name: headerName, value: z.string().max(8192) }),
+          z.strictObject({ name: headerName, secret: z.string().min(1).max(8192) }),
+        ]),
+      )
+      .max(20)
+      .default([]),
+    ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((s) => (s.url === undefined) !== (s.urlSecret === undefined), "set exactly one of url or urlSecret")
+  .refine(
+    (s) => s.secret === undefined || s.type === "dingtalk" || s.type === "lark",
+    "secret (signing) is used by dingtalk and lark only",
+  );
+
+export type ServiceInput = z.output<typeof serviceInputSchema>;
+
+export interface StoredService {
+  name: string;
+  type: ServiceType;
+  urlSealed: string | null;
+  urlSecret: string | null;
+  secretSealed: string | null;
+  method: "POST" | "PUT" | "PATCH";
+  headers: Array<{ name: string; value: string } | { name: string; sealed: string }>;
+  ratePerMinute: number | null;
+  updatedAt: string;
+}
+
+const conditionSchema = z.strictObject({
+  description: z.string().max(1024).optional(),
+  when: expression,
+  oncePer: expression.optional(),
+  send: z.array(name).min(1).max(20),
+});
+
+/** A trigger: conditions over the resource (`app`), each with the templates it sends. */
+export const triggerInputSchema = z.strictObject({
+  conditions: z.array(conditionSchema).min(1).max(20),
+});
+export type TriggerSpec = z.output<typeof triggerInputSchema>;
+
+/** A subscription: which resources (JSONata selector), which triggers, to which destinations. */
+export const subscriptionInputSchema = z.strictObject({
+  selector: expression.optional(),
+  triggers: z.array(name).min(1).max(50),
+  destinations: z
+    .array(z.strictObject({ service: name, recipients: z.array(z.string().max(256)).max(50).default([""]) }))
+    .min(1)
+    .max(50),
+});
+export type SubscriptionSpec = z.output<typeof subscriptionInputSchema>;
+
+export const contextSchema = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), z.string().max(2048))
+  .refine((value) => Object.keys(value).length <= 50, "at most 50 values");

@@ -1,0 +1,250 @@
+import { bumpVersionStatement } from "../lib/config-versions";
+
+/** The configuration scope bumped by every change to services, triggers, subscriptions or context. */
+export const NOTIFICATIONS_SCOPE = "notifications";
+
+export type ConfigTable = "notification_services" | "notification_triggers" | "notification_subscriptions";
+
+/** One stored object by name, or null. */
+export async function getObject<T>(db: D1Database, table: ConfigTable, name: string): Promise<T | null> {
+  const row = await db.prepare(`SELECT object FROM ${table} WHERE name = ?1`).bind(name).first<{ object: string }>();
+  return row ? (JSON.parse(row.object) as T) : null;
+}
+
+/** Every stored object, by name. */
+export async function listObjects<T>(db: D1Database, table: ConfigTable): Promise<Array<{ name: string; object: T }>> {
+  const { results } = await db
+    .prepare(`SELECT name, object FROM ${table} ORDER BY name`)
+    .all<{ name: string; object: string }>();
+  return results.map((row) => ({ name: row.name, object: JSON.parse(row.object) as T }));
+}
+
+/** Creates or replaces an object; returns whether it was created. */
+export async function putObject(db: D1Database, table: ConfigTable, name: string, object: unknown): Promise<boolean> {
+  const [existing] = await db.batch([
+    db.prepare(`SELECT 1 AS found FROM ${table} WHERE name = ?1`).bind(name),
+    db
+      .prepare(
+        `INSERT INTO ${table} (name, object, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET object = ?2, updated_at = ?3`,
+      )
+      .bind(name, JSON.stringify(object), Date.now()),
+    bumpVersionStatement(db, NOTIFICATIONS_SCOPE),
+  ]);
+  return (existing?.results.length ?? 0) === 0;
+}
+
+/** Deletes an object; returns whether it existed. */
+export async function deleteObject(db: D1Database, table: ConfigTable, name: string): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db.prepare(`DELETE FROM ${table} WHERE name = ?1`).bind(name),
+    bumpVersionStatement(db, NOTIFICATIONS_SCOPE),
+  ]);
+  return (deleted?.meta.changes ?? 0) > 0;
+}
+
+/** The values templates see as `context`. */
+export async function getContext(db: D1Database): Promise<Record<string, string>> {
+  const row = await db
+    .prepare("SELECT value FROM notification_settings WHERE key = 'context'")
+    .first<{ value: string }>();
+  return row ? (JSON.parse(row.value) as Record<string, string>) : {};
+}
+
+export async function putContext(db: D1Database, context: Record<string, string>): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        "INSERT INTO notification_settings (key, value) VALUES ('context', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+      )
+      .bind(JSON.stringify(context)),
+    bumpVersionStatement(db, NOTIFICATIONS_SCOPE),
+  ]);
+}
+
+export const DELIVERY_STATUSES = ["pending", "sending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  id: string;
+  createdAt: number;
+  resource: string;
+  trigger: string;
+  service: string;
+  recipient: string;
+  template: string;
+  message: { title: string; body: string; webhookBody: string | null };
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  created_at: number;
+  resource: string;
+  trigger: string;
+  service: string;
+  recipient: string;
+  templates: string;
+  message: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+function fromRow(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    resource: row.resource,
+    trigger: row.trigger,
+    service: row.service,
+    recipient: row.recipient,
+    template: (JSON.parse(row.templates) as string[])[0] ?? "",
+    message: JSON.parse(row.message) as Delivery["message"],
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deliveredAt: row.delivered_at,
+  };
+}
+
+/** A statement recording a delivery once (a repeated firing with the same id is a no-op). */
+export function insertDeliveryStatement(db: D1Database, delivery: Delivery): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO notification_deliveries (id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, enqueued)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11) ON CONFLICT (id) DO NOTHING`,
+    )
+    .bind(
+      delivery.id,
+      delivery.createdAt,
+      delivery.resource,
+      delivery.trigger,
+      delivery.service,
+      delivery.recipient,
+      JSON.stringify([delivery.template]),
+      JSON.stringify(delivery.message),
+      delivery.status,
+      delivery.lastError,
+      delivery.status === "pending" ? 0 : 1,
+    );
+}
+
+/** Marks deliveries as handed to the queue. */
+export async function markEnqueued(db: D1Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare("UPDATE notification_deliveries SET enqueued = 1 WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .run();
+}
+
+/** A delivery claimed by a sender is reclaimable after this long (the sender died). */
+export const STALE_CLAIM_MS = 5 * 60_000;
+
+/**
+ * Claims deliveries for sending: only pending ones (or ones whose claim went stale) are
+ * returned, so a redelivered queue message or a concurrent consumer never sends twice.
+ */
+export async function claimDeliveries(db: D1Database, ids: readonly string[], now: number): Promise<Delivery[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `UPDATE notification_deliveries SET status = 'sending', claimed_at = ?2
+       WHERE id IN (SELECT value FROM json_each(?1)) AND (status = 'pending' OR (status = 'sending' AND claimed_at < ?3))
+       RETURNING id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, delivered_at`,
+    )
+    .bind(JSON.stringify(ids), now, now - STALE_CLAIM_MS)
+    .all<DeliveryRow>();
+  return results.map(fromRow);
+}
+
+/** A statement recording the end of one sending attempt. */
+export function finishDeliveryStatement(
+  db: D1Database,
+  id: string,
+  status: "pending" | "delivered" | "failed",
+  attempts: number,
+  lastError: string | null,
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE notification_deliveries SET status = ?2, attempts = ?3, last_error = ?4, claimed_at = NULL,
+       delivered_at = CASE WHEN ?2 = 'delivered' THEN ?5 ELSE delivered_at END WHERE id = ?1`,
+    )
+    .bind(id, status, attempts, lastError, now);
+}
+
+/** How many messages a service delivered since `since` (for pacing). */
+export async function countDeliveredSince(
+  db: D1Database,
+  service: string,
+  since: number,
+): Promise<{ count: number; oldest: number | null }> {
+  const row = await db
+    .prepare(
+      "SELECT count(*) AS n, min(delivered_at) AS oldest FROM notification_deliveries WHERE service = ?1 AND delivered_at >= ?2",
+    )
+    .bind(service, since)
+    .first<{ n: number; oldest: number | null }>();
+  return { count: row?.n ?? 0, oldest: row?.oldest ?? null };
+}
+
+/** A page of the delivery log, newest first; `before` is the previous page's last `createdAt.id`. */
+export async function listDeliveries(
+  db: D1Database,
+  query: { limit: number; before?: { createdAt: number; id: string }; status?: DeliveryStatus },
+): Promise<Delivery[]> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (query.status !== undefined) {
+    params.push(query.status);
+    conditions.push(`status = ?${params.length}`);
+  }
+  if (query.before !== undefined) {
+    params.push(query.before.createdAt, query.before.id);
+    conditions.push(
+      `(created_at < ?${params.length - 1} OR (created_at = ?${params.length - 1} AND id < ?${params.length}))`,
+    );
+  }
+  params.push(query.limit);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+  const { results } = await db
+    .prepare(`SELECT * FROM notification_deliveries ${where} ORDER BY created_at DESC, id DESC LIMIT ?${params.length}`)
+    .bind(...params)
+    .all<DeliveryRow>();
+  return results.map(fromRow);
+}
+
+export async function getDelivery(db: D1Database, id: string): Promise<Delivery | null> {
+  const row = await db.prepare("SELECT * FROM notification_deliveries WHERE id = ?1").bind(id).first<DeliveryRow>();
+  return row ? fromRow(row) : null;
+}
+
+/** Puts a failed delivery back to pending (a manual retry); returns whether it was failed. */
+export async function resetDelivery(db: D1Database, id: string): Promise<boolean> {
+  const result = await db
+    .prepare(
+      "UPDATE notification_deliveries SET status = 'pending', enqueued = 0, last_error = NULL WHERE id = ?1 AND status = 'failed'",
+    )
+    .bind(id)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Deliveries never handed to the queue (or whose sender died), for the sweeper to enqueue. */
+export async function findUnsentDeliveries(db: D1Database, now: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM notification_deliveries
+       WHERE (enqueued = 0 AND status = 'pending' AND created_at < ?1) OR (status = 'sending' AND claimed_at < ?2)
+       LIMIT ?3`,
+    )
+    .bind(now - 60_000, now - STALE_CLAIM_MS, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
