@@ -32,6 +32,14 @@ queue = "hookline-bench-baseline"
 queue = "hookline-bench-baseline"
 max_batch_size = 100
 max_batch_timeout = 1
+
+[[durable_objects.bindings]]
+name = "BENCH_ECHO"
+class_name = "BenchEcho"
+
+[[migrations]]
+tag = "bench-v1"
+new_sqlite_classes = ["BenchEcho"]
 `,
   );
   return path;

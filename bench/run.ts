@@ -1,9 +1,10 @@
 // `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, evaluation, latency, soak (default: all).
+// Suites: ingest, burst, evaluation, latency, soak, approvals, notifications (default: all).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root, startWorker } from "../scripts/lib/local-worker.ts";
+import { benchApprovals, benchNotifications } from "./approvals-notifications.ts";
 import { writeBenchConfig } from "./config.ts";
 import { benchEvaluation } from "./evaluation.ts";
 import { benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
@@ -16,6 +17,8 @@ const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) =
   evaluation: benchEvaluation,
   latency: benchSubmitLatency,
   soak: (worker) => benchFaultSoak(worker),
+  approvals: (worker) => benchApprovals(worker),
+  notifications: (worker) => benchNotifications(worker),
 };
 
 const argv = process.argv.slice(2);

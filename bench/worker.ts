@@ -2,12 +2,15 @@
 // both are measured on the same workerd in the same run.
 import { Hono } from "hono";
 import hookline from "../src/index";
+import { approvalNotificationRoutes } from "./approval-notification-routes";
 import { evaluationRoutes } from "./evaluation-routes";
 
 export { ApprovalGate } from "../src/index";
+export { BenchEcho } from "./approval-notification-routes";
 
 interface BenchEnv extends Env {
   BASELINE_QUEUE: Queue;
+  BENCH_ECHO: DurableObjectNamespace<import("./approval-notification-routes").BenchEcho>;
 }
 
 /** The baseline: a bare Hono route that reads the body, sends it to a queue and answers 202. */
@@ -17,7 +20,8 @@ const baseline = new Hono<{ Bindings: BenchEnv }>()
     await c.env.BASELINE_QUEUE.send(body, { contentType: "text" });
     return c.json({ id: "baseline" }, 202);
   })
-  .route("/", evaluationRoutes);
+  .route("/", evaluationRoutes)
+  .route("/", approvalNotificationRoutes);
 
 export default {
   fetch(request, env, ctx) {

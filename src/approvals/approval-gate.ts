@@ -79,7 +79,7 @@ export interface GateView {
 }
 
 /** The answer to a callback or a manual decision. */
-export type GateAnswer = { ok: true; view: GateView } | { ok: false; status: 400 | 404 | 409; message: string };
+export type GateAnswer = { ok: true; view: GateView } | { ok: false; status: 400 | 403 | 404 | 409; message: string };
 
 /** Setting the node is retried this many times before the gate records that it failed. */
 export const MAX_NODE_ATTEMPTS = 10;
@@ -137,8 +137,8 @@ export class ApprovalGate extends DurableObject<Env> {
     this.schedule("timeout", state.expiresAt);
     this.schedule("notify:approval.requested", now);
     this.schedule("mirror", now);
-    await this.save();
     await this.runMirror();
+    await this.save();
     return this.view(state);
   }
 
@@ -151,9 +151,22 @@ export class ApprovalGate extends DurableObject<Env> {
    * A webhook's callback `{success, mdMessage}`. `webhook` is the webhook named in the callback
    * URI, or undefined for the gate's own URI (accepted when the policy has one webhook).
    */
-  async callback(webhook: string | undefined, success: boolean, mdMessage: string, by: string): Promise<GateAnswer> {
+  async callback(
+    webhook: string | undefined,
+    success: boolean,
+    mdMessage: string,
+    by: string,
+    allowedNamespaces: readonly string[],
+  ): Promise<GateAnswer> {
     const state = this.state;
     if (!state) return { ok: false, status: 404, message: "approval gate not found" };
+    if (!allowedNamespaces.includes("*") && !allowedNamespaces.includes(state.namespace)) {
+      return {
+        ok: false,
+        status: 403,
+        message: `this OAuth client may not call back gates in namespace "${state.namespace}"`,
+      };
+    }
     const names = Object.keys(state.webhooks);
     const name = webhook ?? (names.length === 1 ? names[0] : undefined);
     if (name === undefined) {
@@ -181,15 +194,16 @@ export class ApprovalGate extends DurableObject<Env> {
     else this.approveIfComplete(mdMessage, `webhook:${name}`);
     state.revision += 1;
     this.schedule("mirror", Date.now());
-    await this.save();
     await this.runMirror();
+    await this.save();
     return { ok: true, view: this.view(state) };
   }
 
   /** A person's decision (`approvals:decide`). */
-  async decideManually(approve: boolean, message: string, by: string): Promise<GateAnswer> {
+  async decideManually(namespace: string, approve: boolean, message: string, by: string): Promise<GateAnswer> {
     const state = this.state;
-    if (!state) return { ok: false, status: 404, message: "approval gate not found" };
+    if (state?.namespace !== namespace)
+      return { ok: false, status: 404, message: `approval not found in namespace "${namespace}"` };
     const previous = state.manual.decision;
     if (previous) {
       if (previous.approve === approve) return { ok: true, view: this.view(state) };
@@ -205,8 +219,8 @@ export class ApprovalGate extends DurableObject<Env> {
     else this.approveIfComplete(message, by);
     state.revision += 1;
     this.schedule("mirror", Date.now());
-    await this.save();
     await this.runMirror();
+    await this.save();
     return { ok: true, view: this.view(state) };
   }
 
@@ -424,7 +438,6 @@ export class ApprovalGate extends DurableObject<Env> {
       console.error("approval mirror write failed; retrying", state.id, error);
       this.schedule("mirror", Date.now() + MIRROR_RETRY_MS);
     }
-    await this.save();
   }
 
   private async notify(state: GateState, type: InternalEventType): Promise<void> {

@@ -82,7 +82,27 @@ export async function listClients(db: D1Database): Promise<OAuthClient[]> {
 
 export async function deleteClient(db: D1Database, clientId: string): Promise<boolean> {
   const result = await db.prepare("DELETE FROM oauth_clients WHERE client_id = ?1").bind(clientId).run();
+  knownClients.delete(clientId);
   return result.meta.changes > 0;
+}
+
+/**
+ * Clients seen to exist, cached briefly so callbacks do not read D1 each time; deleting a
+ * client evicts it here at once, and other isolates within the TTL.
+ */
+const CLIENT_CACHE_TTL_MS = 10_000;
+const knownClients = new Map<string, number>();
+
+/** True when the client still exists (its tokens stop working once it is deleted). */
+export async function clientExists(db: D1Database, clientId: string, now = Date.now()): Promise<boolean> {
+  const until = knownClients.get(clientId);
+  if (until !== undefined && until > now) return true;
+  const exists = (await findClient(db, clientId)) !== null;
+  if (exists) {
+    if (knownClients.size >= 10_000) knownClients.clear();
+    knownClients.set(clientId, now + CLIENT_CACHE_TTL_MS);
+  } else knownClients.delete(clientId);
+  return exists;
 }
 
 /** Checks client credentials in constant time; null when they do not match a client. */

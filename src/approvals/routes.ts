@@ -9,7 +9,7 @@ import { AppError, notFound } from "../lib/errors";
 import { assertNamespace, assertObjectName, isDns1123Subdomain } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import type { ApprovalGate, GateAnswer, GateView } from "./approval-gate";
-import { CALLBACK_SCOPE, findClient, verifyAccessToken } from "./oauth";
+import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
 import { buildPolicy, describePolicy } from "./policy";
 import { APPROVAL_STATUSES, deletePolicy, getPolicy, listApprovals, listPolicies, savePolicy } from "./store";
 
@@ -73,7 +73,8 @@ async function readGate(env: Env, namespace: string, id: string): Promise<GateVi
 
 function answer(c: Context<AppEnv>, result: GateAnswer): Response {
   if (result.ok) return c.json({ id: result.view.id, status: result.view.status, approval: result.view });
-  const code = result.status === 409 ? "aborted" : result.status === 404 ? "not_found" : "invalid_argument";
+  const codes = { 400: "invalid_argument", 403: "permission_denied", 404: "not_found", 409: "aborted" } as const;
+  const code = codes[result.status];
   throw new AppError(code, result.message);
 }
 
@@ -173,8 +174,12 @@ export const approvalRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(c.get("principal"), "approvals:decide", namespace);
     const input = parseWith(decisionSchema, await readDocument(c.req.raw));
-    const view = await readGate(c.env, namespace, c.req.param("id"));
-    return answer(c, await gate(c.env, view.id).decideManually(input.approve, input.message, decidedBy(principal)));
+    const id = c.req.param("id");
+    if (!gateIdPattern.test(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+    return answer(
+      c,
+      await gate(c.env, id).decideManually(namespace, input.approve, input.message, decidedBy(principal)),
+    );
   });
 
 const invalidToken = (message: string) =>
@@ -194,20 +199,15 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
       headers: { "www-authenticate": `Bearer realm="hookline", error="insufficient_scope", scope="${CALLBACK_SCOPE}"` },
     });
   }
-  if (!(await findClient(c.env.DB, claims.clientId))) throw invalidToken("the OAuth client of this token was deleted");
+  if (!(await clientExists(c.env.DB, claims.clientId)))
+    throw invalidToken("the OAuth client of this token was deleted");
   const id = c.req.param("id") ?? "";
-  const view = gateIdPattern.test(id) ? await gate(c.env, id).read() : null;
-  if (!view) throw notFound("approval gate not found");
-  if (!claims.namespaces.includes("*") && !claims.namespaces.includes(view.namespace)) {
-    throw new AppError(
-      "permission_denied",
-      `this OAuth client may not call back gates in namespace "${view.namespace}"`,
-    );
-  }
+  if (!gateIdPattern.test(id)) throw notFound("approval gate not found");
   const input = parseWith(callbackSchema, await readDocument(c.req.raw));
+  const by = `oauth:${claims.clientId}`;
   return answer(
     c,
-    await gate(c.env, id).callback(c.req.param("webhook"), input.success, input.mdMessage, `oauth:${claims.clientId}`),
+    await gate(c.env, id).callback(c.req.param("webhook"), input.success, input.mdMessage, by, claims.namespaces),
   );
 }
 
