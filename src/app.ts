@@ -12,6 +12,7 @@ import { eventRoutes } from "./events/routes";
 import type { AppEnv } from "./lib/context";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 import { notificationRoutes } from "./notifications/routes";
+import { consoleRoutes } from "./ui/routes";
 
 /** The hookline HTTP API. */
 export const app = new Hono<AppEnv>();
@@ -32,6 +33,8 @@ api.route("/", approvalRoutes);
 api.route("/", oauthClientRoutes);
 api.route("/", notificationRoutes);
 app.route("/api/v1", api);
+app.get("/", (c) => c.redirect("/ui", 302));
+app.route("/ui", consoleRoutes);
 
 app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
 

@@ -1,5 +1,5 @@
 import { AppError } from "../lib/errors";
-import { constantTimeEqual, sha256 } from "./crypto";
+import { constantTimeEqual, sha256, toHex } from "./crypto";
 import { ADMIN_PRINCIPAL, type Principal } from "./principal";
 import { hashBytes, tokenIdOf } from "./tokens";
 import { findTokenById, type TokenRecord } from "./tokens-store";
@@ -61,6 +61,28 @@ export async function authenticateBearer(
     namespaces: record.namespaces,
     templates: record.templates,
   };
+}
+
+/** The principal of an API token by its public id (a console session), or null when gone or expired. */
+export async function principalForTokenId(
+  db: D1Database,
+  tokenId: string,
+  now = Date.now(),
+): Promise<Principal | null> {
+  const record = await lookupToken(db, tokenId, now);
+  if (!record || (record.expiresAt !== null && record.expiresAt <= now)) return null;
+  return {
+    kind: "token",
+    name: record.name,
+    scopes: record.scopes,
+    namespaces: record.namespaces,
+    templates: record.templates,
+  };
+}
+
+/** Hex SHA-256 of the configured admin token (sessions remember it, so rotating the token ends them). */
+export async function adminTokenFingerprint(adminToken: string): Promise<string> {
+  return toHex(await adminTokenDigest(adminToken));
 }
 
 async function lookupToken(db: D1Database, tokenId: string, now: number): Promise<TokenRecord | null> {

@@ -6,15 +6,16 @@ import { authenticateSignature } from "../auth/webhook-auth";
 import { readBodyLimited } from "../lib/body";
 import { type Limits, readLimits } from "../lib/config";
 import type { AppEnv } from "../lib/context";
-import { AppError, notFound } from "../lib/errors";
+import { AppError } from "../lib/errors";
 import { isEventId, newEventId } from "../lib/ids";
 import { assertNamespace } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
 import { admit } from "./rate-limit";
+import { findEvent, loadPayloadText, replayEvent } from "./replay";
 import type { BindingResult } from "./results";
-import { EVENT_OUTCOMES, type EventRecord, getEvent, listEvents, listResults } from "./store";
+import { EVENT_OUTCOMES, type EventRecord, listEvents, listResults } from "./store";
 
 /**
  * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
@@ -123,44 +124,9 @@ export const eventRoutes = new Hono<AppEnv>()
   .post("/namespaces/:namespace/events/:id/replay", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(c.get("principal"), "events:write", namespace);
-    const original = await findEvent(c.env.DB, namespace, c.req.param("id"));
-    const payloadText = await loadPayloadText(c.env.EVENT_BODIES, original);
-    if (payloadText === null) {
-      throw new AppError("aborted", `the body of event ${original.id} is no longer stored; it cannot be replayed`);
-    }
-    const receivedAt = Date.now();
-    const id = newEventId(receivedAt);
-    await enqueueEvent(
-      c.env.EVENTS,
-      c.env.EVENT_BODIES,
-      {
-        id,
-        namespace,
-        discriminator: original.discriminator,
-        receivedAt,
-        sender: senderOf(principal),
-        metadata: original.metadata,
-        payloadText,
-        payloadBytes: original.bodyBytes,
-        replayOf: original.id,
-      },
-      readLimits(c.env).inlineBodyBytes,
-    );
+    const id = await replayEvent(c.env, namespace, c.req.param("id"), principal);
     return c.json({ id }, 202, { "x-hookline-event-id": id });
   });
-
-async function findEvent(db: D1Database, namespace: string, id: string): Promise<EventRecord> {
-  const event = isEventId(id) ? await getEvent(db, namespace, id) : null;
-  if (!event) throw notFound(`event "${id}" not found in namespace "${namespace}"`);
-  return event;
-}
-
-async function loadPayloadText(bucket: R2Bucket, event: EventRecord): Promise<string | null> {
-  if (event.payload !== null) return event.payload;
-  if (event.bodyKey === null) return null;
-  const object = await bucket.get(event.bodyKey);
-  return object ? object.text() : null;
-}
 
 async function loadPayload(bucket: R2Bucket, event: EventRecord): Promise<unknown> {
   const text = await loadPayloadText(bucket, event);

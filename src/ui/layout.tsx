@@ -1,0 +1,68 @@
+import type { Child } from "hono/jsx";
+import type { Principal } from "../auth/principal";
+import { hasScope } from "../auth/principal";
+
+/** The page frame: navigation by the principal's scopes, a sign-out form with its CSRF token. */
+export function Layout(props: {
+  title: string;
+  principal?: Principal;
+  csrf?: string;
+  namespace?: string;
+  children: Child;
+}) {
+  const { principal, csrf } = props;
+  const ns =
+    props.namespace ?? (principal && !principal.namespaces.includes("*") ? principal.namespaces[0] : undefined);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · hookline`}</title>
+        <link rel="stylesheet" href="/ui/assets/console.css" />
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="/ui">
+            hookline
+          </a>
+          {principal ? (
+            <nav>
+              <a href="/ui">Overview</a>
+              {hasScope(principal, "events:read") && (
+                <a href={ns ? `/ui/namespaces/${ns}/events` : "/ui/events"}>Events</a>
+              )}
+              {hasScope(principal, "bindings:read") && (
+                <a href={ns ? `/ui/namespaces/${ns}/workfloweventbindings` : "/ui/workfloweventbindings"}>Bindings</a>
+              )}
+              {hasScope(principal, "approvals:read") && (
+                <a href={ns ? `/ui/namespaces/${ns}/approvals` : "/ui/approvals"}>Approvals</a>
+              )}
+              {hasScope(principal, "notifications:write") && <a href="/ui/notifications/deliveries">Deliveries</a>}
+            </nav>
+          ) : (
+            <nav />
+          )}
+          {principal && csrf && (
+            <form method="post" action="/ui/logout">
+              <span class="muted">{principal.kind === "admin" ? "admin" : principal.name} </span>
+              <input type="hidden" name="_csrf" value={csrf} />
+              <button type="submit">Sign out</button>
+            </form>
+          )}
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** A coloured status badge. */
+export function Badge(props: { value: string }) {
+  return <span class={`badge ${props.value}`}>{props.value}</span>;
+}
+
+/** A hidden CSRF field for a form. */
+export function Csrf(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}

@@ -1,0 +1,604 @@
+import { raw } from "hono/html";
+import type { GateView } from "../../approvals/approval-gate";
+import type { ApprovalRow } from "../../approvals/store";
+import type { Principal } from "../../auth/principal";
+import { hasScope } from "../../auth/principal";
+import type { BindingResult } from "../../events/results";
+import type { EventRecord } from "../../events/store";
+import type { Delivery } from "../../notifications/store";
+import { Badge, Csrf } from "../layout";
+import { renderMarkdown } from "../markdown";
+
+const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+
+export function LoginPage(props: { error?: string }) {
+  return (
+    <div class="login">
+      <h1>Sign in to hookline</h1>
+      {props.error && <p class="notice error">{props.error}</p>}
+      <form method="post" action="/ui/login">
+        <label for="token">API token or admin token</label>
+        <input id="token" type="password" name="token" autocomplete="current-password" required />
+        <button class="primary" type="submit">
+          Sign in
+        </button>
+      </form>
+      <p class="muted">The console shows what your token's scopes and namespaces allow.</p>
+    </div>
+  );
+}
+
+export function NamespaceChooser(props: { what: string; path: string; namespaces: string[] }) {
+  return (
+    <>
+      <h1>{props.what}: choose a namespace</h1>
+      {props.namespaces.length === 0 ? (
+        <p class="muted">Nothing here yet.</p>
+      ) : (
+        <ul>
+          {props.namespaces.map((ns) => (
+            <li>
+              <a href={`/ui/namespaces/${ns}/${props.path}`}>{ns}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export interface OverviewData {
+  perMinute: number[];
+  outcomes: Record<string, number>;
+  pendingApprovals: number | null;
+  failedDeliveries: number | null;
+  namespace: string | null;
+}
+
+/** Events per minute over 24 h as an inline SVG polyline. */
+function Chart(props: { values: number[] }) {
+  const max = Math.max(1, ...props.values);
+  const points = props.values.map((value, i) => `${i},${(100 - (value / max) * 95).toFixed(1)}`).join(" ");
+  return (
+    <svg
+      class="chart"
+      viewBox={`0 0 ${props.values.length} 100`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`events per minute, peak ${max}`}
+    >
+      <title>{`Events per minute over the last 24 hours (peak ${max}/min)`}</title>
+      <polyline points={points} />
+    </svg>
+  );
+}
+
+export function OverviewPage(props: { data: OverviewData; principal: Principal }) {
+  const { data } = props;
+  const total = Object.values(data.outcomes).reduce((sum, n) => sum + n, 0);
+  const share = (outcome: string) =>
+    total === 0 ? "—" : `${Math.round(((data.outcomes[outcome] ?? 0) / total) * 100)}%`;
+  const failed = (data.outcomes.failed ?? 0) + (data.outcomes.partially_failed ?? 0);
+  const eventsLink = (outcome?: string) =>
+    data.namespace ? `/ui/namespaces/${data.namespace}/events${outcome ? `?outcome=${outcome}` : ""}` : "/ui/events";
+  return (
+    <>
+      <h1>Overview</h1>
+      {hasScope(props.principal, "events:read") && (
+        <>
+          <h2>Events per minute, last 24 hours ({total} events)</h2>
+          <Chart values={data.perMinute} />
+          <div class="cards">
+            <a class="card" href={eventsLink("submitted")}>
+              <div class="value">{share("submitted")}</div>
+              <div class="label">submitted ({data.outcomes.submitted ?? 0})</div>
+            </a>
+            <a class="card" href={eventsLink("no_match")}>
+              <div class="value">{share("no_match")}</div>
+              <div class="label">no match ({data.outcomes.no_match ?? 0})</div>
+            </a>
+            <a class="card" href={eventsLink("failed")}>
+              <div class="value">{total === 0 ? "—" : `${Math.round((failed / total) * 100)}%`}</div>
+              <div class="label">failed ({failed})</div>
+            </a>
+          </div>
+        </>
+      )}
+      <div class="cards">
+        {data.pendingApprovals !== null && (
+          <a class="card" href={data.namespace ? `/ui/namespaces/${data.namespace}/approvals` : "/ui/approvals"}>
+            <div class="value">{data.pendingApprovals}</div>
+            <div class="label">pending approvals</div>
+          </a>
+        )}
+        {data.failedDeliveries !== null && (
+          <a class="card" href="/ui/notifications/deliveries?status=failed">
+            <div class="value">{data.failedDeliveries}</div>
+            <div class="label">failed deliveries</div>
+          </a>
+        )}
+      </div>
+    </>
+  );
+}
+
+export function EventsPage(props: {
+  namespace: string;
+  events: Array<{ event: EventRecord; results: BindingResult[] }>;
+  filters: { discriminator?: string; outcome?: string };
+  nextCursor: string | null;
+}) {
+  const { namespace, filters } = props;
+  const query = (cursor: string) =>
+    `?${new URLSearchParams({ ...(filters.discriminator ? { discriminator: filters.discriminator } : {}), ...(filters.outcome ? { outcome: filters.outcome } : {}), cursor })}`;
+  return (
+    <>
+      <h1>Events in {namespace}</h1>
+      <form class="filters" method="get">
+        <label>
+          Discriminator
+          <input type="text" name="discriminator" value={filters.discriminator ?? ""} />
+        </label>
+        <label>
+          Outcome
+          <select name="outcome">
+            {["", "submitted", "no_match", "no_bindings", "partially_failed", "failed", "pending"].map((outcome) => (
+              <option value={outcome} selected={outcome === (filters.outcome ?? "")}>
+                {outcome || "any"}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Received</th>
+              <th>Discriminator</th>
+              <th>Outcome</th>
+              <th>Workflows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.events.map(({ event, results }) => (
+              <tr>
+                <td>
+                  <a href={`/ui/namespaces/${namespace}/events/${event.id}`}>{time(event.receivedAt)}</a>
+                </td>
+                <td>{event.discriminator || <span class="muted">(none)</span>}</td>
+                <td>
+                  <Badge value={event.outcome} />
+                </td>
+                <td>
+                  {results
+                    .filter((r) => r.workflow)
+                    .map((r) => r.workflow)
+                    .join(", ")}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.events.length === 0 && <p class="muted">No events match.</p>}
+      {props.nextCursor && <a href={query(props.nextCursor)}>Older events →</a>}
+    </>
+  );
+}
+
+export function EventDetailPage(props: {
+  event: EventRecord;
+  results: BindingResult[];
+  payload: string | null;
+  csrf: string;
+  canReplay: boolean;
+}) {
+  const { event } = props;
+  let pretty = props.payload ?? "(the body is no longer stored)";
+  try {
+    if (props.payload !== null) pretty = JSON.stringify(JSON.parse(props.payload), null, 2);
+  } catch {
+    // show as stored
+  }
+  return (
+    <>
+      <h1>
+        Event {event.id} <Badge value={event.outcome} />
+      </h1>
+      <p class="muted">
+        {time(event.receivedAt)} · namespace {event.namespace} · discriminator {event.discriminator || "(none)"} ·
+        sender {event.sender}
+        {event.replayOf && (
+          <>
+            {" "}
+            · replay of <a href={`/ui/namespaces/${event.namespace}/events/${event.replayOf}`}>{event.replayOf}</a>
+          </>
+        )}
+      </p>
+      {event.error && <p class="notice error">{event.error}</p>}
+      {props.canReplay && (
+        <form method="post" action={`/ui/namespaces/${event.namespace}/events/${event.id}/replay`}>
+          <Csrf token={props.csrf} />
+          <button type="submit">Replay through today's bindings</button>
+        </form>
+      )}
+      <h2>Bindings</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Binding</th>
+              <th>Matched</th>
+              <th>Status</th>
+              <th>Workflow</th>
+              <th>Attempts</th>
+              <th>Reason / error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.results.map((result) => (
+              <tr>
+                <td>
+                  <a href={`/ui/namespaces/${event.namespace}/workfloweventbindings/${result.binding}`}>
+                    {result.binding}
+                  </a>
+                </td>
+                <td>{result.matched ? "yes" : "no"}</td>
+                <td>
+                  <Badge value={result.status} />
+                </td>
+                <td>{result.workflow ?? ""}</td>
+                <td>{result.attempts}</td>
+                <td>{result.error ?? result.reason ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {event.bindingsPruned > 0 && (
+        <p class="muted">
+          {event.bindingsPruned} more binding(s) could not match (ruled out by their selectors' equalities).
+        </p>
+      )}
+      <div class="grid-2">
+        <div>
+          <h2>Payload</h2>
+          <pre>{pretty}</pre>
+        </div>
+        <div>
+          <h2>Metadata</h2>
+          <pre>{JSON.stringify(event.metadata, null, 2)}</pre>
+        </div>
+      </div>
+    </>
+  );
+}
+
+export function BindingsPage(props: {
+  namespace: string;
+  bindings: Array<{ name: string; selector: string; template: string; cluster: string }>;
+}) {
+  return (
+    <>
+      <h1>WorkflowEventBindings in {props.namespace}</h1>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Selector</th>
+              <th>Template</th>
+              <th>Cluster</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.bindings.map((binding) => (
+              <tr>
+                <td>
+                  <a href={`/ui/namespaces/${props.namespace}/workfloweventbindings/${binding.name}`}>{binding.name}</a>
+                </td>
+                <td>
+                  <code>{binding.selector}</code>
+                </td>
+                <td>{binding.template}</td>
+                <td>{binding.cluster}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.bindings.length === 0 && <p class="muted">No bindings yet.</p>}
+    </>
+  );
+}
+
+export interface DryRun {
+  payload: string;
+  discriminator: string;
+  metadata: string;
+  result?: unknown;
+  error?: string;
+}
+
+export function BindingPage(props: {
+  namespace: string;
+  name: string;
+  yaml: string;
+  csrf: string;
+  canEdit: boolean;
+  saveError?: string;
+  saved?: string;
+  dryRun: DryRun;
+}) {
+  const base = `/ui/namespaces/${props.namespace}/workfloweventbindings/${props.name}`;
+  return (
+    <>
+      <h1>WorkflowEventBinding {props.name}</h1>
+      {props.saved && <p class="notice">{props.saved}</p>}
+      {props.saveError && <p class="notice error">{props.saveError}</p>}
+      <div class="grid-2">
+        <form method="post" action={base}>
+          <h2>YAML</h2>
+          <Csrf token={props.csrf} />
+          <textarea name="yaml" aria-label="binding YAML" readonly={!props.canEdit}>
+            {props.yaml}
+          </textarea>
+          {props.canEdit && <button type="submit">Save</button>}
+        </form>
+        <form method="post" action={`${base}/test`}>
+          <h2>Dry run</h2>
+          <Csrf token={props.csrf} />
+          <label>
+            Payload (JSON)
+            <textarea name="payload" aria-label="payload">
+              {props.dryRun.payload}
+            </textarea>
+          </label>
+          <label>
+            Discriminator <input type="text" name="discriminator" value={props.dryRun.discriminator} />
+          </label>
+          <label>
+            Metadata (JSON, e.g. {'{"x-github-event": ["push"]}'})
+            <input type="text" name="metadata" value={props.dryRun.metadata} />
+          </label>
+          <p>
+            <button type="submit">Test</button>
+          </p>
+          {props.dryRun.error && <p class="notice error">{props.dryRun.error}</p>}
+          {props.dryRun.result !== undefined && (
+            <pre id="dry-run-result">{JSON.stringify(props.dryRun.result, null, 2)}</pre>
+          )}
+        </form>
+      </div>
+    </>
+  );
+}
+
+export function ApprovalsPage(props: { namespace: string; pending: ApprovalRow[]; others: ApprovalRow[] }) {
+  const rows = [...props.pending, ...props.others];
+  return (
+    <>
+      <h1>Approvals in {props.namespace}</h1>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Created</th>
+              <th>Policy</th>
+              <th>Workflow</th>
+              <th>Status</th>
+              <th>Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr>
+                <td>
+                  <a href={`/ui/namespaces/${props.namespace}/approvals/${row.id}`}>{time(row.createdAt)}</a>
+                </td>
+                <td>{row.policy}</td>
+                <td>{row.subject?.workflow ?? ""}</td>
+                <td>
+                  <Badge value={row.status} />
+                </td>
+                <td>{time(row.expiresAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {rows.length === 0 && <p class="muted">No approvals yet.</p>}
+    </>
+  );
+}
+
+function Markdown(props: { text: string }) {
+  return <div class="markdown">{raw(renderMarkdown(props.text))}</div>;
+}
+
+export function ApprovalPage(props: {
+  gate: GateView;
+  csrf: string;
+  canDecide: boolean;
+  message?: string;
+  error?: string;
+}) {
+  const { gate } = props;
+  const base = `/ui/namespaces/${gate.namespace}/approvals/${gate.id}`;
+  return (
+    <>
+      <h1>
+        Approval {gate.policy} <Badge value={gate.status} />
+      </h1>
+      <p class="muted">
+        {gate.id} · created {gate.createdAt} · expires {gate.expiresAt}
+        {gate.subject && ` · workflow ${gate.subject.workflow} node ${gate.subject.node} on ${gate.subject.cluster}`}
+      </p>
+      {props.error && <p class="notice error">{props.error}</p>}
+      {gate.decision && (
+        <>
+          <h2>Decision</h2>
+          <p>
+            <Badge value={gate.decision.status} /> by {gate.decision.by} at {gate.decision.at} — {gate.decision.reason}
+          </p>
+          {gate.decision.message && <Markdown text={gate.decision.message} />}
+          {gate.node && (
+            <p>
+              Workflow node: <Badge value={gate.node.phase} /> after {gate.node.attempts} attempt(s){" "}
+              {gate.node.lastError && `— ${gate.node.lastError}`}
+            </p>
+          )}
+        </>
+      )}
+      {gate.status === "pending" && props.canDecide && (
+        <form method="post" action={`${base}/decision`}>
+          <h2>Decide</h2>
+          <Csrf token={props.csrf} />
+          <label>
+            Message (Markdown)
+            <textarea name="message" aria-label="decision message" />
+          </label>
+          <p>
+            <button class="primary" type="submit" name="approve" value="true">
+              Approve
+            </button>{" "}
+            <button class="danger" type="submit" name="approve" value="false">
+              Reject
+            </button>
+          </p>
+        </form>
+      )}
+      <h2>Webhooks</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Webhook</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Answer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gate.webhooks.map((hook) => (
+              <tr>
+                <td>{hook.name}</td>
+                <td>
+                  <Badge value={hook.phase} />
+                </td>
+                <td>{hook.attempts}</td>
+                <td>
+                  {hook.answer ? (
+                    <Markdown text={hook.answer.mdMessage || (hook.answer.success ? "(approved)" : "(rejected)")} />
+                  ) : (
+                    (hook.lastError ?? "")
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {gate.manual.required && (
+        <p>
+          Manual approval required:{" "}
+          {gate.manual.decision
+            ? `${gate.manual.decision.approve ? "approved" : "rejected"} by ${gate.manual.decision.by}`
+            : "waiting"}
+        </p>
+      )}
+      <h2>Context</h2>
+      <pre>{JSON.stringify(gate.context, null, 2)}</pre>
+    </>
+  );
+}
+
+export function DeliveriesPage(props: {
+  deliveries: Delivery[];
+  status?: string;
+  csrf: string;
+  nextCursor: string | null;
+}) {
+  return (
+    <>
+      <h1>Notification deliveries</h1>
+      <form class="filters" method="get">
+        <label>
+          Status
+          <select name="status">
+            {["", "pending", "sending", "delivered", "failed"].map((status) => (
+              <option value={status} selected={status === (props.status ?? "")}>
+                {status || "any"}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Created</th>
+              <th>Trigger</th>
+              <th>Service</th>
+              <th>Title</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.deliveries.map((delivery) => (
+              <tr>
+                <td>{time(delivery.createdAt)}</td>
+                <td>{delivery.trigger}</td>
+                <td>
+                  {delivery.service}
+                  {delivery.recipient && ` → ${delivery.recipient}`}
+                </td>
+                <td>{delivery.message.title}</td>
+                <td>
+                  <Badge value={delivery.status} />
+                </td>
+                <td>{delivery.attempts}</td>
+                <td>{delivery.lastError ?? ""}</td>
+                <td>
+                  {delivery.status === "failed" && (
+                    <form class="inline" method="post" action={`/ui/notifications/deliveries/${delivery.id}/retry`}>
+                      <Csrf token={props.csrf} />
+                      <button type="submit">Retry</button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.deliveries.length === 0 && <p class="muted">No deliveries.</p>}
+      {props.nextCursor && (
+        <a
+          href={`?${new URLSearchParams({ ...(props.status ? { status: props.status } : {}), cursor: props.nextCursor })}`}
+        >
+          Older →
+        </a>
+      )}
+    </>
+  );
+}
+
+export function ErrorPage(props: { status: number; message: string }) {
+  return (
+    <>
+      <h1>{props.status === 403 ? "Not allowed" : props.status === 404 ? "Not found" : "Something went wrong"}</h1>
+      <p class="notice error">{props.message}</p>
+      <p>
+        <a href="/ui">Back to the overview</a>
+      </p>
+    </>
+  );
+}

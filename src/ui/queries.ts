@@ -1,0 +1,88 @@
+import type { Principal } from "../auth/principal";
+
+/** SQL restricting `column` to the principal's namespaces (all, for `*`), with its bound values. */
+function namespaceFilter(principal: Principal, column: string, firstParam: number): { sql: string; params: string[] } {
+  if (principal.namespaces.includes("*")) return { sql: "1 = 1", params: [] };
+  return {
+    sql: `${column} IN (SELECT value FROM json_each(?${firstParam}))`,
+    params: [JSON.stringify(principal.namespaces)],
+  };
+}
+
+/** Events per minute over the 24 hours before `now` (1,440 buckets, oldest first). */
+export async function eventsPerMinute(
+  db: D1Database,
+  principal: Principal,
+  now: number,
+  namespace?: string,
+): Promise<number[]> {
+  const since = now - 24 * 3_600_000;
+  const filter = namespace
+    ? { sql: "namespace = ?2", params: [namespace] }
+    : namespaceFilter(principal, "namespace", 2);
+  const { results } = await db
+    .prepare(
+      `SELECT received_at / 60000 AS minute, count(*) AS n FROM events WHERE received_at >= ?1 AND ${filter.sql} GROUP BY minute`,
+    )
+    .bind(since, ...filter.params)
+    .all<{ minute: number; n: number }>();
+  const buckets = new Array<number>(1440).fill(0);
+  const first = Math.floor(since / 60000);
+  for (const row of results) {
+    const index = Math.floor(row.minute) - first;
+    if (index >= 0 && index < buckets.length) buckets[index] = (buckets[index] ?? 0) + row.n;
+  }
+  return buckets;
+}
+
+/** Event outcomes over the last 24 hours. */
+export async function outcomeCounts(
+  db: D1Database,
+  principal: Principal,
+  now: number,
+  namespace?: string,
+): Promise<Record<string, number>> {
+  const filter = namespace
+    ? { sql: "namespace = ?2", params: [namespace] }
+    : namespaceFilter(principal, "namespace", 2);
+  const { results } = await db
+    .prepare(`SELECT outcome, count(*) AS n FROM events WHERE received_at >= ?1 AND ${filter.sql} GROUP BY outcome`)
+    .bind(now - 24 * 3_600_000, ...filter.params)
+    .all<{ outcome: string; n: number }>();
+  return Object.fromEntries(results.map((row) => [row.outcome, row.n]));
+}
+
+export async function pendingApprovals(db: D1Database, principal: Principal, namespace?: string): Promise<number> {
+  const filter = namespace
+    ? { sql: "namespace = ?1", params: [namespace] }
+    : namespaceFilter(principal, "namespace", 1);
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND ${filter.sql}`)
+    .bind(...filter.params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function failedDeliveries(db: D1Database): Promise<number> {
+  return (
+    (
+      await db
+        .prepare("SELECT count(*) AS n FROM notification_deliveries WHERE status = 'failed'")
+        .first<{ n: number }>()
+    )?.n ?? 0
+  );
+}
+
+/** Namespaces the principal may see that have events, bindings or approvals. */
+export async function knownNamespaces(db: D1Database, principal: Principal): Promise<string[]> {
+  if (!principal.namespaces.includes("*")) return [...principal.namespaces].sort();
+  const { results } = await db
+    .prepare(
+      `SELECT namespace FROM (
+         SELECT DISTINCT namespace FROM bindings UNION SELECT DISTINCT namespace FROM approvals
+         UNION SELECT DISTINCT namespace FROM events
+       ) ORDER BY namespace LIMIT 200`,
+    )
+    .all<{ namespace: string }>();
+  return results.map((row) => row.namespace);
+}
