@@ -1,0 +1,89 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "../../src/ui/markdown";
+import { call, createToken } from "./helpers";
+
+async function signIn(token: string): Promise<string> {
+  const response = await call("/ui/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }).toString(),
+    redirect: "manual",
+  });
+  expect(response.status).toBe(303);
+  const cookie = response.headers.get("set-cookie") ?? "";
+  expect(cookie).toMatch(/^__Host-hookline-session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict/);
+  return cookie.split(";")[0] ?? "";
+}
+
+const page = (path: string, cookie: string, init: RequestInit = {}) =>
+  call(path, { ...init, headers: { cookie, ...(init.headers ?? {}) }, redirect: "manual" });
+
+describe("console sessions and security headers", () => {
+  it("redirects to the sign-in page without a session, and refuses bad or tampered credentials", async () => {
+    const anonymous = await call("/ui/namespaces/a/events", { redirect: "manual" });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/ui/login");
+    const login = await call("/ui/login");
+    expect(login.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(login.headers.get("x-frame-options")).toBe("DENY");
+    expect(await login.text()).toMatch(/<input id="token" type="password" name="token"/);
+    const bad = await call("/ui/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "token=nope",
+    });
+    expect(bad.status).toBe(401);
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const tampered = cookie.replace(/.$/, (last) => (last === "A" ? "B" : "A"));
+    expect((await page("/ui", tampered)).headers.get("location")).toBe("/ui/login");
+    expect((await page("/ui", cookie)).status).toBe(200);
+  });
+
+  it("refuses form posts without the session's CSRF token or from another origin", async () => {
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      page("/ui/notifications/deliveries/x/retry", cookie, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      });
+    expect((await post("")).status).toBe(403);
+    expect((await post("_csrf=forged")).status).toBe(403);
+    const html = await (await page("/ui", cookie)).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    expect((await post(`_csrf=${encodeURIComponent(csrf)}`, { origin: "https://evil.example.com" })).status).toBe(403);
+    expect((await post(`_csrf=${encodeURIComponent(csrf)}`)).status).toBe(404);
+  });
+
+  it("shows only what the token's scopes and namespaces allow; deleting the token ends the session", async () => {
+    const token = await createToken({ name: "console-reader", namespaces: ["team-a"], scopes: ["events:read"] });
+    const cookie = await signIn(token);
+    const home = await (await page("/ui", cookie)).text();
+    expect(home).toContain("/ui/namespaces/team-a/events");
+    expect(home).not.toContain("Approvals");
+    expect(home).not.toContain("Deliveries");
+    expect((await page("/ui/namespaces/team-a/events", cookie)).status).toBe(200);
+    expect((await page("/ui/namespaces/team-b/events", cookie)).status).toBe(403);
+    expect((await page("/ui/namespaces/team-a/approvals", cookie)).status).toBe(403);
+    await call("/api/v1/tokens/console-reader", {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}` },
+    });
+    expect((await page("/ui", cookie)).headers.get("location")).toBe("/ui/login");
+  });
+});
+
+describe("console Markdown", () => {
+  it("shows raw HTML as text and drops unsafe links", () => {
+    const html = renderMarkdown(
+      "**ok** <script>alert(1)</script> [x](javascript:alert(1)) [y](https://example.com) <img src=x onerror=alert(1)>",
+    );
+    expect(html).toContain("<strong>ok</strong>");
+    expect(html).toContain("&lt;script&gt;");
+    expect(html).not.toContain("<script");
+    expect(html).not.toContain('href="javascript');
+    expect(html).toContain('<a href="https://example.com" rel="nofollow noopener noreferrer" target="_blank">y</a>');
+    expect(html).not.toContain("<img");
+  });
+});
