@@ -138,6 +138,7 @@ export class ApprovalGate extends DurableObject<Env> {
     this.schedule("notify:approval.requested", now);
     this.schedule("mirror", now);
     await this.runMirror();
+    await this.sendNotifications();
     await this.save();
     return this.view(state);
   }
@@ -195,6 +196,7 @@ export class ApprovalGate extends DurableObject<Env> {
     state.revision += 1;
     this.schedule("mirror", Date.now());
     await this.runMirror();
+    await this.sendNotifications();
     await this.save();
     return { ok: true, view: this.view(state) };
   }
@@ -220,6 +222,7 @@ export class ApprovalGate extends DurableObject<Env> {
     state.revision += 1;
     this.schedule("mirror", Date.now());
     await this.runMirror();
+    await this.sendNotifications();
     await this.save();
     return { ok: true, view: this.view(state) };
   }
@@ -437,6 +440,23 @@ export class ApprovalGate extends DurableObject<Env> {
     } catch (error) {
       console.error("approval mirror write failed; retrying", state.id, error);
       this.schedule("mirror", Date.now() + MIRROR_RETRY_MS);
+    }
+  }
+
+  /** Sends the notifications a request just scheduled, at once; one that fails stays scheduled for the alarm. */
+  private async sendNotifications(): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const keys = this.ctx.storage.sql
+      .exec<{ key: string }>("SELECT key FROM work WHERE key LIKE 'notify:%'")
+      .toArray()
+      .map((row) => row.key);
+    for (const key of keys) {
+      try {
+        await this.notify(state, key.slice("notify:".length) as InternalEventType);
+      } catch (error) {
+        console.error("approval notification failed; the alarm retries it", key, error);
+      }
     }
   }
 

@@ -39,6 +39,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
     delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds),
   });
   const deliveries = new Map<string, Message<unknown>>();
+  let config: Awaited<ReturnType<typeof loadNotificationConfig>> | undefined;
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -51,7 +52,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       continue;
     }
     try {
-      const config = await loadNotificationConfig(env.DB);
+      config ??= await loadNotificationConfig(env.DB);
       const result = await fanOut(env.DB, config, internalResource(parsed.data));
       await enqueueDeliveries(env.DB, env.NOTIFICATIONS, result.deliveries);
       message.ack();

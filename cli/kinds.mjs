@@ -1,0 +1,118 @@
+// @ts-check
+// The kinds the API knows: how to name them, where they live, how to show them.
+
+/**
+ * @typedef {object} Kind
+ * @property {string} kind            the `kind` in documents
+ * @property {string} apiVersion
+ * @property {string[]} names         what `get`/`delete` accept
+ * @property {boolean} namespaced
+ * @property {(ns: string) => string} collection   API path of the collection
+ * @property {boolean} appliable
+ * @property {boolean} [wholeObject]  apply sends the whole document (bindings), not its spec
+ * @property {string[]} columns
+ * @property {(item: any) => Array<string | number | null | undefined>} row
+ * @property {(item: any) => string} nameOf
+ */
+
+const enc = encodeURIComponent;
+const nameField = (/** @type {any} */ item) => item.name ?? item.metadata?.name ?? item.id ?? "";
+
+/** @type {Kind[]} */
+export const KINDS = [
+  {
+    kind: "WorkflowEventBinding",
+    apiVersion: "argoproj.io/v1alpha1",
+    names: ["workfloweventbindings", "workfloweventbinding", "wfeb", "bindings", "binding"],
+    namespaced: true,
+    collection: (ns) => `/api/v1/namespaces/${enc(ns)}/workfloweventbindings`,
+    appliable: true,
+    wholeObject: true,
+    columns: ["name", "selector", "template", "cluster", "generation"],
+    row: (b) => [b.metadata.name, b.spec.event.selector, b.spec.submit.workflowTemplateRef.name, b.spec.cluster, b.metadata.generation],
+    nameOf: (b) => b.metadata.name,
+  },
+  {
+    kind: "ApprovalPolicy",
+    apiVersion: "hookline.dev/v1",
+    names: ["approvalpolicies", "approvalpolicy", "policies", "policy"],
+    namespaced: true,
+    collection: (ns) => `/api/v1/namespaces/${enc(ns)}/approvalpolicies`,
+    appliable: true,
+    columns: ["name", "webhooks", "manual", "timeout"],
+    row: (p) => [p.name, p.webhooks.map((/** @type {any} */ w) => w.name).join(",") || "-", p.manual.required ? "required" : "-", p.timeout],
+    nameOf: nameField,
+  },
+  {
+    kind: "Cluster",
+    apiVersion: "hookline.dev/v1",
+    names: ["clusters", "cluster"],
+    namespaced: false,
+    collection: () => "/api/v1/clusters",
+    appliable: true,
+    columns: ["name", "type", "url", "token", "timeout"],
+    row: (c) => [c.name, c.type, c.url, c.hasToken ? "sealed" : c.tokenSecret ? `secret ${c.tokenSecret}` : "-", `${c.timeoutSeconds}s`],
+    nameOf: nameField,
+  },
+  {
+    kind: "NotificationService",
+    apiVersion: "hookline.dev/v1",
+    names: ["notificationservices", "notificationservice", "services", "service"],
+    namespaced: false,
+    collection: () => "/api/v1/notifications/services",
+    appliable: true,
+    columns: ["name", "type", "url"],
+    row: (s) => [s.name, s.type, s.url ?? (s.urlSecret ? `secret ${s.urlSecret}` : "")],
+    nameOf: nameField,
+  },
+  {
+    kind: "NotificationTrigger",
+    apiVersion: "hookline.dev/v1",
+    names: ["notificationtriggers", "notificationtrigger", "triggers", "trigger"],
+    namespaced: false,
+    collection: () => "/api/v1/notifications/triggers",
+    appliable: true,
+    columns: ["name", "conditions", "templates"],
+    row: (t) => [t.name, t.conditions.length, [...new Set(t.conditions.flatMap((/** @type {any} */ c) => c.send))].join(",")],
+    nameOf: nameField,
+  },
+  {
+    kind: "NotificationSubscription",
+    apiVersion: "hookline.dev/v1",
+    names: ["notificationsubscriptions", "notificationsubscription", "subscriptions", "subscription"],
+    namespaced: false,
+    collection: () => "/api/v1/notifications/subscriptions",
+    appliable: true,
+    columns: ["name", "triggers", "destinations"],
+    row: (s) => [s.name, s.triggers.join(","), s.destinations.map((/** @type {any} */ d) => d.service).join(",")],
+    nameOf: nameField,
+  },
+  {
+    kind: "WebhookClient",
+    apiVersion: "hookline.dev/v1",
+    names: ["webhookclients", "webhookclient"],
+    namespaced: true,
+    collection: (ns) => `/api/v1/namespaces/${enc(ns)}/webhookclients`,
+    appliable: true,
+    columns: ["name", "type", "updated"],
+    row: (w) => [w.name, w.type, w.updatedAt],
+    nameOf: nameField,
+  },
+  {
+    kind: "Token",
+    apiVersion: "hookline.dev/v1",
+    names: ["tokens", "token"],
+    namespaced: false,
+    collection: () => "/api/v1/tokens",
+    appliable: false,
+    columns: ["name", "namespaces", "scopes", "expires"],
+    row: (t) => [t.name, t.namespaces.join(","), t.scopes.join(","), t.expiresAt ?? "never"],
+    nameOf: nameField,
+  },
+];
+
+/** @param {string} name */
+export function findKind(name) {
+  const lower = name.toLowerCase();
+  return KINDS.find((kind) => kind.names.includes(lower) || kind.kind.toLowerCase() === lower);
+}
