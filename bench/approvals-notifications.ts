@@ -64,13 +64,16 @@ export async function benchApprovals(worker: RunningWorker, gates = 1000): Promi
     const hooklineRates: number[] = [];
     const rounds = 3;
     for (let round = 0; round < rounds; round++) {
-      const count = Math.round(gates / rounds) + (round === rounds - 1 ? gates - Math.round(gates / rounds) * rounds : 0);
+      const count =
+        Math.round(gates / rounds) + (round === rounds - 1 ? gates - Math.round(gates / rounds) * rounds : 0);
       const baselineMs = await inLanes(count, 16, async () => {
         for (let i = 0; i < 2; i++) await (await fetch(`${worker.url}/bench/do/ping`, { method: "POST" })).text();
       });
       baselineRates.push((count / baselineMs) * 1000);
       const hooklineMs = await inLanes(count, 16, async () => {
-        const gate = (await api(worker, "POST", "/api/v1/namespaces/bench/approvals", { policy: "bench-approval" })) as { callbackUri: string };
+        const gate = (await api(worker, "POST", "/api/v1/namespaces/bench/approvals", {
+          policy: "bench-approval",
+        })) as { callbackUri: string };
         const started = performance.now();
         const response = await fetch(`${worker.url}${new URL(gate.callbackUri).pathname}`, {
           method: "POST",

@@ -60,7 +60,14 @@ export function readSources(/** @type {string[]} */ paths) {
       }
       const value = document.toJS({ maxAliasCount: 100 });
       if (value === null || value === undefined) return;
-      const items = value && typeof value === "object" && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items) ? value.items : [value];
+      const items =
+        value &&
+        typeof value === "object" &&
+        typeof value.kind === "string" &&
+        value.kind.endsWith("List") &&
+        Array.isArray(value.items)
+          ? value.items
+          : [value];
       for (const item of items) documents.push({ file: name, line: lineOf(start), index: i + 1, value: item });
     });
   }
@@ -81,10 +88,13 @@ export async function apply(api, options) {
     if (showProgress) process.stderr.write(`\r[${i + 1}/${documents.length}] `);
     const where = `${source.file}:${source.line} (document ${source.index})`;
     const value = source.value;
-    const kind = value && typeof value === "object" && typeof value.kind === "string" ? findKind(value.kind) : undefined;
+    const kind =
+      value && typeof value === "object" && typeof value.kind === "string" ? findKind(value.kind) : undefined;
     const name = value?.metadata?.name;
-    if (!kind || !kind.appliable) {
-      console.error(red(`error: ${where}: ${value?.kind ? `kind "${value.kind}" cannot be applied` : "the document has no kind"}`));
+    if (!kind?.appliable) {
+      console.error(
+        red(`error: ${where}: ${value?.kind ? `kind "${value.kind}" cannot be applied` : "the document has no kind"}`),
+      );
       failed++;
       continue;
     }
@@ -107,7 +117,9 @@ export async function apply(api, options) {
       const response = await api.request("PUT", path, { body });
       const action = response.headers.get("x-hookline-action") ?? (response.status === 201 ? "created" : "configured");
       if (showProgress) process.stderr.write("\r");
-      console.log(`${kind.kind.toLowerCase()}/${name} ${colorStatus(action)}${options.dryRun ? " (server dry run)" : ""}`);
+      console.log(
+        `${kind.kind.toLowerCase()}/${name} ${colorStatus(action)}${options.dryRun ? " (server dry run)" : ""}`,
+      );
     } catch (error) {
       if (!(error instanceof ServerError)) throw error;
       if (showProgress) process.stderr.write("\r");

@@ -7,7 +7,6 @@ import { stringify } from "yaml";
 import { apply } from "./apply.mjs";
 import { resolveConfig, writeConfigFile } from "./config.mjs";
 import { client, ServerError, UsageError } from "./http.mjs";
-import { importArgoCdNotifications } from "./import-argocd.mjs";
 import { findKind, KINDS } from "./kinds.mjs";
 import { colorStatus, printData, printTable, red } from "./output.mjs";
 
@@ -38,9 +37,10 @@ Global options:
 Exit codes: 0 ok, 1 the server said no (its message is shown), 2 usage error.`;
 
 const HELP = {
-  login: "Usage: hookline login --server URL --token TOKEN\n\nChecks the token against the server and saves both to the config file.",
+  login:
+    "Usage: hookline login --server URL --token TOKEN\n\nChecks the token against the server and saves both to the config file.",
   apply:
-    "Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTrigger,\nNotificationSubscription and WebhookClient documents (YAML, multi-document, Lists, or JSON).\nPrints created / configured / unchanged per object. --dry-run validates on the server only.\nNamespaced objects go to metadata.namespace, else -n, else \"default\".",
+    'Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTrigger,\nNotificationSubscription and WebhookClient documents (YAML, multi-document, Lists, or JSON).\nPrints created / configured / unchanged per object. --dry-run validates on the server only.\nNamespaced objects go to metadata.namespace, else -n, else "default".',
   get: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|json|yaml]\n\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
   delete: "Usage: hookline delete KIND NAME [-n NAMESPACE]",
   events:
@@ -49,7 +49,8 @@ const HELP = {
   approvals: "Usage: hookline approvals [-n NS] [--pending] [-o table|json|yaml]",
   approve: "Usage: hookline approve ID [-m MESSAGE] [-n NS]",
   reject: "Usage: hookline reject ID [-m MESSAGE] [-n NS]",
-  token: "Usage: hookline token create NAME --namespace NS [--namespace …] --scope SCOPE [--scope …] [--template T …] [--expires-at RFC3339] [-o …]",
+  token:
+    "Usage: hookline token create NAME --namespace NS [--namespace …] --scope SCOPE [--scope …] [--template T …] [--expires-at RFC3339] [-o …]",
   oauth: "Usage: hookline oauth client create NAME [--namespace NS …] [-o …]",
   import:
     "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [--templates-dir templates/notifications] [--dry-run]",
@@ -78,7 +79,8 @@ const firstNamespace = (values) => (Array.isArray(values.namespace) ? values.nam
 /** @param {string | undefined} format */
 function outputFormat(format) {
   const value = format ?? "table";
-  if (!["table", "json", "yaml"].includes(value)) throw new UsageError(`-o must be table, json or yaml, not "${value}"`);
+  if (!["table", "json", "yaml"].includes(value))
+    throw new UsageError(`-o must be table, json or yaml, not "${value}"`);
   return value;
 }
 
@@ -112,9 +114,16 @@ async function main(argv) {
       return 0;
     }
     case "apply": {
-      const { values } = parse(rest, { filename: { type: "string", short: "f", multiple: true }, "dry-run": { type: "boolean" } });
+      const { values } = parse(rest, {
+        filename: { type: "string", short: "f", multiple: true },
+        "dry-run": { type: "boolean" },
+      });
       if (!values.filename?.length) throw new UsageError(`-f is required\n\n${help}`);
-      return apply(client(resolveConfig(values)), { files: values.filename, namespace: firstNamespace(values), dryRun: Boolean(values["dry-run"]) });
+      return apply(client(resolveConfig(values)), {
+        files: values.filename,
+        namespace: firstNamespace(values),
+        dryRun: Boolean(values["dry-run"]),
+      });
     }
     case "get":
     case "delete": {
@@ -147,7 +156,10 @@ async function main(argv) {
     case "events":
       return events(rest, help);
     case "send": {
-      const { values, positionals } = parse(rest, { filename: { type: "string", short: "f" }, header: { type: "string", short: "H", multiple: true } });
+      const { values, positionals } = parse(rest, {
+        filename: { type: "string", short: "f" },
+        header: { type: "string", short: "H", multiple: true },
+      });
       const [namespace, discriminator = ""] = positionals;
       if (!namespace || !values.filename) throw new UsageError(help);
       const payload = readFileSync(values.filename === "-" ? 0 : values.filename, "utf8");
@@ -158,7 +170,12 @@ async function main(argv) {
         if (colon <= 0) throw new UsageError(`-H "${header}" is not "Name: value"`);
         headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
       }
-      const { body } = await requestWithHeaders(api, `/api/v1/events/${enc(namespace)}/${enc(discriminator)}`, payload, headers);
+      const { body } = await requestWithHeaders(
+        api,
+        `/api/v1/events/${enc(namespace)}/${enc(discriminator)}`,
+        payload,
+        headers,
+      );
       console.log(body.id);
       return 0;
     }
@@ -166,10 +183,17 @@ async function main(argv) {
       const { values } = parse(rest, { pending: { type: "boolean" } });
       const namespace = firstNamespace(values) ?? "default";
       const api = client(resolveConfig(values));
-      const { body } = await api.request("GET", `/api/v1/namespaces/${enc(namespace)}/approvals${values.pending ? "?status=pending" : ""}`);
+      const { body } = await api.request(
+        "GET",
+        `/api/v1/namespaces/${enc(namespace)}/approvals${values.pending ? "?status=pending" : ""}`,
+      );
       const format = outputFormat(values.output);
       if (format !== "table") printData(body, format);
-      else printTable(["id", "policy", "status", "workflow", "expires"], body.items.map((a) => [a.id, a.policy, colorStatus(a.status), a.subject?.workflow ?? "", a.expiresAt]));
+      else
+        printTable(
+          ["id", "policy", "status", "workflow", "expires"],
+          body.items.map((a) => [a.id, a.policy, colorStatus(a.status), a.subject?.workflow ?? "", a.expiresAt]),
+        );
       return 0;
     }
     case "approve":
@@ -192,7 +216,8 @@ async function main(argv) {
         "expires-at": { type: "string" },
       });
       const [action, name] = positionals;
-      if (action !== "create" || !name || !values.namespace?.length || !values.scope?.length) throw new UsageError(help);
+      if (action !== "create" || !name || !values.namespace?.length || !values.scope?.length)
+        throw new UsageError(help);
       const api = client(resolveConfig(values));
       const { body } = await api.request("POST", "/api/v1/tokens", {
         body: {
@@ -213,10 +238,15 @@ async function main(argv) {
       const [noun, action, name] = positionals;
       if (noun !== "client" || action !== "create" || !name) throw new UsageError(help);
       const api = client(resolveConfig(values));
-      const { body } = await api.request("POST", "/api/v1/oauth/clients", { body: { name, ...(values.namespace ? { namespaces: values.namespace } : {}) } });
+      const { body } = await api.request("POST", "/api/v1/oauth/clients", {
+        body: { name, ...(values.namespace ? { namespaces: values.namespace } : {}) },
+      });
       const format = values.output ? outputFormat(values.output) : "table";
       if (format !== "table") printData(body, format);
-      else console.log(`OAuth client ${body.name} created; the secret is shown only now:\nclient_id:     ${body.client_id}\nclient_secret: ${body.client_secret}`);
+      else
+        console.log(
+          `OAuth client ${body.name} created; the secret is shown only now:\nclient_id:     ${body.client_id}\nclient_secret: ${body.client_secret}`,
+        );
       return 0;
     }
     case "import": {
@@ -226,11 +256,18 @@ async function main(argv) {
         "templates-dir": { type: "string" },
       });
       const [source] = positionals;
-      if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications")) throw new UsageError(help);
+      if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications"))
+        throw new UsageError(help);
       const api = client(resolveConfig(values));
       if (source === "argo") {
-        return apply(api, { files: values.filename, namespace: firstNamespace(values), dryRun: Boolean(values["dry-run"]), importArgo: true });
+        return apply(api, {
+          files: values.filename,
+          namespace: firstNamespace(values),
+          dryRun: Boolean(values["dry-run"]),
+          importArgo: true,
+        });
       }
+      const { importArgoCdNotifications } = await import("./import-argocd.mjs");
       return importArgoCdNotifications(api, {
         files: values.filename,
         templatesDir: values["templates-dir"] ?? "templates/notifications",
@@ -268,10 +305,22 @@ async function events(argv, help) {
     const format = outputFormat(values.output);
     if (format !== "table") printData(body, format);
     else {
-      printTable(["id", "received", "discriminator", "outcome"], [[body.id, body.receivedAt, body.discriminator, colorStatus(body.outcome)]]);
+      printTable(
+        ["id", "received", "discriminator", "outcome"],
+        [[body.id, body.receivedAt, body.discriminator, colorStatus(body.outcome)]],
+      );
       if (body.results.length > 0) {
         console.log("");
-        printTable(["binding", "matched", "status", "workflow", "reason / error"], body.results.map((r) => [r.binding, r.matched ? "yes" : "no", colorStatus(r.status), r.workflow ?? "", r.error ?? r.reason ?? ""]));
+        printTable(
+          ["binding", "matched", "status", "workflow", "reason / error"],
+          body.results.map((r) => [
+            r.binding,
+            r.matched ? "yes" : "no",
+            colorStatus(r.status),
+            r.workflow ?? "",
+            r.error ?? r.reason ?? "",
+          ]),
+        );
       }
     }
     return 0;
@@ -281,7 +330,16 @@ async function events(argv, help) {
   if (values.discriminator) query.set("discriminator", values.discriminator);
   if (values.outcome) query.set("outcome", values.outcome);
   const format = outputFormat(values.output);
-  const row = (e) => [e.id, e.receivedAt, e.discriminator, colorStatus(e.outcome), e.results.filter((r) => r.workflow).map((r) => r.workflow).join(",")];
+  const row = (e) => [
+    e.id,
+    e.receivedAt,
+    e.discriminator,
+    colorStatus(e.outcome),
+    e.results
+      .filter((r) => r.workflow)
+      .map((r) => r.workflow)
+      .join(","),
+  ];
   const { body } = await api.request("GET", `${base}?${query}`);
   if (format !== "table") printData(body, format);
   else printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));

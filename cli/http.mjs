@@ -44,7 +44,11 @@ export function client(config) {
     try {
       response = await fetch(`${server}${path}`, { method, headers, body });
     } catch (error) {
-      throw new ServerError(`cannot reach ${server}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, 0, "unavailable");
+      throw new ServerError(
+        `cannot reach ${server}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+        0,
+        "unavailable",
+      );
     }
     const text = await response.text();
     let parsed = text;
@@ -54,7 +58,10 @@ export function client(config) {
       // not JSON: keep the text
     }
     if (response.status >= 400) {
-      const message = parsed && typeof parsed === "object" && "message" in parsed ? parsed.message : text || `HTTP ${response.status}`;
+      const message =
+        parsed && typeof parsed === "object" && "message" in parsed
+          ? parsed.message
+          : text || `HTTP ${response.status}`;
       const code = parsed && typeof parsed === "object" && "code" in parsed ? parsed.code : String(response.status);
       throw new ServerError(String(message), response.status, String(code));
     }

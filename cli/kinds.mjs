@@ -29,7 +29,13 @@ export const KINDS = [
     appliable: true,
     wholeObject: true,
     columns: ["name", "selector", "template", "cluster", "generation"],
-    row: (b) => [b.metadata.name, b.spec.event.selector, b.spec.submit.workflowTemplateRef.name, b.spec.cluster, b.metadata.generation],
+    row: (b) => [
+      b.metadata.name,
+      b.spec.event.selector,
+      b.spec.submit.workflowTemplateRef.name,
+      b.spec.cluster,
+      b.metadata.generation,
+    ],
     nameOf: (b) => b.metadata.name,
   },
   {
@@ -40,7 +46,12 @@ export const KINDS = [
     collection: (ns) => `/api/v1/namespaces/${enc(ns)}/approvalpolicies`,
     appliable: true,
     columns: ["name", "webhooks", "manual", "timeout"],
-    row: (p) => [p.name, p.webhooks.map((/** @type {any} */ w) => w.name).join(",") || "-", p.manual.required ? "required" : "-", p.timeout],
+    row: (p) => [
+      p.name,
+      p.webhooks.map((/** @type {any} */ w) => w.name).join(",") || "-",
+      p.manual.required ? "required" : "-",
+      p.timeout,
+    ],
     nameOf: nameField,
   },
   {
@@ -51,7 +62,13 @@ export const KINDS = [
     collection: () => "/api/v1/clusters",
     appliable: true,
     columns: ["name", "type", "url", "token", "timeout"],
-    row: (c) => [c.name, c.type, c.url, c.hasToken ? "sealed" : c.tokenSecret ? `secret ${c.tokenSecret}` : "-", `${c.timeoutSeconds}s`],
+    row: (c) => [
+      c.name,
+      c.type,
+      c.url,
+      c.hasToken ? "sealed" : c.tokenSecret ? `secret ${c.tokenSecret}` : "-",
+      `${c.timeoutSeconds}s`,
+    ],
     nameOf: nameField,
   },
   {
@@ -73,7 +90,11 @@ export const KINDS = [
     collection: () => "/api/v1/notifications/triggers",
     appliable: true,
     columns: ["name", "conditions", "templates"],
-    row: (t) => [t.name, t.conditions.length, [...new Set(t.conditions.flatMap((/** @type {any} */ c) => c.send))].join(",")],
+    row: (t) => [
+      t.name,
+      t.conditions.length,
+      [...new Set(t.conditions.flatMap((/** @type {any} */ c) => c.send))].join(","),
+    ],
     nameOf: nameField,
   },
   {

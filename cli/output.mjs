@@ -36,10 +36,19 @@ export function colorStatus(value) {
  */
 export function printTable(headers, rows) {
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? "" : String(cell))));
-  const strip = (/** @type {string} */ text) => text.replace(/\u001b\[[0-9;]*m/g, "");
+  const esc = String.fromCharCode(27);
+  const strip = (/** @type {string} */ text) =>
+    text
+      .split(esc)
+      .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, "")))
+      .join("");
   const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => strip(row[i] ?? "").length)));
   const line = (/** @type {string[]} */ row) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - strip(cell).length)))).join("   ");
+    row
+      .map((cell, i) =>
+        i === row.length - 1 ? cell : cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - strip(cell).length)),
+      )
+      .join("   ");
   console.log(bold(line(headers.map((header) => header.toUpperCase()))));
   for (const row of cells) console.log(line(row));
 }

@@ -102,6 +102,8 @@ export interface StoredPolicy {
   onDecision: { setNode: boolean; outputParameter: string };
   createdAt: string;
   updatedAt: string;
+  /** Keyed fingerprint of the applied input (src/lib/apply.ts). */
+  fingerprint?: string;
 }
 
 /** The record context a header secret is sealed to. */
@@ -166,6 +168,7 @@ export async function buildPolicy(
 
 /** A policy as the API shows it: sealed header values are never returned. */
 export function describePolicy(policy: StoredPolicy) {
+  // (the fingerprint stays internal)
   return {
     name: policy.name,
     namespace: policy.namespace,

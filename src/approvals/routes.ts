@@ -3,6 +3,7 @@ import { ulid } from "ulid";
 import { z } from "zod";
 import { randomBytes, toHex } from "../auth/crypto";
 import { authorize, type Principal, principalKey } from "../auth/principal";
+import { actionOf, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -89,16 +90,15 @@ export const approvalRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "bindings:write", namespace);
     const name = assertObjectName(c.req.param("name"), "policy name");
+    const dryRun = isDryRun(c.req.query("dryRun"));
     const previous = await getPolicy(c.env.DB, namespace, name);
-    const policy = await buildPolicy(
-      namespace,
-      name,
-      await readDocument(c.req.raw),
-      c.env.HOOKLINE_SECRET_KEY,
-      previous,
-    );
-    await savePolicy(c.env.DB, policy);
-    return c.json(describePolicy(policy), previous ? 200 : 201);
+    const document = await readDocument(c.req.raw);
+    const policy = await buildPolicy(namespace, name, document, c.env.HOOKLINE_SECRET_KEY, previous);
+    policy.fingerprint = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
+    const action = actionOf(previous?.fingerprint, previous !== null, policy.fingerprint);
+    if (action !== "unchanged" && !dryRun) await savePolicy(c.env.DB, policy);
+    const shown = action === "unchanged" && previous ? previous : policy;
+    return c.json(describePolicy(shown), previous ? 200 : 201, { "x-hookline-action": action });
   })
   .get("/namespaces/:namespace/approvalpolicies", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));

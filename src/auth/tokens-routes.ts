@@ -24,6 +24,12 @@ const createTokenSchema = z.strictObject({
 
 /** `/api/v1/tokens`: create (token shown once), list, delete. Admin only. */
 export const tokenRoutes = new Hono<AppEnv>()
+  .get("/whoami", (c) => {
+    const principal = c.get("principal");
+    if (!principal) authorize(undefined, "events:read");
+    const { kind, name, scopes, namespaces, templates } = principal as NonNullable<typeof principal>;
+    return c.json({ kind, name, scopes, namespaces, templates });
+  })
   .post("/tokens", async (c) => {
     authorize(c.get("principal"), "admin");
     const input = parseWith(createTokenSchema, await readDocument(c.req.raw));

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { actionOf, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
@@ -32,21 +33,29 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     authorize(c.get("principal"), "admin");
     const namespace = assertNamespace(c.req.param("namespace"));
     const name = assertObjectName(c.req.param("name"), "webhook client name");
-    const input = parseWith(webhookClientSchema, await readDocument(c.req.raw));
+    const dryRun = isDryRun(c.req.query("dryRun"));
+    const document = await readDocument(c.req.raw);
+    const input = parseWith(webhookClientSchema, document);
     const box = SecretBox.fromSecretKey(c.env.HOOKLINE_SECRET_KEY);
+    const previous = await getWebhookClient(c.env.DB, namespace, name);
+    const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
+    const action = actionOf(previous?.fingerprint, previous !== null, print);
     const now = Date.now();
     const record: WebhookClientRecord = {
       namespace,
       name,
       type: input.type,
       secretSealed: await box.seal(input.secret, webhookClientSecretContext(namespace, name)),
-      createdAt: now,
+      createdAt: previous?.createdAt ?? now,
       updatedAt: now,
+      fingerprint: print,
     };
-    const created = await upsertWebhookClient(c.env.DB, record);
-    forgetWebhookClients(namespace);
-    const stored = await getWebhookClient(c.env.DB, namespace, name);
-    return c.json(describeClient(stored ?? record), created ? 201 : 200);
+    if (action !== "unchanged" && !dryRun) {
+      await upsertWebhookClient(c.env.DB, record);
+      forgetWebhookClients(namespace);
+    }
+    const shown = action === "unchanged" && previous ? previous : record;
+    return c.json(describeClient(shown), previous ? 200 : 201, { "x-hookline-action": action });
   })
   .get("/namespaces/:namespace/webhookclients", async (c) => {
     authorize(c.get("principal"), "admin");

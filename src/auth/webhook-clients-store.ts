@@ -8,6 +8,8 @@ export interface WebhookClientRecord {
   secretSealed: string;
   createdAt: number;
   updatedAt: number;
+  /** Keyed fingerprint of the applied input (src/lib/apply.ts). */
+  fingerprint: string | null;
 }
 
 interface WebhookClientRow {
@@ -17,15 +19,16 @@ interface WebhookClientRow {
   secret_sealed: string;
   created_at: number;
   updated_at: number;
+  fingerprint: string | null;
 }
 
-const columns = "namespace, name, type, secret_sealed, created_at, updated_at";
+const columns = "namespace, name, type, secret_sealed, created_at, updated_at, fingerprint";
 
 /** Creates or replaces a client; returns whether it was created. */
 export async function upsertWebhookClient(db: D1Database, client: WebhookClientRecord): Promise<boolean> {
   const inserted = await db
-    .prepare(`INSERT INTO webhook_clients (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT DO NOTHING`)
-    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt)
+    .prepare(`INSERT INTO webhook_clients (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT DO NOTHING`)
+    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt, client.fingerprint)
     .run();
   if (inserted.meta.changes > 0) return true;
   await db
@@ -76,5 +79,6 @@ function fromRow(row: WebhookClientRow): WebhookClientRecord {
     secretSealed: row.secret_sealed,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    fingerprint: row.fingerprint,
   };
 }

@@ -1,3 +1,4 @@
+import type { ApplyAction } from "../lib/apply";
 import { AppError } from "../lib/errors";
 import { isDns1123Subdomain, truncate } from "../lib/names";
 import { formatPath } from "../lib/validation";
@@ -11,8 +12,6 @@ import {
   type StoredBinding,
 } from "./schema";
 import { getBindings, saveBindings } from "./store";
-
-export type ApplyAction = "created" | "configured" | "unchanged";
 
 export interface ApplyResult {
   binding: StoredBinding;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { authorize } from "../auth/principal";
+import { isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument, readDocuments } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -17,13 +18,6 @@ const testSchema = z.strictObject({
   metadata: z.record(z.string(), z.array(z.string())).default({}),
   discriminator: z.string().max(253).default(""),
 });
-
-/** `?dryRun=All` (as kubectl sends it) validates without writing. */
-function isDryRun(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (value === "All" || value === "true") return true;
-  throw new AppError("invalid_argument", 'dryRun must be "All"');
-}
 
 /** `/api/v1/namespaces/{ns}/workfloweventbindings`: apply (JSON or YAML), read, delete, dry-run. */
 export const bindingRoutes = new Hono<AppEnv>()

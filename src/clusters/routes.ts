@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { authorize } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
+import { actionOf, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
@@ -47,7 +48,12 @@ export const clusterRoutes = new Hono<AppEnv>()
   .put("/clusters/:name", async (c) => {
     authorize(c.get("principal"), "admin");
     const name = assertObjectName(c.req.param("name"), "cluster name");
-    const input = parseWith(clusterSchema, await readDocument(c.req.raw));
+    const dryRun = isDryRun(c.req.query("dryRun"));
+    const document = await readDocument(c.req.raw);
+    const input = parseWith(clusterSchema, document);
+    const previous = await getCluster(c.env.DB, name);
+    const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
+    const action = actionOf(previous?.fingerprint, previous !== null, print);
     const now = Date.now();
     const record: ClusterRecord = {
       name,
@@ -59,12 +65,13 @@ export const clusterRoutes = new Hono<AppEnv>()
           : await SecretBox.fromSecretKey(c.env.HOOKLINE_SECRET_KEY).seal(input.token, clusterTokenContext(name)),
       tokenSecret: input.tokenSecret ?? null,
       timeoutMs: Math.round(input.timeoutSeconds * 1000),
-      createdAt: now,
+      createdAt: previous?.createdAt ?? now,
       updatedAt: now,
+      fingerprint: print,
     };
-    const created = await saveCluster(c.env.DB, record);
-    const stored = await getCluster(c.env.DB, name);
-    return c.json(describeCluster(stored ?? record), created ? 201 : 200);
+    if (action !== "unchanged" && !dryRun) await saveCluster(c.env.DB, record);
+    const shown = action === "unchanged" && previous ? previous : record;
+    return c.json(describeCluster(shown), previous ? 200 : 201, { "x-hookline-action": action });
   })
   .get("/clusters", async (c) => {
     authorize(c.get("principal"), "admin");

@@ -13,6 +13,8 @@ export interface ClusterRecord {
   timeoutMs: number;
   createdAt: number;
   updatedAt: number;
+  /** Keyed fingerprint of the applied input (src/lib/apply.ts). */
+  fingerprint: string | null;
 }
 
 interface ClusterRow {
@@ -24,9 +26,10 @@ interface ClusterRow {
   timeout_ms: number;
   created_at: number;
   updated_at: number;
+  fingerprint: string | null;
 }
 
-const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at";
+const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint";
 
 /** Creates or replaces a cluster (bumping the clusters version); returns whether it was created. */
 export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<boolean> {
@@ -93,5 +96,6 @@ function fromRow(row: ClusterRow): ClusterRecord {
     timeoutMs: row.timeout_ms,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    fingerprint: row.fingerprint,
   };
 }

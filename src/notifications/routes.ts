@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { authorize } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
+import { actionOf, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -117,6 +118,12 @@ const deliveryQuerySchema = z.strictObject({
   status: z.enum(DELIVERY_STATUSES).optional(),
 });
 
+/** A stored object without its apply fingerprint (which stays internal). */
+function withoutFingerprint<T>(object: T): T {
+  const { fingerprint: _, ...rest } = object as T & { fingerprint?: string };
+  return rest as T;
+}
+
 /** CRUD for one kind of stored notification object. */
 function objectRoutes<T>(
   path: string,
@@ -129,21 +136,27 @@ function objectRoutes<T>(
     .put(`/notifications/${path}/:name`, async (c) => {
       authorize(c.get("principal"), "notifications:write");
       const name = assertObjectName(c.req.param("name"), `${what} name`);
-      const object = await build(name, await readDocument(c.req.raw), c.env);
-      const created = await putObject(c.env.DB, table, name, object);
-      return c.json(describe(name, object), created ? 201 : 200);
+      const dryRun = isDryRun(c.req.query("dryRun"));
+      const document = await readDocument(c.req.raw);
+      const object = await build(name, document, c.env);
+      const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
+      const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
+      const action = actionOf(previous?.fingerprint, previous !== null, print);
+      if (action !== "unchanged" && !dryRun) await putObject(c.env.DB, table, name, { ...object, fingerprint: print });
+      const shown = action === "unchanged" && previous ? previous : object;
+      return c.json(describe(name, withoutFingerprint(shown)), previous ? 200 : 201, { "x-hookline-action": action });
     })
     .get(`/notifications/${path}`, async (c) => {
       authorize(c.get("principal"), "notifications:write");
       const items = await listObjects<T>(c.env.DB, table);
-      return c.json({ items: items.map((item) => describe(item.name, item.object)) });
+      return c.json({ items: items.map((item) => describe(item.name, withoutFingerprint(item.object))) });
     })
     .get(`/notifications/${path}/:name`, async (c) => {
       authorize(c.get("principal"), "notifications:write");
       const name = assertObjectName(c.req.param("name"), `${what} name`);
       const object = await getObject<T>(c.env.DB, table, name);
       if (!object) throw notFound(`${what} "${name}" not found`);
-      return c.json(describe(name, object));
+      return c.json(describe(name, withoutFingerprint(object)));
     })
     .delete(`/notifications/${path}/:name`, async (c) => {
       authorize(c.get("principal"), "notifications:write");
