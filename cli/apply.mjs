@@ -51,7 +51,9 @@ export function readSources(/** @type {string[]} */ paths) {
     const parsed = parseAllDocuments(text, { uniqueKeys: true });
     const list = Array.isArray(parsed) ? parsed : [parsed];
     list.forEach((document, i) => {
-      const start = document.range?.[0] ?? 0;
+      // Where the document's content starts (after any `---` and comments).
+      const contents = /** @type {{ range?: number[] } | null} */ (document.contents);
+      const start = contents?.range?.[0] ?? document.range?.[0] ?? 0;
       const [problem] = document.errors;
       if (problem) {
         const line = problem.linePos?.[0]?.line ?? lineOf(start);

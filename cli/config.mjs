@@ -35,7 +35,7 @@ export function writeConfigFile(config) {
 export function resolveConfig(flags) {
   const file = readConfigFile();
   return {
-    server: (flags.server ?? process.env.HOOKLINE_URL ?? file.server)?.replace(/\/+$/, ""),
-    token: flags.token ?? process.env.HOOKLINE_TOKEN ?? file.token,
+    server: (flags.server || process.env.HOOKLINE_URL || file.server)?.replace(/\/+$/, ""),
+    token: flags.token || process.env.HOOKLINE_TOKEN || file.token,
   };
 }

@@ -24,20 +24,23 @@ interface WebhookClientRow {
 
 const columns = "namespace, name, type, secret_sealed, created_at, updated_at, fingerprint";
 
-/** Creates or replaces a client; returns whether it was created. */
-export async function upsertWebhookClient(db: D1Database, client: WebhookClientRecord): Promise<boolean> {
-  const inserted = await db
-    .prepare(`INSERT INTO webhook_clients (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT DO NOTHING`)
-    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt, client.fingerprint)
-    .run();
-  if (inserted.meta.changes > 0) return true;
+/** Creates or replaces a client. */
+export async function upsertWebhookClient(db: D1Database, client: WebhookClientRecord): Promise<void> {
   await db
     .prepare(
-      "UPDATE webhook_clients SET type = ?3, secret_sealed = ?4, updated_at = ?5 WHERE namespace = ?1 AND name = ?2",
+      `INSERT INTO webhook_clients (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+       ON CONFLICT (namespace, name) DO UPDATE SET type = ?3, secret_sealed = ?4, updated_at = ?6, fingerprint = ?7`,
     )
-    .bind(client.namespace, client.name, client.type, client.secretSealed, client.updatedAt)
+    .bind(
+      client.namespace,
+      client.name,
+      client.type,
+      client.secretSealed,
+      client.createdAt,
+      client.updatedAt,
+      client.fingerprint,
+    )
     .run();
-  return false;
 }
 
 /** Every client of a namespace, by name. */

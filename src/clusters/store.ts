@@ -31,12 +31,14 @@ interface ClusterRow {
 
 const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint";
 
-/** Creates or replaces a cluster (bumping the clusters version); returns whether it was created. */
-export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<boolean> {
-  const [inserted] = await db.batch([
+/** Creates or replaces a cluster, bumping the clusters version in the same transaction. */
+export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<void> {
+  await db.batch([
     db
       .prepare(
-        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (name) DO NOTHING`,
+        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (name) DO UPDATE SET type = ?2, url = ?3, token_sealed = ?4, token_secret = ?5, timeout_ms = ?6,
+           updated_at = ?8, fingerprint = ?9`,
       )
       .bind(
         cluster.name,
@@ -45,24 +47,12 @@ export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promi
         cluster.tokenSealed,
         cluster.tokenSecret,
         cluster.timeoutMs,
+        cluster.createdAt,
         cluster.updatedAt,
-      ),
-    db
-      .prepare(
-        "UPDATE clusters SET type = ?2, url = ?3, token_sealed = ?4, token_secret = ?5, timeout_ms = ?6, updated_at = ?7 WHERE name = ?1",
-      )
-      .bind(
-        cluster.name,
-        cluster.type,
-        cluster.url,
-        cluster.tokenSealed,
-        cluster.tokenSecret,
-        cluster.timeoutMs,
-        cluster.updatedAt,
+        cluster.fingerprint,
       ),
     bumpVersionStatement(db, CLUSTERS_SCOPE),
   ]);
-  return (inserted?.meta.changes ?? 0) > 0;
 }
 
 /** One cluster, or null. */

@@ -50,6 +50,23 @@ describe("clusters API", () => {
     });
   }
 
+  it("reports created / unchanged / configured, tells a changed secret apart, and writes nothing on ?dryRun=All", async () => {
+    const body = { type: "argo-server", url: "https://argo.example.com", token: "token-one" };
+    const action = async (input: unknown, query = "") =>
+      (await callJson(`/api/v1/clusters/applied${query}`, "PUT", input)).headers.get("x-hookline-action");
+    expect(await action(body, "?dryRun=All")).toBe("created");
+    expect(await countRows("clusters", "name = 'applied'")).toBe(0);
+    expect(await action(body)).toBe("created");
+    expect(await action(body)).toBe("unchanged");
+    expect(await action({ ...body, token: "token-two" })).toBe("configured");
+    expect(await action({ ...body, token: "token-two" })).toBe("unchanged");
+    const row = await env.DB.prepare("SELECT fingerprint FROM clusters WHERE name = 'applied'").first<{
+      fingerprint: string;
+    }>();
+    expect(row?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain("token-two");
+  });
+
   it("accepts http for loopback hosts only", async () => {
     for (const url of ["http://127.0.0.1:2746", "http://localhost:2746", "http://[::1]:2746"]) {
       expect((await callJson("/api/v1/clusters/local", "PUT", { type: "argo-server", url })).status).toBeLessThan(300);

@@ -1,0 +1,317 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
+
+let worker: RunningWorker;
+let home: string;
+
+beforeAll(async () => {
+  worker = await startWorker();
+  home = mkdtempSync(join(tmpdir(), "hookline-cli-"));
+});
+afterAll(async () => {
+  await worker?.stop();
+});
+
+/** Runs the CLI as a user would, in a subprocess. */
+function hookline(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  const result = spawnSync(process.execPath, [join(root, "cli/hookline.mjs"), ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      XDG_CONFIG_HOME: join(home, "config"),
+      HOOKLINE_URL: worker.url,
+      HOOKLINE_TOKEN: worker.adminToken,
+      ...options.env,
+    },
+    input: options.input,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function writeFiles(dir: string, files: Record<string, string>) {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+}
+
+const manifests = {
+  "bindings.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata:
+  name: ci-on-push
+  namespace: team-a
+spec:
+  event:
+    selector: 'discriminator = "github" and metadata."x-github-event" = ["push"]'
+  submit:
+    workflowTemplateRef:
+      name: build
+---
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata:
+  name: on-tag
+  namespace: team-a
+spec:
+  event:
+    selector: '$contains(payload.ref, "refs/tags/")'
+  submit:
+    workflowTemplateRef:
+      name: release
+`,
+  "platform.yaml": `apiVersion: hookline.dev/v1
+kind: Cluster
+metadata:
+  name: prod
+spec:
+  type: argo-server
+  url: https://argo.example.com
+  token: very-secret-cluster-token
+---
+apiVersion: hookline.dev/v1
+kind: ApprovalPolicy
+metadata:
+  name: release
+  namespace: team-a
+spec:
+  webhooks:
+    - name: scanner
+      uri: https://scanner.example.com/hook
+      headers:
+        - name: Authorization
+          secret: Bearer scanner-token
+  manual:
+    required: true
+---
+apiVersion: hookline.dev/v1
+kind: WebhookClient
+metadata:
+  name: github
+  namespace: team-a
+spec:
+  type: github
+  secret: webhook-secret-value
+`,
+  "notifications.json": JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      {
+        apiVersion: "hookline.dev/v1",
+        kind: "NotificationService",
+        metadata: { name: "dingtalk" },
+        spec: { type: "dingtalk", url: "https://oapi.dingtalk.com/robot/send?access_token=x", secret: "SEC-1" },
+      },
+      {
+        apiVersion: "hookline.dev/v1",
+        kind: "NotificationTrigger",
+        metadata: { name: "on-prod-deployed" },
+        spec: {
+          conditions: [
+            {
+              when: 'app.status.health.status = "Healthy"',
+              oncePer: "app.status.sync.revision",
+              send: ["app-deployed"],
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: "hookline.dev/v1",
+        kind: "NotificationSubscription",
+        metadata: { name: "releases" },
+        spec: { triggers: ["on-prod-deployed"], destinations: [{ service: "dingtalk" }] },
+      },
+    ],
+  }),
+};
+
+describe("hookline CLI against the locally running Worker", () => {
+  it("applies a directory of YAML and JSON; applying it again changes nothing", () => {
+    const dir = join(home, "manifests");
+    writeFiles(dir, manifests);
+    const first = hookline(["apply", "-f", dir]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split("\n");
+    expect(lines).toHaveLength(8);
+    expect(lines.every((line) => line.endsWith(" created"))).toBe(true);
+    expect(lines).toContain("workfloweventbinding/ci-on-push created");
+    const second = hookline(["apply", "-f", dir]);
+    expect(second.code).toBe(0);
+    const again = second.stdout.trim().split("\n");
+    expect(again).toHaveLength(8);
+    expect(
+      again.every((line) => line.endsWith(" unchanged")),
+      second.stdout,
+    ).toBe(true);
+  });
+
+  it("reports a malformed document by file and line, applies nothing from it, and exits 1", () => {
+    const dir = join(home, "broken");
+    writeFiles(dir, {
+      "mixed.yaml": `apiVersion: hookline.dev/v1
+kind: NotificationService
+metadata: {name: good-one}
+spec: {type: slack, url: "https://hooks.slack.com/services/T/B/X"}
+---
+apiVersion: hookline.dev/v1
+kind: NotificationService
+metadata: {name: broken
+spec: [}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata: {name: bad-selector, namespace: team-a}
+spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name: t}}}
+`,
+    });
+    const result = hookline(["apply", "-f", join(dir, "mixed.yaml")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("notificationservice/good-one created");
+    expect(result.stderr).toMatch(/mixed\.yaml:\d+ \(document 2\)/);
+    expect(result.stderr).toMatch(
+      /mixed\.yaml:11 \(document 3\), WorkflowEventBinding\/bad-selector: spec\.event\.selector: .*position 13/,
+    );
+    expect(hookline(["get", "services", "broken"]).code).toBe(1);
+    expect(hookline(["get", "bindings", "bad-selector", "-n", "team-a"]).code).toBe(1);
+  });
+
+  it("--dry-run validates on the server and writes nothing", () => {
+    const dir = join(home, "dry");
+    writeFiles(dir, {
+      "b.yaml": manifests["bindings.yaml"].replace(/ci-on-push/g, "dry-one").replace("on-tag", "dry-two"),
+    });
+    const result = hookline(["apply", "-f", dir, "--dry-run"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("workfloweventbinding/dry-one created (server dry run)");
+    expect(hookline(["get", "bindings", "dry-one", "-n", "team-a"]).code).toBe(1);
+  });
+
+  it("gets objects as a table, JSON (the API's shape) and YAML; secrets never show", () => {
+    const table = hookline(["get", "bindings", "-n", "team-a"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NAME\s+SELECTOR\s+TEMPLATE\s+CLUSTER\s+GENERATION/);
+    expect(table.stdout).toContain("ci-on-push");
+    const json = JSON.parse(hookline(["get", "bindings", "-n", "team-a", "-o", "json"]).stdout) as {
+      items: Array<{ metadata: { name: string } }>;
+    };
+    expect(json.items.map((item) => item.metadata.name)).toEqual(["ci-on-push", "on-tag"]);
+    const yaml = parse(hookline(["get", "binding", "ci-on-push", "-n", "team-a", "-o", "yaml"]).stdout) as {
+      kind: string;
+    };
+    expect(yaml.kind).toBe("WorkflowEventBinding");
+    const clusters = hookline(["get", "clusters", "-o", "json"]).stdout;
+    expect(clusters).not.toContain("very-secret-cluster-token");
+    expect(hookline(["get", "policies", "-n", "team-a", "-o", "yaml"]).stdout).not.toContain("scanner-token");
+  });
+
+  it("sends an event and sees it with `events`", async () => {
+    const payload = join(home, "payload.json");
+    writeFileSync(payload, JSON.stringify({ ref: "refs/heads/main", after: "abc" }));
+    const sent = hookline(["send", "team-a", "github", "-f", payload, "-H", "X-GitHub-Event: push"]);
+    expect(sent.code).toBe(0);
+    const id = sent.stdout.trim();
+    expect(id).toMatch(/^[0-9A-Z]{26}$/);
+    const listed = await eventually(async () => {
+      const result = hookline(["events", "-n", "team-a", "-o", "json"]);
+      const body = JSON.parse(result.stdout) as { items: Array<{ id: string; outcome: string }> };
+      return body.items.find((item) => item.id === id);
+    });
+    expect(listed.outcome).toBe("failed");
+    const detail = hookline(["events", "get", id, "-n", "team-a"]);
+    expect(detail.stdout).toContain("ci-on-push");
+    const replay = hookline(["events", "replay", id, "-n", "team-a"]);
+    expect(replay.stdout.trim()).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it("lists and approves a gate", async () => {
+    const response = await fetch(`${worker.url}/api/v1/namespaces/team-a/approvals`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ policy: "release" }),
+    });
+    const gate = (await response.json()) as { id: string };
+    expect(hookline(["approvals", "-n", "team-a", "--pending"]).stdout).toContain(gate.id);
+    const approved = hookline(["approve", gate.id, "-n", "team-a", "-m", "ship it"]);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout.trim()).toBe(`approval ${gate.id} pending`);
+    const again = hookline(["reject", gate.id, "-n", "team-a"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already recorded .*409/);
+  });
+
+  it("creates tokens and OAuth clients, logs in, and uses the saved config", () => {
+    const token = hookline([
+      "token",
+      "create",
+      "ci-bot",
+      "--namespace",
+      "team-a",
+      "--scope",
+      "events:write",
+      "--scope",
+      "events:read",
+      "-o",
+      "json",
+    ]);
+    expect(token.code).toBe(0);
+    const created = JSON.parse(token.stdout) as { token: string; scopes: string[] };
+    expect(created.scopes).toEqual(["events:write", "events:read"]);
+    const client = hookline(["oauth", "client", "create", "scanner"]);
+    expect(client.stdout).toMatch(/client_id:\s+hlc_/);
+    const login = hookline(["login", "--server", worker.url, "--token", created.token], {
+      env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" },
+    });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain("as ci-bot");
+    const config = JSON.parse(readFileSync(join(home, "config", "hookline", "config.json"), "utf8")) as {
+      server: string;
+    };
+    expect(config.server).toBe(worker.url);
+    const viaConfig = hookline(["events", "-n", "team-a"], { env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" } });
+    expect(viaConfig.code).toBe(0);
+    const forbidden = hookline(["get", "clusters"], { env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" } });
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toContain("permission_denied");
+  });
+
+  it("exits 2 on usage errors and prints help for every command", () => {
+    expect(hookline(["frobnicate"]).code).toBe(2);
+    expect(hookline(["apply"]).code).toBe(2);
+    expect(hookline(["get", "widgets"]).code).toBe(2);
+    expect(hookline(["get", "bindings", "--bogus"]).code).toBe(2);
+    for (const command of [
+      "login",
+      "apply",
+      "get",
+      "delete",
+      "events",
+      "send",
+      "approvals",
+      "approve",
+      "reject",
+      "token",
+      "oauth",
+      "import",
+    ]) {
+      const help = hookline([command, "--help"]);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: hookline/);
+    }
+    expect(hookline(["--help"]).stdout).toContain("Exit codes: 0 ok, 1 the server said no");
+    expect(
+      hookline(["get", "bindings"], { env: { HOOKLINE_URL: "", XDG_CONFIG_HOME: join(home, "empty-config") } }).code,
+    ).toBe(2);
+    expect(hookline(["get", "bindings"], { env: { HOOKLINE_URL: "http://127.0.0.1:9" } }).code).toBe(1);
+  });
+
+  it("prints no colour codes when output is not a terminal", () => {
+    expect(hookline(["approvals", "-n", "team-a"]).stdout).not.toContain("\u001b[");
+  });
+});
