@@ -74,6 +74,8 @@ export async function applyBindings(
       const details = compiled.errors.map((error) => `${error.field}: ${error.message}`).join("; ");
       throw new AppError("invalid_argument", `${where}${details}`);
     }
+    if (Object.keys(compiled.binding.translated).length > 0)
+      binding.status = { translated: compiled.binding.translated };
     return { binding, action: previous ? (unchanged ? "unchanged" : "configured") : "created" };
   });
 

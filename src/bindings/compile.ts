@@ -1,6 +1,11 @@
+import { ExprSyntaxError } from "../expressions/expr/parse";
+import { ExprTranslationError, translateExpr } from "../expressions/expr/translate";
 import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
 import { type Equality, requiredEqualities } from "./prefilter";
 import type { StoredBinding } from "./schema";
+
+/** What binding expressions see: Argo's event environment. */
+export const BINDING_ROOTS = ["payload", "metadata", "discriminator", "namespace"] as const;
 
 /** A problem with one field of a binding, named by its path. */
 export interface FieldError {
@@ -22,6 +27,8 @@ export interface CompiledBinding {
   parameters: Array<{ name: string; value: string } | { name: string; expression: CompiledExpression }>;
   /** Necessary conditions of the selector, for the prefilter index. */
   equalities: Equality[];
+  /** For expr bindings: the JSONata each expression was translated into, by field. */
+  translated: Record<string, string>;
 }
 
 /**
@@ -30,21 +37,21 @@ export interface CompiledBinding {
  */
 export function compileBinding(stored: StoredBinding): { binding: CompiledBinding } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
+  const translated: Record<string, string> = {};
   const { spec } = stored;
-  if (spec.expressionLanguage === "expr") {
-    return {
-      errors: [
-        {
-          field: "spec.expressionLanguage",
-          message: 'expr is not translated by this version of hookline; write the expressions in JSONata ("jsonata")',
-        },
-      ],
-    };
-  }
   const compile = (field: string, source: string): CompiledExpression | null => {
     try {
-      return compileExpression(source);
+      let jsonataSource = source;
+      if (spec.expressionLanguage === "expr") {
+        jsonataSource = translateExpr(source, BINDING_ROOTS);
+        translated[field] = jsonataSource;
+      }
+      return compileExpression(jsonataSource);
     } catch (error) {
+      if (error instanceof ExprSyntaxError || error instanceof ExprTranslationError) {
+        errors.push({ field, message: `${error.message} (at position ${error.position})` });
+        return null;
+      }
       if (!(error instanceof ExpressionError)) throw error;
       errors.push({ field, message: error.describe(field).slice(field.length + 2) });
       return null;
@@ -93,6 +100,7 @@ export function compileBinding(stored: StoredBinding): { binding: CompiledBindin
       annotations,
       parameters,
       equalities: requiredEqualities(selector.ast),
+      translated,
     },
   };
 }

@@ -22,6 +22,10 @@ const roots = new Set(["discriminator", "namespace", "metadata", "payload"]);
 export function requiredEqualities(ast: unknown): Equality[] {
   if (ast === null || typeof ast !== "object") return [];
   const node = ast as AstNode;
+  // A parenthesised expression, as translations from expr write them.
+  if (node.type === "block" && Array.isArray(node.expressions) && node.expressions.length === 1) {
+    return requiredEqualities(node.expressions[0]);
+  }
   if (node.type === "binary" && node.value === "and") {
     return [...requiredEqualities(node.lhs), ...requiredEqualities(node.rhs)];
   }

@@ -93,4 +93,6 @@ export interface StoredBinding {
     annotations?: Record<string, string>;
   };
   spec: BindingSpec;
+  /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
+  status?: { translated: Record<string, string> };
 }

@@ -1,4 +1,5 @@
 import jsonata from "jsonata";
+import { EXPR_HELPERS } from "./expr/helpers";
 import { unsafeRegexReason } from "./safe-regex";
 
 /** Bounds on one evaluation. workerd's clock does not advance while code runs, so time is bounded in steps. */
@@ -76,6 +77,8 @@ export function compileExpression(source: string): CompiledExpression {
   if (regexProblem) throw new ExpressionError(regexProblem.reason, regexProblem.position, "regex");
   // The hook is looked up by symbol on the expression's frame; JSONata's typings only allow strings.
   (expression.assign as (name: string | symbol, value: unknown) => void)(entryHook, countStep);
+  for (const [name, [implementation]] of Object.entries(EXPR_HELPERS))
+    expression.registerFunction(name, implementation);
   return {
     source,
     ast,

@@ -160,16 +160,28 @@ describe("WorkflowEventBinding API: bad input changes nothing", () => {
     ["a bad label key", binding("x", "true", "t", { metadata: { labels: { "bad key!": '"v"' } } }), /labels/],
     ["a name too long to be a label value", binding("a".repeat(64), "true", "t"), /at most 63/],
     [
-      "expr without translation",
+      "an expr construct that cannot be translated",
       {
         ...binding("x", "true", "t"),
         spec: {
           expressionLanguage: "expr",
-          event: { selector: "true" },
+          event: { selector: 'discriminator == "x" && sprig.sha1sum(payload.a) == "b"' },
           submit: { workflowTemplateRef: { name: "t" } },
         },
       },
-      /expressionLanguage/,
+      /spec\.event\.selector: sprig\.sha1sum is not supported .*\(at position 25\)/,
+    ],
+    [
+      "an expr syntax error",
+      {
+        ...binding("x", "true", "t"),
+        spec: {
+          expressionLanguage: "expr",
+          event: { selector: "payload.a == " },
+          submit: { workflowTemplateRef: { name: "t" } },
+        },
+      },
+      /spec\.event\.selector: unexpected end of expression \(at position 14\)/,
     ],
   ];
   for (const [what, body, message] of cases) {
@@ -207,6 +219,82 @@ describe("WorkflowEventBinding API: bad input changes nothing", () => {
   it("refuses a body over 1 MiB with 413", async () => {
     const huge = binding("x", `"${"a".repeat(1024 * 1024)}" = "b"`, "t");
     await expectError(await callJson(path("bad", "x"), "PUT", huge), 413, "payload_too_large");
+  });
+});
+
+describe("WorkflowEventBinding API: Argo's expression language", () => {
+  it("applies Argo's own YAML with expressionLanguage: expr, keeping the original and showing the JSONata", async () => {
+    const argoYaml = `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata:
+  name: event-consumer
+spec:
+  expressionLanguage: expr
+  event:
+    # metadata header name must be lowercase to match in selector
+    selector: payload.message != "" && metadata["x-argo-e2e"] == ["true"] && discriminator == "my-discriminator"
+  submit:
+    workflowTemplateRef:
+      name: my-wf-tmple
+    metadata:
+      name: 'payload.message + "-world"'
+      labels:
+        someLabel: '"literal string"'
+    arguments:
+      parameters:
+        - name: message
+          valueFrom:
+            event: payload.message
+`;
+    const response = await putYaml(path("expr", "event-consumer"), argoYaml);
+    expect(response.status).toBe(201);
+    const stored = (await response.json()) as {
+      spec: { event: { selector: string } };
+      status: { translated: Record<string, string> };
+    };
+    expect(stored.spec.event.selector).toBe(
+      'payload.message != "" && metadata["x-argo-e2e"] == ["true"] && discriminator == "my-discriminator"',
+    );
+    expect(stored.status.translated["spec.event.selector"]).toBe(
+      '(($not((payload.message = "")) and (metadata.`x-argo-e2e` = ["true"])) and (discriminator = "my-discriminator"))',
+    );
+    expect(stored.status.translated["spec.submit.metadata.name"]).toBe('(payload.message & "-world")');
+
+    const test = async (body: unknown) =>
+      (await (await callJson(`${path("expr", "event-consumer")}/test`, "POST", body)).json()) as {
+        matched: boolean;
+        parameters: Record<string, string>;
+        workflow: { name: string; labels: Record<string, string> };
+        errors: Array<{ field: string; message: string }>;
+      };
+    const tested = await test({
+      payload: { message: "hello" },
+      metadata: { "x-argo-e2e": ["true"] },
+      discriminator: "my-discriminator",
+    });
+    expect(tested.matched).toBe(true);
+    expect(tested.parameters).toEqual({ message: "hello" });
+    expect(tested.workflow.name).toBe("hello-world");
+    // Argo's docs label with "literal string", which Kubernetes refuses as a label value; hookline says so.
+    expect(tested.errors).toEqual([
+      {
+        field: "spec.submit.metadata.labels.someLabel",
+        message: expect.stringContaining("is not a valid label value"),
+      },
+    ]);
+    // expr's nil semantics: a missing message is != "", so the selector still matches.
+    expect(
+      (await test({ payload: {}, metadata: { "x-argo-e2e": ["true"] }, discriminator: "my-discriminator" })).matched,
+    ).toBe(true);
+    expect(
+      (
+        await test({
+          payload: { message: "" },
+          metadata: { "x-argo-e2e": ["true"] },
+          discriminator: "my-discriminator",
+        })
+      ).matched,
+    ).toBe(false);
   });
 });
 

@@ -1,0 +1,345 @@
+import { type Node, parseExpr } from "./parse";
+
+/** A construct the translation does not support, with its position in the expr source. */
+export class ExprTranslationError extends Error {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+    this.name = "ExprTranslationError";
+  }
+}
+
+const jsonataKeywords = new Set(["and", "or", "in", "true", "false", "null", "function"]);
+
+function field(name: string, pos: number): string {
+  if (name.includes("`")) throw new ExprTranslationError(`field name "${name}" contains a backtick`, pos);
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !jsonataKeywords.has(name) ? name : `\`${name}\``;
+}
+
+const literal = (value: string | number | boolean | null) => (value === null ? "null" : JSON.stringify(value));
+
+/** A literal that is not nil: JSONata's `=` and `in` then behave as expr's. */
+function isPlainLiteral(node: Node): boolean {
+  if (node.kind === "literal") return node.value !== null;
+  if (node.kind === "array") return node.items.every(isPlainLiteral);
+  if (node.kind === "map") return node.entries.every((entry) => isPlainLiteral(entry.value));
+  return false;
+}
+
+const isNilLiteral = (node: Node) => node.kind === "literal" && node.value === null;
+
+/** Go RE2 syntax → a JavaScript regular expression literal, as JSONata writes them. */
+function regexLiteral(pattern: string, pos: number): string {
+  let source = pattern;
+  let flags = "";
+  const inline = /^\(\?([a-zA-Z]+)\)/.exec(source);
+  if (inline?.[1]) {
+    for (const flag of inline[1]) {
+      if (flag === "i") flags += "i";
+      else if (flag === "s") flags += "s";
+      else if (flag === "m") flags += "m";
+      else throw new ExprTranslationError(`regular expression flag (?${flag}) is not supported`, pos);
+    }
+    source = source.slice(inline[0].length);
+  }
+  if (/\(\?[a-zA-Z]/.test(source.replace(/\(\?P?</g, "")))
+    throw new ExprTranslationError("inline regular expression flags are only supported at the start", pos);
+  source = source
+    .replace(/\(\?P</g, "(?<")
+    .replace(/\\A/g, "^")
+    .replace(/\\z/g, "$");
+  return `/${source.replace(/\//g, "\\/")}/${flags}`;
+}
+
+const sprigFunctions = [
+  "toString",
+  "lower",
+  "upper",
+  "trim",
+  "trimPrefix",
+  "trimSuffix",
+  "replace",
+  "contains",
+  "hasPrefix",
+  "hasSuffix",
+  "title",
+  "substr",
+  "trunc",
+  "default",
+  "empty",
+  "splitList",
+  "join",
+  "toJson",
+  "quote",
+];
+
+/**
+ * Translates an expr-lang expression into JSONata with the same meaning, including expr's nil
+ * semantics (`payload.missing != ""` is true). `roots` are the variables the environment has
+ * (`payload`, `metadata`, `discriminator` for bindings; `app` for notification triggers).
+ * Throws ExprSyntaxError or ExprTranslationError (with the position) for what it cannot take.
+ */
+export function translateExpr(source: string, roots: readonly string[]): string {
+  return translate(parseExpr(source), { roots, depth: 0 });
+}
+
+interface Scope {
+  roots: readonly string[];
+  /** Predicate nesting: `#` is `$v<depth>`. */
+  depth: number;
+}
+
+function translate(node: Node, scope: Scope): string {
+  const t = (child: Node) => translate(child, scope);
+  switch (node.kind) {
+    case "literal":
+      return literal(node.value);
+    case "array":
+      return `[${node.items.map(t).join(", ")}]`;
+    case "map":
+      return `{${node.entries.map((entry) => `${JSON.stringify(entry.key)}: ${t(entry.value)}`).join(", ")}}`;
+    case "name":
+      if (!scope.roots.includes(node.name)) {
+        throw new ExprTranslationError(
+          `unknown variable "${node.name}" (the environment has ${scope.roots.join(", ")})`,
+          node.pos,
+        );
+      }
+      return scope.depth > 0 ? `$$.${field(node.name, node.pos)}` : field(node.name, node.pos);
+    case "pointer":
+      if (scope.depth === 0) throw new ExprTranslationError("# is only meaningful inside a predicate", node.pos);
+      return `$v${scope.depth}`;
+    case "member": {
+      const object = t(node.object);
+      const property = node.property;
+      if (property.kind === "literal" && typeof property.value === "string")
+        return `${object}.${field(property.value, property.pos)}`;
+      if (property.kind === "literal" && typeof property.value === "number" && Number.isInteger(property.value))
+        return `${object}[${property.value}]`;
+      return `$exprIndex(${object}, ${t(property)})`;
+    }
+    case "slice":
+      return `$exprSlice(${t(node.object)}, ${node.from ? t(node.from) : "null"}, ${node.to ? t(node.to) : "null"})`;
+    case "unary":
+      if (node.op === "not") return `$not(${t(node.operand)})`;
+      return node.op === "-" ? `-(${t(node.operand)})` : t(node.operand);
+    case "conditional":
+      return `(${t(node.test)} ? ${t(node.then)} : ${t(node.otherwise)})`;
+    case "binary":
+      return binaryOperator(node, scope);
+    case "call":
+      return call(node, scope);
+    case "predicate":
+      throw new ExprTranslationError(
+        "a predicate ({…}) is only allowed as the argument of all, any, none, one, filter, map or count",
+        node.pos,
+      );
+  }
+}
+
+function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): string {
+  const t = (child: Node) => translate(child, scope);
+  const { left, right } = node;
+  switch (node.op) {
+    case "==":
+    case "!=": {
+      let test: string;
+      if (isNilLiteral(left) || isNilLiteral(right)) test = `$exprIsNil(${t(isNilLiteral(left) ? right : left)})`;
+      else if (isPlainLiteral(left) || isPlainLiteral(right)) test = `(${t(left)} = ${t(right)})`;
+      else test = `$exprEq(${t(left)}, ${t(right)})`;
+      return node.op === "==" ? test : `$not(${test})`;
+    }
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return `(${t(left)} ${node.op} ${t(right)})`;
+    case "&&":
+    case "and":
+      return `(${t(left)} and ${t(right)})`;
+    case "||":
+    case "or":
+      return `(${t(left)} or ${t(right)})`;
+    case "in":
+    case "not in": {
+      const test =
+        right.kind === "array" && right.items.every(isPlainLiteral) && !isNilLiteral(left)
+          ? `(${t(left)} in ${t(right)})`
+          : `$exprIn(${t(left)}, ${t(right)})`;
+      return node.op === "in" ? test : `$not(${test})`;
+    }
+    case "matches":
+      if (right.kind !== "literal" || typeof right.value !== "string") {
+        throw new ExprTranslationError("matches needs a literal pattern (a string in quotes)", right.pos);
+      }
+      return `$contains(${t(left)}, ${regexLiteral(right.value, right.pos)})`;
+    case "contains":
+      return `$contains(${t(left)}, ${t(right)})`;
+    case "startsWith":
+      return `$exprStartsWith(${t(left)}, ${t(right)})`;
+    case "endsWith":
+      return `$exprEndsWith(${t(left)}, ${t(right)})`;
+    case "+":
+      if (
+        (left.kind === "literal" && typeof left.value === "string") ||
+        (right.kind === "literal" && typeof right.value === "string")
+      ) {
+        return `(${t(left)} & ${t(right)})`;
+      }
+      return `$exprAdd(${t(left)}, ${t(right)})`;
+    case "-":
+    case "*":
+    case "/":
+    case "%":
+      return `(${t(left)} ${node.op} ${t(right)})`;
+    case "**":
+      return `$power(${t(left)}, ${t(right)})`;
+    case "??":
+      return `$exprCoalesce(${t(left)}, ${t(right)})`;
+    case "..":
+      return `[${t(left)}..${t(right)}]`;
+    case "|":
+      throw new ExprTranslationError("the pipe operator | is not supported; call the function directly", node.pos);
+    default:
+      throw new ExprTranslationError(`operator "${node.op}" is not supported`, node.pos);
+  }
+}
+
+function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
+  const t = (child: Node) => translate(child, scope);
+  const args = node.args;
+  const arity = (min: number, max = min) => {
+    if (args.length < min || args.length > max) {
+      throw new ExprTranslationError(
+        `${node.callee}() takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`,
+        node.pos,
+      );
+    }
+  };
+  const a = (i: number) => translate(args[i] as Node, scope);
+  const lambda = (i: number) => {
+    const arg = args[i] as Node;
+    const body = arg.kind === "predicate" ? arg.body : arg;
+    const inner: Scope = { roots: scope.roots, depth: scope.depth + 1 };
+    return `function($v${inner.depth}) { ${translate(body, inner)} }`;
+  };
+  const plain = (name: string, count: number, jsonata: (...translated: string[]) => string) => {
+    arity(count);
+    return jsonata(...args.map(t));
+  };
+  if (node.callee.startsWith("sprig.")) {
+    const name = node.callee.slice("sprig.".length);
+    switch (name) {
+      case "toString":
+        return plain(name, 1, (x) => `$exprToString(${x})`);
+      case "lower":
+        return plain(name, 1, (x) => `$lowercase(${x})`);
+      case "upper":
+        return plain(name, 1, (x) => `$uppercase(${x})`);
+      case "trim":
+        return plain(name, 1, (x) => `$exprTrim(${x})`);
+      case "trimPrefix":
+        return plain(name, 2, (prefix, s) => `$exprTrimPrefix(${s}, ${prefix})`);
+      case "trimSuffix":
+        return plain(name, 2, (suffix, s) => `$exprTrimSuffix(${s}, ${suffix})`);
+      case "replace":
+        return plain(name, 3, (old, replacement, s) => `$replace(${s}, ${old}, ${replacement})`);
+      case "contains":
+        return plain(name, 2, (sub, s) => `$contains(${s}, ${sub})`);
+      case "hasPrefix":
+        return plain(name, 2, (prefix, s) => `$exprStartsWith(${s}, ${prefix})`);
+      case "hasSuffix":
+        return plain(name, 2, (suffix, s) => `$exprEndsWith(${s}, ${suffix})`);
+      case "title":
+        return plain(name, 1, (s) => `$exprTitle(${s})`);
+      case "substr":
+        return plain(name, 3, (start, end, s) => `$exprSubstr(${start}, ${end}, ${s})`);
+      case "trunc":
+        return plain(name, 2, (n, s) => `$exprTrunc(${n}, ${s})`);
+      case "default":
+        return plain(name, 2, (fallback, value) => `$exprDefault(${fallback}, ${value})`);
+      case "empty":
+        return plain(name, 1, (value) => `$exprEmpty(${value})`);
+      case "splitList":
+        return plain(name, 2, (separator, s) => `$split(${s}, ${separator})`);
+      case "join":
+        return plain(name, 2, (separator, list) => `$exprJoin(${list}, ${separator})`);
+      case "toJson":
+        return plain(name, 1, (value) => `$string(${value})`);
+      case "quote":
+        return plain(name, 1, (value) => `("\\"" & $exprToString(${value}) & "\\"")`);
+      default:
+        throw new ExprTranslationError(
+          `sprig.${name} is not supported (supported: ${sprigFunctions.map((f) => `sprig.${f}`).join(", ")})`,
+          node.pos,
+        );
+    }
+  }
+  switch (node.callee) {
+    case "len":
+      return plain("len", 1, (x) => `$exprLen(${x})`);
+    case "lower":
+      return plain("lower", 1, (x) => `$lowercase(${x})`);
+    case "upper":
+      return plain("upper", 1, (x) => `$uppercase(${x})`);
+    case "trim":
+      arity(1, 2);
+      return `$exprTrim(${args.map(t).join(", ")})`;
+    case "trimPrefix":
+      return plain("trimPrefix", 2, (s, prefix) => `$exprTrimPrefix(${s}, ${prefix})`);
+    case "trimSuffix":
+      return plain("trimSuffix", 2, (s, suffix) => `$exprTrimSuffix(${s}, ${suffix})`);
+    case "split":
+      return plain("split", 2, (s, separator) => `$split(${s}, ${separator})`);
+    case "join":
+      arity(1, 2);
+      return `$exprJoin(${a(0)}, ${args.length > 1 ? a(1) : '""'})`;
+    case "hasPrefix":
+      return plain("hasPrefix", 2, (s, prefix) => `$exprStartsWith(${s}, ${prefix})`);
+    case "hasSuffix":
+      return plain("hasSuffix", 2, (s, suffix) => `$exprEndsWith(${s}, ${suffix})`);
+    case "string":
+      return plain("string", 1, (x) => `$exprToString(${x})`);
+    case "int":
+      return plain("int", 1, (x) => `$exprInt(${x})`);
+    case "float":
+      return plain("float", 1, (x) => `$number(${x})`);
+    case "abs":
+      return plain("abs", 1, (x) => `$abs(${x})`);
+    case "first":
+      return plain("first", 1, (x) => `$exprFirst(${x})`);
+    case "last":
+      return plain("last", 1, (x) => `$exprLast(${x})`);
+    case "keys":
+      return plain("keys", 1, (x) => `$exprArray($keys(${x}))`);
+    case "values":
+      return plain("values", 1, (x) => `$exprValues(${x})`);
+    case "toJSON":
+      return plain("toJSON", 1, (x) => `$string(${x})`);
+    case "all":
+      arity(2);
+      return `($count($filter(${a(0)}, ${lambda(1)})) = $exprLen(${a(0)}))`;
+    case "any":
+      arity(2);
+      return `($count($filter(${a(0)}, ${lambda(1)})) > 0)`;
+    case "none":
+      arity(2);
+      return `($count($filter(${a(0)}, ${lambda(1)})) = 0)`;
+    case "one":
+      arity(2);
+      return `($count($filter(${a(0)}, ${lambda(1)})) = 1)`;
+    case "count":
+      arity(2);
+      return `$count($filter(${a(0)}, ${lambda(1)}))`;
+    case "filter":
+      arity(2);
+      return `$exprArray($filter(${a(0)}, ${lambda(1)}))`;
+    case "map":
+      arity(2);
+      return `$exprArray($map(${a(0)}, ${lambda(1)}))`;
+    default:
+      throw new ExprTranslationError(`function ${node.callee}() is not supported`, node.pos);
+  }
+}
