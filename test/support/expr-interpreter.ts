@@ -28,7 +28,7 @@ const str = (v: Value) => (typeof v === "string" ? v : fail(`expected a string, 
 const num = (v: Value) => (typeof v === "number" ? v : fail(`expected a number, got ${JSON.stringify(v)}`));
 const bool = (v: Value) => (typeof v === "boolean" ? v : fail(`expected a bool, got ${JSON.stringify(v)}`));
 const arr = (v: Value) => (Array.isArray(v) ? v : fail(`expected an array, got ${JSON.stringify(v)}`));
-const toString = (v: Value) =>
+const asText = (v: Value) =>
   isNil(v) ? "" : typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 /** Evaluates an expr syntax tree against `env` with expr-lang's semantics. */
@@ -177,7 +177,7 @@ function call(node: Extract<Node, { kind: "call" }>, env: Record<string, Value>,
       return str(a(0)).split(str(a(1)));
     case "join":
       return arr(a(0))
-        .map(toString)
+        .map(asText)
         .join(args.length > 1 ? str(a(1)) : "");
     case "hasPrefix":
       return str(a(0)).startsWith(str(a(1)));
@@ -185,7 +185,7 @@ function call(node: Extract<Node, { kind: "call" }>, env: Record<string, Value>,
       return str(a(0)).endsWith(str(a(1)));
     case "string":
     case "sprig.toString":
-      return toString(a(0));
+      return asText(a(0));
     case "int":
       return Math.trunc(Number(a(0)));
     case "float":
@@ -245,7 +245,7 @@ function call(node: Extract<Node, { kind: "call" }>, env: Record<string, Value>,
       return str(a(1)).split(str(a(0)));
     case "sprig.join":
       return arr(a(1))
-        .map(toString)
+        .map(asText)
         .join(str(a(0)));
     default:
       return fail(`function ${node.callee}`);

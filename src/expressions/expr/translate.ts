@@ -225,7 +225,7 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
     const inner: Scope = { roots: scope.roots, depth: scope.depth + 1 };
     return `function($v${inner.depth}) { ${translate(body, inner)} }`;
   };
-  const plain = (name: string, count: number, jsonata: (...translated: string[]) => string) => {
+  const plain = (count: number, jsonata: (...translated: string[]) => string) => {
     arity(count);
     return jsonata(...args.map(t));
   };
@@ -233,43 +233,43 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
     const name = node.callee.slice("sprig.".length);
     switch (name) {
       case "toString":
-        return plain(name, 1, (x) => `$exprToString(${x})`);
+        return plain(1, (x) => `$exprToString(${x})`);
       case "lower":
-        return plain(name, 1, (x) => `$lowercase(${x})`);
+        return plain(1, (x) => `$lowercase(${x})`);
       case "upper":
-        return plain(name, 1, (x) => `$uppercase(${x})`);
+        return plain(1, (x) => `$uppercase(${x})`);
       case "trim":
-        return plain(name, 1, (x) => `$exprTrim(${x})`);
+        return plain(1, (x) => `$exprTrim(${x})`);
       case "trimPrefix":
-        return plain(name, 2, (prefix, s) => `$exprTrimPrefix(${s}, ${prefix})`);
+        return plain(2, (prefix, s) => `$exprTrimPrefix(${s}, ${prefix})`);
       case "trimSuffix":
-        return plain(name, 2, (suffix, s) => `$exprTrimSuffix(${s}, ${suffix})`);
+        return plain(2, (suffix, s) => `$exprTrimSuffix(${s}, ${suffix})`);
       case "replace":
-        return plain(name, 3, (old, replacement, s) => `$replace(${s}, ${old}, ${replacement})`);
+        return plain(3, (old, replacement, s) => `$replace(${s}, ${old}, ${replacement})`);
       case "contains":
-        return plain(name, 2, (sub, s) => `$contains(${s}, ${sub})`);
+        return plain(2, (sub, s) => `$contains(${s}, ${sub})`);
       case "hasPrefix":
-        return plain(name, 2, (prefix, s) => `$exprStartsWith(${s}, ${prefix})`);
+        return plain(2, (prefix, s) => `$exprStartsWith(${s}, ${prefix})`);
       case "hasSuffix":
-        return plain(name, 2, (suffix, s) => `$exprEndsWith(${s}, ${suffix})`);
+        return plain(2, (suffix, s) => `$exprEndsWith(${s}, ${suffix})`);
       case "title":
-        return plain(name, 1, (s) => `$exprTitle(${s})`);
+        return plain(1, (s) => `$exprTitle(${s})`);
       case "substr":
-        return plain(name, 3, (start, end, s) => `$exprSubstr(${start}, ${end}, ${s})`);
+        return plain(3, (start, end, s) => `$exprSubstr(${start}, ${end}, ${s})`);
       case "trunc":
-        return plain(name, 2, (n, s) => `$exprTrunc(${n}, ${s})`);
+        return plain(2, (n, s) => `$exprTrunc(${n}, ${s})`);
       case "default":
-        return plain(name, 2, (fallback, value) => `$exprDefault(${fallback}, ${value})`);
+        return plain(2, (fallback, value) => `$exprDefault(${fallback}, ${value})`);
       case "empty":
-        return plain(name, 1, (value) => `$exprEmpty(${value})`);
+        return plain(1, (value) => `$exprEmpty(${value})`);
       case "splitList":
-        return plain(name, 2, (separator, s) => `$split(${s}, ${separator})`);
+        return plain(2, (separator, s) => `$split(${s}, ${separator})`);
       case "join":
-        return plain(name, 2, (separator, list) => `$exprJoin(${list}, ${separator})`);
+        return plain(2, (separator, list) => `$exprJoin(${list}, ${separator})`);
       case "toJson":
-        return plain(name, 1, (value) => `$string(${value})`);
+        return plain(1, (value) => `$string(${value})`);
       case "quote":
-        return plain(name, 1, (value) => `("\\"" & $exprToString(${value}) & "\\"")`);
+        return plain(1, (value) => `("\\"" & $exprToString(${value}) & "\\"")`);
       default:
         throw new ExprTranslationError(
           `sprig.${name} is not supported (supported: ${sprigFunctions.map((f) => `sprig.${f}`).join(", ")})`,
@@ -279,45 +279,45 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
   }
   switch (node.callee) {
     case "len":
-      return plain("len", 1, (x) => `$exprLen(${x})`);
+      return plain(1, (x) => `$exprLen(${x})`);
     case "lower":
-      return plain("lower", 1, (x) => `$lowercase(${x})`);
+      return plain(1, (x) => `$lowercase(${x})`);
     case "upper":
-      return plain("upper", 1, (x) => `$uppercase(${x})`);
+      return plain(1, (x) => `$uppercase(${x})`);
     case "trim":
       arity(1, 2);
       return `$exprTrim(${args.map(t).join(", ")})`;
     case "trimPrefix":
-      return plain("trimPrefix", 2, (s, prefix) => `$exprTrimPrefix(${s}, ${prefix})`);
+      return plain(2, (s, prefix) => `$exprTrimPrefix(${s}, ${prefix})`);
     case "trimSuffix":
-      return plain("trimSuffix", 2, (s, suffix) => `$exprTrimSuffix(${s}, ${suffix})`);
+      return plain(2, (s, suffix) => `$exprTrimSuffix(${s}, ${suffix})`);
     case "split":
-      return plain("split", 2, (s, separator) => `$split(${s}, ${separator})`);
+      return plain(2, (s, separator) => `$split(${s}, ${separator})`);
     case "join":
       arity(1, 2);
       return `$exprJoin(${a(0)}, ${args.length > 1 ? a(1) : '""'})`;
     case "hasPrefix":
-      return plain("hasPrefix", 2, (s, prefix) => `$exprStartsWith(${s}, ${prefix})`);
+      return plain(2, (s, prefix) => `$exprStartsWith(${s}, ${prefix})`);
     case "hasSuffix":
-      return plain("hasSuffix", 2, (s, suffix) => `$exprEndsWith(${s}, ${suffix})`);
+      return plain(2, (s, suffix) => `$exprEndsWith(${s}, ${suffix})`);
     case "string":
-      return plain("string", 1, (x) => `$exprToString(${x})`);
+      return plain(1, (x) => `$exprToString(${x})`);
     case "int":
-      return plain("int", 1, (x) => `$exprInt(${x})`);
+      return plain(1, (x) => `$exprInt(${x})`);
     case "float":
-      return plain("float", 1, (x) => `$number(${x})`);
+      return plain(1, (x) => `$number(${x})`);
     case "abs":
-      return plain("abs", 1, (x) => `$abs(${x})`);
+      return plain(1, (x) => `$abs(${x})`);
     case "first":
-      return plain("first", 1, (x) => `$exprFirst(${x})`);
+      return plain(1, (x) => `$exprFirst(${x})`);
     case "last":
-      return plain("last", 1, (x) => `$exprLast(${x})`);
+      return plain(1, (x) => `$exprLast(${x})`);
     case "keys":
-      return plain("keys", 1, (x) => `$exprArray($keys(${x}))`);
+      return plain(1, (x) => `$exprArray($keys(${x}))`);
     case "values":
-      return plain("values", 1, (x) => `$exprValues(${x})`);
+      return plain(1, (x) => `$exprValues(${x})`);
     case "toJSON":
-      return plain("toJSON", 1, (x) => `$string(${x})`);
+      return plain(1, (x) => `$string(${x})`);
     case "all":
       arity(2);
       return `($count($filter(${a(0)}, ${lambda(1)})) = $exprLen(${a(0)}))`;
