@@ -37,6 +37,10 @@ export default defineConfig(async () => {
           },
         },
         {
+          // Node-side code: the CLI's translators, checked against reference interpreters.
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        },
+        {
           // End-to-end: the Worker started as `npm start` starts it, driven over real HTTP.
           test: {
             name: "e2e",

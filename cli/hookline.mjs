@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-check
 // hookline — the command line for the hookline gateway. It talks only to the HTTP API.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";

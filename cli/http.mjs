@@ -51,6 +51,7 @@ export function client(config) {
       );
     }
     const text = await response.text();
+    /** @type {any} */
     let parsed = text;
     try {
       parsed = text ? JSON.parse(text) : null;

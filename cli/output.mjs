@@ -3,7 +3,8 @@
 import { stringify } from "yaml";
 
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-const paint = (code) => (/** @type {string} */ text) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint = (/** @type {string} */ code) => (/** @type {string} */ text) =>
+  useColor() ? `\u001b[${code}m${text}\u001b[0m` : text;
 export const green = paint("32");
 export const red = paint("31");
 export const yellow = paint("33");

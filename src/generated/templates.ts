@@ -188,6 +188,110 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     return __eta.res;
     
   },
+  "@notifications/app-sync-change/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Argo CD application status\n> - Application name: ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "metadata", "name"));
+    __eta.res+='\n> - Status: ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "status", "operationState", "phase"));
+    __eta.res+='\n> - Time:';
+    __eta.res+=it.go.print(it.go.get(it, "app", "status", "operationState", "finishedAt"));
+    __eta.res+='\n> - Application URL: [Click to access](';
+    __eta.res+=it.go.print(it.go.get(it, "context", "argocdUrl"));
+    __eta.res+='/applications/';
+    __eta.res+=it.go.print(it.go.get(it, "app", "metadata", "name"));
+    __eta.res+='?operation=true)\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-change/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Argo CD application ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "metadata", "name"));
+    __eta.res+=': ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "status", "operationState", "phase"));
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/app-sync-change/webhook.dingtalk": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='{\n      "msgtype": "markdown",\n      "markdown": {\n          "title":"Argo CD application status",\n          "text": "### Argo CD application status\\n> - Application name: ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "metadata", "name"));
+    __eta.res+='\\n> - Status: ';
+    __eta.res+=it.go.print(it.go.get(it, "app", "status", "operationState", "phase"));
+    __eta.res+='\\n> - Time:';
+    __eta.res+=it.go.print(it.go.get(it, "app", "status", "operationState", "finishedAt"));
+    __eta.res+='\\n> - Application URL: [Click to access](';
+    __eta.res+=it.go.print(it.go.get(it, "context", "argocdUrl"));
+    __eta.res+='/applications/';
+    __eta.res+=it.go.print(it.go.get(it, "app", "metadata", "name"));
+    __eta.res+='?operation=true) \\n"\n      }\n}\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
   "@notifications/app-sync-failed/body": function (it, options) {
     
     let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);

@@ -1,11 +1,16 @@
 import type { TriggerSpec } from "./schema";
 
+/** A trigger definition; without `expressionLanguage` its expressions are JSONata. */
+export type TriggerDefinition = Pick<TriggerSpec, "conditions"> & {
+  expressionLanguage?: TriggerSpec["expressionLanguage"];
+};
+
 /**
  * Triggers available without configuring anything: the Argo CD notifications catalog (with the
  * conditions from its default configuration, as JSONata), and hookline's own events. A trigger
  * applied with the same name replaces the built-in one.
  */
-export const BUILT_IN_TRIGGERS: Record<string, TriggerSpec> = {
+export const BUILT_IN_TRIGGERS: Record<string, TriggerDefinition> = {
   "on-deployed": {
     conditions: [
       {

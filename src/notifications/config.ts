@@ -1,7 +1,9 @@
+import { ExprSyntaxError } from "../expressions/expr/parse";
+import { ExprTranslationError, translateExpr } from "../expressions/expr/translate";
 import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
 import { readVersions } from "../lib/config-versions";
 import { hasTemplate } from "../lib/templates";
-import { BUILT_IN_TRIGGERS } from "./catalog";
+import { BUILT_IN_TRIGGERS, type TriggerDefinition } from "./catalog";
 import type { StoredService, SubscriptionSpec, TriggerSpec } from "./schema";
 import { getContext, listObjects, NOTIFICATIONS_SCOPE } from "./store";
 
@@ -37,17 +39,36 @@ export function notificationTemplateExists(template: string): boolean {
   return hasTemplate(templatePart(template, "title")) && hasTemplate(templatePart(template, "body"));
 }
 
-/** Compiles a trigger's conditions; throws ExpressionError-described messages by field. */
-export function compileTrigger(spec: TriggerSpec): { conditions: CompiledCondition[] } | { errors: string[] } {
+/** What trigger expressions see: the resource as `app` (Argo CD's name) and the context values. */
+export const TRIGGER_ROOTS = ["app", "context"] as const;
+
+/**
+ * Compiles a trigger's conditions (translating Argo CD's expr first when the trigger is written
+ * in it); returns the compiled conditions and translations, or every problem by field.
+ */
+export function compileTrigger(
+  spec: TriggerDefinition,
+): { conditions: CompiledCondition[]; translated: Record<string, string> } | { errors: string[] } {
   const errors: string[] = [];
   const conditions: CompiledCondition[] = [];
+  const translated: Record<string, string> = {};
   spec.conditions.forEach((condition, index) => {
     const compile = (field: string, source: string) => {
+      const path = `conditions[${index}].${field}`;
       try {
-        return compileExpression(source);
+        let jsonataSource = source;
+        if (spec.expressionLanguage === "expr") {
+          jsonataSource = translateExpr(source, TRIGGER_ROOTS);
+          translated[path] = jsonataSource;
+        }
+        return compileExpression(jsonataSource);
       } catch (error) {
+        if (error instanceof ExprSyntaxError || error instanceof ExprTranslationError) {
+          errors.push(`${path}: ${error.message} (at position ${error.position})`);
+          return null;
+        }
         if (!(error instanceof ExpressionError)) throw error;
-        errors.push(error.describe(`conditions[${index}].${field}`));
+        errors.push(error.describe(path));
         return null;
       }
     };
@@ -63,7 +84,7 @@ export function compileTrigger(spec: TriggerSpec): { conditions: CompiledConditi
     if (when && (condition.oncePer === undefined || oncePer))
       conditions.push({ index, when, oncePer, send: condition.send });
   });
-  return errors.length > 0 ? { errors } : { conditions };
+  return errors.length > 0 ? { errors } : { conditions, translated };
 }
 
 /** Compiles a subscription's selector; returns the error text when it does not compile. */
@@ -93,9 +114,9 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
     getContext(db),
   ]);
   const compiledTriggers = new Map<string, CompiledCondition[]>();
-  const all: Array<[string, TriggerSpec]> = [
+  const all: Array<[string, TriggerDefinition]> = [
     ...Object.entries(BUILT_IN_TRIGGERS),
-    ...triggers.map((t): [string, TriggerSpec] => [t.name, t.object]),
+    ...triggers.map((t): [string, TriggerDefinition] => [t.name, t.object]),
   ];
   for (const [name, spec] of all) {
     const compiled = compileTrigger(spec);

@@ -249,6 +249,7 @@ async function buildDelivery(
       config.context,
       service.type as ServiceType,
       target.recipient,
+      target.service,
     );
     return { ...base, message, status: "pending", lastError: null };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { hasTemplate, renderTemplate } from "../lib/templates";
 import { templatePart } from "./config";
+import { GO_HELPERS } from "./go-helpers";
 import type { ServiceType } from "./schema";
 
 export type ColorLevel = "success" | "info" | "warning" | "danger";
@@ -24,6 +25,8 @@ export interface RenderedMessage {
   body: string;
   /** For webhook services: the template's webhook body, when it has one. */
   webhookBody: string | null;
+  /** For webhook services: a path appended to the service URL (Argo CD's `webhook.<service>.path`). */
+  webhookPath?: string | null;
 }
 
 /**
@@ -36,12 +39,30 @@ export function renderNotification(
   context: Record<string, string>,
   serviceType: ServiceType,
   recipient: string,
+  serviceName = "",
 ): RenderedMessage {
-  const data = { app: resource, resource, context, serviceType, recipient, color: colorizer(serviceType) };
-  const webhook = templatePart(template, "webhook");
+  const data = {
+    app: resource,
+    resource,
+    context,
+    serviceType,
+    recipient,
+    color: colorizer(serviceType),
+    go: GO_HELPERS,
+  };
+  let webhookBody: string | null = null;
+  let webhookPath: string | null = null;
+  if (serviceType === "webhook") {
+    // A body written for this service by name (imported `webhook.<service>.body`), else the template's own.
+    const named = `${templatePart(template, "webhook")}.${serviceName}`;
+    const body = hasTemplate(named) ? named : templatePart(template, "webhook");
+    if (hasTemplate(body)) webhookBody = renderTemplate(body, data);
+    if (hasTemplate(`${named}.path`)) webhookPath = renderTemplate(`${named}.path`, data).trim();
+  }
   return {
     title: renderTemplate(templatePart(template, "title"), data).trim(),
     body: renderTemplate(templatePart(template, "body"), data).trim(),
-    webhookBody: serviceType === "webhook" && hasTemplate(webhook) ? renderTemplate(webhook, data) : null,
+    webhookBody,
+    ...(webhookPath ? { webhookPath } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { authorize } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
-import { actionOf, fingerprint, isDryRun } from "../lib/apply";
+import { actionOf, canonicalJson, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -182,7 +182,9 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
     const spec = parseWith(triggerInputSchema, specOf(body, name));
     const compiled = compileTrigger(spec);
     if ("errors" in compiled) throw new AppError("invalid_argument", compiled.errors.join("; "));
-    return spec;
+    return Object.keys(compiled.translated).length > 0
+      ? { ...spec, status: { translated: compiled.translated } }
+      : spec;
   },
   (name, spec) => ({ name, ...spec, builtIn: false }),
 );
@@ -214,8 +216,15 @@ export const notificationRoutes = new Hono<AppEnv>()
   .put("/notifications/context", async (c) => {
     authorize(c.get("principal"), "notifications:write");
     const context = parseWith(contextSchema, await readDocument(c.req.raw));
-    await putContext(c.env.DB, context);
-    return c.json(context);
+    const previous = await getContext(c.env.DB);
+    const action =
+      Object.keys(previous).length === 0
+        ? "created"
+        : canonicalJson(previous) === canonicalJson(context)
+          ? "unchanged"
+          : "configured";
+    if (action !== "unchanged" && !isDryRun(c.req.query("dryRun"))) await putContext(c.env.DB, context);
+    return c.json(context, 200, { "x-hookline-action": action });
   })
   .get("/notifications/context", async (c) => {
     authorize(c.get("principal"), "notifications:write");

@@ -71,6 +71,8 @@ const conditionSchema = z.strictObject({
 
 /** A trigger: conditions over the resource (`app`), each with the templates it sends. */
 export const triggerInputSchema = z.strictObject({
+  /** `expr` (Argo CD's own language) is translated to JSONata when the trigger is applied. */
+  expressionLanguage: z.enum(["jsonata", "expr"]).default("jsonata"),
   conditions: z.array(conditionSchema).min(1).max(20),
 });
 export type TriggerSpec = z.output<typeof triggerInputSchema>;

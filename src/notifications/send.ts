@@ -57,6 +57,13 @@ export async function resolveService(
   };
 }
 
+/** The service's own headers over the JSON default (names compare case-insensitively). */
+function withDefaults(own: Record<string, string>): Headers {
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  for (const [name, value] of Object.entries(own)) headers.set(name, value);
+  return headers;
+}
+
 /** Slack/Google Chat mrkdwn from Markdown: **bold** → *bold*, [text](url) → <url|text>, headings → bold. */
 export function toMrkdwn(markdown: string): string {
   return markdown
@@ -171,7 +178,9 @@ async function buildRequest(
       return { url: service.url, body: JSON.stringify({ text: `*${message.title}*\n${toMrkdwn(text)}` }) };
     case "webhook":
       return {
-        url: service.url,
+        url: message.webhookPath
+          ? `${service.url.replace(/\/+$/, "")}/${message.webhookPath.replace(/^\/+/, "")}`
+          : service.url,
         body:
           message.webhookBody ??
           JSON.stringify({
@@ -203,7 +212,7 @@ export async function sendNotification(
   try {
     response = await fetch(request.url, {
       method: service.type === "webhook" ? service.method : "POST",
-      headers: { "content-type": "application/json; charset=utf-8", ...service.headers },
+      headers: withDefaults(service.headers),
       body: request.body,
       signal: AbortSignal.timeout(10_000),
     });

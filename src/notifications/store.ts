@@ -72,7 +72,7 @@ export interface Delivery {
   service: string;
   recipient: string;
   template: string;
-  message: { title: string; body: string; webhookBody: string | null };
+  message: { title: string; body: string; webhookBody: string | null; webhookPath?: string | null };
   status: DeliveryStatus;
   attempts: number;
   lastError: string | null;

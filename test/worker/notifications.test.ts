@@ -163,6 +163,44 @@ describe("notifications: Argo CD application triggers", () => {
   });
 });
 
+describe("notifications: the seed's Argo CD configuration, unchanged", () => {
+  it("an expr trigger and the seed's DingTalk webhook template send what Argo CD would", async () => {
+    // As in the seed: a webhook service named "dingtalk" sends the template's webhook.dingtalk body.
+    await put("services/dingtalk", {
+      type: "webhook",
+      url: receiver.hook("seed-dingtalk"),
+      headers: [{ name: "Content-Type", value: "application/json" }],
+    });
+    await put("triggers/on-seed-deployed", {
+      expressionLanguage: "expr",
+      conditions: [
+        {
+          description: "Application is synced and healthy. Triggered once per commit.",
+          oncePer: "app.status.sync.revision",
+          send: ["app-sync-change"],
+          when: "app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'",
+        },
+      ],
+    });
+    await put("subscriptions/seed", {
+      selector: 'app.metadata.name = "seed-app"',
+      triggers: ["on-seed-deployed"],
+      destinations: [{ service: "dingtalk" }],
+    });
+    expect((await postResource(application("seed-app", synced("r1")))).deliveries).toHaveLength(1);
+    const [request] = await waitForRequests("seed-dingtalk", 1);
+    expect(request?.headers["content-type"]).toBe("application/json");
+    const body = JSON.parse(request?.body ?? "{}") as { msgtype: string; markdown: { title: string; text: string } };
+    expect(body).toEqual({
+      msgtype: "markdown",
+      markdown: {
+        title: "Argo CD application status",
+        text: `### Argo CD application status\n> - Application name: seed-app\n> - Status: Succeeded\n> - Time:2026-11-25T10:01:00Z\n> - Application URL: [Click to access](${((await (await call("/api/v1/notifications/context", { headers: adminAuth })).json()) as { argocdUrl: string }).argocdUrl}/applications/seed-app?operation=true) \n`,
+      },
+    });
+  });
+});
+
 describe("notifications: failures", () => {
   it("a service answering 500 is retried, then dead-lettered as failed", async () => {
     await receiver.behave("down", { status: 500 });
@@ -304,7 +342,7 @@ describe("notifications API: validation and secrets", () => {
       "invalid_argument",
     );
     expect(unknownTemplate).toMatch(/template "no-such-template" does not exist/);
-    expect(await countRows("notification_triggers")).toBe(0);
+    expect(await countRows("notification_triggers", "name = 'broken'")).toBe(0);
   });
 
   it("accepts a trigger with oncePer and shows it; the built-in catalog is listed", async () => {
