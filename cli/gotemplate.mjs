@@ -98,6 +98,18 @@ function split(/** @type {string} */ source) {
  *   | { kind: "call", name: string, args: Term[] } | { kind: "pipeline", commands: Term[][], names: string[] } | { kind: "function", name: string }} Term
  */
 
+/** @type {Array<[string, RegExp, ((text: string) => string)?]>} token type, pattern, value */
+const tokenRules = [
+  ["string", /^"(?:[^"\\]|\\.)*"/, (text) => JSON.parse(text)],
+  ["string", /^`[^`]*`/, (text) => text.slice(1, -1)],
+  ["number", /^-?\d+(\.\d+)?/],
+  ["path", /^(\$[A-Za-z0-9_]*|\.)?(\.[A-Za-z_][A-Za-z0-9_]*)+/],
+  ["path", /^\$[A-Za-z0-9_]*/],
+  ["path", /^\./],
+  ["word", /^[A-Za-z_][A-Za-z0-9_]*/],
+  ["punct", /^(:=|=|\||\(|\)|,)/],
+];
+
 /** Tokenises an action's content. */
 function tokenize(/** @type {string} */ source, /** @type {number} */ line) {
   /** @type {Array<{ type: string, value: string }>} */
@@ -110,19 +122,10 @@ function tokenize(/** @type {string} */ source, /** @type {number} */ line) {
       i++;
       continue;
     }
-    let match;
-    if ((match = /^"(?:[^"\\]|\\.)*"/.exec(rest))) tokens.push({ type: "string", value: JSON.parse(match[0]) });
-    else if ((match = /^`[^`]*`/.exec(rest))) tokens.push({ type: "string", value: match[0].slice(1, -1) });
-    else if ((match = /^-?\d+(\.\d+)?/.exec(rest))) tokens.push({ type: "number", value: match[0] });
-    else if (
-      (match = /^(\$[A-Za-z0-9_]*|\.)?(\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(rest)) ||
-      (match = /^\$[A-Za-z0-9_]*/.exec(rest)) ||
-      (match = /^\./.exec(rest))
-    ) {
-      tokens.push({ type: "path", value: match[0] });
-    } else if ((match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) tokens.push({ type: "word", value: match[0] });
-    else if ((match = /^(:=|=|\||\(|\)|,)/.exec(rest))) tokens.push({ type: "punct", value: match[0] });
-    else throw new GoTemplateError(`unexpected "${char}" in action`, line);
+    const rule = tokenRules.find(([, pattern]) => pattern.test(rest));
+    const match = rule ? rule[1].exec(rest) : null;
+    if (!rule || !match) throw new GoTemplateError(`unexpected "${char}" in action`, line);
+    tokens.push({ type: rule[0], value: rule[2] ? rule[2](match[0]) : match[0] });
     i += match[0].length;
   }
   return tokens;

@@ -34,20 +34,32 @@ const workerSecretFor = (/** @type {string} */ reference) =>
 export function labelSelectorToJsonata(selector) {
   const parts = selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? [];
   const label = (/** @type {string} */ key) => `app.metadata.labels.\`${key}\``;
+  /** @type {Array<[RegExp, (match: RegExpExecArray) => string]>} */
+  const forms = [
+    [
+      /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/,
+      (m) => {
+        const test = `${label(m[1] ?? "")} = ${JSON.stringify(m[3])}`;
+        return m[2] === "!=" ? `$not(${test})` : test;
+      },
+    ],
+    [
+      /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/,
+      (m) => {
+        const values = (m[3] ?? "").split(",").map((value) => JSON.stringify(value.trim()));
+        const test = `${label(m[1] ?? "")} in [${values.join(", ")}]`;
+        return m[2] === "notin" ? `$not(${test})` : test;
+      },
+    ],
+    [/^!([\w./-]+)$/, (m) => `$not($exists(${label(m[1] ?? "")}))`],
+    [/^([\w./-]+)$/, (m) => `$exists(${label(m[1] ?? "")})`],
+  ];
   const conditions = parts.map((raw) => {
     const part = raw.trim();
-    let match;
-    if ((match = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(part))) {
-      const test = `${label(match[1] ?? "")} = ${JSON.stringify(match[3])}`;
-      return match[2] === "!=" ? `$not(${test})` : test;
+    for (const [pattern, write] of forms) {
+      const match = pattern.exec(part);
+      if (match) return write(match);
     }
-    if ((match = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
-      const values = (match[3] ?? "").split(",").map((value) => JSON.stringify(value.trim()));
-      const test = `${label(match[1] ?? "")} in [${values.join(", ")}]`;
-      return match[2] === "notin" ? `$not(${test})` : test;
-    }
-    if ((match = /^!([\w./-]+)$/.exec(part))) return `$not($exists(${label(match[1] ?? "")}))`;
-    if ((match = /^([\w./-]+)$/.exec(part))) return `$exists(${label(match[1] ?? "")})`;
     throw new Error(`label selector "${selector}" is not understood (at "${part}")`);
   });
   return conditions.length === 0 ? "true" : conditions.join(" and ");
