@@ -281,6 +281,48 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     expect(forbidden.stderr).toContain("permission_denied");
   });
 
+  it("imports Argo's own WorkflowEventBinding YAML unchanged (`import argo`)", () => {
+    const file = join(home, "argo-binding.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowEventBinding
+metadata:
+  name: event-consumer
+spec:
+  event:
+    # metadata header name must be lowercase to match in selector
+    selector: payload.message != "" && metadata["x-argo-e2e"] == ["true"] && discriminator == "my-discriminator"
+  submit:
+    workflowTemplateRef:
+      name: my-wf-tmple
+    arguments:
+      parameters:
+      - name: message
+        valueFrom:
+          event: payload.message
+`,
+    );
+    const plain = hookline(["apply", "-f", file, "-n", "argo"]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/spec\.event\.selector: .*position/);
+    const imported = hookline(["import", "argo", "-f", file, "-n", "argo"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout.trim()).toBe("workfloweventbinding/event-consumer created");
+    const stored = parse(hookline(["get", "binding", "event-consumer", "-n", "argo", "-o", "yaml"]).stdout) as {
+      spec: { expressionLanguage: string; event: { selector: string } };
+      status: { translated: Record<string, string> };
+    };
+    expect(stored.spec.expressionLanguage).toBe("expr");
+    expect(stored.spec.event.selector).toBe(
+      'payload.message != "" && metadata["x-argo-e2e"] == ["true"] && discriminator == "my-discriminator"',
+    );
+    expect(stored.status.translated["spec.event.selector"]).toContain('$not((payload.message = ""))');
+    expect(hookline(["import", "argo", "-f", file, "-n", "argo"]).stdout.trim()).toBe(
+      "workfloweventbinding/event-consumer unchanged",
+    );
+  });
+
   it("exits 2 on usage errors and prints help for every command", () => {
     expect(hookline(["frobnicate"]).code).toBe(2);
     expect(hookline(["apply"]).code).toBe(2);
