@@ -55,6 +55,11 @@ if (process.argv.includes("--check")) {
   }
   console.log("Compiled templates are up to date.");
 } else {
-  writeFileSync(target, output);
-  console.log(`Compiled ${entries.length} template(s) into ${relative(root, target)}.`);
+  let current = "";
+  try {
+    current = readFileSync(target, "utf8");
+  } catch {}
+  // Only write a change: wrangler dev watches src/ and would otherwise rebuild forever.
+  if (current !== output) writeFileSync(target, output);
+  console.log(`Compiled ${entries.length} template(s) into ${relative(root, target)}${current === output ? " (unchanged)" : ""}.`);
 }
