@@ -61,5 +61,7 @@ if (process.argv.includes("--check")) {
   } catch {}
   // Only write a change: wrangler dev watches src/ and would otherwise rebuild forever.
   if (current !== output) writeFileSync(target, output);
-  console.log(`Compiled ${entries.length} template(s) into ${relative(root, target)}${current === output ? " (unchanged)" : ""}.`);
+  console.log(
+    `Compiled ${entries.length} template(s) into ${relative(root, target)}${current === output ? " (unchanged)" : ""}.`,
+  );
 }
