@@ -4,11 +4,11 @@ import { parseDuration } from "../lib/duration";
 import { AppError } from "../lib/errors";
 import { isDns1123Label } from "../lib/names";
 import { hasTemplate } from "../lib/templates";
+import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
 
 /** The body template webhooks get unless they name another one. */
 export const DEFAULT_BODY_TEMPLATE = "default";
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const MAX_TIMEOUT_MS = 30 * 86_400_000;
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
@@ -24,13 +24,7 @@ const headerSchema = z.union([
 const webhookSchema = z.strictObject({
   name: z.string().refine(isDns1123Label, "must be a DNS-1123 label"),
   method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
-  uri: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-    .max(2048)
-    .refine((value) => {
-      const url = URL.parse(value);
-      return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
-    }, "must use https (http is accepted only for loopback hosts)"),
+  uri: outboundUrl(),
   headers: z.array(headerSchema).max(20).default([]),
   body: z
     .string()

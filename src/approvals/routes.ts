@@ -19,6 +19,11 @@ export const MAX_MESSAGE_LENGTH = 10_000;
 const MAX_CONTEXT_BYTES = 16 * 1024;
 const gateIdPattern = /^[0-9a-z]{26}[0-9a-f]{20}$/;
 
+/** True when `id` has the shape of a gate id (so no Durable Object is made up for junk). */
+export function isGateId(id: string): boolean {
+  return gateIdPattern.test(id);
+}
+
 /** A new gate id: time-ordered (ULID) and unguessable (another 80 random bits). */
 export function newGateId(): string {
   return `${ulid().toLowerCase()}${toHex(randomBytes(10))}`;
@@ -60,13 +65,13 @@ const listSchema = z.strictObject({
 
 /** The gate's Durable Object, typed by its RPC methods (its JSON context defeats RPC type inference). */
 type GateStub = Pick<ApprovalGate, "create" | "read" | "callback" | "decideManually">;
-function gate(env: Env, id: string): GateStub {
+export function gate(env: Env, id: string): GateStub {
   return env.APPROVAL_GATE.getByName(id) as unknown as GateStub;
 }
 
 /** Reads a gate of this namespace from its Durable Object, or throws not_found. */
 async function readGate(env: Env, namespace: string, id: string): Promise<GateView> {
-  const view = gateIdPattern.test(id) ? await gate(env, id).read() : null;
+  const view = isGateId(id) ? await gate(env, id).read() : null;
   if (!view || view.namespace !== namespace)
     throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
   return view;
@@ -175,7 +180,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     const principal = authorize(c.get("principal"), "approvals:decide", namespace);
     const input = parseWith(decisionSchema, await readDocument(c.req.raw));
     const id = c.req.param("id");
-    if (!gateIdPattern.test(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+    if (!isGateId(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
     return answer(
       c,
       await gate(c.env, id).decideManually(namespace, input.approve, input.message, decidedBy(principal)),
@@ -202,7 +207,7 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   if (!(await clientExists(c.env.DB, claims.clientId)))
     throw invalidToken("the OAuth client of this token was deleted");
   const id = c.req.param("id") ?? "";
-  if (!gateIdPattern.test(id)) throw notFound("approval gate not found");
+  if (!isGateId(id)) throw notFound("approval gate not found");
   const input = parseWith(callbackSchema, await readDocument(c.req.raw));
   const by = `oauth:${claims.clientId}`;
   return answer(

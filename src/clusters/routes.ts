@@ -7,26 +7,17 @@ import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
 import { assertObjectName } from "../lib/names";
+import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
 import { CLUSTER_TYPES, type ClusterRecord, deleteCluster, getCluster, listClusters, saveCluster } from "./store";
-
-/** Hosts allowed over plain http: the local machine only (tests, `wrangler dev`, tunnels). */
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 const clusterSchema = z
   .strictObject({
     type: z.enum(CLUSTER_TYPES),
-    url: z
-      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-      .max(2048)
-      .refine((value) => {
-        const url = URL.parse(value);
-        return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
-      }, "must use https (http is accepted only for loopback hosts)")
-      .refine((value) => {
-        const url = URL.parse(value);
-        return url !== null && url.username === "" && url.password === "" && url.search === "" && url.hash === "";
-      }, "must not carry credentials, a query or a fragment"),
+    url: outboundUrl().refine((value) => {
+      const url = URL.parse(value);
+      return url !== null && url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+    }, "must not carry credentials, a query or a fragment"),
     token: z
       .string()
       .min(1)

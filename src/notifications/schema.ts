@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
 import { isDns1123Subdomain } from "../lib/names";
+import { outboundUrl } from "../lib/urls";
 
 export const SERVICE_TYPES = ["webhook", "dingtalk", "slack", "teams", "lark", "discord", "googlechat"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -8,17 +9,10 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 /** DingTalk robots accept about 20 messages a minute; other services are not paced by default. */
 export const DEFAULT_RATE_PER_MINUTE: Partial<Record<ServiceType, number>> = { dingtalk: 20 };
 
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const name = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
 const expression = z.string().min(1).max(MAX_EXPRESSION_LENGTH);
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
-const secureUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-  .max(4096)
-  .refine((value) => {
-    const url = URL.parse(value);
-    return url !== null && (url.protocol === "https:" || loopbackHosts.has(url.hostname));
-  }, "must use https (http is accepted only for loopback hosts)");
+const secureUrl = outboundUrl(4096);
 
 /** A notification service as sent to the API (URLs and secrets are sealed before storing). */
 export const serviceInputSchema = z

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { parseAllDocuments, stringify } from "yaml";
-import type { ApprovalGate } from "../approvals/approval-gate";
+import { gate, isGateId } from "../approvals/routes";
 import { listApprovals } from "../approvals/store";
 import { authorize, hasNamespace, hasScope, type Principal } from "../auth/principal";
 import { applyBindings } from "../bindings/apply";
@@ -120,10 +120,6 @@ async function chooseNamespace(
   return page(c, what, <NamespaceChooser what={what} path={path} namespaces={namespaces} />);
 }
 
-function gate(env: Env, id: string): Pick<ApprovalGate, "read" | "decideManually"> {
-  return env.APPROVAL_GATE.getByName(id) as unknown as Pick<ApprovalGate, "read" | "decideManually">;
-}
-
 async function bindingPage(
   c: UiContext,
   namespace: string,
@@ -154,7 +150,7 @@ async function bindingPage(
 
 async function approvalPage(c: UiContext, namespace: string, id: string, error?: string) {
   const principal = authorize(principalOf(c), "approvals:read", namespace);
-  const view = /^[0-9a-z]{26}[0-9a-f]{20}$/.test(id) ? await gate(c.env, id).read() : null;
+  const view = isGateId(id) ? await gate(c.env, id).read() : null;
   if (!view || view.namespace !== namespace)
     throw new AppError("not_found", `approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
   const session = c.get("session") as Session;
@@ -364,7 +360,7 @@ const signedIn = new Hono<UiEnv>()
     if (fields.approve !== "true" && fields.approve !== "false")
       throw new AppError("invalid_argument", "choose Approve or Reject");
     const by = principal.kind === "admin" ? "admin" : `token:${principal.name}`;
-    const result = /^[0-9a-z]{26}[0-9a-f]{20}$/.test(id)
+    const result = isGateId(id)
       ? await gate(c.env, id).decideManually(namespace, fields.approve === "true", message, by)
       : null;
     if (result && !result.ok) return approvalPage(c, namespace, id, result.message);

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
+import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
+import { runCli } from "./run-cli";
 
 let worker: RunningWorker;
 let home: string;
@@ -17,21 +17,9 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-/** Runs the CLI as a user would, in a subprocess. */
+/** Runs the CLI in a subprocess against the Worker. */
 function hookline(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  const result = spawnSync(process.execPath, [join(root, "cli/hookline.mjs"), ...args], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      XDG_CONFIG_HOME: join(home, "config"),
-      HOOKLINE_URL: worker.url,
-      HOOKLINE_TOKEN: worker.adminToken,
-      ...options.env,
-    },
-    input: options.input,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(worker, join(home, "config"), args, options.env, options.input);
 }
 
 function writeFiles(dir: string, files: Record<string, string>) {

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { Eta } from "eta";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
 import { GO_HELPERS } from "../../src/notifications/go-helpers";
+import { runCli } from "./run-cli";
 
 let worker: RunningWorker;
 let dir: string;
@@ -19,17 +19,7 @@ afterAll(async () => {
 });
 
 function hookline(args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, "cli/hookline.mjs"), ...args], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOOKLINE_URL: worker.url,
-      HOOKLINE_TOKEN: worker.adminToken,
-      XDG_CONFIG_HOME: join(dir, "config"),
-    },
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runCli(worker, join(dir, "config"), args);
 }
 
 async function api(path: string): Promise<Record<string, unknown>> {
@@ -165,12 +155,10 @@ data:
     expect(readFileSync(join(dir, "t2", "my-alert", "body.eta"), "utf8")).toBe(
       '<%~ it.go.print(it.go.get(it, "app", "metadata", "name")) %> needs attention',
     );
-    const subscription = JSON.parse(
-      spawnSync(process.execPath, [join(root, "cli/hookline.mjs"), "get", "subscription", "argocd-1", "-o", "json"], {
-        env: { PATH: process.env.PATH ?? "", HOOKLINE_URL: worker.url, HOOKLINE_TOKEN: worker.adminToken },
-        encoding: "utf8",
-      }).stdout,
-    ) as { selector: string; destinations: unknown };
+    const subscription = JSON.parse(hookline(["get", "subscription", "argocd-1", "-o", "json"]).stdout) as {
+      selector: string;
+      destinations: unknown;
+    };
     expect(subscription.selector).toBe(
       'app.metadata.labels.`env` = "prod" and app.metadata.labels.`tier` in ["web", "api"] and $not($exists(app.metadata.labels.`legacy`))',
     );

@@ -5,6 +5,7 @@
 // so test files running in parallel do not see each other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http.ts";
 import { validateDefinition } from "./swagger.ts";
 
 export interface AcceptedWorkflow {
@@ -407,15 +408,6 @@ function parsePairs(text: string): { pairs: Record<string, string> } | { error: 
     pairs[part.slice(0, index)] = part.slice(index + 1);
   }
   return { pairs };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -5,8 +5,9 @@
 // answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -78,15 +79,6 @@ export async function startReceiver(): Promise<Receiver> {
         server.close(() => resolve());
       }),
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }
 
 type Service = "hooks" | "dingtalk" | "slack" | "teams" | "lark" | "discord" | "googlechat";
