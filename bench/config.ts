@@ -1,7 +1,7 @@
 // Writes the benchmark's wrangler configuration next to wrangler.toml: the same bindings, the
-// bench Worker as entry point, a baseline queue, and a rate limit the load generator cannot hit
-// (one sender sends everything here; the rate-limit call itself is still made and measured), and a
-// shorter retry backoff.
+// bench Worker as entry point, a Durable Object for the approval suite, a rate limit the load
+// generator cannot hit (one sender sends everything here; the rate-limit call itself is still
+// made and measured), and a shorter retry backoff.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -24,15 +24,6 @@ export function writeBenchConfig(root: string): string {
   writeFileSync(
     path,
     `${replaced}
-[[queues.producers]]
-binding = "BASELINE_QUEUE"
-queue = "hookline-bench-baseline"
-
-[[queues.consumers]]
-queue = "hookline-bench-baseline"
-max_batch_size = 100
-max_batch_timeout = 1
-
 [[durable_objects.bindings]]
 name = "BENCH_ECHO"
 class_name = "BenchEcho"

@@ -69,7 +69,7 @@ export async function benchIngestThroughput(worker: RunningWorker): Promise<Benc
   return [
     {
       what: "ingest throughput, 1.5 KB JSON, 16 connections, API token (median of 3 × 8 s)",
-      baseline: `bare Hono route → queue: ${describe("baseline")}`,
+      baseline: `bare Hono route → the same queue: ${describe("baseline")}`,
       result: `${describe("ingest")}, ${failures("ingest")} non-2xx → **${fmt(ratio, 2)}×**`,
       target: "≥ 0.8×, 0 non-2xx",
       met: ratio >= 0.8 && failures("ingest") === 0,

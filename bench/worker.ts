@@ -9,15 +9,32 @@ export { ApprovalGate } from "../src/index";
 export { BenchEcho } from "./approval-notification-routes";
 
 interface BenchEnv extends Env {
-  BASELINE_QUEUE: Queue;
   BENCH_ECHO: DurableObjectNamespace<import("./approval-notification-routes").BenchEcho>;
 }
 
-/** The baseline: a bare Hono route that reads the body, sends it to a queue and answers 202. */
+/**
+ * The baseline: a bare Hono route that reads the body, sends it to a queue and answers 202. It
+ * sends to the EVENTS queue, as an event envelope, so both routes feed the same consumer: the
+ * consumer's work runs in the same workerd here (in production it runs apart from ingestion),
+ * and this way it weighs equally on both sides of the ratio.
+ */
 const baseline = new Hono<{ Bindings: BenchEnv }>()
   .post("/bench/baseline", async (c) => {
     const body = await c.req.text();
-    await c.env.BASELINE_QUEUE.send(body, { contentType: "text" });
+    await c.env.EVENTS.send(
+      {
+        v: 1,
+        id: crypto.randomUUID(),
+        namespace: "baseline",
+        discriminator: "",
+        receivedAt: Date.now(),
+        sender: { key: "baseline", templates: null },
+        metadata: {},
+        body: { inline: body },
+        bodyBytes: body.length,
+      },
+      { contentType: "json" },
+    );
     return c.json({ id: "baseline" }, 202);
   })
   .route("/", evaluationRoutes)
@@ -29,12 +46,6 @@ export default {
       ? baseline.fetch(request, env, ctx)
       : hookline.fetch(request, env, ctx);
   },
-  async queue(batch, env) {
-    if (batch.queue === "hookline-bench-baseline") {
-      batch.ackAll();
-      return;
-    }
-    await hookline.queue(batch, env);
-  },
+  queue: hookline.queue,
   scheduled: hookline.scheduled,
 } satisfies ExportedHandler<BenchEnv, unknown>;
