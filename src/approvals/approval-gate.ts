@@ -84,6 +84,8 @@ export type GateAnswer = { ok: true; view: GateView } | { ok: false; status: 400
 /** Setting the node is retried this many times before the gate records that it failed. */
 export const MAX_NODE_ATTEMPTS = 10;
 const MIRROR_RETRY_MS = 30_000;
+/** How many rounds of due work one alarm runs before leaving the rest to the next alarm. */
+const MAX_ALARM_PASSES = 4;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -137,9 +139,7 @@ export class ApprovalGate extends DurableObject<Env> {
     this.schedule("timeout", state.expiresAt);
     this.schedule("notify:approval.requested", now);
     this.schedule("mirror", now);
-    await this.runMirror();
-    await this.sendNotifications();
-    await this.save();
+    await this.settle();
     return this.view(state);
   }
 
@@ -195,9 +195,7 @@ export class ApprovalGate extends DurableObject<Env> {
     else this.approveIfComplete(mdMessage, `webhook:${name}`);
     state.revision += 1;
     this.schedule("mirror", Date.now());
-    await this.runMirror();
-    await this.sendNotifications();
-    await this.save();
+    await this.settle();
     return { ok: true, view: this.view(state) };
   }
 
@@ -221,27 +219,32 @@ export class ApprovalGate extends DurableObject<Env> {
     else this.approveIfComplete(message, by);
     state.revision += 1;
     this.schedule("mirror", Date.now());
-    await this.runMirror();
-    await this.sendNotifications();
-    await this.save();
+    await this.settle();
     return { ok: true, view: this.view(state) };
   }
 
   /** Runs the work that was due when the alarm was armed (webhooks, retries, timeout, node, mirror). */
   override async alarm(): Promise<void> {
-    const now = Math.max(Date.now(), this.armedFor);
-    // This alarm is spent: save() below arms the next one for whatever is still due.
+    // This alarm is spent: save() below arms the next one for whatever is still due later.
+    const armedFor = this.armedFor;
     this.armedFor = 0;
-    const due = this.ctx.storage.sql
-      .exec<{ key: string }>("SELECT key FROM work WHERE due_at <= ?1 ORDER BY due_at", now)
-      .toArray()
-      .map((row) => row.key);
-    for (const key of due) {
-      try {
-        await this.runWork(key, now);
-      } catch (error) {
-        console.error("approval gate work failed; retrying it later", key, error);
-        this.schedule(key, Date.now() + MIRROR_RETRY_MS);
+    // Work done here can schedule more work for right now (a webhook that finally fails decides
+    // the gate, which schedules the mirror and a notification): run that too, in a few passes,
+    // instead of waking again at once.
+    for (let pass = 0; pass < MAX_ALARM_PASSES; pass++) {
+      const now = Math.max(Date.now(), armedFor);
+      const due = this.ctx.storage.sql
+        .exec<{ key: string }>("SELECT key FROM work WHERE due_at <= ?1 ORDER BY due_at", now)
+        .toArray()
+        .map((row) => row.key);
+      if (due.length === 0) break;
+      for (const key of due) {
+        try {
+          await this.runWork(key, now);
+        } catch (error) {
+          console.error("approval gate work failed; retrying it later", key, error);
+          this.schedule(key, Date.now() + MIRROR_RETRY_MS);
+        }
       }
     }
     await this.save();
@@ -310,7 +313,8 @@ export class ApprovalGate extends DurableObject<Env> {
       this.schedule(`deliver:${name}`, Date.now() + retryDelaySeconds(hook.attempts) * 1000);
     }
     state.revision += 1;
-    this.schedule("mirror", Date.now());
+    // The mirror row carries the status, not webhook progress: it changes only with a decision.
+    if (state.status !== "pending") this.schedule("mirror", Date.now());
   }
 
   private async callWebhook(
@@ -441,6 +445,12 @@ export class ApprovalGate extends DurableObject<Env> {
       console.error("approval mirror write failed; retrying", state.id, error);
       this.schedule("mirror", Date.now() + MIRROR_RETRY_MS);
     }
+  }
+
+  /** After a request changed the gate: the mirror and notifications at once (side by side), then persist. */
+  private async settle(): Promise<void> {
+    await Promise.all([this.runMirror(), this.sendNotifications()]);
+    await this.save();
   }
 
   /** Sends the notifications a request just scheduled, at once; one that fails stays scheduled for the alarm. */

@@ -255,6 +255,10 @@ describe("approval gates: failure and timeout", () => {
     expect(failed.decision?.message).toMatch(/answered 503/);
     expect(failed.manual.decision).toBeNull();
     expect(await receiver.requests("broken")).toHaveLength(3);
+    // The listing mirror follows the decision.
+    const listed = await call(`/api/v1/namespaces/${NS}/approvals?status=failed`, { headers: adminAuth });
+    const { items } = (await listed.json()) as { items: Array<{ id: string }> };
+    expect(items.map((item) => item.id)).toContain(gate.id);
   });
 
   it("a webhook that recovers within its retries is delivered", async () => {
@@ -264,6 +268,11 @@ describe("approval gates: failure and timeout", () => {
     const delivered = await driveAlarms(gate.id, (view) => view.webhooks[0]?.phase === "waiting");
     expect(delivered.webhooks[0]).toMatchObject({ attempts: 3, lastError: null });
     expect(delivered.status).toBe("pending");
+    // Delivery progress is not mirrored (the row holds the status): only the timeout is left.
+    const alarm = await runInDurableObject(env.APPROVAL_GATE.getByName(gate.id), (_, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).toBe(Date.parse(delivered.expiresAt));
   });
 });
 
