@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { randomBytes, toHex } from "../auth/crypto";
-import { authorize, type Principal, principalKey } from "../auth/principal";
+import { authorize, principalKey } from "../auth/principal";
 import { actionOf, fingerprint, isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
@@ -82,11 +82,6 @@ function answer(c: Context<AppEnv>, result: GateAnswer): Response {
   const codes = { 400: "invalid_argument", 403: "permission_denied", 404: "not_found", 409: "aborted" } as const;
   const code = codes[result.status];
   throw new AppError(code, result.message);
-}
-
-/** Who decided, as recorded on the gate. */
-function decidedBy(principal: Principal): string {
-  return principalKey(principal);
 }
 
 /** Policies, gates, manual decisions under `/api/v1/namespaces/{ns}`. */
@@ -183,7 +178,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     if (!isGateId(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
     return answer(
       c,
-      await gate(c.env, id).decideManually(namespace, input.approve, input.message, decidedBy(principal)),
+      await gate(c.env, id).decideManually(namespace, input.approve, input.message, principalKey(principal)),
     );
   });
 

@@ -1,23 +1,14 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { authorize } from "../auth/principal";
 import { isDryRun } from "../lib/apply";
 import type { AppEnv } from "../lib/context";
 import { readDocument, readDocuments } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
-import { newEventId } from "../lib/ids";
 import { assertNamespace, assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { applyBindings } from "./apply";
-import { compileBinding } from "./compile";
-import { evaluateBinding } from "./evaluate";
+import { dryRunBinding, dryRunInputSchema } from "./dry-run";
 import { deleteBinding, getBinding, listBindings } from "./store";
-
-const testSchema = z.strictObject({
-  payload: z.unknown(),
-  metadata: z.record(z.string(), z.array(z.string())).default({}),
-  discriminator: z.string().max(253).default(""),
-});
 
 /** `/api/v1/namespaces/{ns}/workfloweventbindings`: apply (JSON or YAML), read, delete, dry-run. */
 export const bindingRoutes = new Hono<AppEnv>()
@@ -72,31 +63,8 @@ export const bindingRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "bindings:read", namespace);
     const name = assertObjectName(c.req.param("name"), "binding name");
-    const input = parseWith(testSchema, await readDocument(c.req.raw));
-    const stored = await getBinding(c.env.DB, namespace, name);
-    if (!stored) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
-    const compiled = compileBinding(stored);
-    if ("errors" in compiled) {
-      return c.json({ matched: false, parameters: {}, workflow: null, errors: compiled.errors });
-    }
-    const evaluation = await evaluateBinding(
-      compiled.binding,
-      {
-        id: newEventId(),
-        environment: {
-          payload: input.payload,
-          metadata: input.metadata,
-          discriminator: input.discriminator,
-          namespace,
-        },
-        senderTemplates: null,
-      },
-      { full: true },
-    );
-    return c.json({
-      matched: evaluation.matched,
-      parameters: evaluation.parameters,
-      workflow: { cluster: compiled.binding.cluster, template: compiled.binding.template, ...evaluation.workflow },
-      errors: evaluation.errors,
-    });
+    const input = parseWith(dryRunInputSchema, await readDocument(c.req.raw));
+    const result = await dryRunBinding(c.env.DB, namespace, name, input);
+    if (!result) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
+    return c.json(result);
   });

@@ -3,19 +3,19 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { parseAllDocuments, stringify } from "yaml";
-import { gate, isGateId } from "../approvals/routes";
+import { gate, isGateId, MAX_MESSAGE_LENGTH } from "../approvals/routes";
 import { listApprovals } from "../approvals/store";
-import { authorize, hasNamespace, hasScope, type Principal } from "../auth/principal";
+import { authorize, hasNamespace, hasScope, type Principal, principalKey } from "../auth/principal";
 import { applyBindings } from "../bindings/apply";
-import { compileBinding } from "../bindings/compile";
-import { evaluateBinding } from "../bindings/evaluate";
+import { dryRunBinding, dryRunInputSchema } from "../bindings/dry-run";
 import { getBinding, listBindings } from "../bindings/store";
 import { findEvent, loadPayloadText, replayEvent } from "../events/replay";
 import { EVENT_OUTCOMES, type EventOutcome, getEvent, listEvents, listResults } from "../events/store";
 import type { AppEnv } from "../lib/context";
 import { AppError } from "../lib/errors";
-import { isEventId, newEventId } from "../lib/ids";
+import { isEventId } from "../lib/ids";
 import { assertNamespace, assertObjectName } from "../lib/names";
+import { parseWith } from "../lib/validation";
 import { enqueueDeliveries } from "../notifications/consumer";
 import {
   DELIVERY_STATUSES,
@@ -306,30 +306,15 @@ const signedIn = new Hono<UiEnv>()
       discriminator: fields.discriminator ?? "",
       metadata: fields.metadata || "{}",
     };
-    const stored = await getBinding(c.env.DB, namespace, name);
-    const compiled = stored ? compileBinding(stored) : null;
     try {
-      const payload = JSON.parse(dryRun.payload) as unknown;
-      const metadata = JSON.parse(dryRun.metadata) as Record<string, string[]>;
-      if (!compiled) throw new Error("the binding does not exist");
-      if ("errors" in compiled) dryRun.result = { matched: false, errors: compiled.errors };
-      else {
-        const evaluation = await evaluateBinding(
-          compiled.binding,
-          {
-            id: newEventId(),
-            environment: { payload, metadata, discriminator: dryRun.discriminator, namespace },
-            senderTemplates: null,
-          },
-          { full: true },
-        );
-        dryRun.result = {
-          matched: evaluation.matched,
-          parameters: evaluation.parameters,
-          workflow: evaluation.workflow,
-          errors: evaluation.errors,
-        };
-      }
+      const input = parseWith(dryRunInputSchema, {
+        payload: JSON.parse(dryRun.payload) as unknown,
+        metadata: JSON.parse(dryRun.metadata) as unknown,
+        discriminator: dryRun.discriminator,
+      });
+      const result = await dryRunBinding(c.env.DB, namespace, name, input);
+      if (!result) throw new Error("the binding does not exist");
+      dryRun.result = result;
     } catch (error) {
       dryRun.error = `Cannot test: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -356,12 +341,11 @@ const signedIn = new Hono<UiEnv>()
     const principal = authorize(principalOf(c), "approvals:decide", namespace);
     const id = c.req.param("id");
     const fields = await form(c);
-    const message = (fields.message ?? "").slice(0, 10_000);
+    const message = (fields.message ?? "").slice(0, MAX_MESSAGE_LENGTH);
     if (fields.approve !== "true" && fields.approve !== "false")
       throw new AppError("invalid_argument", "choose Approve or Reject");
-    const by = principal.kind === "admin" ? "admin" : `token:${principal.name}`;
     const result = isGateId(id)
-      ? await gate(c.env, id).decideManually(namespace, fields.approve === "true", message, by)
+      ? await gate(c.env, id).decideManually(namespace, fields.approve === "true", message, principalKey(principal))
       : null;
     if (result && !result.ok) return approvalPage(c, namespace, id, result.message);
     return c.redirect(`/ui/namespaces/${namespace}/approvals/${id}`, 303);

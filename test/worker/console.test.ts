@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../src/ui/markdown";
-import { call, createToken } from "./helpers";
+import { applyBinding, binding, call, createToken } from "./helpers";
 
 async function signIn(token: string): Promise<string> {
   const response = await call("/ui/login", {
@@ -71,6 +71,39 @@ describe("console sessions and security headers", () => {
       headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}` },
     });
     expect((await page("/ui", cookie)).headers.get("location")).toBe("/ui/login");
+  });
+});
+
+describe("console binding dry run", () => {
+  it("runs the binding like the API's /test, and refuses malformed samples with a message", async () => {
+    await applyBinding("console-dry", binding("on-push", 'discriminator = "github"', "build"));
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const html = await (await page("/ui/namespaces/console-dry/workfloweventbindings/on-push", cookie)).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    const dryRun = async (fields: Record<string, string>) => {
+      const response = await page("/ui/namespaces/console-dry/workfloweventbindings/on-push/test", cookie, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf, payload: "{}", ...fields }).toString(),
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const result = /<pre id="dry-run-result">([^<]*)<\/pre>/.exec(await dryRun({ discriminator: "github" }))?.[1];
+    const shown = JSON.parse((result ?? "{}").replaceAll("&quot;", '"')) as Record<string, unknown>;
+    const api = await call("/api/v1/namespaces/console-dry/workfloweventbindings/on-push/test", {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ payload: {}, discriminator: "github" }),
+    });
+    const fromApi = (await api.json()) as Record<string, unknown>;
+    expect(shown).toMatchObject({ matched: true, workflow: { cluster: "default", template: { name: "build" } } });
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(fromApi).sort());
+
+    expect(await dryRun({ payload: "{not json" })).toContain("Cannot test:");
+    const badMetadata = await dryRun({ metadata: '{"x-github-event": "push"}' });
+    expect(badMetadata).toContain("Cannot test: metadata.x-github-event");
+    expect(badMetadata).not.toContain('id="dry-run-result"');
   });
 });
 
