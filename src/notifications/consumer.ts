@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readLimits } from "../lib/config";
 import { retryDelaySeconds } from "../lib/retry";
-import { loadNotificationConfig } from "./config";
+import { loadNotificationConfig, type NotificationConfig } from "./config";
 import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
 import { DEFAULT_RATE_PER_MINUTE } from "./schema";
@@ -39,7 +39,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
     delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds),
   });
   const deliveries = new Map<string, Message<unknown>>();
-  let config: Awaited<ReturnType<typeof loadNotificationConfig>> | undefined;
+  let config: NotificationConfig | undefined;
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -61,19 +61,21 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       message.retry(backoff(message));
     }
   }
-  if (deliveries.size > 0) await sendDeliveries(env, deliveries, backoff);
+  if (deliveries.size > 0) await sendDeliveries(env, deliveries, backoff, config);
 }
 
 async function sendDeliveries(
   env: Env,
   messages: Map<string, Message<unknown>>,
   backoff: (message: Message<unknown>) => { delaySeconds: number },
+  /** The configuration already loaded for this batch, if any. */
+  loaded: NotificationConfig | undefined,
 ): Promise<void> {
   const now = Date.now();
   let claimed: Delivery[];
-  let config: Awaited<ReturnType<typeof loadNotificationConfig>>;
+  let config: NotificationConfig;
   try {
-    config = await loadNotificationConfig(env.DB);
+    config = loaded ?? (await loadNotificationConfig(env.DB));
     claimed = await claimDeliveries(env.DB, [...messages.keys()], now);
   } catch (error) {
     console.error("claiming deliveries failed; retrying the batch", error);
