@@ -21,10 +21,9 @@ export default defineConfig(async () => {
                   FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
                   FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
                   RECEIVER_URL: inject("receiverUrl"),
+                  // Notification pacing counts over 2 s instead of a minute, so paced bursts drain in a test.
+                  PACING_WINDOW_SECONDS: "2",
                 },
-                // A small per-sender limit so the 429 path is reachable in a test: 6 reservations
-                // of 10 requests = 60 requests per 10 s.
-                ratelimits: { INGEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 6, period: 10 } } },
               },
             })),
           ],

@@ -1,15 +1,16 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json";
+import { adminRoutes } from "./admin/routes";
 import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
 import { approvalRoutes, callbackRoutes } from "./approvals/routes";
+import type { AppEnv } from "./auth/context";
 import { authenticate } from "./auth/middleware";
 import { tokenRoutes } from "./auth/tokens-routes";
 import { webhookClientRoutes } from "./auth/webhook-clients-routes";
 import { bindingRoutes } from "./bindings/routes";
 import { clusterRoutes } from "./clusters/routes";
 import { eventRoutes } from "./events/routes";
-import type { AppEnv } from "./lib/context";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 import { notificationRoutes } from "./notifications/routes";
 import { consoleRoutes } from "./ui/routes";
@@ -32,6 +33,7 @@ api.route("/", clusterRoutes);
 api.route("/", approvalRoutes);
 api.route("/", oauthClientRoutes);
 api.route("/", notificationRoutes);
+api.route("/", adminRoutes);
 app.route("/api/v1", api);
 app.get("/", (c) => c.redirect("/ui", 302));
 app.route("/ui", consoleRoutes);
@@ -50,16 +52,17 @@ app.onError((error) => {
   return errorResponse(new AppError("internal", "internal error"));
 });
 
+const codesByStatus = new Map<number, ErrorCode>([
+  [400, "invalid_argument"],
+  [401, "unauthenticated"],
+  [403, "permission_denied"],
+  [404, "not_found"],
+  [409, "aborted"],
+  [413, "payload_too_large"],
+  [415, "unsupported_media_type"],
+  [429, "resource_exhausted"],
+]);
+
 function codeForStatus(status: number): ErrorCode {
-  const codes: Record<number, ErrorCode> = {
-    400: "invalid_argument",
-    401: "unauthenticated",
-    403: "permission_denied",
-    404: "not_found",
-    409: "aborted",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "resource_exhausted",
-  };
-  return codes[status] ?? "internal";
+  return codesByStatus.get(status) ?? "internal";
 }

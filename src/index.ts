@@ -1,24 +1,29 @@
 import { app } from "./app";
-import { consumeDeadEvents, consumeEvents } from "./events/consumer";
+import { consumeEvents } from "./events/consumer";
+import { consumeDeadEvents } from "./events/dead-letter";
 import { deleteExpiredEvents } from "./events/retention";
 import { readLimits } from "./lib/config";
 import { consumeDeadNotifications, consumeNotifications, sweepDeliveries } from "./notifications/consumer";
 
 export { ApprovalGate } from "./approvals/approval-gate";
+export { ClusterBreaker } from "./clusters/breaker";
+export { DeliveryLedger } from "./events/delivery-ledger";
+export { SenderLimiter } from "./events/sender-limiter";
+export { ServicePacer } from "./notifications/pacer";
 
 /** Queue names from wrangler.toml, each mapped to its consumer. */
-const consumers: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
-  "hookline-events": consumeEvents,
-  "hookline-events-dlq": consumeDeadEvents,
-  "hookline-notifications": consumeNotifications,
-  "hookline-notifications-dlq": consumeDeadNotifications,
-};
+const consumers = new Map<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>>([
+  ["hookline-events", consumeEvents],
+  ["hookline-events-dlq", consumeDeadEvents],
+  ["hookline-notifications", consumeNotifications],
+  ["hookline-notifications-dlq", consumeDeadNotifications],
+]);
 
 export default {
   fetch: app.fetch,
 
   async queue(batch, env) {
-    const consume = consumers[batch.queue];
+    const consume = consumers.get(batch.queue);
     if (!consume) throw new Error(`no consumer for queue "${batch.queue}"`);
     await consume(batch, env);
   },

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../auth/context";
 import { authorize } from "../auth/principal";
+import { keyringOf } from "../auth/secrets";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
-import type { AppEnv } from "../lib/context";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
 import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
@@ -101,7 +102,7 @@ export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) =
   const requested = params.scope ? params.scope.split(" ").filter(Boolean) : client.scopes;
   const unknown = requested.find((scope) => !client.scopes.includes(scope));
   if (unknown) return oauthError(400, "invalid_scope", `scope "${unknown.slice(0, 60)}" is not granted to this client`);
-  const token = await issueAccessToken(c.env.HOOKLINE_SECRET_KEY, client, requested);
+  const token = await issueAccessToken(keyringOf(c.env), client, requested);
   return c.json(token, 200, { "cache-control": "no-store", pragma: "no-cache" });
 });
 

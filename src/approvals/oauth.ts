@@ -1,6 +1,6 @@
 import { sign, verify } from "hono/jwt";
-import { constantTimeEqual, fromHex, randomBytes, sha256, toBase64Url, toHex } from "../auth/crypto";
-import { deriveKey, MIN_SECRET_KEY_LENGTH } from "../auth/secret-box";
+import { derivedKey, type Keyring, keysOf } from "../auth/keys";
+import { constantTimeEqual, fromHex, randomBytes, sha256, toBase64Url, toHex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 
 /** The one scope OAuth clients are granted: calling back approval gates. */
@@ -117,19 +117,6 @@ export async function authenticateClient(
   return client && matches ? client : null;
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-function signingKey(secretKey: string | undefined): Promise<CryptoKey> {
-  if (!secretKey || secretKey.length < MIN_SECRET_KEY_LENGTH) {
-    throw new AppError("internal", "HOOKLINE_SECRET_KEY is not configured; access tokens cannot be signed or verified");
-  }
-  let key = keys.get(secretKey);
-  if (!key) {
-    key = deriveKey(secretKey, "hookline/oauth-access-tokens/v1", "HMAC");
-    keys.set(secretKey, key);
-  }
-  return key;
-}
-
 export interface AccessTokenClaims {
   clientId: string;
   scopes: string[];
@@ -137,12 +124,7 @@ export interface AccessTokenClaims {
 }
 
 /** Issues an HS256 access token (JWT) carrying scope, namespaces and a 24 h expiry. */
-export async function issueAccessToken(
-  secretKey: string | undefined,
-  client: OAuthClient,
-  scopes: string[],
-  now = Date.now(),
-) {
+export async function issueAccessToken(keyring: Keyring, client: OAuthClient, scopes: string[], now = Date.now()) {
   const iat = Math.floor(now / 1000);
   const token = await sign(
     {
@@ -155,27 +137,31 @@ export async function issueAccessToken(
       exp: iat + ACCESS_TOKEN_SECONDS,
       jti: toHex(randomBytes(8)),
     },
-    await signingKey(secretKey),
+    await derivedKey(keyring.current, "oauth-access-tokens", "HMAC"),
     "HS256",
   );
   return { access_token: token, token_type: "Bearer", expires_in: ACCESS_TOKEN_SECONDS, scope: scopes.join(" ") };
 }
 
-/** Verifies an access token's signature, issuer, audience and expiry; null when it is not valid. */
-export async function verifyAccessToken(
-  secretKey: string | undefined,
-  token: string,
-): Promise<AccessTokenClaims | null> {
-  try {
-    const payload = await verify(token, await signingKey(secretKey), { alg: "HS256", iss: ISSUER, aud: AUDIENCE });
-    if (typeof payload.sub !== "string" || typeof payload.scope !== "string" || !Array.isArray(payload.ns)) return null;
-    return {
-      clientId: payload.sub,
-      scopes: payload.scope.split(" ").filter(Boolean),
-      namespaces: payload.ns.map(String),
-    };
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    return null;
+/**
+ * Verifies an access token's signature (current key, or the previous one during a rotation),
+ * issuer, audience and expiry; null when it is not valid.
+ */
+export async function verifyAccessToken(keyring: Keyring, token: string): Promise<AccessTokenClaims | null> {
+  for (const secret of keysOf(keyring)) {
+    const key = await derivedKey(secret, "oauth-access-tokens", "HMAC");
+    try {
+      const payload = await verify(token, key, { alg: "HS256", iss: ISSUER, aud: AUDIENCE });
+      if (typeof payload.sub !== "string" || typeof payload.scope !== "string" || !Array.isArray(payload.ns))
+        return null;
+      return {
+        clientId: payload.sub,
+        scopes: payload.scope.split(" ").filter(Boolean),
+        namespaces: payload.ns.map(String),
+      };
+    } catch {
+      // not valid under this key: try the previous one
+    }
   }
+  return null;
 }

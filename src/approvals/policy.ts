@@ -1,5 +1,8 @@
 import { z } from "zod";
+import type { Keyring } from "../auth/keys";
+import type { Principal } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
+import { authorizeWorkerSecretNames, workerSecretNameSchema } from "../auth/secrets";
 import { parseDuration } from "../lib/duration";
 import { AppError } from "../lib/errors";
 import { isDns1123Label } from "../lib/names";
@@ -15,10 +18,8 @@ const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must
 const headerSchema = z.union([
   z.strictObject({ name: headerName, value: z.string().max(8192) }),
   z.strictObject({ name: headerName, secret: z.string().min(1).max(8192) }),
-  z.strictObject({
-    name: headerName,
-    workerSecret: z.string().regex(/^APPROVAL_[A-Z0-9_]+$/, "must name a Worker secret starting with APPROVAL_"),
-  }),
+  // Naming a Worker secret is an admin power (src/auth/secrets.ts); everyone else sends `secret`.
+  z.strictObject({ name: headerName, workerSecret: workerSecretNameSchema }),
 ]);
 
 const webhookSchema = z.strictObject({
@@ -96,7 +97,7 @@ export interface StoredPolicy {
   onDecision: { setNode: boolean; outputParameter: string };
   createdAt: string;
   updatedAt: string;
-  /** Keyed fingerprint of the applied input (src/lib/apply.ts). */
+  /** Keyed fingerprint of the applied input (src/auth/fingerprint.ts). */
   fingerprint?: string;
 }
 
@@ -107,13 +108,15 @@ export function headerSecretContext(namespace: string, policy: string, webhook: 
 
 /**
  * Validates a policy body (flat, or kubectl-style with `spec`) and seals header secrets.
- * `previous` keeps the creation time of a replaced policy.
+ * A header naming a Worker secret needs the admin scope. `previous` keeps the creation time
+ * of a replaced policy.
  */
 export async function buildPolicy(
+  principal: Principal,
   namespace: string,
   name: string,
   body: unknown,
-  secretKey: string | undefined,
+  keyring: () => Keyring,
   previous: StoredPolicy | null,
 ): Promise<StoredPolicy> {
   const record = (body ?? {}) as Record<string, unknown>;
@@ -128,8 +131,16 @@ export async function buildPolicy(
     }
   }
   const spec = parseWith(policySpecSchema, wrapped ? record.spec : body, wrapped ? "spec" : "");
+  authorizeWorkerSecretNames(
+    principal,
+    spec.webhooks.flatMap((hook, index) =>
+      hook.headers.flatMap((header, position) =>
+        "workerSecret" in header ? [{ field: `webhooks[${index}].headers[${position}].workerSecret` }] : [],
+      ),
+    ),
+  );
   const needsBox = spec.webhooks.some((hook) => hook.headers.some((header) => "secret" in header));
-  const box = needsBox ? SecretBox.fromSecretKey(secretKey) : null;
+  const box = needsBox ? new SecretBox(keyring()) : null;
   const webhooks = await Promise.all(
     spec.webhooks.map(
       async (hook): Promise<StoredWebhook> => ({

@@ -1,28 +1,25 @@
 import { type Context, Hono } from "hono";
 import { ulid } from "ulid";
 import { z } from "zod";
-import { randomBytes, toHex } from "../auth/crypto";
-import { authorize, principalKey } from "../auth/principal";
-import { actionOf, fingerprint, isDryRun } from "../lib/apply";
-import type { AppEnv } from "../lib/context";
+import type { AppEnv } from "../auth/context";
+import { applyActionOf, fingerprint } from "../auth/fingerprint";
+import { authorize } from "../auth/principal";
+import { keyringOf } from "../auth/secrets";
+import { isDryRun } from "../lib/apply";
+import { randomBytes, toHex } from "../lib/crypto";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
-import { assertNamespace, assertObjectName, isDns1123Subdomain } from "../lib/names";
+import { assertNamespace, assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
+import { limitSchema, pageOf } from "../lib/paging";
 import { parseWith } from "../lib/validation";
-import type { ApprovalGate, GateAnswer, GateView } from "./approval-gate";
+import { verifyCapability } from "./callback-uris";
+import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
+import { APPROVAL_STATUSES } from "./gate-state";
 import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
 import { buildPolicy, describePolicy } from "./policy";
-import { APPROVAL_STATUSES, deletePolicy, getPolicy, listApprovals, listPolicies, savePolicy } from "./store";
+import { deletePolicy, getPolicy, listApprovals, listPolicies, savePolicy } from "./store";
 
-/** Longest `mdMessage` a callback (or manual decision message) may carry. */
-export const MAX_MESSAGE_LENGTH = 10_000;
 const MAX_CONTEXT_BYTES = 16 * 1024;
-const gateIdPattern = /^[0-9a-z]{26}[0-9a-f]{20}$/;
-
-/** True when `id` has the shape of a gate id (so no Durable Object is made up for junk). */
-export function isGateId(id: string): boolean {
-  return gateIdPattern.test(id);
-}
 
 /** A new gate id: time-ordered (ULID) and unguessable (another 80 random bits). */
 export function newGateId(): string {
@@ -47,11 +44,6 @@ const createSchema = z.strictObject({
     ),
 });
 
-const decisionSchema = z.strictObject({
-  approve: z.boolean(),
-  message: z.string().max(MAX_MESSAGE_LENGTH).default(""),
-});
-
 const callbackSchema = z.strictObject({
   success: z.boolean(),
   mdMessage: z.string().max(MAX_MESSAGE_LENGTH).default(""),
@@ -59,43 +51,49 @@ const callbackSchema = z.strictObject({
 
 const listSchema = z.strictObject({
   status: z.enum(APPROVAL_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(gateIdPattern, "must be a cursor returned by a previous page").optional(),
+  limit: limitSchema,
+  cursor: z.string().refine(isGateId, "must be a cursor returned by a previous page").optional(),
 });
 
-/** The gate's Durable Object, typed by its RPC methods (its JSON context defeats RPC type inference). */
-type GateStub = Pick<ApprovalGate, "create" | "read" | "callback" | "decideManually">;
-export function gate(env: Env, id: string): GateStub {
-  return env.APPROVAL_GATE.getByName(id) as unknown as GateStub;
-}
-
-/** Reads a gate of this namespace from its Durable Object, or throws not_found. */
-async function readGate(env: Env, namespace: string, id: string): Promise<GateView> {
-  const view = isGateId(id) ? await gate(env, id).read() : null;
-  if (!view || view.namespace !== namespace)
-    throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
-  return view;
-}
-
-function answer(c: Context<AppEnv>, result: GateAnswer): Response {
-  if (result.ok) return c.json({ id: result.view.id, status: result.view.status, approval: result.view });
-  const codes = { 400: "invalid_argument", 403: "permission_denied", 404: "not_found", 409: "aborted" } as const;
-  const code = codes[result.status];
-  throw new AppError(code, result.message);
+/** A page of a namespace's gates, newest first (the API and the console list through here). */
+export async function listApprovalPage(db: D1Database, namespace: string, query: unknown) {
+  const { status, limit, cursor } = parseWith(listSchema, query);
+  const rows = await listApprovals(db, {
+    namespace,
+    limit: limit + 1,
+    ...(status === undefined ? {} : { status }),
+    ...(cursor === undefined ? {} : { before: cursor }),
+  });
+  const page = pageOf(rows, limit, (row) => row.id);
+  return {
+    items: page.items.map((row) => ({
+      id: row.id,
+      namespace: row.namespace,
+      policy: row.policy,
+      status: row.status,
+      subject: row.subject,
+      createdAt: new Date(row.createdAt).toISOString(),
+      expiresAt: new Date(row.expiresAt).toISOString(),
+      decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt).toISOString(),
+    })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** Policies, gates, manual decisions under `/api/v1/namespaces/{ns}`. */
 export const approvalRoutes = new Hono<AppEnv>()
   .put("/namespaces/:namespace/approvalpolicies/:name", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:write", namespace);
+    const principal = authorize(c.get("principal"), "bindings:write", namespace);
     const name = assertObjectName(c.req.param("name"), "policy name");
     const dryRun = isDryRun(c.req.query("dryRun"));
+    const keyring = keyringOf(c.env);
     const previous = await getPolicy(c.env.DB, namespace, name);
     const document = await readDocument(c.req.raw);
-    const policy = await buildPolicy(namespace, name, document, c.env.HOOKLINE_SECRET_KEY, previous);
-    policy.fingerprint = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
-    const action = actionOf(previous?.fingerprint, previous !== null, policy.fingerprint);
+    const policy = await buildPolicy(principal, namespace, name, document, () => keyring, previous);
+    const prints = await fingerprint(keyring, document);
+    policy.fingerprint = prints.current;
+    const action = applyActionOf(previous, prints);
     if (action !== "unchanged" && !dryRun) await savePolicy(c.env.DB, policy);
     const shown = action === "unchanged" && previous ? previous : policy;
     return c.json(describePolicy(shown), previous ? 200 : 201, { "x-hookline-action": action });
@@ -124,13 +122,13 @@ export const approvalRoutes = new Hono<AppEnv>()
   })
   .post("/namespaces/:namespace/approvals", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
-    // Asking for an approval is what a workflow step does; deciding one needs approvals:decide.
-    authorize(c.get("principal"), "events:write", namespace);
+    // Opening a gate holds a workflow node: its own scope, not events:write.
+    authorize(c.get("principal"), "approvals:create", namespace);
     const input = parseWith(createSchema, await readDocument(c.req.raw));
     const policy = await getPolicy(c.env.DB, namespace, input.policy);
     if (!policy) throw notFound(`approval policy "${input.policy}" not found in namespace "${namespace}"`);
     const id = newGateId();
-    const view = await gate(c.env, id).create({
+    const view = await gateOf(c.env, id).create({
       id,
       namespace,
       policy,
@@ -143,27 +141,7 @@ export const approvalRoutes = new Hono<AppEnv>()
   .get("/namespaces/:namespace/approvals", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "approvals:read", namespace);
-    const query = parseWith(listSchema, c.req.query());
-    const rows = await listApprovals(c.env.DB, {
-      namespace,
-      limit: query.limit + 1,
-      ...(query.status === undefined ? {} : { status: query.status }),
-      ...(query.cursor === undefined ? {} : { before: query.cursor }),
-    });
-    const page = rows.slice(0, query.limit);
-    return c.json({
-      items: page.map((row) => ({
-        id: row.id,
-        namespace: row.namespace,
-        policy: row.policy,
-        status: row.status,
-        subject: row.subject,
-        createdAt: new Date(row.createdAt).toISOString(),
-        expiresAt: new Date(row.expiresAt).toISOString(),
-        decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt).toISOString(),
-      })),
-      nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-    });
+    return c.json(await listApprovalPage(c.env.DB, namespace, c.req.query()));
   })
   .get("/namespaces/:namespace/approvals/:id", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
@@ -173,13 +151,8 @@ export const approvalRoutes = new Hono<AppEnv>()
   .post("/namespaces/:namespace/approvals/:id/decision", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(c.get("principal"), "approvals:decide", namespace);
-    const input = parseWith(decisionSchema, await readDocument(c.req.raw));
-    const id = c.req.param("id");
-    if (!isGateId(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
-    return answer(
-      c,
-      await gate(c.env, id).decideManually(namespace, input.approve, input.message, principalKey(principal)),
-    );
+    const view = await decideApproval(c.env, principal, namespace, c.req.param("id"), await readDocument(c.req.raw));
+    return c.json({ id: view.id, status: view.status, approval: view });
   });
 
 const invalidToken = (message: string) =>
@@ -187,12 +160,22 @@ const invalidToken = (message: string) =>
     headers: { "www-authenticate": 'Bearer realm="hookline", error="invalid_token"' },
   });
 
-/** `POST /callbacks/approvals/{id}[/{webhook}]`: an approver's answer, with an OAuth access token. */
+const forgedUri = () =>
+  new AppError(
+    "permission_denied",
+    "this callback URI was not issued by hookline: use the URI the webhook received (callbackUri, X-Hookline-Callback-Uri)",
+  );
+
+/**
+ * `POST /callbacks/approvals/{id}/{webhook}/{capability}`: an approver's answer. Needs both the
+ * webhook's own capability URI and an OAuth access token with the callback scope.
+ */
 async function callback(c: Context<AppEnv>): Promise<Response> {
   const header = c.req.header("authorization") ?? "";
-  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
   if (!token) throw invalidToken("send Authorization: Bearer <access token from POST /oauth/token>");
-  const claims = await verifyAccessToken(c.env.HOOKLINE_SECRET_KEY, token);
+  const keyring = keyringOf(c.env);
+  const claims = await verifyAccessToken(keyring, token);
   if (!claims) throw invalidToken("the access token is invalid or expired");
   if (!claims.scopes.includes(CALLBACK_SCOPE)) {
     throw new AppError("permission_denied", `the access token lacks the "${CALLBACK_SCOPE}" scope`, {
@@ -202,15 +185,30 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   if (!(await clientExists(c.env.DB, claims.clientId)))
     throw invalidToken("the OAuth client of this token was deleted");
   const id = c.req.param("id") ?? "";
-  if (!isGateId(id)) throw notFound("approval gate not found");
+  const webhook = c.req.param("webhook") ?? "";
+  const capability = c.req.param("capability") ?? "";
+  if (!isGateId(id) || !isDns1123Label(webhook) || !(await verifyCapability(keyring, id, webhook, capability))) {
+    throw forgedUri();
+  }
   const input = parseWith(callbackSchema, await readDocument(c.req.raw));
-  const by = `oauth:${claims.clientId}`;
-  return answer(
-    c,
-    await gate(c.env, id).callback(c.req.param("webhook"), input.success, input.mdMessage, by, claims.namespaces),
+  const view = unwrapGate(
+    await gateOf(c.env, id).callback(
+      webhook,
+      input.success,
+      input.mdMessage,
+      `oauth:${claims.clientId}`,
+      claims.namespaces,
+    ),
   );
+  return c.json({ id: view.id, status: view.status, approval: view });
+}
+
+/** A callback URI without its capability (built from the gate id and a name alone): refused. */
+async function uncapable(): Promise<Response> {
+  throw forgedUri();
 }
 
 export const callbackRoutes = new Hono<AppEnv>()
-  .post("/callbacks/approvals/:id", callback)
-  .post("/callbacks/approvals/:id/:webhook", callback);
+  .post("/callbacks/approvals/:id/:webhook/:capability", callback)
+  .post("/callbacks/approvals/:id/:webhook", uncapable)
+  .post("/callbacks/approvals/:id", uncapable);

@@ -1,4 +1,6 @@
-import type { StoredPolicy } from "./policy";
+import type { SecretBox } from "../auth/secret-box";
+import type { ApprovalStatus } from "./gate-state";
+import { headerSecretContext, type StoredPolicy } from "./policy";
 
 /** One policy, or null. */
 export async function getPolicy(db: D1Database, namespace: string, name: string): Promise<StoredPolicy | null> {
@@ -44,8 +46,14 @@ export async function deletePolicy(db: D1Database, namespace: string, name: stri
   return result.meta.changes > 0;
 }
 
-export const APPROVAL_STATUSES = ["pending", "approved", "rejected", "failed", "timed_out"] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+/** Ids of every gate still pending, in every namespace (key rotation reseals their policy snapshots). */
+export async function listPendingGateIds(db: D1Database, after: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT id FROM approvals WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT ?2")
+    .bind(after, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
 
 /** The listing mirror of a gate. */
 export interface ApprovalRow {
@@ -125,4 +133,33 @@ export async function listApprovals(
     decidedAt: row.decided_at,
     revision: row.revision,
   }));
+}
+
+/** Re-seals the header secrets of every policy under the current key; returns how many changed. */
+export async function resealPolicies(db: D1Database, box: SecretBox): Promise<number> {
+  let count = 0;
+  const { results } = await db.prepare("SELECT object FROM approval_policies").all<{ object: string }>();
+  for (const row of results) {
+    const policy = JSON.parse(row.object) as StoredPolicy;
+    let changed = 0;
+    for (const hook of policy.webhooks) {
+      for (const header of hook.headers) {
+        if (!("sealed" in header)) continue;
+        const sealed = await box.reseal(
+          header.sealed,
+          headerSecretContext(policy.namespace, policy.name, hook.name, header.name),
+        );
+        if (sealed === null) continue;
+        header.sealed = sealed;
+        changed += 1;
+      }
+    }
+    if (changed === 0) continue;
+    const result = await db
+      .prepare("UPDATE approval_policies SET object = ?3 WHERE namespace = ?1 AND name = ?2 AND object = ?4")
+      .bind(policy.namespace, policy.name, JSON.stringify(policy), row.object)
+      .run();
+    if (result.meta.changes > 0) count += changed;
+  }
+  return count;
 }

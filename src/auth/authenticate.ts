@@ -1,14 +1,20 @@
+import { constantTimeEqual, sha256, toHex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { constantTimeEqual, sha256, toHex } from "./crypto";
 import { ADMIN_PRINCIPAL, type Principal } from "./principal";
 import { hashBytes, tokenIdOf } from "./tokens";
 import { findTokenById, type TokenRecord } from "./tokens-store";
 
 /**
+ * The one way in: the API, the console's sign-in and sessions, and the CLI all resolve
+ * credentials here. A credential is the admin token (Worker secret HOOKLINE_ADMIN_TOKEN) or an
+ * API token, with or without a `Bearer ` prefix (any case) and surrounding whitespace.
+ */
+
+/**
  * Verified tokens are cached in the isolate so the ingest hot path does not read D1 on every
  * request. Deleting a token evicts it here at once; other isolates drop it within the TTL.
  */
-const CACHE_TTL_MS = 10_000;
+export const CREDENTIAL_CACHE_TTL_MS = 10_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const tokenCache = new Map<string, { record: TokenRecord | null; until: number }>();
 
@@ -24,27 +30,41 @@ export function forgetToken(tokenId: string): void {
   tokenCache.delete(tokenId);
 }
 
+/** What a console session remembers of its credential: never the credential itself. */
+export type CredentialRef = { kind: "admin"; adminFingerprint: string } | { kind: "token"; tokenId: string };
+
+export interface Authenticated {
+  principal: Principal;
+  ref: CredentialRef;
+}
+
 const invalid = () =>
   new AppError("unauthenticated", "invalid or expired token", {
     headers: { "www-authenticate": 'Bearer realm="hookline", error="invalid_token"' },
   });
 
-/**
- * Resolves an Authorization header value (`Bearer <token>` or the bare token, as Argo clients
- * send it) to a principal: the admin token or an API token. Throws unauthenticated otherwise.
- */
-export async function authenticateBearer(
+/** The credential in an Authorization header or a sign-in form: without `Bearer ` and surrounding whitespace. */
+export function presentedCredential(value: string): string {
+  return value
+    .trim()
+    .replace(/^Bearer\s+/i, "")
+    .trim();
+}
+
+/** Resolves a credential to its principal. Throws unauthenticated when it is not valid. */
+export async function authenticateCredential(
   db: D1Database,
   adminToken: string | undefined,
-  header: string,
+  value: string,
   now = Date.now(),
-): Promise<Principal> {
-  const presented = header.replace(/^Bearer\s+/i, "").trim();
+): Promise<Authenticated> {
+  const presented = presentedCredential(value);
   if (presented === "") throw invalid();
   const tokenId = tokenIdOf(presented);
   if (tokenId === null) {
-    if (adminToken && constantTimeEqual(await sha256(presented), await adminTokenDigest(adminToken))) {
-      return ADMIN_PRINCIPAL;
+    const digest = await sha256(presented);
+    if (adminToken && constantTimeEqual(digest, await adminTokenDigest(adminToken))) {
+      return { principal: ADMIN_PRINCIPAL, ref: { kind: "admin", adminFingerprint: toHex(digest) } };
     }
     throw invalid();
   }
@@ -52,37 +72,44 @@ export async function authenticateBearer(
   // Compare even when no row was found, so a miss and a mismatch cost the same.
   const expected = record ? hashBytes(record.tokenHash) : new Uint8Array(32);
   const matches = constantTimeEqual(await sha256(presented), expected);
-  if (!record || !matches) throw invalid();
-  if (record.expiresAt !== null && record.expiresAt <= now) throw invalid();
-  return {
-    kind: "token",
-    name: record.name,
-    scopes: record.scopes,
-    namespaces: record.namespaces,
-    templates: record.templates,
-  };
+  if (!record || !matches || isExpired(record, now)) throw invalid();
+  return { principal: principalOfToken(record), ref: { kind: "token", tokenId } };
 }
 
-/** The principal of an API token by its public id (a console session), or null when gone or expired. */
-export async function principalForTokenId(
+/**
+ * The principal a remembered credential stands for now, or null when it no longer does: the
+ * token was deleted or expired (seen within the cache TTL), or the admin token was rotated.
+ */
+export async function principalOfRef(
   db: D1Database,
-  tokenId: string,
+  adminToken: string | undefined,
+  ref: CredentialRef,
   now = Date.now(),
 ): Promise<Principal | null> {
-  const record = await lookupToken(db, tokenId, now);
-  if (!record || (record.expiresAt !== null && record.expiresAt <= now)) return null;
+  if (ref.kind === "admin") {
+    if (!adminToken) return null;
+    const current = toHex(await adminTokenDigest(adminToken));
+    return constantTimeEqual(new TextEncoder().encode(current), new TextEncoder().encode(ref.adminFingerprint))
+      ? ADMIN_PRINCIPAL
+      : null;
+  }
+  const record = await lookupToken(db, ref.tokenId, now);
+  return record && !isExpired(record, now) ? principalOfToken(record) : null;
+}
+
+function isExpired(record: TokenRecord, now: number): boolean {
+  return record.expiresAt !== null && record.expiresAt <= now;
+}
+
+function principalOfToken(record: TokenRecord): Principal {
   return {
     kind: "token",
     name: record.name,
     scopes: record.scopes,
     namespaces: record.namespaces,
     templates: record.templates,
+    rateLimit: record.rateLimit,
   };
-}
-
-/** Hex SHA-256 of the configured admin token (sessions remember it, so rotating the token ends them). */
-export async function adminTokenFingerprint(adminToken: string): Promise<string> {
-  return toHex(await adminTokenDigest(adminToken));
 }
 
 async function lookupToken(db: D1Database, tokenId: string, now: number): Promise<TokenRecord | null> {
@@ -90,6 +117,6 @@ async function lookupToken(db: D1Database, tokenId: string, now: number): Promis
   if (cached && cached.until > now) return cached.record;
   const record = await findTokenById(db, tokenId);
   if (tokenCache.size >= CACHE_MAX_ENTRIES) tokenCache.clear();
-  tokenCache.set(tokenId, { record, until: now + CACHE_TTL_MS });
+  tokenCache.set(tokenId, { record, until: now + CREDENTIAL_CACHE_TTL_MS });
   return record;
 }

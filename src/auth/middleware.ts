@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../lib/context";
-import { authenticateBearer } from "./authenticate";
+import { authenticateCredential } from "./authenticate";
+import type { AppEnv } from "./context";
 
 /**
  * Resolves `Authorization` to a principal. A request without the header passes through
@@ -9,9 +9,8 @@ import { authenticateBearer } from "./authenticate";
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization");
-  c.set(
-    "principal",
-    header === undefined ? undefined : await authenticateBearer(c.env.DB, c.env.HOOKLINE_ADMIN_TOKEN, header),
-  );
+  const authenticated =
+    header === undefined ? undefined : await authenticateCredential(c.env.DB, c.env.HOOKLINE_ADMIN_TOKEN, header);
+  c.set("principal", authenticated?.principal);
   await next();
 });

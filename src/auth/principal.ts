@@ -1,18 +1,26 @@
 import { AppError } from "../lib/errors";
 
-/** Every scope an API token can hold (API.md → Auth). */
+/** Every scope an API token can hold (API.md → Auth, and the v1.1 additions). */
 export const SCOPES = [
   "events:write",
   "events:read",
   "bindings:read",
   "bindings:write",
   "approvals:read",
+  "approvals:create",
   "approvals:decide",
+  "notifications:read",
   "notifications:write",
   "admin",
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
+
+/** A sender's own ingest rate limit: at most `requests` per `periodSeconds`. */
+export interface RateLimit {
+  requests: number;
+  periodSeconds: number;
+}
 
 /** Who is making a request, and what they may do. */
 export interface Principal {
@@ -24,6 +32,8 @@ export interface Principal {
   namespaces: readonly string[];
   /** Templates events from this principal may submit; null means any. */
   templates: readonly string[] | null;
+  /** The sender's own ingest rate limit; null means the gateway's default. */
+  rateLimit: RateLimit | null;
 }
 
 export const ADMIN_PRINCIPAL: Principal = {
@@ -32,6 +42,7 @@ export const ADMIN_PRINCIPAL: Principal = {
   scopes: ["admin"],
   namespaces: ["*"],
   templates: null,
+  rateLimit: null,
 };
 
 /** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`. */
@@ -50,11 +61,24 @@ export function hasNamespace(principal: Principal, namespace: string): boolean {
   return principal.namespaces.includes("*") || principal.namespaces.includes(namespace);
 }
 
+/** True when the principal may act in every namespace (`namespaces: ["*"]`). */
+export function hasAllNamespaces(principal: Principal): boolean {
+  return principal.namespaces.includes("*");
+}
+
 /**
- * Throws unless the principal exists, holds `scope` and (when given) may act in `namespace`.
- * Returns the principal so callers can use it without a null check.
+ * Where an action happens: one namespace, or everywhere — global objects (notification
+ * services, triggers, subscriptions, the notification context) that serve every namespace need
+ * a principal with `namespaces: ["*"]`.
  */
-export function authorize(principal: Principal | undefined, scope: Scope, namespace?: string): Principal {
+export const GLOBAL = Symbol("global");
+export type Reach = string | typeof GLOBAL;
+
+/**
+ * Throws unless the principal exists, holds `scope` and (when given) may act where the action
+ * happens. Returns the principal so callers can use it without a null check.
+ */
+export function authorize(principal: Principal | undefined, scope: Scope, reach?: Reach): Principal {
   if (!principal) {
     throw new AppError("unauthenticated", "missing credentials: send Authorization: Bearer <token>", {
       headers: { "www-authenticate": 'Bearer realm="hookline"' },
@@ -63,8 +87,14 @@ export function authorize(principal: Principal | undefined, scope: Scope, namesp
   if (!hasScope(principal, scope)) {
     throw new AppError("permission_denied", `token lacks the "${scope}" scope`);
   }
-  if (namespace !== undefined && !hasNamespace(principal, namespace)) {
-    throw new AppError("permission_denied", `token may not act in namespace "${namespace}"`);
+  if (reach === GLOBAL && !hasAllNamespaces(principal)) {
+    throw new AppError(
+      "permission_denied",
+      'this object serves every namespace: it needs a token with namespaces ["*"]',
+    );
+  }
+  if (typeof reach === "string" && !hasNamespace(principal, reach)) {
+    throw new AppError("permission_denied", `token may not act in namespace "${reach}"`);
   }
   return principal;
 }

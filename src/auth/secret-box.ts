@@ -1,41 +1,25 @@
+import { fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { fromBase64Url, randomBytes, toBase64Url, utf8 } from "./crypto";
+import { derivedKey, type Keyring, keysOf } from "./keys";
 
-/** Shortest HOOKLINE_SECRET_KEY accepted; `npm start` generates 43 characters. */
-export const MIN_SECRET_KEY_LENGTH = 32;
 const VERSION = "v1";
-const keyCache = new Map<string, Promise<CryptoKey>>();
 
 /**
- * Encrypts and decrypts secrets at rest with AES-256-GCM. The key is derived with HKDF from
- * the Worker secret HOOKLINE_SECRET_KEY. Each ciphertext is bound to the record it belongs to
- * (`context`, used as additional data) so it cannot be moved to another row.
+ * Encrypts and decrypts secrets at rest with AES-256-GCM under a key derived (HKDF) from
+ * HOOKLINE_SECRET_KEY. Each ciphertext is bound to the record it belongs to (`context`, used as
+ * additional data) so it cannot be moved to another row. Values sealed under the previous key of
+ * a rotation still open; `reseal` moves them to the current key.
  */
 export class SecretBox {
-  private constructor(private readonly key: Promise<CryptoKey>) {}
+  constructor(private readonly keyring: Keyring) {}
 
-  /** A box for `secretKey`; throws a clear internal error when the key is missing or weak. */
-  static fromSecretKey(secretKey: string | undefined): SecretBox {
-    if (!secretKey || secretKey.length < MIN_SECRET_KEY_LENGTH) {
-      throw new AppError(
-        "internal",
-        `HOOKLINE_SECRET_KEY is not configured (it must be at least ${MIN_SECRET_KEY_LENGTH} characters); secrets cannot be stored or read`,
-      );
-    }
-    let key = keyCache.get(secretKey);
-    if (!key) {
-      key = deriveKey(secretKey, "hookline/secrets-at-rest/v1", "AES-GCM");
-      keyCache.set(secretKey, key);
-    }
-    return new SecretBox(key);
-  }
-
-  /** Encrypts `plaintext` for the record named by `context`. */
+  /** Encrypts `plaintext` for the record named by `context`, under the current key. */
   async seal(plaintext: string, context: string): Promise<string> {
     const iv = randomBytes(12);
+    const key = await derivedKey(this.keyring.current, "secrets-at-rest", "AES-GCM");
     const ciphertext = await crypto.subtle.encrypt(
       { name: "AES-GCM", iv, additionalData: utf8(context) },
-      await this.key,
+      key,
       utf8(plaintext),
     );
     const out = new Uint8Array(iv.byteLength + ciphertext.byteLength);
@@ -46,29 +30,40 @@ export class SecretBox {
 
   /** Decrypts what `seal` produced for the same `context`; throws when it was tampered with. */
   async open(sealed: string, context: string): Promise<string> {
+    return (await this.openWithKey(sealed, context)).plaintext;
+  }
+
+  /**
+   * The same secret sealed under the current key, or null when it already is. Throws when the
+   * value opens under neither key.
+   */
+  async reseal(sealed: string, context: string): Promise<string | null> {
+    const { plaintext, current } = await this.openWithKey(sealed, context);
+    return current ? null : this.seal(plaintext, context);
+  }
+
+  private async openWithKey(sealed: string, context: string): Promise<{ plaintext: string; current: boolean }> {
     const [version, body] = sealed.split(":", 2);
     const bytes = body ? fromBase64Url(body) : null;
     if (version !== VERSION || !bytes || bytes.byteLength < 13) {
       throw new AppError("internal", "stored secret is malformed");
     }
-    try {
-      const plaintext = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: bytes.subarray(0, 12), additionalData: utf8(context) },
-        await this.key,
-        bytes.subarray(12),
-      );
-      return new TextDecoder().decode(plaintext);
-    } catch {
-      throw new AppError("internal", "stored secret cannot be decrypted (was HOOKLINE_SECRET_KEY changed?)");
+    const keys = keysOf(this.keyring);
+    for (const [index, secret] of keys.entries()) {
+      try {
+        const plaintext = await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: bytes.subarray(0, 12), additionalData: utf8(context) },
+          await derivedKey(secret, "secrets-at-rest", "AES-GCM"),
+          bytes.subarray(12),
+        );
+        return { plaintext: new TextDecoder().decode(plaintext), current: index === 0 };
+      } catch {
+        // not this key: try the next one
+      }
     }
+    throw new AppError(
+      "internal",
+      "stored secret cannot be decrypted (was HOOKLINE_SECRET_KEY changed without HOOKLINE_SECRET_KEY_PREVIOUS?)",
+    );
   }
-}
-
-/** Derives a non-extractable key for `purpose` from the Worker's secret key. */
-export async function deriveKey(secretKey: string, purpose: string, algorithm: "AES-GCM" | "HMAC"): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey("raw", utf8(secretKey), "HKDF", false, ["deriveKey"]);
-  const params = { name: "HKDF", hash: "SHA-256", salt: utf8("hookline"), info: utf8(purpose) };
-  return algorithm === "AES-GCM"
-    ? crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-    : crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign", "verify"]);
 }

@@ -1,25 +1,36 @@
-import { constantTimeEqual, constantTimeEqualStrings, fromHex, hmacSha256 } from "./crypto";
+import { constantTimeEqual, constantTimeEqualStrings, fromBase64Url, fromHex, hmacSha256, utf8 } from "../lib/crypto";
 
-/** The webhook senders hookline verifies, as in Argo's webhook interceptor plus generic HMAC. */
-export const WEBHOOK_CLIENT_TYPES = ["github", "gitlab", "bitbucket", "bitbucketserver", "hmac-sha256"] as const;
+/** The webhook senders hookline verifies, as in Argo's webhook interceptor plus generic HMAC and Standard Webhooks. */
+export const WEBHOOK_CLIENT_TYPES = [
+  "github",
+  "gitlab",
+  "bitbucket",
+  "bitbucketserver",
+  "hmac-sha256",
+  "standard-webhooks",
+] as const;
 export type WebhookClientType = (typeof WEBHOOK_CLIENT_TYPES)[number];
 
 /** Headers that carry a credential: verified, then kept out of the event's metadata. */
-export const CREDENTIAL_HEADERS = ["x-gitlab-token", "x-hook-uuid"] as const;
+export const CREDENTIAL_HEADERS = ["x-gitlab-token", "x-hook-uuid", "webhook-signature"] as const;
+
+/** A signed timestamp older or newer than this is refused (a captured delivery cannot be replayed later). */
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
 /** Which header(s) each sender signs with; a client is only tried when one is present. */
-const signatureHeaders: Record<WebhookClientType, readonly string[]> = {
-  github: ["x-hub-signature-256"],
-  gitlab: ["x-gitlab-token"],
+const signatureHeaders: ReadonlyMap<WebhookClientType, readonly string[]> = new Map([
+  ["github", ["x-hub-signature-256"]],
+  ["gitlab", ["x-gitlab-token"]],
   // Bitbucket Cloud signs with a secret (X-Hub-Signature); older hooks send their UUID.
-  bitbucket: ["x-hub-signature", "x-hook-uuid"],
-  bitbucketserver: ["x-hub-signature"],
-  "hmac-sha256": ["x-hookline-signature"],
-};
+  ["bitbucket", ["x-hub-signature", "x-hook-uuid"]],
+  ["bitbucketserver", ["x-hub-signature"]],
+  ["hmac-sha256", ["x-hookline-signature"]],
+  ["standard-webhooks", ["webhook-signature"]],
+]);
 
 /** True when the request carries the header a client of `type` signs with. */
 export function hasSignatureFor(type: WebhookClientType, headers: Headers): boolean {
-  return signatureHeaders[type].some((name) => headers.has(name));
+  return (signatureHeaders.get(type) ?? []).some((name) => headers.has(name));
 }
 
 /** True when any supported signature header is present. */
@@ -27,35 +38,54 @@ export function hasAnySignature(headers: Headers): boolean {
   return WEBHOOK_CLIENT_TYPES.some((type) => hasSignatureFor(type, headers));
 }
 
+/** How one client verifies: its type, secret and options. */
+export interface SignatureClient {
+  type: WebhookClientType;
+  secret: string;
+  /** hmac-sha256 only: refuse deliveries without a signed `X-Hookline-Timestamp`. */
+  requireTimestamp: boolean;
+}
+
 /**
  * Verifies a delivery the way each sender signs it, in constant time:
  * GitHub `X-Hub-Signature-256: sha256=<hex HMAC of the raw body>`; GitLab `X-Gitlab-Token:
  * <secret>`; Bitbucket Cloud `X-Hub-Signature: sha256=<hex>` (or the legacy `X-Hook-UUID`
  * equal to the secret); Bitbucket Server `X-Hub-Signature: sha256=<hex>`; generic
- * `X-Hookline-Signature: sha256=<hex>`.
+ * `X-Hookline-Signature: sha256=<hex>` over the body, or over `<timestamp>.<body>` when
+ * `X-Hookline-Timestamp` is sent; Standard Webhooks `webhook-signature: v1,<base64>` (several,
+ * space-separated, for rotation) over `<webhook-id>.<webhook-timestamp>.<body>`. Signed
+ * timestamps must be within five minutes of `now`.
  */
 export async function verifySignature(
-  type: WebhookClientType,
-  secret: string,
+  client: SignatureClient,
   headers: Headers,
   body: Uint8Array,
+  now = Date.now(),
 ): Promise<boolean> {
-  switch (type) {
+  switch (client.type) {
     case "github":
-      return verifyHmacHeader(headers.get("x-hub-signature-256"), secret, body);
+      return verifyHmacHeader(headers.get("x-hub-signature-256"), client.secret, body);
     case "gitlab":
-      return verifyEqualHeader(headers.get("x-gitlab-token"), secret);
+      return verifyEqualHeader(headers.get("x-gitlab-token"), client.secret);
     case "bitbucket":
-      if (headers.has("x-hub-signature")) return verifyHmacHeader(headers.get("x-hub-signature"), secret, body);
-      return verifyEqualHeader(headers.get("x-hook-uuid"), secret);
+      if (headers.has("x-hub-signature")) return verifyHmacHeader(headers.get("x-hub-signature"), client.secret, body);
+      return verifyEqualHeader(headers.get("x-hook-uuid"), client.secret);
     case "bitbucketserver":
-      return verifyHmacHeader(headers.get("x-hub-signature"), secret, body);
-    case "hmac-sha256":
-      return verifyHmacHeader(headers.get("x-hookline-signature"), secret, body);
+      return verifyHmacHeader(headers.get("x-hub-signature"), client.secret, body);
+    case "hmac-sha256": {
+      const timestamp = headers.get("x-hookline-timestamp");
+      if (timestamp === null) {
+        return !client.requireTimestamp && verifyHmacHeader(headers.get("x-hookline-signature"), client.secret, body);
+      }
+      if (!withinTolerance(timestamp, now)) return false;
+      return verifyHmacHeader(headers.get("x-hookline-signature"), client.secret, concat(`${timestamp.trim()}.`, body));
+    }
+    case "standard-webhooks":
+      return verifyStandardWebhook(client.secret, headers, body, now);
   }
 }
 
-async function verifyHmacHeader(value: string | null, secret: string, body: Uint8Array): Promise<boolean> {
+async function verifyHmacHeader(value: string | null, secret: string | Uint8Array, body: Uint8Array): Promise<boolean> {
   const hex = value?.trim().match(/^sha256=([0-9a-fA-F]{64})$/)?.[1];
   const presented = hex ? fromHex(hex) : null;
   if (!presented) return false;
@@ -65,4 +95,46 @@ async function verifyHmacHeader(value: string | null, secret: string, body: Uint
 async function verifyEqualHeader(value: string | null, secret: string): Promise<boolean> {
   if (value === null) return false;
   return constantTimeEqualStrings(value, secret);
+}
+
+/** The signing key of a Standard Webhooks secret (`whsec_<base64>`), or null when it is not one. */
+export function standardWebhooksKey(secret: string): Uint8Array | null {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  const key = match?.[1] ? fromBase64Url(match[1]) : null;
+  return key && key.byteLength >= 16 && key.byteLength <= 64 ? key : null;
+}
+
+async function verifyStandardWebhook(
+  secret: string,
+  headers: Headers,
+  body: Uint8Array,
+  now: number,
+): Promise<boolean> {
+  const key = standardWebhooksKey(secret);
+  const id = headers.get("webhook-id");
+  const timestamp = headers.get("webhook-timestamp");
+  const signatures = headers.get("webhook-signature");
+  if (!key || !id || !timestamp || !signatures || !withinTolerance(timestamp, now)) return false;
+  const expected = await hmacSha256(key, concat(`${id}.${timestamp.trim()}.`, body));
+  let valid = false;
+  for (const entry of signatures.trim().split(/\s+/).slice(0, 10)) {
+    const [version, encoded] = entry.split(",", 2);
+    const presented = version === "v1" && encoded ? fromBase64Url(encoded) : null;
+    if (presented && constantTimeEqual(presented, expected)) valid = true;
+  }
+  return valid;
+}
+
+function withinTolerance(timestamp: string, now: number): boolean {
+  const trimmed = timestamp.trim();
+  if (!/^\d{1,12}$/.test(trimmed)) return false;
+  return Math.abs(now / 1000 - Number(trimmed)) <= TIMESTAMP_TOLERANCE_SECONDS;
+}
+
+function concat(prefix: string, body: Uint8Array): Uint8Array {
+  const head = utf8(prefix);
+  const out = new Uint8Array(head.byteLength + body.byteLength);
+  out.set(head, 0);
+  out.set(body, head.byteLength);
+  return out;
 }

@@ -1,15 +1,16 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../lib/context";
+import { sha256Hex } from "../lib/crypto";
 import { readDocument } from "../lib/documents";
-import { invalidArgument, notFound } from "../lib/errors";
+import { AppError, invalidArgument, notFound } from "../lib/errors";
 import { assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { forgetToken } from "./authenticate";
-import { sha256Hex } from "./crypto";
+import type { AppEnv } from "./context";
 import { authorize, SCOPES } from "./principal";
+import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
 import { generateToken } from "./tokens";
-import { deleteToken, insertToken, listTokens, type TokenRecord } from "./tokens-store";
+import { deleteToken, findTokenByName, insertToken, listTokens, type TokenRecord } from "./tokens-store";
 
 const createTokenSchema = z.strictObject({
   name: z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)"),
@@ -20,15 +21,20 @@ const createTokenSchema = z.strictObject({
   scopes: z.array(z.enum(SCOPES)).min(1),
   templates: z.array(z.string().refine(isDns1123Subdomain, "must be a template name")).max(1000).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  rateLimit: rateLimitSchema.optional(),
 });
 
 /** `/api/v1/tokens`: create (token shown once), list, delete. Admin only. */
 export const tokenRoutes = new Hono<AppEnv>()
   .get("/whoami", (c) => {
     const principal = c.get("principal");
-    if (!principal) authorize(undefined, "events:read");
-    const { kind, name, scopes, namespaces, templates } = principal as NonNullable<typeof principal>;
-    return c.json({ kind, name, scopes, namespaces, templates });
+    if (!principal) {
+      throw new AppError("unauthenticated", "missing credentials: send Authorization: Bearer <token>", {
+        headers: { "www-authenticate": 'Bearer realm="hookline"' },
+      });
+    }
+    const { kind, name, scopes, namespaces, templates, rateLimit } = principal;
+    return c.json({ kind, name, scopes, namespaces, templates, rateLimit: describeRateLimit(rateLimit) });
   })
   .post("/tokens", async (c) => {
     authorize(c.get("principal"), "admin");
@@ -48,6 +54,7 @@ export const tokenRoutes = new Hono<AppEnv>()
       templates: input.templates ? [...new Set(input.templates)] : null,
       createdAt: now,
       expiresAt,
+      rateLimit: toRateLimit(input.rateLimit),
     };
     await insertToken(c.env.DB, record);
     return c.json({ ...describeToken(record), token }, 201);
@@ -56,6 +63,13 @@ export const tokenRoutes = new Hono<AppEnv>()
     authorize(c.get("principal"), "admin");
     const tokens = await listTokens(c.env.DB);
     return c.json({ items: tokens.map(describeToken) });
+  })
+  .get("/tokens/:name", async (c) => {
+    authorize(c.get("principal"), "admin");
+    const name = assertObjectName(c.req.param("name"), "token name");
+    const token = await findTokenByName(c.env.DB, name);
+    if (!token) throw notFound(`token "${name}" not found`);
+    return c.json(describeToken(token));
   })
   .delete("/tokens/:name", async (c) => {
     authorize(c.get("principal"), "admin");
@@ -75,5 +89,6 @@ function describeToken(token: TokenRecord) {
     templates: token.templates,
     createdAt: new Date(token.createdAt).toISOString(),
     expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
+    rateLimit: describeRateLimit(token.rateLimit),
   };
 }

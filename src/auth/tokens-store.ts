@@ -1,5 +1,5 @@
 import { AppError } from "../lib/errors";
-import type { Scope } from "./principal";
+import type { RateLimit, Scope } from "./principal";
 
 /** An API token as stored: never the token itself, only its hash. */
 export interface TokenRecord {
@@ -11,6 +11,8 @@ export interface TokenRecord {
   templates: string[] | null;
   createdAt: number;
   expiresAt: number | null;
+  /** The token's own ingest rate limit; null means the gateway's default. */
+  rateLimit: RateLimit | null;
 }
 
 interface TokenRow {
@@ -22,15 +24,16 @@ interface TokenRow {
   templates: string | null;
   created_at: number;
   expires_at: number | null;
+  rate_limit: string | null;
 }
 
-const columns = "name, token_id, token_hash, namespaces, scopes, templates, created_at, expires_at";
+const columns = "name, token_id, token_hash, namespaces, scopes, templates, created_at, expires_at, rate_limit";
 
 /** Inserts a token; a taken name is already_exists. */
 export async function insertToken(db: D1Database, token: TokenRecord): Promise<void> {
   const result = await db
     .prepare(
-      `INSERT INTO api_tokens (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO api_tokens (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (name) DO NOTHING`,
     )
     .bind(
       token.name,
@@ -41,6 +44,7 @@ export async function insertToken(db: D1Database, token: TokenRecord): Promise<v
       token.templates ? JSON.stringify(token.templates) : null,
       token.createdAt,
       token.expiresAt,
+      token.rateLimit === null ? null : JSON.stringify(token.rateLimit),
     )
     .run();
   if (result.meta.changes === 0) {
@@ -51,6 +55,12 @@ export async function insertToken(db: D1Database, token: TokenRecord): Promise<v
 /** The token whose public id is `tokenId`, or null. */
 export async function findTokenById(db: D1Database, tokenId: string): Promise<TokenRecord | null> {
   const row = await db.prepare(`SELECT ${columns} FROM api_tokens WHERE token_id = ?1`).bind(tokenId).first<TokenRow>();
+  return row ? fromRow(row) : null;
+}
+
+/** One token by name, or null. */
+export async function findTokenByName(db: D1Database, name: string): Promise<TokenRecord | null> {
+  const row = await db.prepare(`SELECT ${columns} FROM api_tokens WHERE name = ?1`).bind(name).first<TokenRow>();
   return row ? fromRow(row) : null;
 }
 
@@ -79,5 +89,6 @@ function fromRow(row: TokenRow): TokenRecord {
     templates: row.templates === null ? null : (JSON.parse(row.templates) as string[]),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    rateLimit: row.rate_limit === null ? null : (JSON.parse(row.rate_limit) as RateLimit),
   };
 }

@@ -1,4 +1,4 @@
-import { fromHex, randomBytes, toBase64Url, toHex } from "./crypto";
+import { fromHex, randomBytes, toBase64Url, toHex } from "../lib/crypto";
 
 /**
  * API token text: `hl_<16 hex id>_<43 chars of base64url secret>`. The id is public and

@@ -1,13 +1,12 @@
 import { AppError } from "../lib/errors";
 import type { Principal } from "./principal";
 import { SecretBox } from "./secret-box";
-import { hasSignatureFor, verifySignature, type WebhookClientType } from "./signatures";
-import { listWebhookClients } from "./webhook-clients-store";
+import { keyringOf } from "./secrets";
+import { hasSignatureFor, type SignatureClient, verifySignature } from "./signatures";
+import { listWebhookClients, type WebhookClientRecord } from "./webhook-clients-store";
 
-interface UnsealedClient {
-  name: string;
-  type: WebhookClientType;
-  secret: string;
+interface UnsealedClient extends SignatureClient {
+  record: WebhookClientRecord;
 }
 
 /** Decrypted clients per namespace, cached briefly; writes in this isolate evict at once. */
@@ -25,50 +24,51 @@ export function webhookClientSecretContext(namespace: string, name: string): str
 }
 
 /**
- * Authenticates an unsigned-in event delivery by its signature: the first webhook client of
- * the namespace whose signature verifies becomes the sender, with `events:write` in that
- * namespace only. Throws unauthenticated when none verifies.
+ * Authenticates an event delivery without a bearer token by its signature: the first webhook
+ * client of the namespace whose signature verifies becomes the sender, with `events:write` in
+ * that namespace only (and the client's own rate limit). Throws unauthenticated when none verifies.
  */
 export async function authenticateSignature(
-  db: D1Database,
-  secretKey: string | undefined,
+  env: Env,
   namespace: string,
   headers: Headers,
   body: Uint8Array,
   now = Date.now(),
 ): Promise<Principal> {
-  const clients = await loadClients(db, secretKey, namespace, now);
+  const clients = await loadClients(env, namespace, now);
   for (const client of clients) {
     if (!hasSignatureFor(client.type, headers)) continue;
-    if (await verifySignature(client.type, client.secret, headers, body)) {
+    if (await verifySignature(client, headers, body, now)) {
       return {
         kind: "webhook-client",
-        name: `${namespace}/${client.name}`,
+        name: `${namespace}/${client.record.name}`,
         scopes: ["events:write"],
         namespaces: [namespace],
         templates: null,
+        rateLimit: client.record.rateLimit,
       };
     }
   }
-  throw new AppError("unauthenticated", "webhook signature does not match any webhook client of this namespace");
+  throw new AppError(
+    "unauthenticated",
+    "webhook signature does not match any webhook client of this namespace (or its timestamp is outside the 5-minute window)",
+  );
 }
 
-async function loadClients(
-  db: D1Database,
-  secretKey: string | undefined,
-  namespace: string,
-  now: number,
-): Promise<UnsealedClient[]> {
+async function loadClients(env: Env, namespace: string, now: number): Promise<UnsealedClient[]> {
   const cached = clientCache.get(namespace);
   if (cached && cached.until > now) return cached.clients;
-  const records = await listWebhookClients(db, namespace);
-  const box = records.length > 0 ? SecretBox.fromSecretKey(secretKey) : null;
+  const records = await listWebhookClients(env.DB, namespace);
+  const box = records.length > 0 ? new SecretBox(keyringOf(env)) : null;
   const clients = await Promise.all(
-    records.map(async (record) => ({
-      name: record.name,
-      type: record.type,
-      secret: box ? await box.open(record.secretSealed, webhookClientSecretContext(namespace, record.name)) : "",
-    })),
+    records.map(
+      async (record): Promise<UnsealedClient> => ({
+        record,
+        type: record.type,
+        requireTimestamp: record.requireTimestamp,
+        secret: box ? await box.open(record.secretSealed, webhookClientSecretContext(namespace, record.name)) : "",
+      }),
+    ),
   );
   clientCache.set(namespace, { clients, until: now + CACHE_TTL_MS });
   return clients;

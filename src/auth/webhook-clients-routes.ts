@@ -1,14 +1,17 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { actionOf, fingerprint, isDryRun } from "../lib/apply";
-import type { AppEnv } from "../lib/context";
+import { isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
 import { assertNamespace, assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
+import type { AppEnv } from "./context";
+import { applyActionOf, fingerprint } from "./fingerprint";
 import { authorize } from "./principal";
 import { SecretBox } from "./secret-box";
-import { WEBHOOK_CLIENT_TYPES } from "./signatures";
+import { keyringOf } from "./secrets";
+import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
+import { standardWebhooksKey, WEBHOOK_CLIENT_TYPES } from "./signatures";
 import { forgetWebhookClients, webhookClientSecretContext } from "./webhook-auth";
 import {
   deleteWebhookClient,
@@ -18,15 +21,27 @@ import {
   type WebhookClientRecord,
 } from "./webhook-clients-store";
 
-const webhookClientSchema = z.strictObject({
-  type: z.enum(WEBHOOK_CLIENT_TYPES),
-  secret: z.string().min(8, "must be at least 8 characters").max(1024),
-});
+const webhookClientSchema = z
+  .strictObject({
+    type: z.enum(WEBHOOK_CLIENT_TYPES),
+    secret: z.string().min(8, "must be at least 8 characters").max(1024),
+    /** hmac-sha256: refuse deliveries without a signed X-Hookline-Timestamp (no replays after 5 minutes). */
+    requireTimestamp: z.boolean().default(false),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .refine((client) => client.type !== "standard-webhooks" || standardWebhooksKey(client.secret) !== null, {
+    path: ["secret"],
+    message: "a standard-webhooks secret is whsec_ followed by the base64 of a 16–64 byte key",
+  })
+  .refine((client) => !client.requireTimestamp || client.type === "hmac-sha256", {
+    path: ["requireTimestamp"],
+    message: "applies to hmac-sha256 clients only (standard-webhooks always signs a timestamp)",
+  });
 
 /**
  * `/api/v1/namespaces/{ns}/webhookclients`: the signing secrets that let GitHub, GitLab,
- * Bitbucket or any HMAC sender post events without a bearer token. Admin only, because a
- * client is a credential with `events:write`.
+ * Bitbucket, Standard Webhooks or any HMAC sender post events without a bearer token. Admin
+ * only, because a client is a credential with `events:write`.
  */
 export const webhookClientRoutes = new Hono<AppEnv>()
   .put("/namespaces/:namespace/webhookclients/:name", async (c) => {
@@ -36,19 +51,21 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     const dryRun = isDryRun(c.req.query("dryRun"));
     const document = await readDocument(c.req.raw);
     const input = parseWith(webhookClientSchema, document);
-    const box = SecretBox.fromSecretKey(c.env.HOOKLINE_SECRET_KEY);
+    const keyring = keyringOf(c.env);
     const previous = await getWebhookClient(c.env.DB, namespace, name);
-    const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
-    const action = actionOf(previous?.fingerprint, previous !== null, print);
+    const prints = await fingerprint(keyring, document);
+    const action = applyActionOf(previous, prints);
     const now = Date.now();
     const record: WebhookClientRecord = {
       namespace,
       name,
       type: input.type,
-      secretSealed: await box.seal(input.secret, webhookClientSecretContext(namespace, name)),
+      secretSealed: await new SecretBox(keyring).seal(input.secret, webhookClientSecretContext(namespace, name)),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
-      fingerprint: print,
+      fingerprint: prints.current,
+      rateLimit: toRateLimit(input.rateLimit),
+      requireTimestamp: input.requireTimestamp,
     };
     if (action !== "unchanged" && !dryRun) {
       await upsertWebhookClient(c.env.DB, record);
@@ -88,6 +105,8 @@ function describeClient(client: WebhookClientRecord) {
     namespace: client.namespace,
     name: client.name,
     type: client.type,
+    ...(client.requireTimestamp ? { requireTimestamp: true } : {}),
+    rateLimit: describeRateLimit(client.rateLimit),
     createdAt: new Date(client.createdAt).toISOString(),
     updatedAt: new Date(client.updatedAt).toISOString(),
   };

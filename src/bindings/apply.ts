@@ -70,12 +70,8 @@ export async function applyBindings(
       spec: input.spec,
     };
     const compiled = compileBinding(binding);
-    if ("errors" in compiled) {
-      const details = compiled.errors.map((error) => `${error.field}: ${error.message}`).join("; ");
-      throw new AppError("invalid_argument", `${where}${details}`);
-    }
-    if (Object.keys(compiled.binding.translated).length > 0)
-      binding.status = { translated: compiled.binding.translated };
+    if (!compiled.ok) throw new AppError("invalid_argument", `${where}${compiled.error.message}`);
+    if (Object.keys(compiled.value.translated).length > 0) binding.status = { translated: compiled.value.translated };
     return { binding, action: previous ? (unchanged ? "unchanged" : "configured") : "created" };
   });
 

@@ -48,8 +48,8 @@ export function compileNamespace(version: number, stored: readonly StoredBinding
   const broken: NamespaceBindings["broken"] = [];
   for (const binding of stored) {
     const compiled = compileBinding(binding);
-    if ("binding" in compiled) bindings.push(compiled.binding);
-    else broken.push({ binding, error: compiled.errors.map((e) => `${e.field}: ${e.message}`).join("; ") });
+    if (compiled.ok) bindings.push(compiled.value);
+    else broken.push({ binding, error: compiled.error.message });
   }
   return { version, bindings, broken, index: new PrefilterIndex(bindings, (binding) => binding.equalities) };
 }

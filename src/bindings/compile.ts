@@ -1,6 +1,7 @@
 import { ExprSyntaxError } from "../expressions/expr/parse";
 import { ExprTranslationError, translateExpr } from "../expressions/expr/translate";
 import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
+import { fail, ok, type Result } from "../lib/result";
 import { type Equality, requiredEqualities } from "./prefilter";
 import type { StoredBinding } from "./schema";
 
@@ -32,10 +33,10 @@ export interface CompiledBinding {
 }
 
 /**
- * Compiles every expression of a stored binding. Returns the compiled binding, or every
- * field that does not compile (with JSONata's character position).
+ * Compiles every expression of a stored binding. Returns the compiled binding, or a failure
+ * naming every field that does not compile (with the character position) in `fields`.
  */
-export function compileBinding(stored: StoredBinding): { binding: CompiledBinding } | { errors: FieldError[] } {
+export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   const errors: FieldError[] = [];
   const translated: Record<string, string> = {};
   const { spec } = stored;
@@ -83,24 +84,26 @@ export function compileBinding(stored: StoredBinding): { binding: CompiledBindin
     },
   );
 
-  if (errors.length > 0 || !selector) return { errors };
-  return {
-    binding: {
-      stored,
-      name: stored.metadata.name,
-      uid: stored.metadata.uid,
-      cluster: spec.cluster,
-      template: {
-        name: spec.submit.workflowTemplateRef.name,
-        clusterScope: spec.submit.workflowTemplateRef.clusterScope,
-      },
-      selector,
-      workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
-      labels,
-      annotations,
-      parameters,
-      equalities: requiredEqualities(selector.ast),
-      translated,
+  if (errors.length > 0 || !selector) {
+    return fail("invalid_argument", errors.map((error) => `${error.field}: ${error.message}`).join("; "), {
+      fields: errors,
+    });
+  }
+  return ok({
+    stored,
+    name: stored.metadata.name,
+    uid: stored.metadata.uid,
+    cluster: spec.cluster,
+    template: {
+      name: spec.submit.workflowTemplateRef.name,
+      clusterScope: spec.submit.workflowTemplateRef.clusterScope,
     },
-  };
+    selector,
+    workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
+    labels,
+    annotations,
+    parameters,
+    equalities: requiredEqualities(selector.ast),
+    translated,
+  });
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { notFound } from "../lib/errors";
 import { newEventId } from "../lib/ids";
+import { parseWith } from "../lib/validation";
 import { compileBinding, type FieldError } from "./compile";
 import { evaluateBinding } from "./evaluate";
 import { getBinding } from "./store";
@@ -10,7 +12,6 @@ export const dryRunInputSchema = z.strictObject({
   metadata: z.record(z.string(), z.array(z.string())).default({}),
   discriminator: z.string().max(253).default(""),
 });
-export type DryRunInput = z.output<typeof dryRunInputSchema>;
 
 /** What a binding would do with a sample event; `workflow` is null when the binding does not compile. */
 export interface DryRunResult {
@@ -27,21 +28,23 @@ export interface DryRunResult {
 }
 
 /**
- * Runs a stored binding on a sample event — every expression, matched or not — and submits
- * nothing. Null when the binding does not exist. Serves the API's `/test` and the console.
+ * Runs a stored binding on a sample event (validated here: `{payload, metadata?,
+ * discriminator?}`) — every expression, matched or not — and submits nothing. Throws not_found
+ * when the binding does not exist. Serves the API's `/test` and the console alike.
  */
 export async function dryRunBinding(
   db: D1Database,
   namespace: string,
   name: string,
-  input: DryRunInput,
-): Promise<DryRunResult | null> {
+  sample: unknown,
+): Promise<DryRunResult> {
+  const input = parseWith(dryRunInputSchema, sample);
   const stored = await getBinding(db, namespace, name);
-  if (!stored) return null;
+  if (!stored) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
   const compiled = compileBinding(stored);
-  if ("errors" in compiled) return { matched: false, parameters: {}, workflow: null, errors: compiled.errors };
+  if (!compiled.ok) return { matched: false, parameters: {}, workflow: null, errors: compiled.error.fields ?? [] };
   const evaluation = await evaluateBinding(
-    compiled.binding,
+    compiled.value,
     {
       id: newEventId(),
       environment: {
@@ -57,7 +60,7 @@ export async function dryRunBinding(
   return {
     matched: evaluation.matched,
     parameters: evaluation.parameters,
-    workflow: { cluster: compiled.binding.cluster, template: compiled.binding.template, ...evaluation.workflow },
+    workflow: { cluster: compiled.value.cluster, template: compiled.value.template, ...evaluation.workflow },
     errors: evaluation.errors,
   };
 }

@@ -1,5 +1,5 @@
-import { sha256Hex } from "../auth/crypto";
 import { ExpressionError } from "../expressions/jsonata";
+import { sha256Hex } from "../lib/crypto";
 import { isLabelValue, MAX_ANNOTATIONS_BYTES } from "../lib/kubernetes";
 import { isDns1123Subdomain } from "../lib/names";
 import type { CompiledBinding, FieldError } from "./compile";
@@ -19,8 +19,8 @@ export interface EventInput {
   senderTemplates: readonly string[] | null;
 }
 
-/** One workflow to create on a cluster. Stored with the result, so a retry sends the same. */
-export interface Submission {
+/** The workflow a binding asks for: the cluster client turns it into a submission. */
+export interface WorkflowProposal {
   cluster: string;
   namespace: string;
   template: { name: string; clusterScope: boolean };
@@ -39,7 +39,7 @@ export interface Evaluation {
   /** Why a matching binding may not fire for this sender, if it may not. */
   refusal: string | null;
   /** The workflow to submit: set only when matched, error-free and permitted. */
-  submission: Submission | null;
+  proposal: WorkflowProposal | null;
 }
 
 /** Argo's workflow names end up in label values (≤ 63 characters). */
@@ -47,10 +47,10 @@ export const MAX_WORKFLOW_NAME_LENGTH = 63;
 const SUFFIX_LENGTH = 10;
 const GENERATED_SUFFIX_LENGTH = 5;
 
-/** Labels every submitted workflow carries. */
-export const EVENT_ID_LABEL = "hookline.dev/event-id";
-export const BINDING_LABEL = "hookline.dev/binding";
-export const ARGO_BINDING_LABEL = "workflows.argoproj.io/workflow-event-binding";
+type Run = (
+  field: string,
+  expression: { evaluate(input: unknown): Promise<unknown> },
+) => Promise<{ ok: true; value: unknown } | { ok: false }>;
 
 /**
  * Evaluates one binding for one event: the selector, then (when it matched, or always with
@@ -63,7 +63,7 @@ export async function evaluateBinding(
   options: { full?: boolean } = {},
 ): Promise<Evaluation> {
   const errors: FieldError[] = [];
-  const run = async (field: string, expression: { evaluate(input: unknown): Promise<unknown> }) => {
+  const run: Run = async (field, expression) => {
     try {
       return { ok: true as const, value: await expression.evaluate(event.environment) };
     } catch (error) {
@@ -73,13 +73,17 @@ export async function evaluateBinding(
     }
   };
 
+  // User-named keys (labels, annotations, parameters) are gathered in Maps, never as object keys.
+  const labels = new Map<string, string>();
+  const annotations = new Map<string, string>();
+  const parameters = new Map<string, string>();
   const evaluation: Evaluation = {
     matched: false,
     errors,
     parameters: {},
     workflow: { name: null, labels: {}, annotations: {} },
     refusal: null,
-    submission: null,
+    proposal: null,
   };
   const selector = await run("spec.event.selector", binding.selector);
   if (selector.ok) {
@@ -104,51 +108,51 @@ export async function evaluateBinding(
         field,
         message: `"${result.value.slice(0, 80)}" is not a valid label value (≤ 63 characters: letters, digits, - _ .)`,
       });
-    } else evaluation.workflow.labels[key] = result.value;
+    } else labels.set(key, result.value);
   }
+  let annotationBytes = 0;
   for (const [key, expression] of binding.annotations) {
     const field = `spec.submit.metadata.annotations.${key}`;
     const result = await run(field, expression);
     if (!result.ok) continue;
     if (typeof result.value !== "string")
       errors.push({ field, message: `must evaluate to a string, got ${describeType(result.value)}` });
-    else evaluation.workflow.annotations[key] = result.value;
+    else {
+      annotations.set(key, result.value);
+      annotationBytes += key.length + result.value.length;
+    }
   }
-  if (JSON.stringify(evaluation.workflow.annotations).length > MAX_ANNOTATIONS_BYTES) {
+  if (annotationBytes > MAX_ANNOTATIONS_BYTES) {
     errors.push({ field: "spec.submit.metadata.annotations", message: "annotations exceed 256 KiB in total" });
   }
-  Object.assign(evaluation.workflow.labels, {
-    [EVENT_ID_LABEL]: event.id,
-    [BINDING_LABEL]: binding.name,
-    [ARGO_BINDING_LABEL]: binding.name,
-  });
   for (const [index, parameter] of binding.parameters.entries()) {
     if ("value" in parameter) {
-      evaluation.parameters[parameter.name] = parameter.value;
+      parameters.set(parameter.name, parameter.value);
       continue;
     }
     const field = `spec.submit.arguments.parameters[${index}].valueFrom.event`;
     const result = await run(field, parameter.expression);
     if (!result.ok) continue;
     if (result.value === undefined) errors.push({ field, message: "evaluated to nothing (no value for this event)" });
-    else
-      evaluation.parameters[parameter.name] =
-        typeof result.value === "string" ? result.value : JSON.stringify(result.value);
+    else parameters.set(parameter.name, typeof result.value === "string" ? result.value : JSON.stringify(result.value));
   }
+  evaluation.workflow.labels = Object.fromEntries(labels);
+  evaluation.workflow.annotations = Object.fromEntries(annotations);
+  evaluation.parameters = Object.fromEntries(parameters);
 
   const allowed = event.senderTemplates;
   if (allowed !== null && !allowed.includes(binding.template.name)) {
     evaluation.refusal = `the event's sender may not submit template "${binding.template.name}" (its token is restricted to: ${allowed.join(", ") || "none"})`;
   }
   if (evaluation.matched && errors.length === 0 && evaluation.refusal === null && evaluation.workflow.name) {
-    evaluation.submission = {
+    evaluation.proposal = {
       cluster: binding.cluster,
       namespace: event.environment.namespace,
       template: binding.template,
       workflowName: evaluation.workflow.name,
       labels: evaluation.workflow.labels,
       annotations: evaluation.workflow.annotations,
-      parameters: Object.entries(evaluation.parameters).map(([name, value]) => ({ name, value })),
+      parameters: [...parameters].map(([name, value]) => ({ name, value })),
     };
   }
   return evaluation;
@@ -162,10 +166,7 @@ export async function evaluateBinding(
 async function workflowName(
   binding: CompiledBinding,
   event: EventInput,
-  run: (
-    field: string,
-    expression: { evaluate(input: unknown): Promise<unknown> },
-  ) => Promise<{ ok: true; value: unknown } | { ok: false }>,
+  run: Run,
   errors: FieldError[],
 ): Promise<string | null> {
   const digest = await sha256Hex(`${event.id}/${binding.uid}`);

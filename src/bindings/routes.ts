@@ -1,13 +1,12 @@
 import { Hono } from "hono";
+import type { AppEnv } from "../auth/context";
 import { authorize } from "../auth/principal";
 import { isDryRun } from "../lib/apply";
-import type { AppEnv } from "../lib/context";
 import { readDocument, readDocuments } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
 import { assertNamespace, assertObjectName } from "../lib/names";
-import { parseWith } from "../lib/validation";
 import { applyBindings } from "./apply";
-import { dryRunBinding, dryRunInputSchema } from "./dry-run";
+import { dryRunBinding } from "./dry-run";
 import { deleteBinding, getBinding, listBindings } from "./store";
 
 /** `/api/v1/namespaces/{ns}/workfloweventbindings`: apply (JSON or YAML), read, delete, dry-run. */
@@ -63,8 +62,5 @@ export const bindingRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "bindings:read", namespace);
     const name = assertObjectName(c.req.param("name"), "binding name");
-    const input = parseWith(dryRunInputSchema, await readDocument(c.req.raw));
-    const result = await dryRunBinding(c.env.DB, namespace, name, input);
-    if (!result) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
-    return c.json(result);
+    return c.json(await dryRunBinding(c.env.DB, namespace, name, await readDocument(c.req.raw)));
   });

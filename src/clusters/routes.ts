@@ -1,15 +1,27 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../auth/context";
+import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import { authorize } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
-import { actionOf, fingerprint, isDryRun } from "../lib/apply";
-import type { AppEnv } from "../lib/context";
+import { keyringOf, workerSecretNameSchema } from "../auth/secrets";
+import { pendingSubmissionsByCluster } from "../events/store";
+import { isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
 import { assertObjectName } from "../lib/names";
 import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
-import { CLUSTER_TYPES, type ClusterRecord, deleteCluster, getCluster, listClusters, saveCluster } from "./store";
+import { breakerOf } from "./breaker";
+import {
+  CLUSTER_TYPES,
+  type ClusterRecord,
+  clusterTokenContext,
+  deleteCluster,
+  getCluster,
+  listClusters,
+  saveCluster,
+} from "./store";
 
 const clusterSchema = z
   .strictObject({
@@ -23,16 +35,10 @@ const clusterSchema = z
       .min(1)
       .max(16 * 1024)
       .optional(),
-    tokenSecret: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, "must be the name of a Worker secret (UPPER_SNAKE_CASE)")
-      .optional(),
+    tokenSecret: workerSecretNameSchema.optional(),
     timeoutSeconds: z.number().min(1).max(60).default(10),
   })
   .refine((c) => !(c.token !== undefined && c.tokenSecret !== undefined), "set token or tokenSecret, not both");
-
-/** The record context a cluster token is sealed to. */
-export const clusterTokenContext = (name: string) => `cluster:${name}`;
 
 /** `/api/v1/clusters`: where bindings submit workflows. Admin only; tokens are never returned. */
 export const clusterRoutes = new Hono<AppEnv>()
@@ -42,23 +48,22 @@ export const clusterRoutes = new Hono<AppEnv>()
     const dryRun = isDryRun(c.req.query("dryRun"));
     const document = await readDocument(c.req.raw);
     const input = parseWith(clusterSchema, document);
+    const keyring = keyringOf(c.env);
     const previous = await getCluster(c.env.DB, name);
-    const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
-    const action = actionOf(previous?.fingerprint, previous !== null, print);
+    const prints = await fingerprint(keyring, document);
+    const action = applyActionOf(previous, prints);
     const now = Date.now();
     const record: ClusterRecord = {
       name,
       type: input.type,
       url: input.url.replace(/\/+$/, ""),
       tokenSealed:
-        input.token === undefined
-          ? null
-          : await SecretBox.fromSecretKey(c.env.HOOKLINE_SECRET_KEY).seal(input.token, clusterTokenContext(name)),
+        input.token === undefined ? null : await new SecretBox(keyring).seal(input.token, clusterTokenContext(name)),
       tokenSecret: input.tokenSecret ?? null,
       timeoutMs: Math.round(input.timeoutSeconds * 1000),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
-      fingerprint: print,
+      fingerprint: prints.current,
     };
     if (action !== "unchanged" && !dryRun) await saveCluster(c.env.DB, record);
     const shown = action === "unchanged" && previous ? previous : record;
@@ -66,14 +71,15 @@ export const clusterRoutes = new Hono<AppEnv>()
   })
   .get("/clusters", async (c) => {
     authorize(c.get("principal"), "admin");
-    return c.json({ items: (await listClusters(c.env.DB)).map(describeCluster) });
+    return c.json({ items: await clusterList(c.env) });
   })
   .get("/clusters/:name", async (c) => {
     authorize(c.get("principal"), "admin");
     const name = assertObjectName(c.req.param("name"), "cluster name");
     const cluster = await getCluster(c.env.DB, name);
     if (!cluster) throw notFound(`cluster "${name}" not found`);
-    return c.json(describeCluster(cluster));
+    const queued = await pendingSubmissionsByCluster(c.env.DB);
+    return c.json({ ...describeCluster(cluster), status: await statusOf(c.env, cluster.name, queued) });
   })
   .delete("/clusters/:name", async (c) => {
     authorize(c.get("principal"), "admin");
@@ -81,6 +87,28 @@ export const clusterRoutes = new Hono<AppEnv>()
     if (!(await deleteCluster(c.env.DB, name))) throw notFound(`cluster "${name}" not found`);
     return c.body(null, 204);
   });
+
+/** Every cluster as the API (and the console) lists it, with its circuit breaker's status. */
+export async function clusterList(env: Env) {
+  const [clusters, queued] = await Promise.all([listClusters(env.DB), pendingSubmissionsByCluster(env.DB)]);
+  return Promise.all(
+    clusters.map(async (cluster) => ({
+      ...describeCluster(cluster),
+      status: await statusOf(env, cluster.name, queued),
+    })),
+  );
+}
+
+/** A cluster's status: its circuit (closed, open, half-open), since when, the last error, and how many submissions wait. */
+async function statusOf(env: Env, name: string, queued: ReadonlyMap<string, number>) {
+  const breaker = await breakerOf(env, name).view();
+  return {
+    circuit: breaker.circuit,
+    since: breaker.since,
+    lastError: breaker.lastError,
+    queued: queued.get(name) ?? 0,
+  };
+}
 
 /** A cluster as the API shows it: whether it has a token, never the token. */
 function describeCluster(cluster: ClusterRecord) {

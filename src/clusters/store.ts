@@ -1,3 +1,5 @@
+import type { SecretBox } from "../auth/secret-box";
+import type { SecretReference } from "../auth/secrets";
 import { bumpVersionStatement, CLUSTERS_SCOPE } from "../lib/config-versions";
 
 export const CLUSTER_TYPES = ["argo-server", "kubernetes"] as const;
@@ -13,7 +15,7 @@ export interface ClusterRecord {
   timeoutMs: number;
   createdAt: number;
   updatedAt: number;
-  /** Keyed fingerprint of the applied input (src/lib/apply.ts). */
+  /** Keyed fingerprint of the applied input (src/auth/fingerprint.ts). */
   fingerprint: string | null;
 }
 
@@ -55,6 +57,30 @@ export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promi
   ]);
 }
 
+/** The record context a cluster token is sealed to. */
+export const clusterTokenContext = (name: string) => `cluster:${name}`;
+
+/** Where a cluster's token comes from, or null when it has none. */
+export function clusterTokenReference(cluster: ClusterRecord): SecretReference | null {
+  if (cluster.tokenSealed !== null) return { sealed: cluster.tokenSealed };
+  if (cluster.tokenSecret !== null) return { workerSecret: cluster.tokenSecret };
+  return null;
+}
+
+/** Replaces a cluster's sealed token (key rotation); returns whether it was still the one read. */
+export async function updateClusterToken(
+  db: D1Database,
+  name: string,
+  previousSealed: string,
+  sealed: string,
+): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE clusters SET token_sealed = ?3 WHERE name = ?1 AND token_sealed = ?2")
+    .bind(name, previousSealed, sealed)
+    .run();
+  return result.meta.changes > 0;
+}
+
 /** One cluster, or null. */
 export async function getCluster(db: D1Database, name: string): Promise<ClusterRecord | null> {
   const row = await db.prepare(`SELECT ${columns} FROM clusters WHERE name = ?1`).bind(name).first<ClusterRow>();
@@ -88,4 +114,15 @@ function fromRow(row: ClusterRow): ClusterRecord {
     updatedAt: row.updated_at,
     fingerprint: row.fingerprint,
   };
+}
+
+/** Re-seals every cluster token under the current key; returns how many changed. */
+export async function resealClusters(db: D1Database, box: SecretBox): Promise<number> {
+  let count = 0;
+  for (const cluster of await listClusters(db)) {
+    if (cluster.tokenSealed === null) continue;
+    const sealed = await box.reseal(cluster.tokenSealed, clusterTokenContext(cluster.name));
+    if (sealed !== null && (await updateClusterToken(db, cluster.name, cluster.tokenSealed, sealed))) count += 1;
+  }
+  return count;
 }

@@ -1,5 +1,7 @@
-import { EVENT_ID_LABEL, type Submission } from "../bindings/evaluate";
+import { callOutbound, describeRedirect, isRedirect, type OutboundResponse } from "../lib/outbound";
+import { type Failure, fail, ok, type Result } from "../lib/result";
 import type { ClusterType } from "./store";
+import { EVENT_ID_LABEL, type Submission } from "./submission";
 
 /** A cluster ready to call: its token already resolved. */
 export interface ResolvedCluster {
@@ -10,115 +12,183 @@ export interface ResolvedCluster {
   timeoutMs: number;
 }
 
-/** How a submit ended: done, refused for good, or worth retrying later. */
-export type SubmitOutcome =
-  | { kind: "submitted"; alreadyExisted: boolean }
-  | { kind: "rejected"; error: string }
-  | { kind: "retryable"; error: string };
+/** A workflow the cluster created (or had already created for this event). */
+export interface Submitted {
+  /** The name the cluster gave the workflow. */
+  name: string;
+  alreadyExisted: boolean;
+}
 
 /**
  * Creates the workflow on the cluster. Argo Server: `POST /api/v1/workflows/{ns}/submit` from
  * the (Cluster)WorkflowTemplate; Kubernetes: `POST …/namespaces/{ns}/workflows` with a Workflow
- * whose `spec.workflowTemplateRef` points at it. 409 AlreadyExists counts as submitted when the
- * existing workflow carries this event's id label (a redelivery, or an earlier attempt whose
- * answer was lost); a workflow of another event under that name is a rejection. 429, 5xx,
- * timeouts and network errors are retryable; any other answer is a rejection carrying the
- * cluster's message.
+ * whose `spec.workflowTemplateRef` points at it. A success is an answer that names the created
+ * workflow; a redirect is never followed. 409 AlreadyExists counts as submitted when the existing
+ * workflow carries this event's id label (a redelivery, or an earlier attempt whose answer was
+ * lost); a workflow of another event under that name is a refusal. 408, 429, 5xx, timeouts and
+ * network errors are retryable; any other answer is a refusal carrying the cluster's message.
  */
-export async function submitWorkflow(cluster: ResolvedCluster, submission: Submission): Promise<SubmitOutcome> {
-  const { path, body } = cluster.type === "argo-server" ? argoServerRequest(submission) : kubernetesRequest(submission);
-  if ("error" in body) return { kind: "rejected", error: body.error };
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-  if (cluster.token) headers.authorization = `Bearer ${cluster.token}`;
-  const created = await call(cluster, "POST", path, headers, JSON.stringify(body.json));
-  if ("error" in created) return { kind: "retryable", error: created.error };
-  const { response, text } = created;
-  if (response.ok) return { kind: "submitted", alreadyExisted: false };
-  const message = clusterMessage(text) ?? `HTTP ${response.status}`;
-  if (response.status === 409 && isAlreadyExists(text)) return checkExisting(cluster, submission, headers);
-  if (isRetryableStatus(response.status)) {
-    return { kind: "retryable", error: `cluster "${cluster.name}" answered ${response.status}: ${message}` };
+export async function submitWorkflow(cluster: ResolvedCluster, submission: Submission): Promise<Result<Submitted>> {
+  const request = cluster.type === "argo-server" ? argoServerRequest(submission) : kubernetesRequest(submission);
+  if (!request.ok) return request;
+  const { path, body } = request.value;
+  const headers = requestHeaders(cluster, true);
+  const created = await call(cluster, "POST", path, headers, JSON.stringify(body));
+  if (!created.ok) return created;
+  const response = created.value;
+  if (response.status >= 200 && response.status < 300) {
+    const name = createdName(response.text);
+    if (name === null) {
+      return fail(
+        "internal",
+        `cluster "${cluster.name}" answered ${response.status} without naming a created workflow: ${firstBytes(response.text)}`,
+      );
+    }
+    return ok({ name, alreadyExisted: false });
   }
-  return { kind: "rejected", error: `cluster "${cluster.name}" refused the workflow (${response.status}): ${message}` };
+  if (response.status === 409 && isAlreadyExists(response.text)) return checkExisting(cluster, submission);
+  return refusalOrRetry(cluster, response, "refused the workflow");
 }
 
 /** A workflow of that name exists: it is ours when it carries this event's id label. */
-async function checkExisting(
-  cluster: ResolvedCluster,
-  submission: Submission,
-  headers: Record<string, string>,
-): Promise<SubmitOutcome> {
-  const namespace = encodeURIComponent(submission.namespace);
-  const name = encodeURIComponent(submission.workflowName);
-  const path =
-    cluster.type === "argo-server"
-      ? `/api/v1/workflows/${namespace}/${name}`
-      : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows/${name}`;
-  const { "content-type": _, ...getHeaders } = headers;
-  const fetched = await call(cluster, "GET", path, getHeaders);
-  if ("error" in fetched) return { kind: "retryable", error: fetched.error };
-  if (!fetched.response.ok) {
-    const error = `workflow "${submission.workflowName}" exists but cannot be read (${fetched.response.status})`;
-    return isRetryableStatus(fetched.response.status) ? { kind: "retryable", error } : { kind: "rejected", error };
+async function checkExisting(cluster: ResolvedCluster, submission: Submission): Promise<Result<Submitted>> {
+  const fetched = await call(cluster, "GET", workflowPath(cluster, submission), requestHeaders(cluster, false));
+  if (!fetched.ok) return fetched;
+  const response = fetched.value;
+  if (response.status < 200 || response.status >= 300) {
+    return refusalOrRetry(cluster, response, `has workflow "${submission.workflowName}" but it cannot be read`);
   }
-  let owner: unknown;
-  try {
-    owner = (JSON.parse(fetched.text) as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[
-      EVENT_ID_LABEL
-    ];
-  } catch {
-    owner = undefined;
+  const owner = labelOf(response.text, EVENT_ID_LABEL);
+  if (owner !== null && owner === submission.labels[EVENT_ID_LABEL]) {
+    return ok({ name: submission.workflowName, alreadyExisted: true });
   }
-  const mine = submission.labels[EVENT_ID_LABEL];
-  if (owner === mine) return { kind: "submitted", alreadyExisted: true };
-  return {
-    kind: "rejected",
-    error: `workflow name "${submission.workflowName}" is already taken by ${owner ? `the workflow of event ${String(owner)}` : "a workflow hookline did not submit"}`,
-  };
+  return fail(
+    "already_exists",
+    `workflow name "${submission.workflowName}" is already taken by ${owner ? `the workflow of event ${owner}` : "a workflow hookline did not submit"}`,
+  );
 }
 
-async function call(
+/**
+ * Whether the workflow of this submission exists on the cluster and belongs to this event
+ * (the dead-letter consumer asks before it records a submission as failed). Null when the
+ * cluster cannot tell now.
+ */
+export async function workflowExists(cluster: ResolvedCluster, submission: Submission): Promise<boolean | null> {
+  const fetched = await call(cluster, "GET", workflowPath(cluster, submission), requestHeaders(cluster, false));
+  if (!fetched.ok) return null;
+  const { status, text } = fetched.value;
+  if (status === 404) return false;
+  if (status < 200 || status >= 300) return null;
+  return labelOf(text, EVENT_ID_LABEL) === submission.labels[EVENT_ID_LABEL];
+}
+
+function workflowPath(cluster: ResolvedCluster, submission: Submission): string {
+  const namespace = encodeURIComponent(submission.namespace);
+  const name = encodeURIComponent(submission.workflowName);
+  return cluster.type === "argo-server"
+    ? `/api/v1/workflows/${namespace}/${name}`
+    : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows/${name}`;
+}
+
+/** Headers of a call to the cluster: JSON, and its bearer token. */
+export function requestHeaders(cluster: ResolvedCluster, withBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (withBody) headers["content-type"] = "application/json";
+  if (cluster.token) headers.authorization = `Bearer ${cluster.token}`;
+  return headers;
+}
+
+/** One call to the cluster: a transport failure is retryable, a redirect is refused (never followed). */
+export async function call(
   cluster: ResolvedCluster,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT",
   path: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ response: Response; text: string } | { error: string }> {
-  try {
-    const response = await fetch(`${cluster.url}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      signal: AbortSignal.timeout(cluster.timeoutMs),
-    });
-    return { response, text: await response.text() };
-  } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    return {
-      error: timedOut
+): Promise<Result<OutboundResponse>> {
+  const result = await callOutbound(
+    `${cluster.url}${path}`,
+    { method, headers, ...(body === undefined ? {} : { body }) },
+    cluster.timeoutMs,
+  );
+  if (!result.ok) {
+    return fail(
+      "internal",
+      result.timedOut
         ? `cluster "${cluster.name}" did not answer within ${cluster.timeoutMs / 1000} s`
-        : `cannot reach cluster "${cluster.name}": ${error instanceof Error ? error.message : String(error)}`,
-    };
+        : `cannot reach cluster "${cluster.name}": ${result.message}`,
+      { retryable: true },
+    );
   }
+  if (isRedirect(result.response.status)) {
+    return fail(
+      "permission_denied",
+      `cluster "${cluster.name}" answered ${describeRedirect(result.response)}; redirects are not followed (check the cluster URL)`,
+    );
+  }
+  return ok(result.response);
+}
+
+/** An error answer: retryable (408, 429, 5xx) or a refusal with the cluster's message. */
+export function refusalOrRetry(
+  cluster: ResolvedCluster,
+  response: OutboundResponse,
+  what: string,
+): { ok: false; error: Failure } {
+  const message = clusterMessage(response.text) ?? `HTTP ${response.status}`;
+  if (isRetryableStatus(response.status)) {
+    const retryAfter = Number(response.headers.get("retry-after"));
+    return fail("internal", `cluster "${cluster.name}" answered ${response.status}: ${message}`, {
+      retryable: true,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: Math.ceil(retryAfter) } : {}),
+    });
+  }
+  return fail(
+    response.status === 403 || response.status === 401 ? "permission_denied" : "aborted",
+    `cluster "${cluster.name}" ${what} (${response.status}): ${message}`,
+  );
 }
 
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-type RequestBody = { json: unknown } | { error: string };
+/** `metadata.name` of the object an Argo Server or Kubernetes answer describes, or null. */
+function createdName(text: string): string | null {
+  try {
+    const name = (JSON.parse(text) as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return typeof name === "string" && name !== "" ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+function labelOf(text: string, label: string): string | null {
+  try {
+    const labels = (JSON.parse(text) as { metadata?: { labels?: unknown } } | null)?.metadata?.labels;
+    if (labels === null || typeof labels !== "object" || !Object.hasOwn(labels, label)) return null;
+    const value: unknown = Reflect.get(labels, label);
+    return typeof value === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function firstBytes(text: string): string {
+  return text === "" ? "(empty body)" : text.slice(0, 200);
+}
+
+type RequestParts = Result<{ path: string; body: unknown }>;
 
 /** The Argo Server submit request: labels and annotations travel as `k=v,k2=v2` strings. */
-function argoServerRequest(submission: Submission): { path: string; body: RequestBody } {
+function argoServerRequest(submission: Submission): RequestParts {
   const path = `/api/v1/workflows/${encodeURIComponent(submission.namespace)}/submit`;
   const withComma = Object.entries(submission.annotations).find(([, value]) => value.includes(","));
   if (withComma) {
-    return {
-      path,
-      body: {
-        error: `annotation "${withComma[0]}" contains a comma, which Argo Server's submit API cannot carry; use a kubernetes cluster for it`,
-      },
-    };
+    return fail(
+      "invalid_argument",
+      `annotation "${withComma[0]}" contains a comma, which Argo Server's submit API cannot carry; use a kubernetes cluster for it`,
+    );
   }
   const pairs = (map: Record<string, string>) =>
     Object.entries(map)
@@ -132,21 +202,19 @@ function argoServerRequest(submission: Submission): { path: string; body: Reques
   if (submission.parameters.length > 0) {
     submitOptions.parameters = submission.parameters.map((parameter) => `${parameter.name}=${parameter.value}`);
   }
-  return {
+  return ok({
     path,
     body: {
-      json: {
-        namespace: submission.namespace,
-        resourceKind: submission.template.clusterScope ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
-        resourceName: submission.template.name,
-        submitOptions,
-      },
+      namespace: submission.namespace,
+      resourceKind: submission.template.clusterScope ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
+      resourceName: submission.template.name,
+      submitOptions,
     },
-  };
+  });
 }
 
 /** A `Workflow` referencing the template, created through the Kubernetes API. */
-function kubernetesRequest(submission: Submission): { path: string; body: RequestBody } {
+function kubernetesRequest(submission: Submission): RequestParts {
   const spec: Record<string, unknown> = {
     workflowTemplateRef: {
       name: submission.template.name,
@@ -154,22 +222,20 @@ function kubernetesRequest(submission: Submission): { path: string; body: Reques
     },
   };
   if (submission.parameters.length > 0) spec.arguments = { parameters: submission.parameters };
-  return {
+  return ok({
     path: `/apis/argoproj.io/v1alpha1/namespaces/${encodeURIComponent(submission.namespace)}/workflows`,
     body: {
-      json: {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "Workflow",
-        metadata: {
-          name: submission.workflowName,
-          namespace: submission.namespace,
-          labels: submission.labels,
-          ...(Object.keys(submission.annotations).length > 0 ? { annotations: submission.annotations } : {}),
-        },
-        spec,
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: {
+        name: submission.workflowName,
+        namespace: submission.namespace,
+        labels: submission.labels,
+        ...(Object.keys(submission.annotations).length > 0 ? { annotations: submission.annotations } : {}),
       },
+      spec,
     },
-  };
+  });
 }
 
 /** The human message of an Argo (grpc-gateway) or Kubernetes (Status) error body. */

@@ -1,17 +1,18 @@
-import type { NamespaceBindings } from "../bindings/cache";
 import { loadBindings } from "../bindings/cache";
-import type { CompiledBinding } from "../bindings/compile";
-import { type EventEnvironment, evaluateBinding } from "../bindings/evaluate";
-import { unmetEquality } from "../bindings/prefilter";
-import { type ClusterLookup, loadClusters } from "../clusters/resolve";
+import { type BindingVerdict, dispatchEvent } from "../bindings/dispatch";
+import { type Admission, breakerOf } from "../clusters/breaker";
+import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
+import { buildSubmission } from "../clusters/submission";
 import { submitWorkflow } from "../clusters/submit";
 import { readLimits } from "../lib/config";
-import { retryDelaySeconds } from "../lib/retry";
+import { reschedule } from "../lib/queue";
+import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { type InternalEvent, internalEvent } from "../notifications/internal-events";
+import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
-import { type BindingResult, summarizeOutcome } from "./results";
+import { loadPayload } from "./payload";
+import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
 import {
-  type EventOutcome,
   type EventRecord,
   findLoggedEvents,
   insertEventStatement,
@@ -21,10 +22,7 @@ import {
   updatePendingResultStatement,
 } from "./store";
 
-/** Namespaces with at most this many bindings get a result row for every binding, evaluated or not. */
-export const LIST_EVERY_BINDING_UP_TO = 50;
-
-interface Received {
+export interface Received {
   message: Message<unknown>;
   event: EventMessage;
 }
@@ -38,44 +36,67 @@ interface Work {
   results: BindingResult[];
 }
 
+/** Submissions held back (not tried, no attempt spent) until this time, by result. */
+type Holds = Map<BindingResult, number>;
+
+/** After a lead submit failed, the rest of its batch waits this long for the breaker to learn more. */
+const HOLD_AFTER_LEAD_FAILURE_MS = 2_000;
+
 /**
  * The EVENTS queue consumer — Argo's event "operation", at the edge. For each event seen for
- * the first time: evaluate the namespace's bindings (prefiltered, compiled and cached), record a
- * result per binding, and submit a workflow for each one that matched. For a redelivered event:
+ * the first time: run it through its namespace's bindings (src/bindings/dispatch.ts), record a
+ * result per binding, and submit a workflow for each one that fired. For a redelivered event:
  * only re-send the submissions still pending (from the stored request, so the workflow is the
- * same). Everything is written in one D1 batch; an event with a submission still pending is
- * retried with backoff (and dead-lettered after the queue's max_retries), the rest acknowledged.
+ * same). Submissions go through each cluster's circuit breaker: while a cluster is down they
+ * are held (rescheduled, no attempt spent) and the cluster sees probes, not a flood.
+ * Everything is written in one D1 batch; an event with a submission still pending is
+ * rescheduled, the rest acknowledged.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const received = parseMessages(batch);
+  const received = await parseMessages(batch, env);
   if (received.length === 0) return;
   const { maxRetryDelaySeconds } = readLimits(env);
-  const delay = (message: Message<unknown>) => ({
-    delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds),
-  });
   let work: Work[];
+  let holds: Holds;
   try {
     work = await evaluate(env, received);
-    await submitPending(env, work);
+    holds = await submitPending(env, work);
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
     console.error("event batch failed; retrying it", error);
-    for (const { message } of received) message.retry(delay(message));
+    for (const { message } of received) {
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
+    }
     return;
   }
+  for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
   const unrecorded = await record(env.DB, work);
   await announce(
     env.NOTIFICATIONS,
     work.filter((item) => !unrecorded.has(item)),
   );
+
+  const now = Date.now();
+  const later: Array<{ message: Message<unknown>; delaySeconds: number }> = [];
   for (const item of work) {
     const { message } = item.received;
-    if (unrecorded.has(item) || item.results.some((result) => result.status === "pending")) {
-      message.retry(delay(message));
-    } else {
-      message.ack();
+    if (unrecorded.has(item)) {
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
+      continue;
     }
+    const pending = item.results.filter((result) => result.status === "pending");
+    if (pending.length === 0) {
+      message.ack();
+      continue;
+    }
+    const waits = pending.map((result) => {
+      const heldUntil = holds.get(result);
+      if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + Math.random() * 2;
+      return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
+    });
+    later.push({ message, delaySeconds: Math.min(...waits) });
   }
+  await reschedule(env.EVENTS, later);
 }
 
 async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
@@ -104,137 +125,156 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
     results: existing.get(item.event.id) ?? [],
   }));
   for (const item of fresh) {
-    work.push(await evaluateEvent(env.EVENT_BODIES, item, bindings.get(item.event.namespace)));
-  }
-  return work;
-}
-
-/** Runs one new event through its namespace's bindings. */
-async function evaluateEvent(
-  bucket: R2Bucket,
-  item: Received,
-  namespace: NamespaceBindings | undefined,
-): Promise<Work> {
-  const { event } = item;
-  const all = namespace ? namespace.bindings.length + namespace.broken.length : 0;
-  const work: Work = { received: item, isNew: true, hadBindings: all > 0, pruned: 0, results: [] };
-  if (!namespace || all === 0) return work;
-
-  const environment: EventEnvironment = {
-    payload: await loadPayload(bucket, event),
-    metadata: event.metadata,
-    discriminator: event.discriminator,
-    namespace: event.namespace,
-  };
-  const input = { id: event.id, environment, senderTemplates: event.sender.templates };
-  const base = (binding: { name: string; uid: string }) => ({
-    eventId: event.id,
-    binding: binding.name,
-    bindingUid: binding.uid,
-    cluster: null,
-    workflow: null,
-    request: null,
-    attempts: 0,
-    reason: null,
-    error: null,
-  });
-
-  const candidates = namespace.index.candidates(environment);
-  const listAll = all <= LIST_EVERY_BINDING_UP_TO;
-  if (listAll) {
-    const evaluated = new Set<CompiledBinding>(candidates);
-    for (const binding of namespace.bindings) {
-      if (evaluated.has(binding)) continue;
-      const unmet = unmetEquality(binding.equalities, environment);
-      work.results.push({
-        ...base(binding),
-        matched: false,
-        status: "skipped",
-        reason: unmet
-          ? `selector requires ${unmet.path.join(".")} = ${unmet.literal}`
-          : "selector cannot match this event",
-      });
+    const { event } = item;
+    const namespace = bindings.get(event.namespace);
+    const hadBindings = namespace !== undefined && namespace.bindings.length + namespace.broken.length > 0;
+    if (!hadBindings) {
+      work.push({ received: item, isNew: true, hadBindings: false, pruned: 0, results: [] });
+      continue;
     }
-  } else {
-    work.pruned = namespace.bindings.length - candidates.length;
-  }
-  for (const { binding, error } of namespace.broken) {
-    work.results.push({
-      ...base({ name: binding.metadata.name, uid: binding.metadata.uid }),
-      matched: false,
-      status: "failed",
-      error: `binding does not compile: ${error}`,
+    const dispatch = await dispatchEvent(namespace, {
+      id: event.id,
+      environment: {
+        payload: await loadPayload(env.EVENT_BODIES, event.body),
+        metadata: event.metadata,
+        discriminator: event.discriminator,
+        namespace: event.namespace,
+      },
+      senderTemplates: event.sender.templates,
+    });
+    work.push({
+      received: item,
+      isNew: true,
+      hadBindings: true,
+      pruned: dispatch.pruned,
+      results: dispatch.verdicts.map((verdict) => resultOf(event.id, verdict)),
     });
   }
-  for (const binding of candidates) {
-    const evaluation = await evaluateBinding(binding, input);
-    const result: BindingResult = {
-      ...base(binding),
-      matched: evaluation.matched,
-      cluster: binding.cluster,
-      status: "skipped",
-    };
-    if (evaluation.errors.length > 0) {
-      result.status = "failed";
-      result.error = evaluation.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-    } else if (!evaluation.matched) {
-      if (!listAll) continue;
-      result.reason = "selector evaluated to false";
-    } else if (evaluation.refusal) {
-      result.status = "failed";
-      result.error = evaluation.refusal;
-    } else if (evaluation.submission) {
-      result.status = "pending";
-      result.workflow = evaluation.submission.workflowName;
-      result.request = evaluation.submission;
-    }
-    work.results.push(result);
-  }
   return work;
 }
 
-async function loadPayload(bucket: R2Bucket, event: EventMessage): Promise<unknown> {
-  if ("inline" in event.body) return JSON.parse(event.body.inline);
-  const object = await bucket.get(event.body.r2Key);
-  if (!object) throw new Error(`event body ${event.body.r2Key} is missing from R2`);
-  return JSON.parse(await object.text());
+/** A binding's verdict as the event log records it; a firing binding's submission waits to be sent. */
+function resultOf(eventId: string, verdict: BindingVerdict): BindingResult {
+  const request = verdict.proposal ? buildSubmission(verdict.proposal, { eventId, binding: verdict.binding }) : null;
+  return {
+    eventId,
+    binding: verdict.binding,
+    bindingUid: verdict.bindingUid,
+    matched: verdict.matched,
+    status: verdict.status === "fire" ? "pending" : verdict.status,
+    reason: verdict.reason,
+    error: verdict.error,
+    cluster: verdict.cluster,
+    workflow: request?.workflowName ?? null,
+    request,
+    attempts: 0,
+  };
 }
 
-/** Sends every pending submission of this delivery, concurrently. */
-async function submitPending(env: Env, work: Work[]): Promise<void> {
+/**
+ * Sends every pending submission of this delivery, cluster by cluster through its breaker:
+ * an open breaker holds them all; otherwise one leads, and only if it did not fail for a
+ * reason worth retrying do the others follow (concurrently). Returns what was held.
+ */
+async function submitPending(env: Env, work: Work[]): Promise<Holds> {
+  const holds: Holds = new Map();
   const pending = work.flatMap((item) => item.results.filter((result) => result.status === "pending"));
-  if (pending.length === 0) return;
-  const clusters = await loadClusters(env.DB, env.HOOKLINE_SECRET_KEY, env as unknown as Record<string, unknown>);
-  await Promise.all(pending.map((result) => submitOne(result, clusters)));
+  if (pending.length === 0) return holds;
+  const clusters = await loadClusters(env);
+  const byCluster = new Map<string, BindingResult[]>();
+  for (const result of pending) {
+    const name = result.request?.cluster ?? "";
+    const list = byCluster.get(name);
+    if (list) list.push(result);
+    else byCluster.set(name, [result]);
+  }
+  await Promise.all(
+    [...byCluster].map(([name, results]) => submitToCluster(env, name, clusterOf(clusters, name), results, holds)),
+  );
+  return holds;
 }
 
-async function submitOne(result: BindingResult, clusters: Map<string, ClusterLookup>): Promise<void> {
+async function submitToCluster(
+  env: Env,
+  name: string,
+  cluster: ClusterLookup,
+  results: BindingResult[],
+  holds: Holds,
+): Promise<void> {
+  if (!cluster.ok) {
+    for (const result of results) {
+      result.status = "failed";
+      result.error = cluster.error.message;
+    }
+    return;
+  }
+  const breaker = breakerOf(env, name);
+  let admission: Admission;
+  try {
+    admission = await breaker.admit();
+  } catch (error) {
+    console.error("circuit breaker unavailable; submitting carefully", name, error);
+    admission = { mode: "send", healthy: false };
+  }
+  if (admission.mode === "hold") {
+    for (const result of results) holds.set(result, admission.retryAt);
+    return;
+  }
+  const tally = { successes: 0, failures: 0, lastError: null as string | null };
+  const send = async (result: BindingResult) => {
+    const outcome = await submitOne(cluster.value, result);
+    if (outcome === "unreachable") {
+      tally.failures += 1;
+      tally.lastError = result.error;
+    } else tally.successes += 1;
+    return outcome;
+  };
+  const [lead, ...rest] = results;
+  if (lead && (await send(lead)) === "unreachable") {
+    const until = Date.now() + HOLD_AFTER_LEAD_FAILURE_MS;
+    for (const result of rest) holds.set(result, until);
+  } else {
+    await Promise.all(rest.map(send));
+  }
+  if (admission.mode === "probe" || !admission.healthy || tally.failures > 0) {
+    try {
+      await breaker.report(name, tally);
+    } catch (error) {
+      console.error("circuit breaker report failed", name, error);
+    }
+  }
+}
+
+/** One submit attempt; "unreachable" when it failed for a reason worth retrying (the cluster's health). */
+async function submitOne(
+  cluster: Parameters<typeof submitWorkflow>[0],
+  result: BindingResult,
+): Promise<"answered" | "unreachable"> {
   const request = result.request;
   if (!request) {
     result.status = "failed";
     result.error = "no submission was recorded for this result";
-    return;
-  }
-  const cluster = clusters.get(request.cluster);
-  if (!cluster || "error" in cluster) {
-    result.status = "failed";
-    result.error = cluster
-      ? cluster.error
-      : `cluster "${request.cluster}" is not configured (PUT /api/v1/clusters/${request.cluster})`;
-    return;
+    return "answered";
   }
   result.attempts += 1;
   const outcome = await submitWorkflow(cluster, request);
-  if (outcome.kind === "submitted") {
+  if (outcome.ok) {
     result.status = "submitted";
     result.error = null;
     result.submittedNow = true;
-  } else if (outcome.kind === "rejected") {
-    result.status = "failed";
-    result.error = outcome.error;
-  } else {
-    result.error = outcome.error;
+    return "answered";
   }
+  result.error = outcome.error.message;
+  if (outcome.error.retryable) return "unreachable";
+  result.status = "failed";
+  return "answered";
+}
+
+/** A submission that failed MAX_ATTEMPTS real attempts ends failed. */
+function giveUpWhenExhausted(result: BindingResult): void {
+  if (result.status !== "pending" || result.attempts < MAX_ATTEMPTS) return;
+  result.status = "failed";
+  result.error = `gave up after ${result.attempts} attempts: ${result.error ?? "the submission kept failing"}`;
 }
 
 /**
@@ -326,72 +366,21 @@ async function record(db: D1Database, work: Work[]): Promise<Set<Work>> {
 }
 
 /**
- * The EVENTS dead-letter consumer: the event's submissions were retried as often as the queue
- * allows. Its pending results fail with their last error, and an event that never reached the
- * log is recorded as failed, so every accepted event ends with a terminal outcome.
+ * The messages of a batch that this consumer can read. One that no version of it can read would
+ * fail every retry: it is kept in the graveyard (never silently dropped) and acknowledged.
  */
-export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const received = parseMessages(batch);
-  if (received.length === 0) return;
-  try {
-    const logged = await findLoggedEvents(
-      env.DB,
-      received.map(({ event }) => event.id),
-    );
-    const results = await listResults(env.DB, [...logged.keys()]);
-    const now = Date.now();
-    const statements: D1PreparedStatement[] = [];
-    const announcements: InternalEvent[] = [];
-    for (const { message, event } of received) {
-      const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
-      if (!logged.has(event.id)) {
-        statements.push(
-          insertEventStatement(
-            env.DB,
-            toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0),
-          ),
-        );
-        continue;
-      }
-      const eventResults = results.get(event.id) ?? [];
-      for (const result of eventResults) {
-        if (result.status !== "pending") continue;
-        result.status = "failed";
-        result.error = `${gaveUp}: ${result.error ?? "submission kept failing"}`;
-        statements.push(updatePendingResultStatement(env.DB, result, now));
-      }
-      const outcome = summarizeOutcome(eventResults, logged.get(event.id) !== "no_bindings");
-      statements.push(updateOutcomeStatement(env.DB, event.id, outcome));
-      if (outcome === "failed" || outcome === "partially_failed")
-        announcements.push(failedEvent(event, outcome, eventResults));
-    }
-    await env.DB.batch(statements);
-    try {
-      if (announcements.length > 0)
-        await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
-    } catch (error) {
-      console.error("announcing dead-lettered events failed", error);
-    }
-    for (const { message } of received) message.ack();
-  } catch (error) {
-    console.error("dead-lettered event batch failed; retrying it", error);
-    const { maxRetryDelaySeconds } = readLimits(env);
-    for (const { message } of received)
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
-  }
-}
-
-function parseMessages(batch: MessageBatch<unknown>): Received[] {
+export async function parseMessages(batch: MessageBatch<unknown>, env: Env): Promise<Received[]> {
   const received: Received[] = [];
   for (const message of batch.messages) {
     const parsed = eventMessageSchema.safeParse(message.body);
     if (parsed.success) {
       received.push({ message, event: parsed.data });
-    } else {
-      // A message no version of this consumer can read would fail every retry; drop it loudly.
-      console.error("dropping malformed event message", message.id, parsed.error.message);
-      message.ack();
+      continue;
     }
+    console.error("unreadable event message; keeping it in the graveyard", message.id, parsed.error.message);
+    if (await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${parsed.error.message}`)) {
+      message.ack();
+    } else message.retry({ delaySeconds: 60 });
   }
   return received;
 }

@@ -1,6 +1,7 @@
 import { CREDENTIAL_HEADERS } from "../auth/signatures";
-import { decodeUtf8, jsonDepth } from "../lib/body";
+import { decodeUtf8 } from "../lib/body";
 import { AppError } from "../lib/errors";
+import { DEFAULT_JSON_SHAPE, jsonShapeProblem } from "../lib/json-scan";
 
 /**
  * The event metadata Argo exposes to expressions: request headers whose names start with
@@ -8,14 +9,14 @@ import { AppError } from "../lib/errors";
  * token, Bitbucket's hook UUID) are verified elsewhere and never stored.
  */
 export function extractMetadata(headers: Headers): Record<string, string[]> {
-  const metadata: Record<string, string[]> = {};
+  const metadata: Array<[string, string[]]> = [];
   headers.forEach((value, name) => {
     // Headers iterate lowercased; repeated headers arrive joined by the runtime.
     if (name.startsWith("x-") && !(CREDENTIAL_HEADERS as readonly string[]).includes(name)) {
-      metadata[name] = [value];
+      metadata.push([name, [value]]);
     }
   });
-  return metadata;
+  return Object.fromEntries(metadata);
 }
 
 const discriminatorPattern = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,252}$/;
@@ -40,32 +41,34 @@ export interface ParsedBody {
  * Turns a raw event body into its JSON payload text. Any JSON value is accepted whatever the
  * Content-Type says (as Argo: `curl -d '{...}'` sends a form type); a form-encoded body with
  * a `payload` field (GitHub's form deliveries) is unwrapped to that field. The payload must
- * be valid UTF-8 JSON no deeper than `maxDepth`.
+ * be valid UTF-8 JSON no deeper than `maxDepth` and within the size bounds of json-scan.ts —
+ * checked by scanning before anything is parsed.
  */
 export function parseEventBody(raw: Uint8Array, contentType: string | null, maxDepth: number): ParsedBody {
   if (raw.byteLength === 0) throw new AppError("invalid_argument", "request body is empty: send a JSON value");
   const text = decodeUtf8(raw);
-  let value: unknown;
-  let payloadText = text;
+  const limits = { ...DEFAULT_JSON_SHAPE, maxDepth };
+  const checkShape = (candidate: string, what: string) => {
+    const problem = jsonShapeProblem(candidate, limits);
+    if (problem) throw new AppError("invalid_argument", `${what} is too large to accept: ${problem}`);
+  };
+  checkShape(text, "request body");
   try {
-    value = JSON.parse(text);
+    JSON.parse(text);
+    return { text, bytes: raw.byteLength };
   } catch (error) {
     const formPayload = isFormEncoded(contentType) ? new URLSearchParams(text).get("payload") : null;
     if (formPayload === null) {
       throw new AppError("invalid_argument", `request body is not valid JSON: ${(error as Error).message}`);
     }
+    checkShape(formPayload, 'form field "payload"');
     try {
-      value = JSON.parse(formPayload);
-      payloadText = formPayload;
+      JSON.parse(formPayload);
     } catch (formError) {
       throw new AppError("invalid_argument", `form field "payload" is not valid JSON: ${(formError as Error).message}`);
     }
+    return { text: formPayload, bytes: new TextEncoder().encode(formPayload).byteLength };
   }
-  if (jsonDepth(value, maxDepth) > maxDepth) {
-    throw new AppError("invalid_argument", `request body is nested deeper than ${maxDepth} levels`);
-  }
-  const bytes = payloadText === text ? raw.byteLength : new TextEncoder().encode(payloadText).byteLength;
-  return { text: payloadText, bytes };
 }
 
 function isFormEncoded(contentType: string | null): boolean {

@@ -1,5 +1,15 @@
-import type { Submission } from "../bindings/evaluate";
-import type { EventOutcome } from "./store";
+import type { Submission } from "../clusters/submission";
+
+/** Outcomes an event can have in the log. */
+export const EVENT_OUTCOMES = [
+  "no_bindings",
+  "no_match",
+  "submitted",
+  "partially_failed",
+  "failed",
+  "pending",
+] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export const RESULT_STATUSES = ["submitted", "skipped", "failed", "pending"] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];

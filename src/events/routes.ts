@@ -1,27 +1,31 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { authorize, type Principal, principalKey } from "../auth/principal";
+import type { AppEnv } from "../auth/context";
+import { authorize, hasAllNamespaces, type Principal } from "../auth/principal";
 import { hasAnySignature } from "../auth/signatures";
 import { authenticateSignature } from "../auth/webhook-auth";
 import { readBodyLimited } from "../lib/body";
-import { type Limits, readLimits } from "../lib/config";
-import type { AppEnv } from "../lib/context";
+import { readLimits } from "../lib/config";
 import { AppError } from "../lib/errors";
-import { isEventId, newEventId } from "../lib/ids";
+import { newEventId } from "../lib/ids";
 import { assertNamespace } from "../lib/names";
+import { limitSchema } from "../lib/paging";
 import { parseWith } from "../lib/validation";
+import { deliveryIdOf, ledgerFor } from "./deliveries";
 import { enqueueEvent, senderOf } from "./enqueue";
+import { listTombstones } from "./graveyard";
 import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
+import { eventDetail, listEventPage } from "./log";
 import { admit } from "./rate-limit";
-import { findEvent, loadPayloadText, replayEvent } from "./replay";
-import type { BindingResult } from "./results";
-import { EVENT_OUTCOMES, type EventRecord, listEvents, listResults } from "./store";
+import { replayEvent } from "./replay";
 
 /**
  * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
  * Authenticates (bearer token, or a webhook client's signature), checks scope, namespace and
  * the sender's rate limit, validates the body, and queues the event. Answers 202 with the
- * event id; nothing is recorded for a refused request.
+ * event id; nothing is recorded for a refused request. A delivery seen before (its sender's
+ * delivery id, within 24 h in this namespace) is answered with the first event's id and
+ * `X-Hookline-Duplicate: true`, and queues nothing.
  */
 async function ingest(c: Context<AppEnv>): Promise<Response> {
   const namespace = assertNamespace(c.req.param("namespace") ?? "");
@@ -35,35 +39,52 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
     if (!hasAnySignature(headers)) authorize(undefined, "events:write");
     // A signature covers the raw body, so it has to be read (bounded) before verifying.
     raw = await readBodyLimited(c.req.raw, limits.maxBodyBytes);
-    principal = await authenticateSignature(c.env.DB, c.env.HOOKLINE_SECRET_KEY, namespace, headers, raw);
+    principal = await authenticateSignature(c.env, namespace, headers, raw);
   }
   authorize(principal, "events:write", namespace);
-  await enforceRateLimit(c, principal, limits);
+  await enforceRateLimit(c.env, principal, limits.rateLimit);
 
   raw ??= await readBodyLimited(c.req.raw, limits.maxBodyBytes);
   const body = parseEventBody(raw, headers.get("content-type"), limits.maxJsonDepth);
+  const delivery = deliveryIdOf(headers);
   const receivedAt = Date.now();
   const id = newEventId(receivedAt);
-  await enqueueEvent(
-    c.env.EVENTS,
-    c.env.EVENT_BODIES,
-    {
-      id,
-      namespace,
-      discriminator,
-      receivedAt,
-      sender: senderOf(principal),
-      metadata: extractMetadata(headers),
-      payloadText: body.text,
-      payloadBytes: body.bytes,
-    },
-    limits.inlineBodyBytes,
-  );
+  const ledger = delivery === null ? null : ledgerFor(c.env, namespace, delivery);
+  if (ledger && delivery !== null) {
+    const first = await ledger.claim(delivery, id);
+    if (first !== id)
+      return c.json({ id: first }, 202, { "x-hookline-event-id": first, "x-hookline-duplicate": "true" });
+  }
+  try {
+    await enqueueEvent(
+      c.env.EVENTS,
+      c.env.EVENT_BODIES,
+      {
+        id,
+        namespace,
+        discriminator,
+        receivedAt,
+        sender: senderOf(principal),
+        metadata: extractMetadata(headers),
+        payloadText: body.text,
+        payloadBytes: body.bytes,
+      },
+      limits.inlineBodyBytes,
+    );
+  } catch (error) {
+    // Not queued: forget the delivery, so the sender's retry is taken as the first.
+    if (ledger && delivery !== null) await ledger.release(delivery, id).catch(() => undefined);
+    throw error;
+  }
   return c.json({ id }, 202, { "x-hookline-event-id": id });
 }
 
-async function enforceRateLimit(c: Context<AppEnv>, principal: Principal, limits: Limits): Promise<void> {
-  const admission = await admit(c.env.INGEST_RATE_LIMITER, principalKey(principal), limits.rateLimit);
+async function enforceRateLimit(
+  env: Env,
+  principal: Principal,
+  settings: ReturnType<typeof readLimits>["rateLimit"],
+): Promise<void> {
+  const admission = await admit(env, principal, settings);
   if (!admission.admitted) {
     throw new AppError("resource_exhausted", "rate limit exceeded for this sender; retry later", {
       retryAfterSeconds: admission.retryAfterSeconds,
@@ -71,14 +92,12 @@ async function enforceRateLimit(c: Context<AppEnv>, principal: Principal, limits
   }
 }
 
-const listQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().refine(isEventId, "must be a cursor returned by a previous page").optional(),
-  discriminator: z.string().optional(),
-  outcome: z.enum(EVENT_OUTCOMES).optional(),
+const deadLetterQuerySchema = z.strictObject({
+  limit: limitSchema,
+  cursor: z.string().max(1024).optional(),
 });
 
-/** Routes under `/api/v1`: ingestion and the event log. */
+/** Routes under `/api/v1`: ingestion, the event log, replay and dead letters. */
 export const eventRoutes = new Hono<AppEnv>()
   .post("/events/:namespace/", ingest)
   .post("/events/:namespace", ingest)
@@ -86,75 +105,33 @@ export const eventRoutes = new Hono<AppEnv>()
   .get("/namespaces/:namespace/events", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "events:read", namespace);
-    const query = parseWith(listQuerySchema, c.req.query());
-    const events = await listEvents(c.env.DB, {
-      namespace,
-      limit: query.limit + 1,
-      ...(query.cursor === undefined ? {} : { before: query.cursor }),
-      ...(query.discriminator === undefined ? {} : { discriminator: query.discriminator }),
-      ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
-    });
-    const page = events.slice(0, query.limit);
-    const last = page.at(-1);
-    const results = await listResults(
-      c.env.DB,
-      page.map((event) => event.id),
-    );
-    return c.json({
-      items: page.map((event) => summarizeEvent(event, results.get(event.id) ?? [])),
-      nextCursor: events.length > query.limit && last ? last.id : null,
-    });
+    return c.json(await listEventPage(c.env.DB, namespace, c.req.query()));
   })
   .get("/namespaces/:namespace/events/:id", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "events:read", namespace);
-    const event = await findEvent(c.env.DB, namespace, c.req.param("id"));
-    const results = await listResults(c.env.DB, [event.id]);
-    return c.json({
-      ...summarizeEvent(event, results.get(event.id) ?? []),
-      bindingsPruned: event.bindingsPruned,
-      sender: event.sender,
-      metadata: event.metadata,
-      payload: await loadPayload(c.env.EVENT_BODIES, event),
-      bodyBytes: event.bodyBytes,
-      replayOf: event.replayOf,
-      error: event.error,
-    });
+    return c.json(await eventDetail(c.env, namespace, c.req.param("id")));
   })
   .post("/namespaces/:namespace/events/:id/replay", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(c.get("principal"), "events:write", namespace);
     const id = await replayEvent(c.env, namespace, c.req.param("id"), principal);
     return c.json({ id }, 202, { "x-hookline-event-id": id });
+  })
+  .get("/namespaces/:namespace/deadletters", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    authorize(c.get("principal"), "events:read", namespace);
+    const query = parseWith(deadLetterQuerySchema, c.req.query());
+    return c.json(await listTombstones(c.env.EVENT_BODIES, { namespace, ...query }));
+  })
+  .get("/deadletters", async (c) => {
+    const principal = authorize(c.get("principal"), "events:read");
+    if (!hasAllNamespaces(principal)) {
+      throw new AppError(
+        "permission_denied",
+        'every dead letter needs namespaces ["*"]; list one namespace\'s instead',
+      );
+    }
+    const query = parseWith(deadLetterQuerySchema, c.req.query());
+    return c.json(await listTombstones(c.env.EVENT_BODIES, query));
   });
-
-async function loadPayload(bucket: R2Bucket, event: EventRecord): Promise<unknown> {
-  const text = await loadPayloadText(bucket, event);
-  return text === null ? null : JSON.parse(text);
-}
-
-/** An event as list items show it, with what each binding did. */
-function summarizeEvent(event: EventRecord, results: readonly BindingResult[]) {
-  return {
-    id: event.id,
-    namespace: event.namespace,
-    discriminator: event.discriminator,
-    receivedAt: new Date(event.receivedAt).toISOString(),
-    outcome: event.outcome,
-    results: results.map(describeResult),
-  };
-}
-
-/** A binding result as the API shows it (the stored submission stays internal). */
-function describeResult(result: BindingResult) {
-  return {
-    binding: result.binding,
-    matched: result.matched,
-    status: result.status,
-    ...(result.workflow === null ? {} : { workflow: result.workflow }),
-    ...(result.cluster === null ? {} : { cluster: result.cluster }),
-    ...(result.reason === null ? {} : { reason: result.reason }),
-    ...(result.error === null ? {} : { error: result.error }),
-    attempts: result.attempts,
-  };
-}

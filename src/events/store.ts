@@ -1,16 +1,5 @@
-import type { Submission } from "../bindings/evaluate";
-import type { BindingResult, ResultStatus } from "./results";
-
-/** Outcomes an event can have in the log. */
-export const EVENT_OUTCOMES = [
-  "no_bindings",
-  "no_match",
-  "submitted",
-  "partially_failed",
-  "failed",
-  "pending",
-] as const;
-export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+import type { Submission } from "../clusters/submission";
+import type { BindingResult, EventOutcome, ResultStatus } from "./results";
 
 /** An event-log row. */
 export interface EventRecord {
@@ -258,4 +247,12 @@ function fromRow(row: EventRow): EventRecord {
     error: row.error,
     bindingsPruned: row.bindings_pruned,
   };
+}
+
+/** How many submissions wait (pending) for each cluster. */
+export async function pendingSubmissionsByCluster(db: D1Database): Promise<Map<string, number>> {
+  const { results } = await db
+    .prepare("SELECT cluster, count(*) AS n FROM event_results WHERE status = 'pending' GROUP BY cluster")
+    .all<{ cluster: string | null; n: number }>();
+  return new Map(results.map((row) => [row.cluster ?? "", row.n]));
 }

@@ -1,11 +1,10 @@
 import jsonata from "jsonata";
+import { BUDGET, Budget, budgetOf, WORK_PER_STEP } from "./budget";
 import { EXPR_HELPERS } from "./expr/helpers";
-import { unsafeRegexReason } from "./safe-regex";
+import { compileRegex, RegexSyntaxError, regexWork } from "./regex";
 
-/** Bounds on one evaluation. workerd's clock does not advance while code runs, so time is bounded in steps. */
+/** Bounds on one evaluation besides its work budget (budget.ts). */
 export const EVALUATION_LIMITS = {
-  /** Expression nodes evaluated (a proxy for CPU time: roughly 1–5 µs each). */
-  maxSteps: 50_000,
   /** Nesting of evaluation (recursion through lambdas, deep paths). */
   maxDepth: 200,
   /** Longest sequence an evaluation may build. */
@@ -40,54 +39,105 @@ export interface CompiledExpression {
   evaluate(input: unknown): Promise<unknown>;
 }
 
-const stepsKey = Symbol("hookline.steps");
 const entryHook = Symbol.for("jsonata.__evaluate_entry");
 
-interface EvaluationFrame {
-  base: { [stepsKey]?: number };
+/** Charges one step to the evaluation's budget (JSONata calls this on entering every node). */
+function countStep(_node: unknown, _input: unknown, environment: unknown): void {
+  budgetOf(environment).spend(WORK_PER_STEP);
 }
 
-/** Counts steps on the evaluation's own root frame, so concurrent evaluations never share a budget. */
-function countStep(_node: unknown, _input: unknown, environment: EvaluationFrame): void {
-  const base = environment.base;
-  const steps = (base[stepsKey] ?? 0) + 1;
-  base[stepsKey] = steps;
-  if (steps > EVALUATION_LIMITS.maxSteps) {
-    throw {
-      code: "U1002",
-      message: `evaluation stopped after ${EVALUATION_LIMITS.maxSteps} steps (runaway expression?)`,
-    };
+/**
+ * JSONata's RegexEngine, backed by RE2: `exec` with `lastIndex`, as JSONata drives a global
+ * RegExp. Each scan is paid for from the evaluation's budget before it runs, so a regular
+ * expression over a large input fails the evaluation instead of running long.
+ */
+class Re2Engine {
+  lastIndex = 0;
+  private readonly compiled;
+
+  constructor(
+    regexp: RegExp,
+    private readonly budget: Budget,
+  ) {
+    this.compiled = compileRegex(regexp.source, regexp.flags);
+  }
+
+  exec(input: string): RegExpExecArray | null {
+    const from = this.lastIndex;
+    if (from > input.length) {
+      this.lastIndex = 0;
+      return null;
+    }
+    const length = input.length - from;
+    // A match-or-not scan first (RE2's fast path): most selectors do not match most events.
+    if (from === 0) {
+      this.budget.spend(regexWork(this.compiled, length, false));
+      if (!this.compiled.test(input)) return null;
+    }
+    this.budget.spend(regexWork(this.compiled, length, true));
+    const matcher = this.compiled.matcher(input);
+    if (!matcher.find(from)) {
+      this.lastIndex = 0;
+      return null;
+    }
+    const groups: string[] = [];
+    for (let group = 0; group <= matcher.groupCount(); group++) groups.push(matcher.group(group) ?? "");
+    const result = Object.assign(groups, { index: matcher.start(), input }) as unknown as RegExpExecArray;
+    this.lastIndex = matcher.end();
+    return result;
   }
 }
 
-/** Compiles a JSONata expression, refusing syntax errors and unsafe regular expressions. */
+/** A RegexEngine constructor bound to one evaluation's budget (JSONata calls it with `new`). */
+function engineFor(budget: Budget): RegExpConstructor {
+  // A function declaration, not an arrow: JSONata calls the engine with `new`.
+  function Engine(regexp: RegExp): Re2Engine {
+    return new Re2Engine(regexp, budget);
+  }
+  return Object.assign(Engine, { [BUDGET]: budget }) as unknown as RegExpConstructor;
+}
+
+/** Refused at apply: `$eval` evaluates a string as an expression (payload-controlled code). */
+const FORBIDDEN_FUNCTIONS = new Set(["eval"]);
+
+/** Compiles a JSONata expression, refusing syntax errors, `$eval` and patterns RE2 cannot run. */
 export function compileExpression(source: string): CompiledExpression {
   if (source.length > MAX_EXPRESSION_LENGTH) {
     throw new ExpressionError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, null, null);
   }
   if (source.trim() === "") throw new ExpressionError("expression is empty", null, null);
+  const options: { stack: number; sequence: number; RegexEngine: RegExpConstructor } = {
+    stack: EVALUATION_LIMITS.maxDepth,
+    sequence: EVALUATION_LIMITS.maxSequence,
+    RegexEngine: engineFor(new Budget()),
+  };
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source, { stack: EVALUATION_LIMITS.maxDepth, sequence: EVALUATION_LIMITS.maxSequence });
+    expression = jsonata(source, options);
   } catch (error) {
     throw toExpressionError(error);
   }
   const ast = expression.ast();
-  const regexProblem = findUnsafeRegex(ast);
-  if (regexProblem) throw new ExpressionError(regexProblem.reason, regexProblem.position, "regex");
+  checkTree(ast);
   // The hook is looked up by symbol on the expression's frame; JSONata's typings only allow strings.
   (expression.assign as (name: string | symbol, value: unknown) => void)(entryHook, countStep);
   for (const [name, [implementation]] of Object.entries(EXPR_HELPERS))
     expression.registerFunction(name, implementation);
+  // Defence in depth: even a `$eval` that slipped past the check cannot run.
+  expression.registerFunction("eval", () => {
+    throw { code: "U1003", message: "$eval is not available" };
+  });
   return {
     source,
     ast,
-    async evaluate(input) {
-      try {
-        return normalize(await expression.evaluate(input));
-      } catch (error) {
+    evaluate(input) {
+      // Set synchronously before JSONata's evaluate starts: it copies the engine (and with it
+      // this evaluation's budget) onto the evaluation's own root frame, so concurrent
+      // evaluations never share a budget.
+      options.RegexEngine = engineFor(new Budget());
+      return expression.evaluate(input).then(normalize, (error: unknown) => {
         throw toExpressionError(error);
-      }
+      });
     },
   };
 }
@@ -98,7 +148,15 @@ function normalize(value: unknown): unknown {
   if (typeof value === "function") return undefined;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = normalize(child);
+    for (const [key, child] of Object.entries(value)) {
+      // defineProperty, not assignment: a "__proto__" key in the data stays a plain key.
+      Object.defineProperty(out, key, {
+        value: normalize(child),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;
@@ -106,6 +164,7 @@ function normalize(value: unknown): unknown {
 
 function toExpressionError(error: unknown): ExpressionError {
   if (error instanceof ExpressionError) return error;
+  if (error instanceof RegexSyntaxError) return new ExpressionError(error.message, null, "regex");
   const record = (error ?? {}) as { message?: unknown; position?: unknown; code?: unknown };
   const code = typeof record.code === "string" ? record.code : null;
   let message = typeof record.message === "string" ? record.message : String(error);
@@ -116,23 +175,26 @@ function toExpressionError(error: unknown): ExpressionError {
   return new ExpressionError(message, typeof record.position === "number" ? record.position : null, code);
 }
 
-function findUnsafeRegex(node: unknown, seen = new Set<object>()): { reason: string; position: number | null } | null {
-  if (node === null || typeof node !== "object" || seen.has(node)) return null;
+/** Walks the syntax tree: every regex must compile on RE2, and no forbidden function may be named. */
+function checkTree(node: unknown, seen = new Set<object>()): void {
+  if (node === null || typeof node !== "object" || seen.has(node)) return;
   seen.add(node);
   const record = node as Record<string, unknown>;
   if (record.type === "regex" && record.value instanceof RegExp) {
-    const reason = unsafeRegexReason(record.value.source);
-    if (reason)
-      return { reason: `unsafe regular expression /${record.value.source}/: ${reason}`, position: positionOf(record) };
+    try {
+      compileRegex(record.value.source, record.value.flags);
+    } catch (error) {
+      if (error instanceof RegexSyntaxError) throw new ExpressionError(error.message, positionOf(record), "regex");
+      throw error;
+    }
+  }
+  if (record.type === "variable" && typeof record.value === "string" && FORBIDDEN_FUNCTIONS.has(record.value)) {
+    throw new ExpressionError(`$${record.value} is not available in hookline expressions`, positionOf(record), "eval");
   }
   for (const child of Object.values(record)) {
     const children = Array.isArray(child) ? child : [child];
-    for (const item of children) {
-      const found = findUnsafeRegex(item, seen);
-      if (found) return found;
-    }
+    for (const item of children) checkTree(item, seen);
   }
-  return null;
 }
 
 function positionOf(record: Record<string, unknown>): number | null {

@@ -12,7 +12,9 @@ export interface Limits {
   retentionMs: number;
   /** Longest backoff between deliveries of a queue message being retried. */
   maxRetryDelaySeconds: number;
-  /** Requests admitted per rate-limit binding call, and the binding's period. */
+  /** The window a notification service's `ratePerMinute` counts over (a minute; tests shorten it). */
+  pacingWindowMs: number;
+  /** The default per-sender limit: requests admitted per rate-limit binding call, and its period. */
   rateLimit: { reservation: number; periodSeconds: number };
 }
 
@@ -28,6 +30,7 @@ interface LimitVars {
   INGEST_RATE_LIMIT_RESERVATION?: string;
   RETRY_MAX_DELAY_SECONDS?: string;
   INGEST_RATE_LIMIT_PERIOD_SECONDS?: string;
+  PACING_WINDOW_SECONDS?: string;
 }
 
 /** Parses the limit vars; a missing or malformed value falls back to the default. */
@@ -38,8 +41,9 @@ export function readLimits(vars: LimitVars): Limits {
     maxJsonDepth: positiveNumber(vars.MAX_JSON_DEPTH, 64),
     retentionMs: positiveNumber(vars.EVENT_RETENTION_DAYS, 7) * DAY_MS,
     maxRetryDelaySeconds: positiveNumber(vars.RETRY_MAX_DELAY_SECONDS, DEFAULT_MAX_RETRY_DELAY_SECONDS),
+    pacingWindowMs: positiveNumber(vars.PACING_WINDOW_SECONDS, 60) * 1000,
     rateLimit: {
-      reservation: Math.floor(positiveNumber(vars.INGEST_RATE_LIMIT_RESERVATION, 10)),
+      reservation: Math.floor(positiveNumber(vars.INGEST_RATE_LIMIT_RESERVATION, 100)),
       periodSeconds: positiveNumber(vars.INGEST_RATE_LIMIT_PERIOD_SECONDS, 10),
     },
   };

@@ -1,6 +1,7 @@
 import { parseAllDocuments } from "yaml";
 import { decodeUtf8, jsonDepth, readBodyLimited } from "./body";
 import { AppError } from "./errors";
+import { DEFAULT_JSON_SHAPE, jsonShapeProblem } from "./json-scan";
 
 /** Management bodies (bindings, tokens, policies…) are small; this bounds them. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -22,9 +23,22 @@ export async function readDocuments(request: Request): Promise<unknown[]> {
       `unsupported Content-Type "${mediaType}": send application/json or application/yaml`,
     );
   }
-  const text = decodeUtf8(await readBodyLimited(request, MAX_DOCUMENT_BYTES));
+  return documentsOf(decodeUtf8(await readBodyLimited(request, MAX_DOCUMENT_BYTES)), isYaml ? "yaml" : "json");
+}
+
+/**
+ * The objects of a management document's text (one object, a `List`'s items, or each document
+ * of a YAML stream): what the API reads from a request body and the console from a form.
+ */
+export function documentsOf(text: string, format: "json" | "yaml"): unknown[] {
   if (text.trim() === "") throw new AppError("invalid_argument", "request body is empty");
-  const documents = isYaml ? parseYamlDocuments(text) : [parseJson(text)];
+  if (text.length > MAX_DOCUMENT_BYTES) {
+    throw new AppError("payload_too_large", `a document may be at most ${MAX_DOCUMENT_BYTES} bytes`);
+  }
+  // Flow-style YAML nests with the same brackets as JSON: one scan bounds both before parsing.
+  const problem = jsonShapeProblem(text, { ...DEFAULT_JSON_SHAPE, maxDepth: MAX_DOCUMENT_DEPTH });
+  if (problem) throw new AppError("invalid_argument", `request body is too large to accept: ${problem}`);
+  const documents = format === "yaml" ? parseYamlDocuments(text) : [parseJson(text)];
   const objects: unknown[] = [];
   for (const document of documents) {
     if (jsonDepth(document, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH) {

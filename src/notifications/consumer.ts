@@ -1,19 +1,14 @@
 import { z } from "zod";
+import { buryMessage } from "../events/graveyard";
 import { readLimits } from "../lib/config";
-import { retryDelaySeconds } from "../lib/retry";
+import { reschedule } from "../lib/queue";
+import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { loadNotificationConfig, type NotificationConfig } from "./config";
 import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
 import { DEFAULT_RATE_PER_MINUTE } from "./schema";
 import { type ResolvedService, resolveService, sendNotification } from "./send";
-import {
-  claimDeliveries,
-  countDeliveredSince,
-  type Delivery,
-  findUnsentDeliveries,
-  finishDeliveryStatement,
-  markEnqueued,
-} from "./store";
+import { claimDeliveries, type Delivery, findUnsentDeliveries, finishDeliveryStatement, markEnqueued } from "./store";
 
 export const deliveryMessageSchema = z.object({ v: z.literal(1), kind: z.literal("delivery"), id: z.string().min(1) });
 const messageSchema = z.union([internalEventSchema, deliveryMessageSchema]);
@@ -27,11 +22,16 @@ export async function enqueueDeliveries(db: D1Database, queue: Queue, ids: reado
   }
 }
 
+/** A message to put back on the queue: after a wait (no attempt spent) or a failed attempt. */
+type Later = { message: Message<unknown>; delaySeconds: number };
+
 /**
  * The NOTIFICATIONS consumer. hookline's own events are fanned out to the triggers and
  * subscriptions that want them; deliveries are claimed (so a redelivered message never sends
- * twice), paced per service (DingTalk robots take about 20 a minute), sent, and recorded.
- * Failures retry with backoff, then the dead-letter queue marks them failed.
+ * twice), paced per service by its ServicePacer (DingTalk robots take about 20 a minute),
+ * sent, and recorded. Waiting — for the service's pace, or for a receiver's 429 Retry-After —
+ * reschedules the delivery without spending an attempt; only real failures (5xx, network,
+ * timeout) count, and after MAX_ATTEMPTS of them the delivery fails.
  */
 export async function consumeNotifications(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { maxRetryDelaySeconds } = readLimits(env);
@@ -43,8 +43,10 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error("dropping malformed notification message", message.id, parsed.error.message);
-      message.ack();
+      console.error("unreadable notification message; keeping it in the graveyard", message.id);
+      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${parsed.error.message}`))
+        message.ack();
+      else message.retry({ delaySeconds: 60 });
       continue;
     }
     if (parsed.data.kind === "delivery") {
@@ -72,6 +74,7 @@ async function sendDeliveries(
   loaded: NotificationConfig | undefined,
 ): Promise<void> {
   const now = Date.now();
+  const { maxRetryDelaySeconds, pacingWindowMs } = readLimits(env);
   let claimed: Delivery[];
   let config: NotificationConfig;
   try {
@@ -86,68 +89,77 @@ async function sendDeliveries(
   // Not claimable: already delivered, failed, or being sent by another consumer.
   for (const [id, message] of messages) if (!claimedIds.has(id)) message.ack();
 
-  // How many more messages each paced service may take this minute.
-  const budgets = new Map<string, number>();
-  for (const name of new Set(claimed.map((delivery) => delivery.service))) {
-    const stored = config.services.get(name);
-    const rate = stored ? (stored.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE[stored.type] ?? null) : null;
-    if (rate !== null) budgets.set(name, rate - (await countDeliveredSince(env.DB, name, now - 60_000)).count);
-  }
   const statements: D1PreparedStatement[] = [];
-  const retries: Array<[Message<unknown>, number | undefined]> = [];
+  const later: Later[] = [];
+  const finish = (
+    delivery: Delivery,
+    status: "pending" | "delivered" | "failed",
+    attempts: number,
+    error: string | null,
+  ) => statements.push(finishDeliveryStatement(env.DB, delivery.id, status, attempts, error, Date.now()));
+  const wait = (delivery: Delivery, until: number) => {
+    finish(delivery, "pending", delivery.attempts, delivery.lastError);
+    const message = messages.get(delivery.id);
+    if (message) later.push({ message, delaySeconds: Math.max(1, (until - Date.now()) / 1000) });
+  };
+
+  const byService = new Map<string, Delivery[]>();
+  for (const delivery of claimed) {
+    const list = byService.get(delivery.service);
+    if (list) list.push(delivery);
+    else byService.set(delivery.service, [delivery]);
+  }
   await Promise.all(
-    claimed.map(async (delivery) => {
-      const message = messages.get(delivery.id);
-      if (!message) return;
-      const stored = config.services.get(delivery.service);
+    [...byService].map(async ([name, group]) => {
+      const stored = config.services.get(name);
       if (!stored) {
-        statements.push(
-          finishDeliveryStatement(
-            env.DB,
-            delivery.id,
-            "failed",
-            delivery.attempts,
-            `service "${delivery.service}" is not configured`,
-            now,
-          ),
-        );
+        for (const delivery of group)
+          finish(delivery, "failed", delivery.attempts, `service "${name}" is not configured`);
         return;
       }
-      const budget = budgets.get(stored.name);
-      if (budget !== undefined) {
-        budgets.set(stored.name, budget - 1);
-        if (budget <= 0) {
-          // Over the service's pace: put it back and try again when the minute has moved on.
-          statements.push(
-            finishDeliveryStatement(env.DB, delivery.id, "pending", delivery.attempts, delivery.lastError, now),
-          );
-          retries.push([message, 60]);
-          return;
+      const rate = stored.ratePerMinute ?? DEFAULT_RATE_PER_MINUTE.get(stored.type) ?? null;
+      const pacer = rate === null ? null : env.SERVICE_PACER.getByName(name);
+      let sendable = group;
+      if (pacer && rate !== null) {
+        const pace = await pacer.acquire(group.length, rate, pacingWindowMs);
+        sendable = group.slice(0, pace.granted);
+        for (const [index, delivery] of group.slice(pace.granted).entries()) {
+          wait(delivery, pace.retryAt[index] ?? now + pacingWindowMs);
         }
       }
       let service: ResolvedService;
       try {
-        service = await resolveService(stored, env.HOOKLINE_SECRET_KEY, env as unknown as Record<string, unknown>);
+        service = await resolveService(env, stored);
       } catch (error) {
-        statements.push(
-          finishDeliveryStatement(env.DB, delivery.id, "failed", delivery.attempts, (error as Error).message, now),
-        );
+        for (const delivery of sendable) finish(delivery, "failed", delivery.attempts, (error as Error).message);
         return;
       }
-      const outcome = await sendNotification(service, delivery.recipient, delivery.message, {
-        trigger: delivery.trigger,
-        template: delivery.template,
-        resource: delivery.resource,
-      });
-      const attempts = delivery.attempts + 1;
-      if (outcome.kind === "delivered") {
-        statements.push(finishDeliveryStatement(env.DB, delivery.id, "delivered", attempts, null, Date.now()));
-      } else if (outcome.kind === "failed") {
-        statements.push(finishDeliveryStatement(env.DB, delivery.id, "failed", attempts, outcome.error, now));
-      } else {
-        statements.push(finishDeliveryStatement(env.DB, delivery.id, "pending", attempts, outcome.error, now));
-        retries.push([message, outcome.retryAfterSeconds]);
-      }
+      await Promise.all(
+        sendable.map(async (delivery) => {
+          const outcome = await sendNotification(service, delivery.recipient, delivery.message, {
+            trigger: delivery.trigger,
+            template: delivery.template,
+            resource: delivery.resource,
+          });
+          if (outcome.ok) return finish(delivery, "delivered", delivery.attempts + 1, null);
+          const { error } = outcome;
+          if (error.code === "resource_exhausted") {
+            // The receiver's pace: wait as told, spend no attempt, and hold the whole service.
+            const until = Date.now() + (error.retryAfterSeconds ?? 10) * 1000;
+            await pacer?.pause(until);
+            return wait({ ...delivery, lastError: error.message }, until);
+          }
+          const attempts = delivery.attempts + 1;
+          if (!error.retryable) return finish(delivery, "failed", attempts, error.message);
+          if (attempts >= MAX_ATTEMPTS) {
+            return finish(delivery, "failed", attempts, `gave up after ${attempts} attempts: ${error.message}`);
+          }
+          finish(delivery, "pending", attempts, error.message);
+          const message = messages.get(delivery.id);
+          const delay = error.retryAfterSeconds ?? retryDelaySeconds(attempts, maxRetryDelaySeconds);
+          if (message) later.push({ message, delaySeconds: delay });
+        }),
+      );
     }),
   );
   try {
@@ -155,30 +167,34 @@ async function sendDeliveries(
   } catch (error) {
     // The sends happened; their claims go stale and the sweeper re-checks them. Retry the messages.
     console.error("recording deliveries failed", error);
-    for (const delivery of claimed)
-      messages.get(delivery.id)?.retry(backoff(messages.get(delivery.id) as Message<unknown>));
+    for (const delivery of claimed) {
+      const message = messages.get(delivery.id);
+      if (message) message.retry(backoff(message));
+    }
     return;
   }
-  const retried = new Set(retries.map(([message]) => message));
-  for (const [message, after] of retries)
-    message.retry(after === undefined ? backoff(message) : { delaySeconds: after });
+  const rescheduled = new Set(later.map(({ message }) => message));
+  await reschedule(env.NOTIFICATIONS, later);
   for (const delivery of claimed) {
     const message = messages.get(delivery.id);
-    if (message && !retried.has(message)) message.ack();
+    if (message && !rescheduled.has(message)) message.ack();
   }
 }
 
-/** The NOTIFICATIONS dead-letter consumer: deliveries that kept failing end as failed. */
+/**
+ * The NOTIFICATIONS dead-letter consumer: deliveries whose processing kept crashing end as
+ * failed; anything unreadable is kept in the graveyard.
+ */
 export async function consumeDeadNotifications(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (const message of batch.messages) {
     const parsed = deliveryMessageSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error(
-        "dead-lettered notification message dropped",
-        message.id,
-        JSON.stringify(message.body).slice(0, 200),
-      );
+      const reason = internalEventSchema.safeParse(message.body).success
+        ? "a hookline event could not be fanned out to notifications"
+        : "unreadable message";
+      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
+      else message.retry({ delaySeconds: 60 });
       continue;
     }
     statements.push(
@@ -191,10 +207,14 @@ export async function consumeDeadNotifications(batch: MessageBatch<unknown>, env
   }
   try {
     if (statements.length > 0) await env.DB.batch(statements);
-    batch.ackAll();
+    for (const message of batch.messages) {
+      if (deliveryMessageSchema.safeParse(message.body).success) message.ack();
+    }
   } catch (error) {
     console.error("recording dead-lettered deliveries failed; retrying", error);
-    batch.retryAll({ delaySeconds: 60 });
+    for (const message of batch.messages) {
+      if (deliveryMessageSchema.safeParse(message.body).success) message.retry({ delaySeconds: 60 });
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-import { sha256Hex } from "../auth/crypto";
 import { ExpressionError } from "../expressions/jsonata";
+import { sha256Hex } from "../lib/crypto";
 import type { CompiledCondition, NotificationConfig } from "./config";
 import type { InternalEvent } from "./internal-events";
 import { renderNotification } from "./render";
@@ -10,6 +10,8 @@ import { type Delivery, insertDeliveryStatement } from "./store";
 export interface NotificationResource {
   /** Stable identity: `<apiVersion>/<kind>/<namespace>/<name>`. */
   key: string;
+  /** The namespace its deliveries belong to ('' for a resource without one). */
+  namespace: string;
   doc: Record<string, unknown>;
 }
 
@@ -20,13 +22,15 @@ export function resourceOf(doc: Record<string, unknown>): NotificationResource |
   const metadata = (doc.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   if (typeof metadata.name !== "string" || metadata.name === "") return { error: "metadata.name: required" };
   const part = (value: unknown) => (typeof value === "string" ? value : "");
-  return { key: `${part(doc.apiVersion)}/${part(doc.kind)}/${part(metadata.namespace)}/${metadata.name}`, doc };
+  const namespace = part(metadata.namespace);
+  return { key: `${part(doc.apiVersion)}/${part(doc.kind)}/${namespace}/${metadata.name}`, namespace, doc };
 }
 
 /** hookline's own event as a resource: triggers see it as `app` (`app.type`, `app.data`). */
 export function internalResource(event: InternalEvent): NotificationResource {
   return {
     key: `hookline.dev/v1/HooklineEvent/${event.namespace}/${event.id}`,
+    namespace: event.namespace,
     doc: {
       apiVersion: "hookline.dev/v1",
       kind: "HooklineEvent",
@@ -226,6 +230,7 @@ async function buildDelivery(
   const base = {
     id: id.slice(0, 32),
     createdAt: now,
+    namespace: resource.namespace,
     resource: resource.key,
     trigger,
     service: target.service,

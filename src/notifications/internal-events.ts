@@ -7,6 +7,8 @@ export const INTERNAL_EVENT_TYPES = [
   "approval.requested",
   "approval.decided",
   "approval.timed_out",
+  "cluster.down",
+  "cluster.recovered",
 ] as const;
 export type InternalEventType = (typeof INTERNAL_EVENT_TYPES)[number];
 

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { authorize } from "../auth/principal";
+import type { AppEnv } from "../auth/context";
+import { applyActionOf, fingerprint } from "../auth/fingerprint";
+import type { Keyring } from "../auth/keys";
+import { authorize, GLOBAL, type Principal } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
-import { actionOf, canonicalJson, fingerprint, isDryRun } from "../lib/apply";
-import type { AppEnv } from "../lib/context";
+import { authorizeWorkerSecretNames, keyringOf } from "../auth/secrets";
+import { canonicalJson, isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
 import { assertObjectName } from "../lib/names";
@@ -11,6 +13,7 @@ import { parseWith } from "../lib/validation";
 import { BUILT_IN_TRIGGERS } from "./catalog";
 import { compileSubscription, compileTrigger, loadNotificationConfig } from "./config";
 import { enqueueDeliveries } from "./consumer";
+import { describeDelivery, findDelivery, listDeliveryPage, retryDelivery } from "./deliveries";
 import { fanOut, resourceOf } from "./fanout";
 import {
   contextSchema,
@@ -22,20 +25,7 @@ import {
   triggerInputSchema,
 } from "./schema";
 import { serviceSecretContext } from "./send";
-import {
-  type ConfigTable,
-  DELIVERY_STATUSES,
-  type Delivery,
-  deleteObject,
-  getContext,
-  getDelivery,
-  getObject,
-  listDeliveries,
-  listObjects,
-  putContext,
-  putObject,
-  resetDelivery,
-} from "./store";
+import { type ConfigTable, deleteObject, getContext, getObject, listObjects, putContext, putObject } from "./store";
 
 const MAX_RESOURCE_BYTES = 512 * 1024;
 
@@ -53,11 +43,17 @@ function specOf(body: unknown, name: string): unknown {
   return record.spec;
 }
 
-async function sealService(name: string, body: unknown, secretKey: string | undefined): Promise<StoredService> {
+async function sealService(
+  principal: Principal,
+  name: string,
+  body: unknown,
+  keyring: () => Keyring,
+): Promise<StoredService> {
   const input = parseWith(serviceInputSchema, specOf(body, name));
+  authorizeWorkerSecretNames(principal, input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]);
   const needsBox =
     input.url !== undefined || input.secret !== undefined || input.headers.some((header) => "secret" in header);
-  const box = needsBox ? SecretBox.fromSecretKey(secretKey) : null;
+  const box = needsBox ? new SecretBox(keyring()) : null;
   const seal = async (value: string | undefined, part: string) =>
     value === undefined || !box ? null : box.seal(value, serviceSecretContext(name, part));
   return {
@@ -94,72 +90,53 @@ function describeService(service: StoredService) {
   };
 }
 
-function describeDelivery(delivery: Delivery) {
-  return {
-    id: delivery.id,
-    createdAt: new Date(delivery.createdAt).toISOString(),
-    resource: delivery.resource,
-    trigger: delivery.trigger,
-    template: delivery.template,
-    service: delivery.service,
-    recipient: delivery.recipient,
-    title: delivery.message.title,
-    status: delivery.status,
-    attempts: delivery.attempts,
-    lastError: delivery.lastError,
-    deliveredAt: delivery.deliveredAt === null ? null : new Date(delivery.deliveredAt).toISOString(),
-  };
-}
-
-const cursorPattern = /^(\d+)\.([0-9a-f]{32})$/;
-const deliveryQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(cursorPattern, "must be a cursor returned by a previous page").optional(),
-  status: z.enum(DELIVERY_STATUSES).optional(),
-});
-
 /** A stored object without its apply fingerprint (which stays internal). */
 function withoutFingerprint<T>(object: T): T {
   const { fingerprint: _, ...rest } = object as T & { fingerprint?: string };
   return rest as T;
 }
 
-/** CRUD for one kind of stored notification object. */
+/**
+ * CRUD for one kind of stored notification object. Services, triggers and subscriptions serve
+ * every namespace, so they need a principal with `namespaces: ["*"]`.
+ */
 function objectRoutes<T>(
   path: string,
   table: ConfigTable,
   what: string,
-  build: (name: string, body: unknown, env: Env) => Promise<T>,
+  build: (principal: Principal, name: string, body: unknown, keyring: () => Keyring) => Promise<T>,
   describe: (name: string, object: T) => unknown,
 ) {
   return new Hono<AppEnv>()
     .put(`/notifications/${path}/:name`, async (c) => {
-      authorize(c.get("principal"), "notifications:write");
+      const principal = authorize(c.get("principal"), "notifications:write", GLOBAL);
       const name = assertObjectName(c.req.param("name"), `${what} name`);
       const dryRun = isDryRun(c.req.query("dryRun"));
       const document = await readDocument(c.req.raw);
-      const object = await build(name, document, c.env);
-      const print = await fingerprint(c.env.HOOKLINE_SECRET_KEY, document);
+      const keyring = keyringOf(c.env);
+      const object = await build(principal, name, document, () => keyring);
+      const prints = await fingerprint(keyring, document);
       const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
-      const action = actionOf(previous?.fingerprint, previous !== null, print);
-      if (action !== "unchanged" && !dryRun) await putObject(c.env.DB, table, name, { ...object, fingerprint: print });
+      const action = applyActionOf(previous, prints);
+      if (action !== "unchanged" && !dryRun)
+        await putObject(c.env.DB, table, name, { ...object, fingerprint: prints.current });
       const shown = action === "unchanged" && previous ? previous : object;
       return c.json(describe(name, withoutFingerprint(shown)), previous ? 200 : 201, { "x-hookline-action": action });
     })
     .get(`/notifications/${path}`, async (c) => {
-      authorize(c.get("principal"), "notifications:write");
+      authorize(c.get("principal"), "notifications:read", GLOBAL);
       const items = await listObjects<T>(c.env.DB, table);
       return c.json({ items: items.map((item) => describe(item.name, withoutFingerprint(item.object))) });
     })
     .get(`/notifications/${path}/:name`, async (c) => {
-      authorize(c.get("principal"), "notifications:write");
+      authorize(c.get("principal"), "notifications:read", GLOBAL);
       const name = assertObjectName(c.req.param("name"), `${what} name`);
       const object = await getObject<T>(c.env.DB, table, name);
       if (!object) throw notFound(`${what} "${name}" not found`);
       return c.json(describe(name, withoutFingerprint(object)));
     })
     .delete(`/notifications/${path}/:name`, async (c) => {
-      authorize(c.get("principal"), "notifications:write");
+      authorize(c.get("principal"), "notifications:write", GLOBAL);
       const name = assertObjectName(c.req.param("name"), `${what} name`);
       if (!(await deleteObject(c.env.DB, table, name))) throw notFound(`${what} "${name}" not found`);
       return c.body(null, 204);
@@ -170,7 +147,7 @@ const serviceRoutes = objectRoutes<StoredService>(
   "services",
   "notification_services",
   "service",
-  (name, body, env) => sealService(name, body, env.HOOKLINE_SECRET_KEY),
+  sealService,
   (_name, service) => describeService(service),
 );
 
@@ -178,7 +155,7 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
   "triggers",
   "notification_triggers",
   "trigger",
-  async (name, body) => {
+  async (_principal, name, body) => {
     const spec = parseWith(triggerInputSchema, specOf(body, name));
     const compiled = compileTrigger(spec);
     if ("errors" in compiled) throw new AppError("invalid_argument", compiled.errors.join("; "));
@@ -193,7 +170,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
   "subscriptions",
   "notification_subscriptions",
   "subscription",
-  async (name, body) => {
+  async (_principal, name, body) => {
     const spec = parseWith(subscriptionInputSchema, specOf(body, name));
     const compiled = compileSubscription(name, spec);
     if ("error" in compiled) throw new AppError("invalid_argument", compiled.error);
@@ -205,7 +182,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
 /** `/api/v1/notifications/…`: services, triggers, subscriptions, context, resources, deliveries. */
 export const notificationRoutes = new Hono<AppEnv>()
   .get("/notifications/triggers/catalog", (c) => {
-    authorize(c.get("principal"), "notifications:write");
+    authorize(c.get("principal"), "notifications:read", GLOBAL);
     return c.json({
       items: Object.entries(BUILT_IN_TRIGGERS).map(([name, spec]) => ({ name, ...spec, builtIn: true })),
     });
@@ -214,7 +191,7 @@ export const notificationRoutes = new Hono<AppEnv>()
   .route("/", triggerRoutes)
   .route("/", subscriptionRoutes)
   .put("/notifications/context", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
+    authorize(c.get("principal"), "notifications:write", GLOBAL);
     const context = parseWith(contextSchema, await readDocument(c.req.raw));
     const previous = await getContext(c.env.DB);
     const action =
@@ -227,11 +204,11 @@ export const notificationRoutes = new Hono<AppEnv>()
     return c.json(context, 200, { "x-hookline-action": action });
   })
   .get("/notifications/context", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
+    authorize(c.get("principal"), "notifications:read", GLOBAL);
     return c.json(await getContext(c.env.DB));
   })
   .post("/notifications/resources", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
+    const principal = authorize(c.get("principal"), "notifications:write");
     const length = Number(c.req.header("content-length") ?? 0);
     if (length > MAX_RESOURCE_BYTES)
       throw new AppError("payload_too_large", `a resource document may be at most ${MAX_RESOURCE_BYTES} bytes`);
@@ -241,6 +218,8 @@ export const notificationRoutes = new Hono<AppEnv>()
     }
     const resource = resourceOf(document as Record<string, unknown>);
     if ("error" in resource) throw new AppError("invalid_argument", resource.error);
+    // The resource's deliveries belong to its namespace: the principal must be allowed there.
+    authorize(principal, "notifications:write", resource.namespace === "" ? GLOBAL : resource.namespace);
     const config = await loadNotificationConfig(c.env.DB);
     const result = await fanOut(c.env.DB, config, resource);
     try {
@@ -255,32 +234,18 @@ export const notificationRoutes = new Hono<AppEnv>()
     );
   })
   .get("/notifications/deliveries", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
-    const query = parseWith(deliveryQuerySchema, c.req.query());
-    const match = query.cursor === undefined ? null : cursorPattern.exec(query.cursor);
-    const rows = await listDeliveries(c.env.DB, {
-      limit: query.limit + 1,
-      ...(query.status === undefined ? {} : { status: query.status }),
-      ...(match?.[1] && match[2] ? { before: { createdAt: Number(match[1]), id: match[2] } } : {}),
-    });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return c.json({
-      items: page.map(describeDelivery),
-      nextCursor: rows.length > query.limit && last ? `${last.createdAt}.${last.id}` : null,
-    });
+    const principal = authorize(c.get("principal"), "notifications:read");
+    const { items, nextCursor } = await listDeliveryPage(c.env.DB, principal, c.req.query());
+    return c.json({ items, nextCursor });
   })
   .get("/notifications/deliveries/:id", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
-    const delivery = await getDelivery(c.env.DB, c.req.param("id"));
-    if (!delivery) throw notFound("delivery not found");
+    const principal = authorize(c.get("principal"), "notifications:read");
+    const delivery = await findDelivery(c.env.DB, principal, c.req.param("id"), "notifications:read");
     return c.json({ ...describeDelivery(delivery), message: delivery.message });
   })
   .post("/notifications/deliveries/:id/retry", async (c) => {
-    authorize(c.get("principal"), "notifications:write");
+    const principal = authorize(c.get("principal"), "notifications:write");
     const id = c.req.param("id");
-    if (!(await getDelivery(c.env.DB, id))) throw notFound("delivery not found");
-    if (!(await resetDelivery(c.env.DB, id))) throw new AppError("aborted", "only a failed delivery can be retried");
-    await enqueueDeliveries(c.env.DB, c.env.NOTIFICATIONS, [id]);
+    await retryDelivery(c.env, principal, id);
     return c.json({ id, status: "pending" }, 202);
   });

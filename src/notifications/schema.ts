@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { workerSecretNameSchema } from "../auth/secrets";
 import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
 import { isDns1123Subdomain } from "../lib/names";
 import { outboundUrl } from "../lib/urls";
@@ -7,7 +8,7 @@ export const SERVICE_TYPES = ["webhook", "dingtalk", "slack", "teams", "lark", "
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** DingTalk robots accept about 20 messages a minute; other services are not paced by default. */
-export const DEFAULT_RATE_PER_MINUTE: Partial<Record<ServiceType, number>> = { dingtalk: 20 };
+export const DEFAULT_RATE_PER_MINUTE: ReadonlyMap<ServiceType, number> = new Map([["dingtalk", 20]]);
 
 const name = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
 const expression = z.string().min(1).max(MAX_EXPRESSION_LENGTH);
@@ -19,10 +20,7 @@ export const serviceInputSchema = z
   .strictObject({
     type: z.enum(SERVICE_TYPES),
     url: secureUrl.optional(),
-    urlSecret: z
-      .string()
-      .regex(/^NOTIFY_[A-Z0-9_]+$/, "must name a Worker secret starting with NOTIFY_")
-      .optional(),
+    urlSecret: workerSecretNameSchema.optional(),
     secret: z.string().min(1).max(1024).optional(),
     method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
     headers: z

@@ -1,5 +1,7 @@
-import { hmacSha256, utf8 } from "../auth/crypto";
-import { SecretBox } from "../auth/secret-box";
+import { resolveSecret } from "../auth/secrets";
+import { hmacSha256, utf8 } from "../lib/crypto";
+import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
+import { fail, ok, type Result } from "../lib/result";
 import type { RenderedMessage } from "./render";
 import type { ServiceType, StoredService } from "./schema";
 
@@ -10,38 +12,31 @@ export interface ResolvedService {
   url: string;
   secret: string | null;
   method: "POST" | "PUT" | "PATCH";
-  headers: Record<string, string>;
+  headers: Headers;
   ratePerMinute: number | null;
 }
 
-export type SendOutcome =
-  | { kind: "delivered" }
-  | { kind: "retryable"; error: string; retryAfterSeconds?: number }
-  | { kind: "failed"; error: string };
+const SEND_TIMEOUT_MS = 10_000;
+/** A 429 without Retry-After waits this long. */
+const DEFAULT_PACING_WAIT_SECONDS = 10;
 
 export const serviceSecretContext = (service: string, part: string) => `notification-service:${service}/${part}`;
 
-/** Unseals a stored service (URL from a sealed value or a NOTIFY_* Worker secret). */
-export async function resolveService(
-  service: StoredService,
-  secretKey: string | undefined,
-  secrets: Readonly<Record<string, unknown>>,
-): Promise<ResolvedService> {
-  const box = () => SecretBox.fromSecretKey(secretKey);
-  let url: string;
-  if (service.urlSealed !== null) url = await box().open(service.urlSealed, serviceSecretContext(service.name, "url"));
-  else {
-    const value = service.urlSecret ? secrets[service.urlSecret] : undefined;
-    if (typeof value !== "string" || value === "")
-      throw new Error(`Worker secret ${service.urlSecret} (the URL of service "${service.name}") is not set`);
-    url = value;
-  }
-  const headers: Record<string, string> = {};
+/** Unseals a stored service: its URL (sealed, or a Worker secret an admin named), signing secret and headers. */
+export async function resolveService(env: Env, service: StoredService): Promise<ResolvedService> {
+  const context = (part: string) => serviceSecretContext(service.name, part);
+  const url =
+    service.urlSealed !== null
+      ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
+      : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
+  const headers = new Headers();
   for (const header of service.headers) {
-    headers[header.name] =
+    headers.set(
+      header.name,
       "value" in header
         ? header.value
-        : await box().open(header.sealed, serviceSecretContext(service.name, `header/${header.name}`));
+        : await resolveSecret(env, { sealed: header.sealed }, context(`header/${header.name}`)),
+    );
   }
   return {
     name: service.name,
@@ -50,7 +45,7 @@ export async function resolveService(
     secret:
       service.secretSealed === null
         ? null
-        : await box().open(service.secretSealed, serviceSecretContext(service.name, "secret")),
+        : await resolveSecret(env, { sealed: service.secretSealed }, context("secret")),
     method: service.method,
     headers,
     ratePerMinute: service.ratePerMinute,
@@ -58,9 +53,9 @@ export async function resolveService(
 }
 
 /** The service's own headers over the JSON default (names compare case-insensitively). */
-function withDefaults(own: Record<string, string>): Headers {
+function withDefaults(own: Headers): Headers {
   const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
-  for (const [name, value] of Object.entries(own)) headers.set(name, value);
+  for (const [name, value] of own) headers.set(name, value);
   return headers;
 }
 
@@ -206,39 +201,55 @@ export async function sendNotification(
   message: RenderedMessage,
   context: { trigger: string; template: string; resource: string },
   now = Date.now(),
-): Promise<SendOutcome> {
+): Promise<Result<void>> {
   const request = await buildRequest(service, recipient, message, context, now);
-  let response: Response;
-  try {
-    response = await fetch(request.url, {
+  const called = await callOutbound(
+    request.url,
+    {
       method: service.type === "webhook" ? service.method : "POST",
       headers: withDefaults(service.headers),
       body: request.body,
-      signal: AbortSignal.timeout(10_000),
+    },
+    SEND_TIMEOUT_MS,
+  );
+  if (!called.ok) {
+    return fail(
+      "internal",
+      called.timedOut
+        ? `service "${service.name}" did not answer within ${SEND_TIMEOUT_MS / 1000} s`
+        : `cannot reach service "${service.name}": ${called.message}`,
+      { retryable: true },
+    );
+  }
+  const response = called.response;
+  const answer = response.text.slice(0, 300);
+  const retryAfter = retryAfterSeconds(response.headers.get("retry-after"));
+  if (response.status === 429) {
+    // The receiver's own pace: wait as long as it says, and that wait is not an attempt.
+    return fail("resource_exhausted", `service "${service.name}" answered 429 (too many requests): ${answer}`, {
+      retryable: true,
+      retryAfterSeconds: retryAfter ?? DEFAULT_PACING_WAIT_SECONDS,
     });
-  } catch (error) {
-    return {
-      kind: "retryable",
-      error: `cannot reach service "${service.name}": ${error instanceof Error ? error.message : String(error)}`,
-    };
   }
-  const text = await response.text().catch(() => "");
-  const answer = text.slice(0, 300);
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfter = Number(response.headers.get("retry-after"));
-    return {
-      kind: "retryable",
-      error: `service "${service.name}" answered ${response.status}: ${answer}`,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: Math.ceil(retryAfter) } : {}),
-    };
+  if (response.status >= 500) {
+    return fail("internal", `service "${service.name}" answered ${response.status}: ${answer}`, {
+      retryable: true,
+      ...(retryAfter === null ? {} : { retryAfterSeconds: retryAfter }),
+    });
   }
-  if (!response.ok)
-    return { kind: "failed", error: `service "${service.name}" refused the message (${response.status}): ${answer}` };
+  if (isRedirect(response.status)) {
+    return fail(
+      "permission_denied",
+      `service "${service.name}" answered ${describeRedirect(response)}; redirects are not followed`,
+    );
+  }
+  if (response.status < 200 || response.status >= 300)
+    return fail("aborted", `service "${service.name}" refused the message (${response.status}): ${answer}`);
   if (service.type === "dingtalk" || service.type === "lark") {
     let code: unknown = 0;
     let description = answer;
     try {
-      const body = JSON.parse(text) as {
+      const body = JSON.parse(response.text) as {
         errcode?: unknown;
         errmsg?: unknown;
         code?: unknown;
@@ -248,14 +259,24 @@ export async function sendNotification(
       code = body.errcode ?? body.code ?? body.StatusCode ?? 0;
       description = String(body.errmsg ?? body.msg ?? answer);
     } catch {
-      return { kind: "failed", error: `service "${service.name}" answered something that is not JSON: ${answer}` };
+      return fail("aborted", `service "${service.name}" answered something that is not JSON: ${answer}`);
     }
     if (code !== 0) {
-      // DingTalk 130101 / Lark 11232: sending too fast — try again later.
-      const tooFast = code === 130101 || code === 11232;
       const error = `service "${service.name}" answered error ${String(code)}: ${description}`;
-      return tooFast ? { kind: "retryable", error, retryAfterSeconds: 60 } : { kind: "failed", error };
+      // DingTalk 130101 / Lark 11232: sending too fast — the service's pace, not a failure.
+      if (code === 130101 || code === 11232)
+        return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: 60 });
+      return fail("aborted", error);
     }
   }
-  return { kind: "delivered" };
+  return ok(undefined);
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */
+function retryAfterSeconds(value: string | null): number | null {
+  if (value === null) return null;
+  const seconds = Number(value.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.max(1, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(1, Math.ceil((date - Date.now()) / 1000));
 }

@@ -1,4 +1,6 @@
+import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
+import type { StoredService } from "./schema";
 
 /** The configuration scope bumped by every change to services, triggers, subscriptions or context. */
 export const NOTIFICATIONS_SCOPE = "notifications";
@@ -67,6 +69,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface Delivery {
   id: string;
   createdAt: number;
+  /** The namespace of the resource or hookline event that caused it ('' when it had none). */
+  namespace: string;
   resource: string;
   trigger: string;
   service: string;
@@ -82,6 +86,7 @@ export interface Delivery {
 interface DeliveryRow {
   id: string;
   created_at: number;
+  namespace: string;
   resource: string;
   trigger: string;
   service: string;
@@ -98,6 +103,7 @@ function fromRow(row: DeliveryRow): Delivery {
   return {
     id: row.id,
     createdAt: row.created_at,
+    namespace: row.namespace,
     resource: row.resource,
     trigger: row.trigger,
     service: row.service,
@@ -115,8 +121,8 @@ function fromRow(row: DeliveryRow): Delivery {
 export function insertDeliveryStatement(db: D1Database, delivery: Delivery): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO notification_deliveries (id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, enqueued)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO notification_deliveries (id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, enqueued, namespace)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
       delivery.id,
@@ -130,6 +136,7 @@ export function insertDeliveryStatement(db: D1Database, delivery: Delivery): D1P
       delivery.status,
       delivery.lastError,
       delivery.status === "pending" ? 0 : 1,
+      delivery.namespace,
     );
 }
 
@@ -155,7 +162,7 @@ export async function claimDeliveries(db: D1Database, ids: readonly string[], no
     .prepare(
       `UPDATE notification_deliveries SET status = 'sending', claimed_at = ?2
        WHERE id IN (SELECT value FROM json_each(?1)) AND (status = 'pending' OR (status = 'sending' AND claimed_at < ?3))
-       RETURNING id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, delivered_at`,
+       RETURNING id, created_at, namespace, resource, trigger, service, recipient, templates, message, status, attempts, last_error, delivered_at`,
     )
     .bind(JSON.stringify(ids), now, now - STALE_CLAIM_MS)
     .all<DeliveryRow>();
@@ -179,28 +186,25 @@ export function finishDeliveryStatement(
     .bind(id, status, attempts, lastError, now);
 }
 
-/** How many messages a service delivered since `since` (for pacing). */
-export async function countDeliveredSince(
-  db: D1Database,
-  service: string,
-  since: number,
-): Promise<{ count: number; oldest: number | null }> {
-  const row = await db
-    .prepare(
-      "SELECT count(*) AS n, min(delivered_at) AS oldest FROM notification_deliveries WHERE service = ?1 AND delivered_at >= ?2",
-    )
-    .bind(service, since)
-    .first<{ n: number; oldest: number | null }>();
-  return { count: row?.n ?? 0, oldest: row?.oldest ?? null };
-}
-
-/** A page of the delivery log, newest first; `before` is the previous page's last `createdAt.id`. */
+/**
+ * A page of the delivery log, newest first; `before` is the previous page's last `createdAt.id`;
+ * `namespaces` (unless null: all) limits it to deliveries of those namespaces.
+ */
 export async function listDeliveries(
   db: D1Database,
-  query: { limit: number; before?: { createdAt: number; id: string }; status?: DeliveryStatus },
+  query: {
+    limit: number;
+    before?: { createdAt: number; id: string };
+    status?: DeliveryStatus;
+    namespaces: readonly string[] | null;
+  },
 ): Promise<Delivery[]> {
   const conditions: string[] = [];
   const params: unknown[] = [];
+  if (query.namespaces !== null) {
+    params.push(JSON.stringify(query.namespaces));
+    conditions.push(`namespace IN (SELECT value FROM json_each(?${params.length}))`);
+  }
   if (query.status !== undefined) {
     params.push(query.status);
     conditions.push(`status = ?${params.length}`);
@@ -247,4 +251,39 @@ export async function findUnsentDeliveries(db: D1Database, now: number, limit: n
     .bind(now - 60_000, now - STALE_CLAIM_MS, limit)
     .all<{ id: string }>();
   return results.map((row) => row.id);
+}
+
+/** Re-seals every notification service's URL, signing secret and header secrets under the current key. */
+export async function resealServices(
+  db: D1Database,
+  box: SecretBox,
+  contextOf: (service: string, part: string) => string,
+): Promise<number> {
+  let count = 0;
+  const { results } = await db
+    .prepare("SELECT name, object FROM notification_services")
+    .all<{ name: string; object: string }>();
+  for (const row of results) {
+    const service = JSON.parse(row.object) as StoredService & { fingerprint?: string };
+    let changed = 0;
+    const reseal = async (sealed: string | null, part: string): Promise<string | null> => {
+      if (sealed === null) return null;
+      const next = await box.reseal(sealed, contextOf(service.name, part));
+      if (next === null) return sealed;
+      changed += 1;
+      return next;
+    };
+    service.urlSealed = await reseal(service.urlSealed, "url");
+    service.secretSealed = await reseal(service.secretSealed, "secret");
+    for (const header of service.headers) {
+      if ("sealed" in header) header.sealed = (await reseal(header.sealed, `header/${header.name}`)) ?? header.sealed;
+    }
+    if (changed === 0) continue;
+    const result = await db
+      .prepare("UPDATE notification_services SET object = ?2 WHERE name = ?1 AND object = ?3")
+      .bind(row.name, JSON.stringify(service), row.object)
+      .run();
+    if (result.meta.changes > 0) count += changed;
+  }
+  return count;
 }

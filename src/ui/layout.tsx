@@ -38,7 +38,11 @@ export function Layout(props: {
               {hasScope(principal, "approvals:read") && (
                 <a href={ns ? `/ui/namespaces/${ns}/approvals` : "/ui/approvals"}>Approvals</a>
               )}
-              {hasScope(principal, "notifications:write") && <a href="/ui/notifications/deliveries">Deliveries</a>}
+              {hasScope(principal, "notifications:read") && <a href="/ui/notifications/deliveries">Deliveries</a>}
+              {hasScope(principal, "events:read") && (
+                <a href={ns ? `/ui/namespaces/${ns}/deadletters` : "/ui/deadletters"}>Dead letters</a>
+              )}
+              {hasScope(principal, "admin") && <a href="/ui/clusters">Clusters</a>}
             </nav>
           ) : (
             <nav />

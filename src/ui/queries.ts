@@ -63,14 +63,14 @@ export async function pendingApprovals(db: D1Database, principal: Principal, nam
   return row?.n ?? 0;
 }
 
-export async function failedDeliveries(db: D1Database): Promise<number> {
-  return (
-    (
-      await db
-        .prepare("SELECT count(*) AS n FROM notification_deliveries WHERE status = 'failed'")
-        .first<{ n: number }>()
-    )?.n ?? 0
-  );
+/** Failed deliveries in the principal's namespaces. */
+export async function failedDeliveries(db: D1Database, principal: Principal): Promise<number> {
+  const filter = namespaceFilter(principal, "namespace", 1);
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM notification_deliveries WHERE status = 'failed' AND ${filter.sql}`)
+    .bind(...filter.params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** Namespaces the principal may see that have events, bindings or approvals. */

@@ -2,28 +2,24 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
-import { parseAllDocuments, stringify } from "yaml";
-import { gate, isGateId, MAX_MESSAGE_LENGTH } from "../approvals/routes";
-import { listApprovals } from "../approvals/store";
-import { authorize, hasNamespace, hasScope, type Principal, principalKey } from "../auth/principal";
+import { stringify } from "yaml";
+import { decideApproval, readGate } from "../approvals/decide";
+import { listApprovalPage } from "../approvals/routes";
+import type { AppEnv } from "../auth/context";
+import { authorize, hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
 import { applyBindings } from "../bindings/apply";
-import { dryRunBinding, dryRunInputSchema } from "../bindings/dry-run";
+import { dryRunBinding } from "../bindings/dry-run";
 import { getBinding, listBindings } from "../bindings/store";
-import { findEvent, loadPayloadText, replayEvent } from "../events/replay";
-import { EVENT_OUTCOMES, type EventOutcome, getEvent, listEvents, listResults } from "../events/store";
-import type { AppEnv } from "../lib/context";
+import { clusterList } from "../clusters/routes";
+import { listTombstones } from "../events/graveyard";
+import { eventDetail, listEventPage } from "../events/log";
+import { replayEvent } from "../events/replay";
+import { getEvent } from "../events/store";
+import { documentsOf } from "../lib/documents";
 import { AppError } from "../lib/errors";
 import { isEventId } from "../lib/ids";
 import { assertNamespace, assertObjectName } from "../lib/names";
-import { parseWith } from "../lib/validation";
-import { enqueueDeliveries } from "../notifications/consumer";
-import {
-  DELIVERY_STATUSES,
-  type DeliveryStatus,
-  getDelivery,
-  listDeliveries,
-  resetDelivery,
-} from "../notifications/store";
+import { listDeliveryPage, retryDelivery } from "../notifications/deliveries";
 import { CONSOLE_CSS } from "./assets";
 import { Layout } from "./layout";
 import {
@@ -31,6 +27,8 @@ import {
   ApprovalsPage,
   BindingPage,
   BindingsPage,
+  ClustersPage,
+  DeadLettersPage,
   DeliveriesPage,
   type DryRun,
   ErrorPage,
@@ -49,6 +47,7 @@ type UiContext = Context<UiEnv>;
 /** A strict policy: no scripts at all, styles from our own stylesheet, forms only to ourselves. */
 const CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_SIZE = 50;
 
 const securityHeaders = createMiddleware<UiEnv>(async (c, next) => {
   await next();
@@ -62,7 +61,7 @@ const securityHeaders = createMiddleware<UiEnv>(async (c, next) => {
 
 /** Resolves the session; pages need one (else the login page), and every form post its CSRF token. */
 const sessions = createMiddleware<UiEnv>(async (c, next) => {
-  const session = await readSession(c.env.DB, c.env, getCookie(c, SESSION_COOKIE));
+  const session = await readSession(c.env, getCookie(c, SESSION_COOKIE));
   c.set("session", session ?? undefined);
   if (!session) return c.redirect("/ui/login", 303);
   if (c.req.method === "POST") {
@@ -93,17 +92,25 @@ function page(c: UiContext, title: string, body: Child, options: { status?: numb
   );
 }
 
-function principalOf(c: UiContext): Principal {
+function sessionOf(c: UiContext): Session {
   const session = c.get("session");
   if (!session) throw new AppError("unauthenticated", "sign in first");
-  return session.principal;
+  return session;
 }
+
+const principalOf = (c: UiContext): Principal => sessionOf(c).principal;
 
 async function form(c: UiContext): Promise<Record<string, string>> {
   const body = await c.req.parseBody();
   return Object.fromEntries(
     Object.entries(body).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : [])),
   );
+}
+
+/** The page's query without empty values (filter forms send empty fields), with the console's page size. */
+function listQuery(c: UiContext): Record<string, string> {
+  const query = Object.entries(c.req.query()).filter(([, value]) => value !== "");
+  return { limit: String(PAGE_SIZE), ...Object.fromEntries(query) };
 }
 
 /** Sends a principal with one namespace straight there; others choose. */
@@ -115,7 +122,7 @@ async function chooseNamespace(
 ) {
   const principal = authorize(principalOf(c), scope);
   const namespaces = await knownNamespaces(c.env.DB, principal);
-  if (namespaces.length === 1 && !principal.namespaces.includes("*"))
+  if (namespaces.length === 1 && !hasAllNamespaces(principal))
     return c.redirect(`/ui/namespaces/${namespaces[0]}/${path}`, 303);
   return page(c, what, <NamespaceChooser what={what} path={path} namespaces={namespaces} />);
 }
@@ -124,13 +131,12 @@ async function bindingPage(
   c: UiContext,
   namespace: string,
   name: string,
-  extra: { yaml?: string; saveError?: string; saved?: string; dryRun?: DryRun } = {},
+  extra: { yaml?: string; saveError?: string; saved?: string; dryRun?: DryRun; status?: number } = {},
 ) {
   const principal = authorize(principalOf(c), "bindings:read", namespace);
   const binding = await getBinding(c.env.DB, namespace, name);
   if (!binding && extra.yaml === undefined)
     throw new AppError("not_found", `workfloweventbinding "${name}" not found in namespace "${namespace}"`);
-  const session = c.get("session") as Session;
   return page(
     c,
     `Binding ${name}`,
@@ -138,36 +144,39 @@ async function bindingPage(
       namespace={namespace}
       name={name}
       yaml={extra.yaml ?? stringify(binding)}
-      csrf={session.csrf}
+      csrf={sessionOf(c).csrf}
       canEdit={hasScope(principal, "bindings:write")}
       {...(extra.saveError ? { saveError: extra.saveError } : {})}
       {...(extra.saved ? { saved: extra.saved } : {})}
       dryRun={extra.dryRun ?? { payload: '{\n  "message": "hello"\n}', discriminator: "", metadata: "{}" }}
     />,
-    { status: extra.saveError ? 400 : 200, namespace },
+    { status: extra.status ?? 200, namespace },
   );
 }
 
-async function approvalPage(c: UiContext, namespace: string, id: string, error?: string) {
+async function approvalPage(c: UiContext, namespace: string, id: string, refusal?: AppError) {
   const principal = authorize(principalOf(c), "approvals:read", namespace);
-  const view = isGateId(id) ? await gate(c.env, id).read() : null;
-  if (!view || view.namespace !== namespace)
-    throw new AppError("not_found", `approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
-  const session = c.get("session") as Session;
+  const view = await readGate(c.env, namespace, id);
   return page(
     c,
     `Approval ${view.policy}`,
     <ApprovalPage
       gate={view}
-      csrf={session.csrf}
+      csrf={sessionOf(c).csrf}
       canDecide={hasScope(principal, "approvals:decide")}
-      {...(error ? { error } : {})}
+      {...(refusal ? { error: refusal.message } : {})}
     />,
-    {
-      status: error ? 409 : 200,
-      namespace,
-    },
+    { status: refusal?.status ?? 200, namespace },
   );
+}
+
+/** A form's JSON field, or an invalid_argument naming the field. */
+function jsonField(value: string, field: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new AppError("invalid_argument", `${field} is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
 const signedIn = new Hono<UiEnv>()
@@ -176,7 +185,7 @@ const signedIn = new Hono<UiEnv>()
     const principal = principalOf(c);
     const now = Date.now();
     const namespace =
-      principal.namespaces.length === 1 && !principal.namespaces.includes("*") ? principal.namespaces[0] : undefined;
+      principal.namespaces.length === 1 && !hasAllNamespaces(principal) ? principal.namespaces[0] : undefined;
     const canEvents = hasScope(principal, "events:read");
     const data = {
       perMinute: canEvents ? await eventsPerMinute(c.env.DB, principal, now, namespace) : [],
@@ -184,7 +193,7 @@ const signedIn = new Hono<UiEnv>()
       pendingApprovals: hasScope(principal, "approvals:read")
         ? await pendingApprovals(c.env.DB, principal, namespace)
         : null,
-      failedDeliveries: hasScope(principal, "notifications:write") ? await failedDeliveries(c.env.DB) : null,
+      failedDeliveries: hasScope(principal, "notifications:read") ? await failedDeliveries(c.env.DB, principal) : null,
       namespace: namespace ?? null,
     };
     return page(c, "Overview", <OverviewPage data={data} principal={principal} />);
@@ -195,32 +204,19 @@ const signedIn = new Hono<UiEnv>()
   .get("/namespaces/:namespace/events", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(principalOf(c), "events:read", namespace);
-    const discriminator = c.req.query("discriminator") || undefined;
-    const outcomeParam = c.req.query("outcome") || undefined;
-    const outcome = (EVENT_OUTCOMES as readonly string[]).includes(outcomeParam ?? "")
-      ? (outcomeParam as EventOutcome)
-      : undefined;
-    const cursor = c.req.query("cursor");
-    const events = await listEvents(c.env.DB, {
-      namespace,
-      limit: 51,
-      ...(discriminator ? { discriminator } : {}),
-      ...(outcome ? { outcome } : {}),
-      ...(cursor && isEventId(cursor) ? { before: cursor } : {}),
-    });
-    const shown = events.slice(0, 50);
-    const results = await listResults(
-      c.env.DB,
-      shown.map((event) => event.id),
-    );
+    const query = listQuery(c);
+    const { items, nextCursor } = await listEventPage(c.env.DB, namespace, query);
     return page(
       c,
       `Events in ${namespace}`,
       <EventsPage
         namespace={namespace}
-        events={shown.map((event) => ({ event, results: results.get(event.id) ?? [] }))}
-        filters={{ ...(discriminator ? { discriminator } : {}), ...(outcome ? { outcome } : {}) }}
-        nextCursor={events.length > 50 ? (shown.at(-1)?.id ?? null) : null}
+        events={items}
+        filters={{
+          ...(query.discriminator ? { discriminator: query.discriminator } : {}),
+          ...(query.outcome ? { outcome: query.outcome } : {}),
+        }}
+        nextCursor={nextCursor}
       />,
       { namespace },
     );
@@ -241,15 +237,12 @@ const signedIn = new Hono<UiEnv>()
       );
       return page(c, `Event ${id}`, queued, { status: 202, namespace });
     }
-    const event = await findEvent(c.env.DB, namespace, id);
-    const results = (await listResults(c.env.DB, [event.id])).get(event.id) ?? [];
-    const payload = await loadPayloadText(c.env.EVENT_BODIES, event);
-    const session = c.get("session") as Session;
+    const event = await eventDetail(c.env, namespace, id);
     const canReplay = hasScope(principal, "events:write") && hasNamespace(principal, namespace);
     return page(
       c,
       `Event ${event.id}`,
-      <EventDetailPage event={event} results={results} payload={payload} csrf={session.csrf} canReplay={canReplay} />,
+      <EventDetailPage event={event} csrf={sessionOf(c).csrf} canReplay={canReplay} />,
       { namespace },
     );
   })
@@ -258,6 +251,25 @@ const signedIn = new Hono<UiEnv>()
     const principal = authorize(principalOf(c), "events:write", namespace);
     const id = await replayEvent(c.env, namespace, c.req.param("id"), principal);
     return c.redirect(`/ui/namespaces/${namespace}/events/${id}?queued=1`, 303);
+  })
+  .get("/namespaces/:namespace/deadletters", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    authorize(principalOf(c), "events:read", namespace);
+    const cursor = c.req.query("cursor");
+    const { items, nextCursor } = await listTombstones(c.env.EVENT_BODIES, { namespace, limit: PAGE_SIZE, cursor });
+    return page(c, "Dead letters", <DeadLettersPage namespace={namespace} items={items} nextCursor={nextCursor} />, {
+      namespace,
+    });
+  })
+  .get("/deadletters", async (c) => {
+    const principal = authorize(principalOf(c), "events:read");
+    if (!hasAllNamespaces(principal)) {
+      const [only] = principal.namespaces;
+      if (only !== undefined) return c.redirect(`/ui/namespaces/${only}/deadletters`, 303);
+    }
+    const cursor = c.req.query("cursor");
+    const { items, nextCursor } = await listTombstones(c.env.EVENT_BODIES, { limit: PAGE_SIZE, cursor });
+    return page(c, "Dead letters", <DeadLettersPage namespace={null} items={items} nextCursor={nextCursor} />);
   })
   .get("/namespaces/:namespace/workfloweventbindings", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
@@ -281,19 +293,13 @@ const signedIn = new Hono<UiEnv>()
     authorize(principalOf(c), "bindings:write", namespace);
     const yaml = (await form(c)).yaml ?? "";
     try {
-      const documents = parseAllDocuments(yaml);
-      const list = Array.isArray(documents) ? documents : [documents];
-      const problem = list.flatMap((document) => document.errors)[0];
-      if (problem) throw new AppError("invalid_argument", `YAML is invalid: ${problem.message.split("\n")[0]}`);
-      const objects = list.map((document) => document.toJS({ maxAliasCount: 100 }) as unknown);
-      if (objects.length !== 1) throw new AppError("invalid_argument", "the YAML must hold exactly one binding");
-      const [result] = await applyBindings(c.env.DB, namespace, objects, { pathName: name });
+      const [result] = await applyBindings(c.env.DB, namespace, documentsOf(yaml, "yaml"), { pathName: name });
       return bindingPage(c, namespace, name, {
         saved: `Saved: ${result?.action ?? "applied"} (generation ${result?.binding.metadata.generation ?? "?"}).`,
       });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      return bindingPage(c, namespace, name, { yaml, saveError: error.message });
+      return bindingPage(c, namespace, name, { yaml, saveError: error.message, status: error.status });
     }
   })
   .post("/namespaces/:namespace/workfloweventbindings/:name/test", async (c) => {
@@ -307,29 +313,27 @@ const signedIn = new Hono<UiEnv>()
       metadata: fields.metadata || "{}",
     };
     try {
-      const input = parseWith(dryRunInputSchema, {
-        payload: JSON.parse(dryRun.payload) as unknown,
-        metadata: JSON.parse(dryRun.metadata) as unknown,
+      dryRun.result = await dryRunBinding(c.env.DB, namespace, name, {
+        payload: jsonField(dryRun.payload, "payload"),
+        metadata: jsonField(dryRun.metadata, "metadata"),
         discriminator: dryRun.discriminator,
       });
-      const result = await dryRunBinding(c.env.DB, namespace, name, input);
-      if (!result) throw new Error("the binding does not exist");
-      dryRun.result = result;
     } catch (error) {
-      dryRun.error = `Cannot test: ${error instanceof Error ? error.message : String(error)}`;
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      dryRun.error = `Cannot test: ${error.message}`;
     }
     return bindingPage(c, namespace, name, { dryRun });
   })
   .get("/namespaces/:namespace/approvals", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(principalOf(c), "approvals:read", namespace);
-    const pending = await listApprovals(c.env.DB, { namespace, status: "pending", limit: 100 });
-    const recent = await listApprovals(c.env.DB, { namespace, limit: 100 });
-    const others = recent.filter((row) => row.status !== "pending");
+    const pending = await listApprovalPage(c.env.DB, namespace, { status: "pending", limit: "100" });
+    const recent = await listApprovalPage(c.env.DB, namespace, { limit: "100" });
+    const others = recent.items.filter((row) => row.status !== "pending");
     return page(
       c,
       `Approvals in ${namespace}`,
-      <ApprovalsPage namespace={namespace} pending={pending} others={others} />,
+      <ApprovalsPage namespace={namespace} pending={pending.items} others={others} />,
       { namespace },
     );
   })
@@ -341,47 +345,37 @@ const signedIn = new Hono<UiEnv>()
     const principal = authorize(principalOf(c), "approvals:decide", namespace);
     const id = c.req.param("id");
     const fields = await form(c);
-    const message = (fields.message ?? "").slice(0, MAX_MESSAGE_LENGTH);
-    if (fields.approve !== "true" && fields.approve !== "false")
-      throw new AppError("invalid_argument", "choose Approve or Reject");
-    const result = isGateId(id)
-      ? await gate(c.env, id).decideManually(namespace, fields.approve === "true", message, principalKey(principal))
-      : null;
-    if (result && !result.ok) return approvalPage(c, namespace, id, result.message);
+    const approve = fields.approve === "true" ? true : fields.approve === "false" ? false : fields.approve;
+    try {
+      await decideApproval(c.env, principal, namespace, id, { approve, message: fields.message ?? "" });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      return approvalPage(c, namespace, id, error);
+    }
     return c.redirect(`/ui/namespaces/${namespace}/approvals/${id}`, 303);
   })
   .get("/notifications/deliveries", async (c) => {
-    authorize(principalOf(c), "notifications:write");
-    const statusParam = c.req.query("status") || undefined;
-    const status = (DELIVERY_STATUSES as readonly string[]).includes(statusParam ?? "")
-      ? (statusParam as DeliveryStatus)
-      : undefined;
-    const cursor = /^(\d+)\.([0-9a-f]{32})$/.exec(c.req.query("cursor") ?? "");
-    const rows = await listDeliveries(c.env.DB, {
-      limit: 51,
-      ...(status ? { status } : {}),
-      ...(cursor?.[1] && cursor[2] ? { before: { createdAt: Number(cursor[1]), id: cursor[2] } } : {}),
-    });
-    const shown = rows.slice(0, 50);
-    const last = shown.at(-1);
-    const session = c.get("session") as Session;
+    const principal = authorize(principalOf(c), "notifications:read");
+    const query = listQuery(c);
+    const { items, nextCursor } = await listDeliveryPage(c.env.DB, principal, query);
     return page(
       c,
       "Deliveries",
       <DeliveriesPage
-        deliveries={shown}
-        {...(status ? { status } : {})}
-        csrf={session.csrf}
-        nextCursor={rows.length > 50 && last ? `${last.createdAt}.${last.id}` : null}
+        deliveries={items}
+        {...(query.status ? { status: query.status } : {})}
+        csrf={sessionOf(c).csrf}
+        nextCursor={nextCursor}
       />,
     );
   })
   .post("/notifications/deliveries/:id/retry", async (c) => {
-    authorize(principalOf(c), "notifications:write");
-    const id = c.req.param("id");
-    if (!(await getDelivery(c.env.DB, id))) throw new AppError("not_found", "delivery not found");
-    if (await resetDelivery(c.env.DB, id)) await enqueueDeliveries(c.env.DB, c.env.NOTIFICATIONS, [id]);
+    await retryDelivery(c.env, principalOf(c), c.req.param("id"));
     return c.redirect("/ui/notifications/deliveries", 303);
+  })
+  .get("/clusters", async (c) => {
+    authorize(principalOf(c), "admin");
+    return page(c, "Clusters", <ClustersPage clusters={await clusterList(c.env)} />);
   })
   .post("/logout", (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
@@ -400,7 +394,7 @@ export const consoleRoutes = new Hono<UiEnv>()
     if (origin && origin !== new URL(c.req.url).origin)
       throw new AppError("permission_denied", "cross-site sign-in is refused");
     const token = (await form(c)).token ?? "";
-    const cookie = token ? await signIn(c.env.DB, c.env, token) : null;
+    const cookie = token ? await signIn(c.env, token) : null;
     if (!cookie) return page(c, "Sign in", <LoginPage error="That token is not valid." />, { status: 401 });
     setCookie(c, SESSION_COOKIE, cookie, {
       path: "/",

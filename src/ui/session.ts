@@ -1,61 +1,39 @@
-import { adminTokenFingerprint, authenticateBearer, principalForTokenId } from "../auth/authenticate";
-import { constantTimeEqual, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../auth/crypto";
+import { authenticateCredential, type CredentialRef, principalOfRef } from "../auth/authenticate";
+import { mac, verifyMac } from "../auth/keys";
 import type { Principal } from "../auth/principal";
-import { deriveKey, MIN_SECRET_KEY_LENGTH } from "../auth/secret-box";
-import { tokenIdOf } from "../auth/tokens";
-import { AppError } from "../lib/errors";
+import { keyringOf } from "../auth/secrets";
+import { constantTimeEqual, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
 
 /** The console's session cookie: host-only, HTTPS-only, not readable by scripts, same-site only. */
 export const SESSION_COOKIE = "__Host-hookline-session";
 export const SESSION_SECONDS = 8 * 3600;
 
 interface SessionPayload {
-  /** `admin` (with the admin token's fingerprint) or `token` (with its public id). */
-  kind: "admin" | "token";
-  ref: string;
+  /** The credential signed in with, as authentication resolved it (never the credential itself). */
+  ref: CredentialRef;
   /** Random per sign-in; the CSRF token derives from it. */
   sid: string;
   exp: number;
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-function sessionKey(secretKey: string | undefined): Promise<CryptoKey> {
-  if (!secretKey || secretKey.length < MIN_SECRET_KEY_LENGTH) {
-    throw new AppError("internal", "HOOKLINE_SECRET_KEY is not configured; console sessions cannot be signed");
-  }
-  let key = keys.get(secretKey);
-  if (!key) {
-    key = deriveKey(secretKey, "hookline/console-sessions/v1", "HMAC");
-    keys.set(secretKey, key);
-  }
-  return key;
-}
-
-async function mac(secretKey: string | undefined, text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", await sessionKey(secretKey), utf8(text)));
-}
-
-/** Signs in with an API token or the admin token; returns the cookie value, or null when the token is not valid. */
-export async function signIn(
-  db: D1Database,
-  env: { HOOKLINE_ADMIN_TOKEN?: string; HOOKLINE_SECRET_KEY?: string },
-  token: string,
-  now = Date.now(),
-): Promise<string | null> {
+/**
+ * Signs in with an API token or the admin token — through the same authentication as every API
+ * call — and returns the cookie value, or null when the credential is not valid.
+ */
+export async function signIn(env: Env, credential: string, now = Date.now()): Promise<string | null> {
+  let ref: CredentialRef;
   try {
-    await authenticateBearer(db, env.HOOKLINE_ADMIN_TOKEN, token, now);
+    ref = (await authenticateCredential(env.DB, env.HOOKLINE_ADMIN_TOKEN, credential, now)).ref;
   } catch {
     return null;
   }
-  const tokenId = tokenIdOf(token.trim());
   const payload: SessionPayload = {
-    kind: tokenId === null ? "admin" : "token",
-    ref: tokenId ?? (await adminTokenFingerprint(env.HOOKLINE_ADMIN_TOKEN ?? "")),
+    ref,
     sid: toBase64Url(randomBytes(16)),
     exp: Math.floor(now / 1000) + SESSION_SECONDS,
   };
   const body = toBase64Url(utf8(JSON.stringify(payload)));
-  return `${body}.${toBase64Url(await mac(env.HOOKLINE_SECRET_KEY, body))}`;
+  return `${body}.${toBase64Url(await mac(keyringOf(env), "console-sessions", body))}`;
 }
 
 export interface Session {
@@ -65,42 +43,38 @@ export interface Session {
 
 /**
  * The session of a cookie value: signature and expiry checked, and the principal resolved again
- * (a deleted or expired token, or a rotated admin token, ends its sessions).
+ * each time (a deleted or expired token ends its sessions within the credential cache's 10 s, a
+ * rotated admin token at once).
  */
-export async function readSession(
-  db: D1Database,
-  env: { HOOKLINE_ADMIN_TOKEN?: string; HOOKLINE_SECRET_KEY?: string },
-  cookie: string | undefined,
-  now = Date.now(),
-): Promise<Session | null> {
+export async function readSession(env: Env, cookie: string | undefined, now = Date.now()): Promise<Session | null> {
   if (!cookie) return null;
   const [body, signature] = cookie.split(".");
   const presented = signature ? fromBase64Url(signature) : null;
-  if (!body || !presented || !constantTimeEqual(presented, await mac(env.HOOKLINE_SECRET_KEY, body))) return null;
-  let payload: SessionPayload;
+  const keyring = keyringOf(env);
+  if (!body || !presented || !(await verifyMac(keyring, "console-sessions", body, presented))) return null;
+  const payload = parsePayload(body);
+  if (!payload || payload.exp * 1000 <= now) return null;
+  const principal = await principalOfRef(env.DB, env.HOOKLINE_ADMIN_TOKEN, payload.ref, now);
+  if (!principal) return null;
+  return { principal, csrf: toBase64Url(await mac(keyring, "console-sessions", `csrf:${payload.sid}`)) };
+}
+
+function parsePayload(body: string): SessionPayload | null {
   try {
-    payload = JSON.parse(new TextDecoder().decode(fromBase64Url(body) ?? new Uint8Array())) as SessionPayload;
+    const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(body) ?? new Uint8Array())) as SessionPayload;
+    const ref = payload.ref as Partial<{ kind: string; tokenId: unknown; adminFingerprint: unknown }> | undefined;
+    const validRef =
+      (ref?.kind === "token" && typeof ref.tokenId === "string") ||
+      (ref?.kind === "admin" && typeof ref.adminFingerprint === "string");
+    if (!validRef || typeof payload.exp !== "number" || typeof payload.sid !== "string") return null;
+    return payload;
   } catch {
     return null;
   }
-  if (typeof payload.exp !== "number" || payload.exp * 1000 <= now) return null;
-  let principal: Principal | null = null;
-  if (payload.kind === "admin") {
-    const adminToken = env.HOOKLINE_ADMIN_TOKEN;
-    if (adminToken && payload.ref === (await adminTokenFingerprint(adminToken))) {
-      principal = { kind: "admin", name: "admin", scopes: ["admin"], namespaces: ["*"], templates: null };
-    }
-  } else if (payload.kind === "token") {
-    principal = await principalForTokenId(db, payload.ref, now);
-  }
-  if (!principal) return null;
-  return { principal, csrf: toBase64Url(await mac(env.HOOKLINE_SECRET_KEY, `csrf:${payload.sid}`)) };
 }
 
 /** Checks a form's CSRF token against the session's, in constant time. */
 export function validCsrf(session: Session, presented: unknown): boolean {
   if (typeof presented !== "string") return false;
-  const a = utf8(presented);
-  const b = utf8(session.csrf);
-  return constantTimeEqual(a, b);
+  return constantTimeEqual(utf8(presented), utf8(session.csrf));
 }

@@ -1,8 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { ApprovalGate, GateView } from "../../src/approvals/approval-gate";
+import type { ApprovalGate } from "../../src/approvals/approval-gate";
+import type { GateView } from "../../src/approvals/gate-view";
 import { issueAccessToken } from "../../src/approvals/oauth";
+import { keyringOf } from "../../src/auth/secrets";
 import {
   adminAuth,
   bearer,
@@ -72,8 +74,8 @@ async function accessToken(
   return { token, clientId, clientSecret };
 }
 
-function callBack(uri: string, token: string, body: unknown): Promise<Response> {
-  const path = new URL(uri).pathname;
+function callBack(uri: string | null, token: string, body: unknown): Promise<Response> {
+  const path = new URL(uri ?? "https://hookline.test/no-callback-uri").pathname;
   return call(path, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -90,7 +92,10 @@ describe("approval gates: the webhook flow", () => {
     });
     const gate = await createGate("scan", { context: { service: "api", version: "1.2.3" } });
     expect(gate.status).toBe("pending");
-    expect(gate.callbackUri).toBe(`https://hookline.test/callbacks/approvals/${gate.id}`);
+    expect(gate.callbackUri).toMatch(
+      new RegExp(`^https://hookline\\.test/callbacks/approvals/${gate.id}/security-scan/[A-Za-z0-9_-]{32}$`),
+    );
+    expect(gate.webhooks[0]?.callbackUri).toBe(gate.callbackUri);
     expect(Date.parse(gate.expiresAt) - Date.parse(gate.createdAt)).toBe(24 * 3_600_000);
 
     const [delivery] = await vi.waitFor(async () => {
@@ -202,15 +207,14 @@ describe("approval gates: the webhook flow", () => {
     });
     const gate = await createGate("two-hooks");
     const { token } = await accessToken();
-    expect(gate.webhooks.map((hook) => hook.callbackUri)).toEqual([
-      `${gate.callbackUri}/scan`,
-      `${gate.callbackUri}/tests`,
-    ]);
-    await expectError(await callBack(gate.callbackUri, token, { success: true }), 400, "invalid_argument");
-    expect(await (await callBack(`${gate.callbackUri}/scan`, token, { success: true })).json()).toMatchObject({
+    expect(gate.callbackUri).toBeNull();
+    const [scan, tests] = gate.webhooks.map((hook) => hook.callbackUri);
+    expect(scan).toMatch(new RegExp(`/callbacks/approvals/${gate.id}/scan/[A-Za-z0-9_-]{32}$`));
+    expect(tests).toMatch(new RegExp(`/callbacks/approvals/${gate.id}/tests/[A-Za-z0-9_-]{32}$`));
+    expect(await (await callBack(scan ?? "", token, { success: true })).json()).toMatchObject({
       status: "pending",
     });
-    expect(await (await callBack(`${gate.callbackUri}/tests`, token, { success: true })).json()).toMatchObject({
+    expect(await (await callBack(tests ?? "", token, { success: true })).json()).toMatchObject({
       status: "approved",
     });
   });
@@ -408,7 +412,7 @@ describe("approval callbacks: credentials", () => {
     const gate = await pendingGate();
     const { token } = await accessToken();
     await expectError(
-      await call(new URL(gate.callbackUri).pathname, { method: "POST", body: '{"success":true}' }),
+      await call(new URL(gate.callbackUri ?? "").pathname, { method: "POST", body: '{"success":true}' }),
       401,
       "unauthenticated",
     );
@@ -445,12 +449,7 @@ describe("approval callbacks: credentials", () => {
       namespaces: ["*"],
       createdAt: 0,
     };
-    const expired = await issueAccessToken(
-      env.HOOKLINE_SECRET_KEY,
-      client,
-      ["approvals:callback"],
-      Date.now() - 2 * 86_400_000,
-    );
+    const expired = await issueAccessToken(keyringOf(env), client, ["approvals:callback"], Date.now() - 2 * 86_400_000);
     await expectError(
       await callBack(gate.callbackUri, expired.access_token, { success: true }),
       401,
@@ -470,7 +469,7 @@ describe("approval callbacks: credentials", () => {
       namespaces: ["*"],
       createdAt: 0,
     };
-    const wrongScope = await issueAccessToken(env.HOOKLINE_SECRET_KEY, client, ["something:else"]);
+    const wrongScope = await issueAccessToken(keyringOf(env), client, ["something:else"]);
     await expectError(
       await callBack(gate.callbackUri, wrongScope.access_token, { success: true }),
       403,
@@ -490,20 +489,24 @@ describe("approval callbacks: credentials", () => {
     await expectError(await callBack(gate.callbackUri, token, { success: true }), 401, "unauthenticated");
   });
 
-  it("an unknown gate is 404; malformed bodies are 400 and change nothing", async () => {
+  it("a URI hookline did not issue is 403; malformed bodies are 400 and change nothing", async () => {
     const gate = await pendingGate();
     const { token } = await accessToken();
     await expectError(
-      await callBack(`https://hookline.test/callbacks/approvals/${"0".repeat(26)}${"a".repeat(20)}`, token, {
-        success: true,
-      }),
-      404,
-      "not_found",
+      await callBack(
+        `https://hookline.test/callbacks/approvals/${"0".repeat(26)}${"a".repeat(20)}/w/${"A".repeat(32)}`,
+        token,
+        {
+          success: true,
+        },
+      ),
+      403,
+      "permission_denied",
     );
     await expectError(
       await callBack(`https://hookline.test/callbacks/approvals/nope`, token, { success: true }),
-      404,
-      "not_found",
+      403,
+      "permission_denied",
     );
     for (const body of [
       {},
@@ -514,7 +517,7 @@ describe("approval callbacks: credentials", () => {
     ]) {
       await expectError(await callBack(gate.callbackUri, token, body), 400, "invalid_argument");
     }
-    const raw = await call(new URL(gate.callbackUri).pathname, {
+    const raw = await call(new URL(gate.callbackUri ?? "").pathname, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: "{nope",
@@ -684,7 +687,7 @@ describe("approval policies and gate requests: bad input", () => {
     expect(delivery?.headers.authorization).toBe("Bearer approver-secret-123");
   });
 
-  it("refuses gate requests for unknown policies, bad subjects, big contexts; creating needs events:write", async () => {
+  it("refuses gate requests for unknown policies, bad subjects, big contexts; creating needs approvals:create", async () => {
     await putPolicy("ok", { manual: { required: true } });
     await expectError(
       await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "nope" }),
@@ -707,12 +710,18 @@ describe("approval policies and gate requests: bad input", () => {
       400,
       "invalid_argument",
     );
-    const reader = await createToken({ name: "gate-reader", namespaces: [NS], scopes: ["approvals:read"] });
-    await expectError(
-      await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok" }, bearer(reader)),
-      403,
-      "permission_denied",
-    );
+    for (const scopes of [["approvals:read"], ["events:write"], ["approvals:decide"]]) {
+      const token = await createToken({ name: `gate-${scopes[0]?.replace(":", "-")}`, namespaces: [NS], scopes });
+      await expectError(
+        await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok" }, bearer(token)),
+        403,
+        "permission_denied",
+      );
+    }
+    const opener = await createToken({ name: "gate-opener", namespaces: [NS], scopes: ["approvals:create"] });
+    expect(
+      (await callJson(`/api/v1/namespaces/${NS}/approvals`, "POST", { policy: "ok" }, bearer(opener))).status,
+    ).toBe(201);
     const decider = await createToken({
       name: "gate-decider-ns",
       namespaces: ["elsewhere"],

@@ -114,7 +114,8 @@ describe("WorkflowEventBinding API: bad input changes nothing", () => {
       binding("x", "true", "t", { metadata: { labels: { app: "$$$(" } } }),
       /spec\.submit\.metadata\.labels\.app/,
     ],
-    ["an unsafe regex", binding("x", "$contains(payload.m, /(a+)+$/)", "t"), /unsafe regular expression/],
+    ["a regex RE2 cannot run (a backreference)", binding("x", "$contains(payload.m, /(a)\\1/)", "t"), /RE2/],
+    ["$eval", binding("x", "$eval(payload.code)", "t"), /\$eval is not available/],
     [
       "a missing selector",
       { metadata: { name: "x" }, spec: { event: {}, submit: { workflowTemplateRef: { name: "t" } } } },

@@ -26,6 +26,7 @@ export async function createToken(spec: {
   scopes: string[];
   templates?: string[];
   expiresAt?: string;
+  rateLimit?: { requests: number; period: string };
 }): Promise<string> {
   const response = await callJson("/api/v1/tokens", "POST", spec);
   expect(response.status, await response.clone().text()).toBe(201);

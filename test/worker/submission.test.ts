@@ -249,7 +249,7 @@ describe("submission details", () => {
     const event = await waitForOutcome(ns, id);
     expect(event.outcome).toBe("partially_failed");
     const byName = Object.fromEntries(event.results.map((result) => [result.binding, result]));
-    expect(byName.loops?.error).toMatch(/steps/);
+    expect(byName.loops?.error).toMatch(/work budget/);
     expect(byName.fine?.status).toBe("submitted");
   });
 });

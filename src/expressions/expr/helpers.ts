@@ -3,6 +3,9 @@
  * Go's string functions). Every compiled expression has them; translated expressions call them.
  */
 
+import { budgetOf } from "../budget";
+import { compileRegex, regexWork } from "../regex";
+
 type Value = unknown;
 const isNil = (value: Value) => value === undefined || value === null;
 
@@ -35,8 +38,22 @@ const require = (ok: boolean, message: string) => {
 };
 const goTrimSpace = (text: string) => text.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g, "");
 
+/** What JSONata passes native functions as `this`. */
+interface Focus {
+  environment: unknown;
+}
+
 /** name → [implementation, JSONata signature] */
-export const EXPR_HELPERS: Record<string, [(...args: Value[]) => Value, string?]> = {
+export const EXPR_HELPERS: Record<string, [(this: Focus, ...args: Value[]) => Value, string?]> = {
+  // expr's `matches`: Go's regexp (RE2) on the value as a string, paid for from the evaluation's budget.
+  exprMatches: [
+    function (this: Focus, value, pattern) {
+      const compiled = compileRegex(asString(pattern));
+      const text = asString(value);
+      budgetOf(this.environment).spend(regexWork(compiled, text.length, false));
+      return compiled.test(text);
+    },
+  ],
   exprEq: [(a, b) => deepEqual(a, b)],
   exprIsNil: [(a) => isNil(a)],
   exprIn: [
@@ -98,7 +115,8 @@ export const EXPR_HELPERS: Record<string, [(...args: Value[]) => Value, string?]
         return collection[key < 0 ? collection.length + key : key];
       if (typeof collection === "string" && typeof key === "number")
         return [...collection][key < 0 ? collection.length + key : key];
-      if (typeof collection === "object" && typeof key === "string") return (collection as Record<string, Value>)[key];
+      if (typeof collection === "object" && typeof key === "string" && Object.hasOwn(collection as object, key))
+        return (collection as Record<string, Value>)[key];
       return undefined;
     },
   ],
@@ -139,17 +157,21 @@ export const EXPR_HELPERS: Record<string, [(...args: Value[]) => Value, string?]
       return count < 0 ? text.slice(Math.max(0, text.length + count)) : text.slice(0, count);
     },
   ],
-  exprEmpty: [
-    (value) =>
-      isNil(value) ||
-      value === false ||
-      value === 0 ||
-      value === "" ||
-      (Array.isArray(value) && value.length === 0) ||
-      (typeof value === "object" && !Array.isArray(value) && Object.keys(value as object).length === 0),
-  ],
-  exprDefault: [(fallback, value) => (EXPR_HELPERS.exprEmpty?.[0](value) ? fallback : value)],
+  exprEmpty: [(value) => isEmpty(value)],
+  exprDefault: [(fallback, value) => (isEmpty(value) ? fallback : value)],
 };
+
+/** sprig's `empty`: nil, false, 0, "", and empty lists and maps. */
+function isEmpty(value: Value): boolean {
+  return (
+    isNil(value) ||
+    value === false ||
+    value === 0 ||
+    value === "" ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === "object" && !Array.isArray(value) && Object.keys(value as object).length === 0)
+  );
+}
 
 function trimSet(text: string, cutset: string): string {
   let start = 0;

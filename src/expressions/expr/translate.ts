@@ -1,3 +1,4 @@
+import { compileRegex, RegexSyntaxError } from "../regex";
 import { type Node, parseExpr } from "./parse";
 
 /** A construct the translation does not support, with its position in the expr source. */
@@ -30,27 +31,15 @@ function isPlainLiteral(node: Node): boolean {
 
 const isNilLiteral = (node: Node) => node.kind === "literal" && node.value === null;
 
-/** Go RE2 syntax → a JavaScript regular expression literal, as JSONata writes them. */
-function regexLiteral(pattern: string, pos: number): string {
-  let source = pattern;
-  let flags = "";
-  const inline = /^\(\?([a-zA-Z]+)\)/.exec(source);
-  if (inline?.[1]) {
-    for (const flag of inline[1]) {
-      if (flag === "i") flags += "i";
-      else if (flag === "s") flags += "s";
-      else if (flag === "m") flags += "m";
-      else throw new ExprTranslationError(`regular expression flag (?${flag}) is not supported`, pos);
-    }
-    source = source.slice(inline[0].length);
+/** A Go (RE2) pattern for `matches`, checked now so a bad one is refused when the expression is applied. */
+function regexPattern(pattern: string, pos: number): string {
+  try {
+    compileRegex(pattern);
+  } catch (error) {
+    if (error instanceof RegexSyntaxError) throw new ExprTranslationError(error.message, pos);
+    throw error;
   }
-  if (/\(\?[a-zA-Z]/.test(source.replace(/\(\?P?</g, "")))
-    throw new ExprTranslationError("inline regular expression flags are only supported at the start", pos);
-  source = source
-    .replace(/\(\?P</g, "(?<")
-    .replace(/\\A/g, "^")
-    .replace(/\\z/g, "$");
-  return `/${source.replace(/\//g, "\\/")}/${flags}`;
+  return JSON.stringify(pattern);
 }
 
 const sprigFunctions = [
@@ -174,7 +163,7 @@ function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): 
       if (right.kind !== "literal" || typeof right.value !== "string") {
         throw new ExprTranslationError("matches needs a literal pattern (a string in quotes)", right.pos);
       }
-      return `$contains(${t(left)}, ${regexLiteral(right.value, right.pos)})`;
+      return `$exprMatches(${t(left)}, ${regexPattern(right.value, right.pos)})`;
     case "contains":
       return `$contains(${t(left)}, ${t(right)})`;
     case "startsWith":

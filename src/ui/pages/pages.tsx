@@ -1,15 +1,22 @@
 import { raw } from "hono/html";
-import type { GateView } from "../../approvals/approval-gate";
-import type { ApprovalRow } from "../../approvals/store";
+import type { GateView } from "../../approvals/gate-view";
+import type { listApprovalPage } from "../../approvals/routes";
 import type { Principal } from "../../auth/principal";
 import { hasScope } from "../../auth/principal";
-import type { BindingResult } from "../../events/results";
-import type { EventRecord } from "../../events/store";
-import type { Delivery } from "../../notifications/store";
+import type { Tombstone } from "../../events/graveyard";
+import type { eventDetail, summarizeEvent } from "../../events/log";
+import type { describeDelivery } from "../../notifications/deliveries";
 import { Badge, Csrf } from "../layout";
 import { renderMarkdown } from "../markdown";
 
-const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+/** What the pages show: the API's own shapes (the console lists and reads through the same functions). */
+type EventSummary = ReturnType<typeof summarizeEvent>;
+type EventDetail = Awaited<ReturnType<typeof eventDetail>>;
+type ApprovalItem = Awaited<ReturnType<typeof listApprovalPage>>["items"][number];
+type DeliveryItem = ReturnType<typeof describeDelivery>;
+
+/** An ISO time as the console shows it: `2026-11-25 21:49:40`. */
+const time = (iso: string) => iso.replace("T", " ").slice(0, 19);
 
 export function LoginPage(props: { error?: string }) {
   return (
@@ -124,7 +131,7 @@ export function OverviewPage(props: { data: OverviewData; principal: Principal }
 
 export function EventsPage(props: {
   namespace: string;
-  events: Array<{ event: EventRecord; results: BindingResult[] }>;
+  events: EventSummary[];
   filters: { discriminator?: string; outcome?: string };
   nextCursor: string | null;
 }) {
@@ -162,7 +169,7 @@ export function EventsPage(props: {
             </tr>
           </thead>
           <tbody>
-            {props.events.map(({ event, results }) => (
+            {props.events.map((event) => (
               <tr>
                 <td>
                   <a href={`/ui/namespaces/${namespace}/events/${event.id}`}>{time(event.receivedAt)}</a>
@@ -172,7 +179,7 @@ export function EventsPage(props: {
                   <Badge value={event.outcome} />
                 </td>
                 <td>
-                  {results
+                  {event.results
                     .filter((r) => r.workflow)
                     .map((r) => r.workflow)
                     .join(", ")}
@@ -188,20 +195,9 @@ export function EventsPage(props: {
   );
 }
 
-export function EventDetailPage(props: {
-  event: EventRecord;
-  results: BindingResult[];
-  payload: string | null;
-  csrf: string;
-  canReplay: boolean;
-}) {
+export function EventDetailPage(props: { event: EventDetail; csrf: string; canReplay: boolean }) {
   const { event } = props;
-  let pretty = props.payload ?? "(the body is no longer stored)";
-  try {
-    if (props.payload !== null) pretty = JSON.stringify(JSON.parse(props.payload), null, 2);
-  } catch {
-    // show as stored
-  }
+  const pretty = event.payload === null ? "(the body is no longer stored)" : JSON.stringify(event.payload, null, 2);
   return (
     <>
       <h1>
@@ -238,7 +234,7 @@ export function EventDetailPage(props: {
             </tr>
           </thead>
           <tbody>
-            {props.results.map((result) => (
+            {event.results.map((result) => (
               <tr>
                 <td>
                   <a href={`/ui/namespaces/${event.namespace}/workfloweventbindings/${result.binding}`}>
@@ -376,7 +372,7 @@ export function BindingPage(props: {
   );
 }
 
-export function ApprovalsPage(props: { namespace: string; pending: ApprovalRow[]; others: ApprovalRow[] }) {
+export function ApprovalsPage(props: { namespace: string; pending: ApprovalItem[]; others: ApprovalItem[] }) {
   const rows = [...props.pending, ...props.others];
   return (
     <>
@@ -516,7 +512,7 @@ export function ApprovalPage(props: {
 }
 
 export function DeliveriesPage(props: {
-  deliveries: Delivery[];
+  deliveries: DeliveryItem[];
   status?: string;
   csrf: string;
   nextCursor: string | null;
@@ -560,7 +556,7 @@ export function DeliveriesPage(props: {
                   {delivery.service}
                   {delivery.recipient && ` → ${delivery.recipient}`}
                 </td>
-                <td>{delivery.message.title}</td>
+                <td>{delivery.title}</td>
                 <td>
                   <Badge value={delivery.status} />
                 </td>
@@ -587,6 +583,95 @@ export function DeliveriesPage(props: {
           Older →
         </a>
       )}
+    </>
+  );
+}
+
+/** A cluster as the console's clusters view shows it: where it is, and its circuit breaker. */
+export interface ClusterItem {
+  name: string;
+  type: string;
+  url: string;
+  status: { circuit: string; since: string; lastError: string | null; queued: number };
+}
+
+export function ClustersPage(props: { clusters: ClusterItem[] }) {
+  return (
+    <>
+      <h1>Clusters</h1>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>URL</th>
+              <th>Circuit</th>
+              <th>Since</th>
+              <th>Queued</th>
+              <th>Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.clusters.map((cluster) => (
+              <tr>
+                <td>{cluster.name}</td>
+                <td>{cluster.type}</td>
+                <td>{cluster.url}</td>
+                <td>
+                  <Badge value={cluster.status.circuit} />
+                </td>
+                <td>{time(cluster.status.since)}</td>
+                <td>{cluster.status.queued}</td>
+                <td>{cluster.status.lastError ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.clusters.length === 0 && <p class="muted">No clusters are configured.</p>}
+    </>
+  );
+}
+
+export function DeadLettersPage(props: { namespace: string | null; items: Tombstone[]; nextCursor: string | null }) {
+  return (
+    <>
+      <h1>Dead letters{props.namespace ? ` in ${props.namespace}` : ""}</h1>
+      <p class="muted">
+        Messages that could not be processed or recorded. They are kept here (never dropped) until the event retention
+        removes them.
+      </p>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Buried</th>
+              <th>Queue</th>
+              <th>Namespace</th>
+              <th>Attempts</th>
+              <th>Reason</th>
+              <th>Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.items.map((item) => (
+              <tr>
+                <td>{time(item.buriedAt)}</td>
+                <td>{item.queue}</td>
+                <td>{item.namespace ?? ""}</td>
+                <td>{item.attempts}</td>
+                <td>{item.reason}</td>
+                <td>
+                  <pre>{JSON.stringify(item.body, null, 2).slice(0, 2000)}</pre>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.items.length === 0 && <p class="muted">No dead letters.</p>}
+      {props.nextCursor && <a href={`?${new URLSearchParams({ cursor: props.nextCursor })}`}>More →</a>}
     </>
   );
 }

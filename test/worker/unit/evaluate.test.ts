@@ -19,8 +19,8 @@ function stored(spec: Partial<StoredBinding["spec"]["submit"]> = {}, template = 
 
 function compiled(binding: StoredBinding) {
   const result = compileBinding(binding);
-  if (!("binding" in result)) throw new Error(JSON.stringify(result.errors));
-  return result.binding;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 const input = (id: string) => ({
@@ -35,14 +35,14 @@ describe("workflow names", () => {
     const a = await evaluateBinding(binding, input("01A"));
     const again = await evaluateBinding(binding, input("01A"));
     const b = await evaluateBinding(binding, input("01B"));
-    expect(a.submission?.workflowName).toMatch(/^build-[0-9a-f]{10}$/);
-    expect(again.submission?.workflowName).toBe(a.submission?.workflowName);
-    expect(b.submission?.workflowName).not.toBe(a.submission?.workflowName);
+    expect(a.proposal?.workflowName).toMatch(/^build-[0-9a-f]{10}$/);
+    expect(again.proposal?.workflowName).toBe(a.proposal?.workflowName);
+    expect(b.proposal?.workflowName).not.toBe(a.proposal?.workflowName);
   });
 
   it("a long template name is shortened so the workflow name stays ≤ 63 characters", async () => {
     const evaluation = await evaluateBinding(compiled(stored({}, `${"t".repeat(60)}-x.y`)), input("01A"));
-    const name = evaluation.submission?.workflowName ?? "";
+    const name = evaluation.proposal?.workflowName ?? "";
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^t+-[0-9a-f]{10}$/);
   });

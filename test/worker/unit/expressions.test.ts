@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { compileExpression, EVALUATION_LIMITS, ExpressionError } from "../../../src/expressions/jsonata";
-import { unsafeRegexReason } from "../../../src/expressions/safe-regex";
+import { Budget, MAX_WORK } from "../../../src/expressions/budget";
+import { translateExpr } from "../../../src/expressions/expr/translate";
+import { compileExpression, ExpressionError } from "../../../src/expressions/jsonata";
+import { EVIL_INPUTS, EVIL_PATTERNS } from "../../support/evil-regex";
 
 const input = {
   payload: { message: "hello", repository: { name: "app" }, commits: [{ id: "a" }, { id: "b" }] },
@@ -34,9 +36,9 @@ describe("JSONata expressions", () => {
     expect(() => compileExpression("x".repeat(5000))).toThrow(/longer than/);
   });
 
-  it("stops a runaway loop after the step budget, as an error not a hang", async () => {
+  it("stops a runaway loop at the work budget, as an error not a hang", async () => {
     const loop = compileExpression("$map([1..100000], function($v) { $v * 2 })");
-    await expect(loop.evaluate(input)).rejects.toThrow(/steps/);
+    await expect(loop.evaluate(input)).rejects.toThrow(/work budget/);
   });
 
   it("stops runaway recursion at the depth limit", async () => {
@@ -49,30 +51,93 @@ describe("JSONata expressions", () => {
     const medium = compileExpression("$count($map([1..2000], function($v) { $v }))");
     const results = await Promise.all(Array.from({ length: 20 }, () => medium.evaluate(input)));
     expect(results.every((result) => result === 2000)).toBe(true);
-    expect(EVALUATION_LIMITS.maxSteps).toBeLessThan(20 * 2000 * 3);
   });
 
-  it("refuses regular expressions that can backtrack exponentially", () => {
-    expect(() => compileExpression("$contains(payload.message, /(a+)+$/)")).toThrow(/unsafe regular expression/);
-    expect(() => compileExpression("$contains(payload.message, /^(\\w+\\s?)*$/)")).toThrow(/nested quantifiers/);
-    expect(() => compileExpression("$contains(payload.message, /(a)\\1/)")).toThrow(/backreferences/);
-    expect(() => compileExpression("$contains(payload.message, /^v[0-9]+\\.[0-9]+$/)")).not.toThrow();
-    expect(() => compileExpression("$contains(payload.message, /^(release|hotfix)-[a-z]+$/i)")).not.toThrow();
+  it("keeps a __proto__ key in the data a plain key", async () => {
+    const value = await compileExpression("payload").evaluate({ payload: JSON.parse('{"__proto__": {"x": 1}}') });
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value as object)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });
 
-describe("unsafe regex check", () => {
+describe("$eval and other doors to code at run time", () => {
+  it("refuses $eval when the expression is compiled, with its position", () => {
+    expect(() => compileExpression('$eval("1 + 1")')).toThrow(/\$eval is not available/);
+    expect(() => compileExpression("($e := $eval; $e(payload.code))")).toThrow(/\$eval is not available/);
+    try {
+      compileExpression('payload.a and $eval("x")');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ExpressionError).position).not.toBeNull();
+    }
+  });
+});
+
+describe("regular expressions run on RE2 (Go syntax, linear time)", () => {
+  it("matches Go's syntax: POSIX classes, Unicode classes, inline flags through expr", async () => {
+    const alpha = compileExpression("$contains(payload.s, /^[[:alpha:]]+$/)");
+    expect(await alpha.evaluate({ payload: { s: "abcXYZ" } })).toBe(true);
+    expect(await alpha.evaluate({ payload: { s: "abc1" } })).toBe(false);
+    // In JavaScript `[[:alpha:]]` is a class of `[ : a l p h` followed by `]` — not what Argo means.
+    expect(await alpha.evaluate({ payload: { s: "[:" } })).toBe(false);
+    const letters = compileExpression("$contains(payload.s, /^\\pL+$/)");
+    expect(await letters.evaluate({ payload: { s: "héllo" } })).toBe(true);
+    expect(await letters.evaluate({ payload: { s: "h3llo" } })).toBe(false);
+    const translated = compileExpression(translateExpr('payload.s matches "(?i)^hello$"', ["payload"]));
+    expect(await translated.evaluate({ payload: { s: "HeLLo" } })).toBe(true);
+  });
+
+  it("$match, $replace and $split keep JSONata's semantics, including UTF-16 positions", async () => {
+    expect(await compileExpression('$match("aé1b22", /[0-9]+/)').evaluate({})).toEqual([
+      { match: "1", index: 2, groups: [] },
+      { match: "22", index: 4, groups: [] },
+    ]);
+    expect(await compileExpression('$match("😀ab", /(a)(b)/).groups').evaluate({})).toEqual(["a", "b"]);
+    expect(await compileExpression('$match("😀ab", /ab/).index').evaluate({})).toBe(2);
+    expect(await compileExpression('$replace("a-b-c", /-/, "+")').evaluate({})).toBe("a+b+c");
+    expect(await compileExpression('$split("a1b22c", /[0-9]+/)').evaluate({})).toEqual(["a", "b", "c"]);
+    expect(await compileExpression('$contains("Release", /release/i)').evaluate({})).toBe(true);
+  });
+
   it.each([
-    ["(a+)+", false],
-    ["(a*)*", false],
-    ["(ab|a+)*", false],
-    ["((a)+)+", false],
-    ["(a+)?", true],
-    ["[(+]+", true],
-    ["\\(a+\\)+", true],
-    ["(abc)+", true],
-    ["a{1,3}b+", true],
-  ])("%s → safe: %s", (pattern, safe) => {
-    expect(unsafeRegexReason(pattern) === null).toBe(safe);
+    ["(a)\\1", /RE2/],
+    ["(?=a)b", /RE2/],
+    ["(?<!a)b", /RE2/],
+  ])("refuses /%s/ (not expressible in linear time) when compiled", (pattern, message) => {
+    expect(() => compileExpression(`$contains(payload.s, /${pattern}/)`)).toThrow(message);
+  });
+
+  it("refuses a bad pattern in Argo's `matches` when it is translated", () => {
+    expect(() => translateExpr('payload.s matches "(a)\\\\1"', ["payload"])).toThrow(/RE2/);
+  });
+});
+
+describe("evil regular expressions × 20 KB inputs", () => {
+  it("every evaluation ends, with a result or the budget error, and never costs more than the budget", async () => {
+    for (const pattern of EVIL_PATTERNS) {
+      for (const text of EVIL_INPUTS) {
+        for (const source of [
+          `$contains(payload.s, /${pattern}/)`,
+          `$match(payload.s, /${pattern}/)`,
+          `$replace(payload.s, /${pattern}/, "-")`,
+        ]) {
+          const expression = compileExpression(source);
+          try {
+            await expression.evaluate({ payload: { s: text } });
+          } catch (error) {
+            expect(error, `${source}: ${String(error)}`).toBeInstanceOf(ExpressionError);
+            expect((error as ExpressionError).message).toMatch(/work budget|zero length|D1004|matches/);
+          }
+        }
+      }
+    }
+  });
+
+  it("the budget is charged before a scan runs: a scan that would not fit is refused", () => {
+    const budget = new Budget();
+    budget.spend(MAX_WORK - 10);
+    expect(budget.fits(10)).toBe(true);
+    expect(() => budget.spend(11)).toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/principal";
+import type { Principal } from "./principal";
 
 /** Hono environment shared by every route: the Worker's bindings and per-request values. */
 export interface AppEnv {

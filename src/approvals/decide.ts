@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { type Principal, principalKey } from "../auth/principal";
+import { AppError, notFound } from "../lib/errors";
+import type { Result } from "../lib/result";
+import { parseWith } from "../lib/validation";
+import type { ApprovalGate } from "./approval-gate";
+import type { GateView } from "./gate-view";
+
+/** Longest `mdMessage` a callback (or manual decision message) may carry. */
+export const MAX_MESSAGE_LENGTH = 10_000;
+const gateIdPattern = /^[0-9a-z]{26}[0-9a-f]{20}$/;
+
+/** True when `id` has the shape of a gate id (so no Durable Object is made up for junk). */
+export function isGateId(id: string): boolean {
+  return gateIdPattern.test(id);
+}
+
+/** A manual decision, as the API and the console take it. */
+export const decisionSchema = z.strictObject({
+  approve: z.boolean(),
+  message: z.string().max(MAX_MESSAGE_LENGTH).default(""),
+});
+
+/** The gate's Durable Object, typed by its RPC methods (its JSON context defeats RPC type inference). */
+export type GateStub = Pick<ApprovalGate, "create" | "read" | "callback" | "decide" | "reseal">;
+
+/** The Durable Object of a gate id. */
+export function gateOf(env: Env, id: string): GateStub {
+  return env.APPROVAL_GATE.getByName(id) as unknown as GateStub;
+}
+
+/** Reads a gate of this namespace, or throws not_found. */
+export async function readGate(env: Env, namespace: string, id: string): Promise<GateView> {
+  const view = isGateId(id) ? await gateOf(env, id).read() : null;
+  if (!view || view.namespace !== namespace)
+    throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+  return view;
+}
+
+/** A gate's answer as the API's error when it refused. */
+export function unwrapGate(result: Result<GateView>): GateView {
+  if (!result.ok) throw new AppError(result.error.code, result.error.message);
+  return result.value;
+}
+
+/**
+ * A person decides a gate — the one way the API (`POST …/decision`) and the console do it: the
+ * same validation (message length, approve a boolean), the same record of who decided, the same
+ * errors (404 for another namespace's gate, 409 for a contradiction).
+ */
+export async function decideApproval(
+  env: Env,
+  principal: Principal,
+  namespace: string,
+  id: string,
+  input: unknown,
+): Promise<GateView> {
+  const { approve, message } = parseWith(decisionSchema, input);
+  if (!isGateId(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+  return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, principalKey(principal)));
+}

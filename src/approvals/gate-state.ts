@@ -1,0 +1,340 @@
+import { formatDuration } from "../lib/duration";
+import { fail, ok, type Result } from "../lib/result";
+import type { StoredPolicy } from "./policy";
+
+/** The workflow node a gate holds: on decision it is resumed (or failed) through the Argo Server. */
+export interface Subject {
+  cluster: string;
+  workflow: string;
+  /** The suspended node: its display name, or a full node field selector (`id=…`, `name=…`). */
+  node: string;
+}
+
+/**
+ * An approval gate as a pure state machine: what each callback, manual decision, webhook
+ * delivery and timeout does to the gate, and which work that schedules. The ApprovalGate
+ * Durable Object stores the state and runs the work; this file decides. A gate decides exactly
+ * once: the first rejection, webhook failure or timeout, or the last required approval.
+ */
+
+export const APPROVAL_STATUSES = ["pending", "approved", "rejected", "failed", "timed_out"] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export type WebhookPhase = "delivering" | "waiting" | "approved" | "rejected" | "failed";
+
+export interface WebhookState {
+  name: string;
+  phase: WebhookPhase;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+  answer: { success: boolean; mdMessage: string; by: string; at: number } | null;
+  /** This webhook's own capability URI (unguessable; answers this webhook only). */
+  callbackUri: string;
+}
+
+export interface Decision {
+  status: Exclude<ApprovalStatus, "pending">;
+  reason: string;
+  message: string;
+  by: string;
+  at: number;
+}
+
+export interface GateState {
+  id: string;
+  namespace: string;
+  policy: StoredPolicy;
+  subject: Subject | null;
+  context: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+  status: ApprovalStatus;
+  /** Bumped on every change, so the D1 mirror never goes backwards. */
+  revision: number;
+  /** In the policy's order; looked up by name, never as object keys. */
+  webhooks: WebhookState[];
+  manual: { required: boolean; decision: { approve: boolean; message: string; by: string; at: number } | null };
+  decision: Decision | null;
+  node: { phase: "pending" | "set" | "failed"; attempts: number; lastError: string | null; at: number | null } | null;
+}
+
+/** Pending work of a gate, each a row with a due time; one alarm is armed for the earliest. */
+export type WorkKey =
+  | `deliver:${string}`
+  | "timeout"
+  | "set-node"
+  | "mirror"
+  | "notify:approval.requested"
+  | "notify:approval.decided"
+  | "notify:approval.timed_out";
+
+/** What a step wants done to the work table. */
+export interface Plan {
+  schedule: Array<[WorkKey, number]>;
+  unschedule: WorkKey[];
+}
+
+const emptyPlan = (): Plan => ({ schedule: [], unschedule: [] });
+
+/** A new gate, with its webhooks to deliver, its timeout, the mirror row and the "requested" notification. */
+export function openGate(
+  init: {
+    id: string;
+    namespace: string;
+    policy: StoredPolicy;
+    subject: Subject | null;
+    context: Record<string, unknown>;
+    callbackUris: ReadonlyMap<string, string>;
+  },
+  now: number,
+): { state: GateState; plan: Plan } {
+  const state: GateState = {
+    id: init.id,
+    namespace: init.namespace,
+    policy: init.policy,
+    subject: init.subject,
+    context: init.context,
+    createdAt: now,
+    expiresAt: now + init.policy.timeoutMs,
+    status: "pending",
+    revision: 1,
+    webhooks: init.policy.webhooks.map((hook) => ({
+      name: hook.name,
+      phase: "delivering",
+      attempts: 0,
+      lastError: null,
+      deliveredAt: null,
+      answer: null,
+      callbackUri: init.callbackUris.get(hook.name) ?? "",
+    })),
+    manual: { required: init.policy.manual.required, decision: null },
+    decision: null,
+    node: null,
+  };
+  const plan = emptyPlan();
+  for (const hook of state.webhooks) plan.schedule.push([`deliver:${hook.name}`, now]);
+  plan.schedule.push(["timeout", state.expiresAt], ["notify:approval.requested", now], ["mirror", now]);
+  return { state, plan };
+}
+
+/** The webhook of a gate by name (names are user input: looked up, never used as keys). */
+export function webhookOf(state: GateState, name: string): WebhookState | undefined {
+  return state.webhooks.find((hook) => hook.name === name);
+}
+
+/**
+ * A webhook's callback `{success, mdMessage}` (its capability URI already verified). The same
+ * answer again changes nothing; a contradicting one is refused.
+ */
+export function answerCallback(
+  state: GateState,
+  webhook: string,
+  success: boolean,
+  mdMessage: string,
+  by: string,
+  now: number,
+): { result: Result<true>; plan: Plan } {
+  const plan = emptyPlan();
+  const hook = webhookOf(state, webhook);
+  if (!hook) return { result: fail("not_found", `this gate has no webhook "${webhook}"`), plan };
+  if (hook.answer) {
+    if (hook.answer.success === success) return { result: ok(true), plan };
+    return { result: fail("aborted", `webhook "${webhook}" already answered success=${hook.answer.success}`), plan };
+  }
+  if (state.status !== "pending") return { result: afterDecision(state, success), plan };
+  hook.answer = { success, mdMessage, by, at: now };
+  hook.phase = success ? "approved" : "rejected";
+  plan.unschedule.push(`deliver:${hook.name}`);
+  if (!success)
+    decide(state, plan, "rejected", `webhook "${hook.name}" rejected`, mdMessage, `webhook:${hook.name}`, now);
+  else approveIfComplete(state, plan, mdMessage, `webhook:${hook.name}`, now);
+  changed(state, plan, now);
+  return { result: ok(true), plan };
+}
+
+/** A person's decision (`approvals:decide`). The same decision again changes nothing. */
+export function decideManually(
+  state: GateState,
+  approve: boolean,
+  message: string,
+  by: string,
+  now: number,
+): { result: Result<true>; plan: Plan } {
+  const plan = emptyPlan();
+  const previous = state.manual.decision;
+  if (previous) {
+    if (previous.approve === approve) return { result: ok(true), plan };
+    return {
+      result: fail("aborted", `a manual decision (approve=${previous.approve}) was already recorded`),
+      plan,
+    };
+  }
+  if (state.status !== "pending") return { result: afterDecision(state, approve), plan };
+  state.manual.decision = { approve, message, by, at: now };
+  if (!approve) decide(state, plan, "rejected", `rejected by ${by}`, message, by, now);
+  else approveIfComplete(state, plan, message, by, now);
+  changed(state, plan, now);
+  return { result: ok(true), plan };
+}
+
+/** The timeout came: a gate still pending times out. */
+export function timeOut(state: GateState, now: number): Plan {
+  const plan: Plan = { schedule: [], unschedule: ["timeout"] };
+  if (state.status !== "pending" || now < state.expiresAt) return plan;
+  decide(
+    state,
+    plan,
+    "timed_out",
+    `no decision within ${state.policy.timeout}`,
+    `Timed out after ${formatDuration(state.policy.timeoutMs)} without a decision`,
+    "timeout",
+    now,
+  );
+  changed(state, plan, now);
+  return plan;
+}
+
+/** Whether a webhook still needs delivering (the gate may have been decided meanwhile). */
+export function needsDelivery(state: GateState, webhook: string): boolean {
+  const hook = webhookOf(state, webhook);
+  return state.status === "pending" && hook?.phase === "delivering";
+}
+
+/**
+ * How a delivery attempt went: delivered (now waiting for its callback), or failed — retried
+ * with `retryDelayMs` until the webhook's retryCount is spent, or at once when permanent; a
+ * webhook that finally fails fails the gate.
+ */
+export function recordDelivery(
+  state: GateState,
+  webhook: string,
+  error: { message: string; permanent: boolean } | null,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): Plan {
+  const plan: Plan = { schedule: [], unschedule: [] };
+  const hook = webhookOf(state, webhook);
+  const retryCount = state.policy.webhooks.find((spec) => spec.name === webhook)?.retryCount ?? 0;
+  if (!hook || !needsDelivery(state, webhook)) {
+    plan.unschedule.push(`deliver:${webhook}`);
+    return plan;
+  }
+  hook.attempts += 1;
+  if (error === null) {
+    hook.phase = "waiting";
+    hook.deliveredAt = now;
+    hook.lastError = null;
+    plan.unschedule.push(`deliver:${webhook}`);
+  } else if (hook.attempts > retryCount || error.permanent) {
+    hook.phase = "failed";
+    hook.lastError = error.message;
+    plan.unschedule.push(`deliver:${webhook}`);
+    decide(
+      state,
+      plan,
+      "failed",
+      `webhook "${webhook}" failed`,
+      `Webhook ${webhook} failed after ${hook.attempts} attempt(s): ${error.message}`,
+      `webhook:${webhook}`,
+      now,
+    );
+  } else {
+    hook.lastError = error.message;
+    plan.schedule.push([`deliver:${webhook}`, now + retryDelayMs(hook.attempts)]);
+  }
+  state.revision += 1;
+  // The mirror row carries the status, not webhook progress: it changes only with a decision.
+  if (state.status !== "pending") plan.schedule.push(["mirror", now]);
+  return plan;
+}
+
+/** How setting the waiting workflow node went; retried with backoff up to `maxAttempts`. */
+export function recordNodeSet(
+  state: GateState,
+  outcome: Result<unknown>,
+  maxAttempts: number,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): Plan {
+  const plan: Plan = { schedule: [], unschedule: [] };
+  const node = state.node;
+  if (node?.phase !== "pending") {
+    plan.unschedule.push("set-node");
+    return plan;
+  }
+  node.attempts += 1;
+  node.at = now;
+  if (outcome.ok) {
+    node.phase = "set";
+    node.lastError = null;
+    plan.unschedule.push("set-node");
+  } else if (!outcome.error.retryable || node.attempts >= maxAttempts) {
+    node.phase = "failed";
+    node.lastError = outcome.error.message;
+    plan.unschedule.push("set-node");
+  } else {
+    node.lastError = outcome.error.message;
+    plan.schedule.push(["set-node", now + retryDelayMs(node.attempts)]);
+  }
+  state.revision += 1;
+  return plan;
+}
+
+/** Approves when every webhook has said yes and a required manual approval was given. */
+function approveIfComplete(state: GateState, plan: Plan, message: string, by: string, now: number): void {
+  if (state.status !== "pending") return;
+  const webhooksApproved = state.webhooks.every((hook) => hook.phase === "approved");
+  const manualApproved = !state.manual.required || state.manual.decision?.approve === true;
+  if (webhooksApproved && manualApproved)
+    decide(state, plan, "approved", "every required approval was given", message, by, now);
+}
+
+/** Takes the gate's one decision and plans what follows it: notification, mirror, node. */
+function decide(
+  state: GateState,
+  plan: Plan,
+  status: Decision["status"],
+  reason: string,
+  message: string,
+  by: string,
+  now: number,
+): void {
+  if (state.status !== "pending") return;
+  state.status = status;
+  state.decision = { status, reason, message, by, at: now };
+  for (const hook of state.webhooks) plan.unschedule.push(`deliver:${hook.name}`);
+  plan.unschedule.push("timeout");
+  plan.schedule.push([status === "timed_out" ? "notify:approval.timed_out" : "notify:approval.decided", now]);
+  if (state.subject && state.policy.onDecision.setNode) {
+    state.node = { phase: "pending", attempts: 0, lastError: null, at: null };
+    plan.schedule.push(["set-node", now]);
+  }
+}
+
+function changed(state: GateState, plan: Plan, now: number): void {
+  state.revision += 1;
+  plan.schedule.push(["mirror", now]);
+}
+
+/** A callback or decision arriving after the gate was decided: agreeing is a no-op, contradicting is refused. */
+function afterDecision(state: GateState, approve: boolean): Result<true> {
+  const agrees = (state.status === "approved" && approve) || (state.status === "rejected" && !approve);
+  if (agrees) return ok(true);
+  return fail("aborted", `the approval was already decided: ${state.status}`);
+}
+
+/** A stored gate of an older shape (webhooks kept as an object by name) in today's shape. */
+export function upgradeState(stored: GateState & { callbackUri?: string }): GateState {
+  const webhooks: unknown = stored.webhooks;
+  if (Array.isArray(webhooks)) return stored;
+  const entries = Object.entries((webhooks ?? {}) as Record<string, Omit<WebhookState, "name" | "callbackUri">>);
+  return {
+    ...stored,
+    webhooks: entries.map(([name, hook]) => ({
+      ...hook,
+      name,
+      callbackUri: entries.length === 1 ? (stored.callbackUri ?? "") : `${stored.callbackUri ?? ""}/${name}`,
+    })),
+  };
+}

@@ -1,0 +1,60 @@
+import type { GateState, Subject, WebhookPhase } from "./gate-state";
+
+/** A gate as the API, the console and notifications show it. */
+export interface GateView {
+  id: string;
+  namespace: string;
+  policy: string;
+  status: GateState["status"];
+  subject: Subject | null;
+  context: Record<string, unknown>;
+  /** The gate's callback URI when it has exactly one webhook (else each webhook has its own). */
+  callbackUri: string | null;
+  createdAt: string;
+  expiresAt: string;
+  webhooks: Array<{
+    name: string;
+    phase: WebhookPhase;
+    attempts: number;
+    lastError: string | null;
+    callbackUri: string;
+    answer: { success: boolean; mdMessage: string; by: string; at: string } | null;
+  }>;
+  manual: { required: boolean; decision: { approve: boolean; message: string; by: string; at: string } | null };
+  decision: { status: string; reason: string; message: string; by: string; at: string } | null;
+  node: { phase: string; attempts: number; lastError: string | null } | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The view of a gate's state. */
+export function viewOf(state: GateState): GateView {
+  const [only, ...others] = state.webhooks;
+  return {
+    id: state.id,
+    namespace: state.namespace,
+    policy: state.policy.name,
+    status: state.status,
+    subject: state.subject,
+    context: state.context,
+    callbackUri: only && others.length === 0 ? only.callbackUri : null,
+    createdAt: iso(state.createdAt),
+    expiresAt: iso(state.expiresAt),
+    webhooks: state.webhooks.map((hook) => ({
+      name: hook.name,
+      phase: hook.phase,
+      attempts: hook.attempts,
+      lastError: hook.lastError,
+      callbackUri: hook.callbackUri,
+      answer: hook.answer ? { ...hook.answer, at: iso(hook.answer.at) } : null,
+    })),
+    manual: {
+      required: state.manual.required,
+      decision: state.manual.decision ? { ...state.manual.decision, at: iso(state.manual.decision.at) } : null,
+    },
+    decision: state.decision ? { ...state.decision, at: iso(state.decision.at) } : null,
+    node: state.node
+      ? { phase: state.node.phase, attempts: state.node.attempts, lastError: state.node.lastError }
+      : null,
+  };
+}

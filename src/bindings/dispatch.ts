@@ -1,0 +1,99 @@
+import type { NamespaceBindings } from "./cache";
+import type { CompiledBinding } from "./compile";
+import { type EventInput, evaluateBinding, type WorkflowProposal } from "./evaluate";
+import { unmetEquality } from "./prefilter";
+
+/** Namespaces with at most this many bindings get a verdict for every binding, evaluated or not. */
+export const LIST_EVERY_BINDING_UP_TO = 50;
+
+/** What one binding decided for one event. */
+export interface BindingVerdict {
+  binding: string;
+  bindingUid: string;
+  matched: boolean;
+  /** `fire`: submit `proposal`; `skipped`: the selector did not match; `failed`: see `error`. */
+  status: "fire" | "skipped" | "failed";
+  reason: string | null;
+  error: string | null;
+  cluster: string | null;
+  proposal: WorkflowProposal | null;
+}
+
+export interface Dispatch {
+  verdicts: BindingVerdict[];
+  /** Bindings the prefilter ruled out without a verdict (namespaces with many bindings). */
+  pruned: number;
+}
+
+/**
+ * Runs one event through its namespace's bindings, as Argo's event dispatch does: the prefilter
+ * picks the candidates, each is evaluated, and every binding that does not compile fails. In a
+ * namespace with few bindings every binding gets a verdict (with the reason it was skipped);
+ * in a large one only the candidates do, and the rest are counted as pruned.
+ */
+export async function dispatchEvent(namespace: NamespaceBindings, event: EventInput): Promise<Dispatch> {
+  const all = namespace.bindings.length + namespace.broken.length;
+  const dispatch: Dispatch = { verdicts: [], pruned: 0 };
+  if (all === 0) return dispatch;
+  const { environment } = event;
+  const base = (binding: { name: string; uid: string }) => ({
+    binding: binding.name,
+    bindingUid: binding.uid,
+    cluster: null,
+    reason: null,
+    error: null,
+    proposal: null,
+  });
+
+  const candidates = namespace.index.candidates(environment);
+  const listAll = all <= LIST_EVERY_BINDING_UP_TO;
+  if (listAll) {
+    const evaluated = new Set<CompiledBinding>(candidates);
+    for (const binding of namespace.bindings) {
+      if (evaluated.has(binding)) continue;
+      const unmet = unmetEquality(binding.equalities, environment);
+      dispatch.verdicts.push({
+        ...base(binding),
+        matched: false,
+        status: "skipped",
+        reason: unmet
+          ? `selector requires ${unmet.path.join(".")} = ${unmet.literal}`
+          : "selector cannot match this event",
+      });
+    }
+  } else {
+    dispatch.pruned = namespace.bindings.length - candidates.length;
+  }
+  for (const { binding, error } of namespace.broken) {
+    dispatch.verdicts.push({
+      ...base({ name: binding.metadata.name, uid: binding.metadata.uid }),
+      matched: false,
+      status: "failed",
+      error: `binding does not compile: ${error}`,
+    });
+  }
+  for (const binding of candidates) {
+    const evaluation = await evaluateBinding(binding, event);
+    const verdict: BindingVerdict = {
+      ...base(binding),
+      matched: evaluation.matched,
+      cluster: binding.cluster,
+      status: "skipped",
+    };
+    if (evaluation.errors.length > 0) {
+      verdict.status = "failed";
+      verdict.error = evaluation.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+    } else if (!evaluation.matched) {
+      if (!listAll) continue;
+      verdict.reason = "selector evaluated to false";
+    } else if (evaluation.refusal) {
+      verdict.status = "failed";
+      verdict.error = evaluation.refusal;
+    } else if (evaluation.proposal) {
+      verdict.status = "fire";
+      verdict.proposal = evaluation.proposal;
+    }
+    dispatch.verdicts.push(verdict);
+  }
+  return dispatch;
+}

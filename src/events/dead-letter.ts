@@ -1,0 +1,109 @@
+import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
+import { workflowExists } from "../clusters/submit";
+import type { InternalEvent } from "../notifications/internal-events";
+import { failedEvent, parseMessages, type Received, toRecord } from "./consumer";
+import { buryMessage } from "./graveyard";
+import type { BindingResult } from "./results";
+import { summarizeOutcome } from "./results";
+import {
+  findLoggedEvents,
+  insertEventStatement,
+  listResults,
+  updateOutcomeStatement,
+  updatePendingResultStatement,
+} from "./store";
+
+/** The dead-letter queue retries its own messages this often before they go to the graveyard. */
+const BURY_AFTER_ATTEMPTS = 8;
+/** How long to keep asking a cluster whether a dead-lettered submission's workflow exists. */
+const CONFIRM_ATTEMPTS = 5;
+
+/**
+ * The EVENTS dead-letter consumer: an event whose processing kept failing (the queue gave up on
+ * it). Every accepted event must end with a terminal outcome, and the outcome must be true: a
+ * pending submission is recorded `submitted` when its workflow turns out to exist on the
+ * cluster (the submit succeeded but its answer was lost), `failed` when it does not; an event
+ * that never reached the log is recorded as failed. A message that cannot be recorded goes to
+ * the graveyard, never away.
+ */
+export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const received = await parseMessages(batch, env);
+  if (received.length === 0) return;
+  try {
+    const logged = await findLoggedEvents(
+      env.DB,
+      received.map(({ event }) => event.id),
+    );
+    const results = await listResults(env.DB, [...logged.keys()]);
+    const anyPending = [...results.values()].some((list) => list.some((result) => result.status === "pending"));
+    const clusters: ReadonlyMap<string, ClusterLookup> = anyPending ? await loadClusters(env) : new Map();
+    const now = Date.now();
+    const statements: D1PreparedStatement[] = [];
+    const announcements: InternalEvent[] = [];
+    const settled: Received[] = [];
+    const unsure: Received[] = [];
+    for (const item of received) {
+      const { message, event } = item;
+      const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
+      if (!logged.has(event.id)) {
+        statements.push(
+          insertEventStatement(
+            env.DB,
+            toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0),
+          ),
+        );
+        settled.push(item);
+        continue;
+      }
+      const eventResults = results.get(event.id) ?? [];
+      const pending = eventResults.filter((result) => result.status === "pending");
+      const checks = await Promise.all(pending.map((result) => confirm(clusters, result)));
+      if (checks.includes(null) && message.attempts < CONFIRM_ATTEMPTS) {
+        unsure.push(item);
+        continue;
+      }
+      for (const [index, result] of pending.entries()) {
+        const exists = checks[index];
+        if (exists === true) {
+          result.status = "submitted";
+          result.error = null;
+        } else {
+          result.status = "failed";
+          result.error = `${gaveUp}: ${result.error ?? "submission kept failing"}${exists === null ? " (the cluster could not confirm whether the workflow exists)" : ""}`;
+        }
+        statements.push(updatePendingResultStatement(env.DB, result, now));
+      }
+      const outcome = summarizeOutcome(eventResults, logged.get(event.id) !== "no_bindings");
+      statements.push(updateOutcomeStatement(env.DB, event.id, outcome));
+      if (outcome === "failed" || outcome === "partially_failed")
+        announcements.push(failedEvent(event, outcome, eventResults));
+      settled.push(item);
+    }
+    if (statements.length > 0) await env.DB.batch(statements);
+    try {
+      if (announcements.length > 0)
+        await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
+    } catch (error) {
+      console.error("announcing dead-lettered events failed", error);
+    }
+    for (const { message } of settled) message.ack();
+    for (const { message } of unsure) message.retry({ delaySeconds: 30 });
+  } catch (error) {
+    console.error("dead-lettered event batch failed", error);
+    for (const { message, event } of received) {
+      if (message.attempts >= BURY_AFTER_ATTEMPTS) {
+        const reason = `event ${event.id} could not be recorded after dead-lettering: ${error instanceof Error ? error.message : String(error)}`;
+        if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
+        else message.retry({ delaySeconds: 60 });
+      } else message.retry({ delaySeconds: Math.min(300, 15 * message.attempts) });
+    }
+  }
+}
+
+/** Whether a pending submission's workflow exists on its cluster (null: the cluster cannot tell now). */
+async function confirm(clusters: ReadonlyMap<string, ClusterLookup>, result: BindingResult): Promise<boolean | null> {
+  if (!result.request) return false;
+  const cluster = clusterOf(clusters, result.request.cluster);
+  if (!cluster.ok) return false;
+  return workflowExists(cluster.value, result.request);
+}

@@ -1,0 +1,34 @@
+import { AppError } from "../lib/errors";
+import { fnv1a } from "../lib/hash";
+import { LEDGER_SHARDS } from "./delivery-ledger";
+
+/** Headers that name a sender's delivery, most specific first, with the prefix that keeps senders apart. */
+const DELIVERY_HEADERS: ReadonlyArray<readonly [header: string, source: string]> = [
+  ["x-github-delivery", "github"],
+  ["x-gitlab-event-uuid", "gitlab"],
+  ["x-request-uuid", "bitbucket"],
+  ["webhook-id", "standard-webhooks"],
+  ["x-hookline-delivery", "hookline"],
+];
+const MAX_DELIVERY_ID_LENGTH = 256;
+
+/** The delivery id a request carries (`<source>:<id>`), or null when it carries none. */
+export function deliveryIdOf(headers: Headers): string | null {
+  for (const [header, source] of DELIVERY_HEADERS) {
+    const value = headers.get(header)?.trim();
+    if (!value) continue;
+    if (value.length > MAX_DELIVERY_ID_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+      throw new AppError(
+        "invalid_argument",
+        `${header} must be at most ${MAX_DELIVERY_ID_LENGTH} printable characters without spaces`,
+      );
+    }
+    return `${source}:${value}`;
+  }
+  return null;
+}
+
+/** The ledger object a namespace's delivery id belongs to. */
+export function ledgerFor(env: Env, namespace: string, delivery: string) {
+  return env.DELIVERY_LEDGER.getByName(`${namespace}/${fnv1a(delivery) % LEDGER_SHARDS}`);
+}

@@ -1,0 +1,62 @@
+import { DurableObject } from "cloudflare:workers";
+
+/** How long a delivery id is remembered. */
+export const DELIVERY_WINDOW_MS = 24 * 3600 * 1000;
+/** Each namespace's delivery ids are spread over this many ledger objects (by hash of the id). */
+export const LEDGER_SHARDS = 8;
+const PURGE_EVERY_MS = 3600 * 1000;
+
+/**
+ * The delivery ids one namespace shard has seen in the last 24 hours (binding DELIVERY_LEDGER,
+ * SQLite storage): a sender's redelivery of the same delivery is answered with the first
+ * event's id and queues nothing. One object per (namespace, shard) rather than a D1 unique
+ * index: the check sits on the ingest path, and D1's single writer (~1,000 writes/s for the
+ * whole gateway) would become its ceiling; shards of Durable Objects scale with namespaces.
+ * An alarm purges expired ids hourly.
+ */
+export class DeliveryLedger extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS deliveries (delivery TEXT PRIMARY KEY, event_id TEXT NOT NULL, seen_at INTEGER NOT NULL)",
+      );
+      ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (seen_at)");
+    });
+  }
+
+  /**
+   * Records `delivery` as event `eventId` unless it was seen within the window; returns the
+   * event id it belongs to (`eventId` when it is new).
+   */
+  async claim(delivery: string, eventId: string): Promise<string> {
+    const now = Date.now();
+    const seen = this.ctx.storage.sql
+      .exec<{ event_id: string; seen_at: number }>(
+        "SELECT event_id, seen_at FROM deliveries WHERE delivery = ?1",
+        delivery,
+      )
+      .toArray()[0];
+    if (seen && seen.seen_at > now - DELIVERY_WINDOW_MS) return seen.event_id;
+    this.ctx.storage.sql.exec(
+      "INSERT INTO deliveries (delivery, event_id, seen_at) VALUES (?1, ?2, ?3) ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3",
+      delivery,
+      eventId,
+      now,
+    );
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
+    return eventId;
+  }
+
+  /** Forgets a claim whose event could not be queued, so the sender's retry is accepted. */
+  async release(delivery: string, eventId: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE delivery = ?1 AND event_id = ?2", delivery, eventId);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE seen_at <= ?1", now - DELIVERY_WINDOW_MS);
+    const left = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM deliveries").one().n;
+    if (left > 0) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
+  }
+}

@@ -1,0 +1,36 @@
+/** Queues accept at most this many messages per sendBatch, and delays up to 12 hours. */
+const MAX_BATCH = 100;
+const MAX_DELAY_SECONDS = 12 * 3600;
+
+/**
+ * Puts messages back on their queue to be delivered again after a delay, without spending one of
+ * the queue's retries: a copy is sent with the delay and the original acknowledged. Used for
+ * waiting (an open circuit breaker, a service's pace, a receiver's Retry-After) and for retries
+ * whose attempts the consumer counts itself. If the copy cannot be sent, the original is retried
+ * instead, so nothing is lost.
+ */
+export async function reschedule(
+  queue: Queue,
+  items: ReadonlyArray<{ message: Message<unknown>; delaySeconds: number }>,
+): Promise<void> {
+  for (let start = 0; start < items.length; start += MAX_BATCH) {
+    const chunk = items.slice(start, start + MAX_BATCH);
+    try {
+      await queue.sendBatch(
+        chunk.map(({ message, delaySeconds }) => ({
+          body: message.body,
+          contentType: "json" as const,
+          delaySeconds: clampDelay(delaySeconds),
+        })),
+      );
+      for (const { message } of chunk) message.ack();
+    } catch (error) {
+      console.error("rescheduling messages failed; retrying them instead", error);
+      for (const { message, delaySeconds } of chunk) message.retry({ delaySeconds: clampDelay(delaySeconds) });
+    }
+  }
+}
+
+function clampDelay(seconds: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
+}

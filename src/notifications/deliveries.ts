@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { authorize, hasAllNamespaces, type Principal } from "../auth/principal";
+import { AppError, notFound } from "../lib/errors";
+import { limitSchema, pageOf } from "../lib/paging";
+import { parseWith } from "../lib/validation";
+import { enqueueDeliveries } from "./consumer";
+import { DELIVERY_STATUSES, type Delivery, getDelivery, listDeliveries, resetDelivery } from "./store";
+
+/**
+ * The delivery log, as the API and the console see it: a delivery belongs to the namespace of
+ * the resource or hookline event that caused it, and a principal sees (and retries) only those
+ * of its namespaces; deliveries without a namespace need `namespaces: ["*"]`.
+ */
+
+const cursorPattern = /^(\d+)\.([0-9a-f]{32})$/;
+export const deliveryQuerySchema = z.strictObject({
+  limit: limitSchema,
+  cursor: z.string().regex(cursorPattern, "must be a cursor returned by a previous page").optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+});
+
+/** A delivery as lists show it. */
+export function describeDelivery(delivery: Delivery) {
+  return {
+    id: delivery.id,
+    namespace: delivery.namespace,
+    createdAt: new Date(delivery.createdAt).toISOString(),
+    resource: delivery.resource,
+    trigger: delivery.trigger,
+    template: delivery.template,
+    service: delivery.service,
+    recipient: delivery.recipient,
+    title: delivery.message.title,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    lastError: delivery.lastError,
+    deliveredAt: delivery.deliveredAt === null ? null : new Date(delivery.deliveredAt).toISOString(),
+  };
+}
+
+/** A page of the deliveries the principal may see, newest first. */
+export async function listDeliveryPage(db: D1Database, principal: Principal, query: unknown) {
+  const { limit, cursor, status } = parseWith(deliveryQuerySchema, query);
+  const match = cursor === undefined ? null : cursorPattern.exec(cursor);
+  const rows = await listDeliveries(db, {
+    limit: limit + 1,
+    namespaces: hasAllNamespaces(principal) ? null : principal.namespaces,
+    ...(status === undefined ? {} : { status }),
+    ...(match?.[1] && match[2] ? { before: { createdAt: Number(match[1]), id: match[2] } } : {}),
+  });
+  const page = pageOf(rows, limit, (row) => `${row.createdAt}.${row.id}`);
+  return { items: page.items.map(describeDelivery), nextCursor: page.nextCursor, rows: page.items };
+}
+
+/** One delivery the principal may act on with `scope`; another namespace's is not found. */
+export async function findDelivery(
+  db: D1Database,
+  principal: Principal,
+  id: string,
+  scope: "notifications:read" | "notifications:write",
+): Promise<Delivery> {
+  authorize(principal, scope);
+  const delivery = /^[0-9a-f]{32}$/.test(id) ? await getDelivery(db, id) : null;
+  // Another namespace's delivery is not found (not forbidden): its existence is not told either.
+  const visible =
+    delivery !== null &&
+    (hasAllNamespaces(principal) || (delivery.namespace !== "" && principal.namespaces.includes(delivery.namespace)));
+  if (!delivery || !visible) throw notFound("delivery not found");
+  return delivery;
+}
+
+/** Sends a failed delivery again (API and console alike): anything else is 409. */
+export async function retryDelivery(env: Env, principal: Principal, id: string): Promise<void> {
+  const delivery = await findDelivery(env.DB, principal, id, "notifications:write");
+  if (!(await resetDelivery(env.DB, delivery.id))) {
+    throw new AppError("aborted", `only a failed delivery can be retried (this one is ${delivery.status})`);
+  }
+  await enqueueDeliveries(env.DB, env.NOTIFICATIONS, [delivery.id]);
+}
