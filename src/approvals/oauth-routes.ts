@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
-import { authorize } from "../auth/principal";
+import { authorize, GLOBAL } from "../auth/principal";
 import { keyringOf } from "../auth/secrets";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { readDocument } from "../lib/documents";
@@ -118,17 +118,17 @@ const createClientSchema = z.strictObject({
 /** `/api/v1/oauth/clients`: OAuth clients for approval callbacks (admin only). */
 export const oauthClientRoutes = new Hono<AppEnv>()
   .post("/oauth/clients", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const input = parseWith(createClientSchema, await readDocument(c.req.raw));
     const { client, clientSecret } = await createClient(c.env.DB, input.name, [...new Set(input.namespaces)]);
     return c.json({ ...describeClient(client), client_secret: clientSecret }, 201);
   })
   .get("/oauth/clients", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     return c.json({ items: (await listClients(c.env.DB)).map(describeClient) });
   })
   .delete("/oauth/clients/:id", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const id = c.req.param("id");
     if (!(await deleteClient(c.env.DB, id))) throw notFound(`OAuth client "${id.slice(0, 40)}" not found`);
     return c.body(null, 204);

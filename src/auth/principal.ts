@@ -51,7 +51,11 @@ export function principalKey(principal: Principal): string {
   return principal.kind === "token" ? `token:${principal.name}` : `client:${principal.name}`;
 }
 
-/** True when the principal holds `scope` (the `admin` scope holds every scope). */
+/**
+ * True when the principal holds `scope` (the `admin` scope holds every scope). Gateway-wide
+ * powers (tokens, clusters, webhook clients, naming Worker secrets) also need `namespaces: ["*"]`:
+ * an admin token limited to a namespace is every scope in that namespace, not more.
+ */
 export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.includes("admin") || principal.scopes.includes(scope);
 }

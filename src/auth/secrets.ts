@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../lib/errors";
 import type { Keyring } from "./keys";
-import { hasScope, type Principal } from "./principal";
+import { hasAllNamespaces, hasScope, type Principal } from "./principal";
 import { SecretBox } from "./secret-box";
 
 /**
@@ -31,7 +31,7 @@ export const workerSecretNameSchema = z
  */
 export function authorizeWorkerSecretNames(principal: Principal, names: ReadonlyArray<{ field: string }>): void {
   const [first] = names;
-  if (first === undefined || hasScope(principal, "admin")) return;
+  if (first === undefined || (hasScope(principal, "admin") && hasAllNamespaces(principal))) return;
   throw new AppError(
     "permission_denied",
     `${first.field}: naming a Worker secret needs the "admin" scope; send the value itself and it is sealed at rest`,

@@ -7,7 +7,7 @@ import { assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/nam
 import { parseWith } from "../lib/validation";
 import { forgetToken } from "./authenticate";
 import type { AppEnv } from "./context";
-import { authorize, SCOPES } from "./principal";
+import { authorize, GLOBAL, SCOPES } from "./principal";
 import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
 import { generateToken } from "./tokens";
 import { deleteToken, findTokenByName, insertToken, listTokens, type TokenRecord } from "./tokens-store";
@@ -37,7 +37,7 @@ export const tokenRoutes = new Hono<AppEnv>()
     return c.json({ kind, name, scopes, namespaces, templates, rateLimit: describeRateLimit(rateLimit) });
   })
   .post("/tokens", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const input = parseWith(createTokenSchema, await readDocument(c.req.raw));
     const now = Date.now();
     const expiresAt = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
@@ -60,19 +60,19 @@ export const tokenRoutes = new Hono<AppEnv>()
     return c.json({ ...describeToken(record), token }, 201);
   })
   .get("/tokens", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const tokens = await listTokens(c.env.DB);
     return c.json({ items: tokens.map(describeToken) });
   })
   .get("/tokens/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const name = assertObjectName(c.req.param("name"), "token name");
     const token = await findTokenByName(c.env.DB, name);
     if (!token) throw notFound(`token "${name}" not found`);
     return c.json(describeToken(token));
   })
   .delete("/tokens/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const name = assertObjectName(c.req.param("name"), "token name");
     const tokenId = await deleteToken(c.env.DB, name);
     if (tokenId === null) throw notFound(`token "${name}" not found`);

@@ -7,7 +7,7 @@ import { assertNamespace, assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import type { AppEnv } from "./context";
 import { applyActionOf, fingerprint } from "./fingerprint";
-import { authorize } from "./principal";
+import { authorize, GLOBAL } from "./principal";
 import { SecretBox } from "./secret-box";
 import { keyringOf } from "./secrets";
 import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
@@ -45,7 +45,7 @@ const webhookClientSchema = z
  */
 export const webhookClientRoutes = new Hono<AppEnv>()
   .put("/namespaces/:namespace/webhookclients/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const namespace = assertNamespace(c.req.param("namespace"));
     const name = assertObjectName(c.req.param("name"), "webhook client name");
     const dryRun = isDryRun(c.req.query("dryRun"));
@@ -75,13 +75,13 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     return c.json(describeClient(shown), previous ? 200 : 201, { "x-hookline-action": action });
   })
   .get("/namespaces/:namespace/webhookclients", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const namespace = assertNamespace(c.req.param("namespace"));
     const clients = await listWebhookClients(c.env.DB, namespace);
     return c.json({ items: clients.map(describeClient) });
   })
   .get("/namespaces/:namespace/webhookclients/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const namespace = assertNamespace(c.req.param("namespace"));
     const name = assertObjectName(c.req.param("name"), "webhook client name");
     const client = await getWebhookClient(c.env.DB, namespace, name);
@@ -89,7 +89,7 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     return c.json(describeClient(client));
   })
   .delete("/namespaces/:namespace/webhookclients/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const namespace = assertNamespace(c.req.param("namespace"));
     const name = assertObjectName(c.req.param("name"), "webhook client name");
     if (!(await deleteWebhookClient(c.env.DB, namespace, name))) {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
-import { authorize } from "../auth/principal";
+import { authorize, GLOBAL } from "../auth/principal";
 import { SecretBox } from "../auth/secret-box";
 import { keyringOf, workerSecretNameSchema } from "../auth/secrets";
 import { pendingSubmissionsByCluster } from "../events/store";
@@ -43,7 +43,7 @@ const clusterSchema = z
 /** `/api/v1/clusters`: where bindings submit workflows. Admin only; tokens are never returned. */
 export const clusterRoutes = new Hono<AppEnv>()
   .put("/clusters/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const name = assertObjectName(c.req.param("name"), "cluster name");
     const dryRun = isDryRun(c.req.query("dryRun"));
     const document = await readDocument(c.req.raw);
@@ -70,11 +70,11 @@ export const clusterRoutes = new Hono<AppEnv>()
     return c.json(describeCluster(shown), previous ? 200 : 201, { "x-hookline-action": action });
   })
   .get("/clusters", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     return c.json({ items: await clusterList(c.env) });
   })
   .get("/clusters/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const name = assertObjectName(c.req.param("name"), "cluster name");
     const cluster = await getCluster(c.env.DB, name);
     if (!cluster) throw notFound(`cluster "${name}" not found`);
@@ -82,7 +82,7 @@ export const clusterRoutes = new Hono<AppEnv>()
     return c.json({ ...describeCluster(cluster), status: await statusOf(c.env, cluster.name, queued) });
   })
   .delete("/clusters/:name", async (c) => {
-    authorize(c.get("principal"), "admin");
+    authorize(c.get("principal"), "admin", GLOBAL);
     const name = assertObjectName(c.req.param("name"), "cluster name");
     if (!(await deleteCluster(c.env.DB, name))) throw notFound(`cluster "${name}" not found`);
     return c.body(null, 204);

@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { decideApproval, readGate } from "../approvals/decide";
 import { listApprovalPage } from "../approvals/routes";
 import type { AppEnv } from "../auth/context";
-import { authorize, hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
+import { authorize, GLOBAL, hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
 import { applyBindings } from "../bindings/apply";
 import { dryRunBinding } from "../bindings/dry-run";
 import { getBinding, listBindings } from "../bindings/store";
@@ -132,8 +132,10 @@ async function bindingPage(
   namespace: string,
   name: string,
   extra: { yaml?: string; saveError?: string; saved?: string; dryRun?: DryRun; status?: number } = {},
+  /** The scope the request was allowed with: the page after a save answers the writer. */
+  scope: "bindings:read" | "bindings:write" = "bindings:read",
 ) {
-  const principal = authorize(principalOf(c), "bindings:read", namespace);
+  const principal = authorize(principalOf(c), scope, namespace);
   const binding = await getBinding(c.env.DB, namespace, name);
   if (!binding && extra.yaml === undefined)
     throw new AppError("not_found", `workfloweventbinding "${name}" not found in namespace "${namespace}"`);
@@ -294,12 +296,17 @@ const signedIn = new Hono<UiEnv>()
     const yaml = (await form(c)).yaml ?? "";
     try {
       const [result] = await applyBindings(c.env.DB, namespace, documentsOf(yaml, "yaml"), { pathName: name });
-      return bindingPage(c, namespace, name, {
-        saved: `Saved: ${result?.action ?? "applied"} (generation ${result?.binding.metadata.generation ?? "?"}).`,
-      });
+      const saved = `Saved: ${result?.action ?? "applied"} (generation ${result?.binding.metadata.generation ?? "?"}).`;
+      return bindingPage(c, namespace, name, { saved }, "bindings:write");
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      return bindingPage(c, namespace, name, { yaml, saveError: error.message, status: error.status });
+      return bindingPage(
+        c,
+        namespace,
+        name,
+        { yaml, saveError: error.message, status: error.status },
+        "bindings:write",
+      );
     }
   })
   .post("/namespaces/:namespace/workfloweventbindings/:name/test", async (c) => {
@@ -374,7 +381,7 @@ const signedIn = new Hono<UiEnv>()
     return c.redirect("/ui/notifications/deliveries", 303);
   })
   .get("/clusters", async (c) => {
-    authorize(principalOf(c), "admin");
+    authorize(principalOf(c), "admin", GLOBAL);
     return page(c, "Clusters", <ClustersPage clusters={await clusterList(c.env)} />);
   })
   .post("/logout", (c) => {
