@@ -5,7 +5,7 @@ import { authorize, GLOBAL } from "../auth/principal";
 import { keyringOf } from "../auth/secrets";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { readDocument } from "../lib/documents";
-import { notFound } from "../lib/errors";
+import { AppError, notFound } from "../lib/errors";
 import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import {
@@ -34,7 +34,14 @@ function oauthError(status: 400 | 401, error: string, description: string, basic
 /** Form-encoded (the standard) or JSON parameters of a token request. */
 async function readTokenParameters(request: Request): Promise<Record<string, string> | null> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  const text = decodeUtf8(await readBodyLimited(request, MAX_TOKEN_REQUEST_BYTES));
+  let text: string;
+  try {
+    text = decodeUtf8(await readBodyLimited(request, MAX_TOKEN_REQUEST_BYTES));
+  } catch (error) {
+    // Too large, or not UTF-8: an RFC 6749 invalid_request like any other malformed request.
+    if (error instanceof AppError) return null;
+    throw error;
+  }
   if (type === "application/json") {
     let parsed: unknown;
     try {

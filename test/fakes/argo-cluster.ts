@@ -36,6 +36,14 @@ export interface Behaviour {
   randomHangRate?: number;
   /** How long a hang keeps the connection open. */
   hangMs?: number;
+  /** Down: every request (reads too) answers 503 until this is cleared. */
+  down?: boolean;
+  /** The next requests answer a redirect to this URL (a misconfigured proxy, or worse). */
+  redirect?: string;
+  /** The next N creates succeed but answer 200 with a body that names nothing. */
+  nameless?: number;
+  /** The next N requests answer 400 with a body this many bytes long. */
+  hugeBody?: number;
 }
 
 interface NamespaceState {
@@ -96,6 +104,22 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     const url = new URL(request.url ?? "/", "http://fake");
     const body = await readBody(request);
     if (url.pathname.startsWith("/_fake/")) return control(url, request.method ?? "GET", body, response);
+    const pathNamespace = /^\/(?:api\/v1\/workflows|apis\/argoproj\.io\/v1alpha1\/namespaces)\/([^/]+)/.exec(
+      url.pathname,
+    )?.[1];
+    if (pathNamespace !== undefined) {
+      const ns = state(decodeURIComponent(pathNamespace));
+      if (ns.behaviour.down) {
+        ns.requests += 1;
+        return send(response, 503, { code: 14, message: "service unavailable", details: [] });
+      }
+      if (ns.behaviour.redirect) {
+        ns.requests += 1;
+        response.writeHead(307, { location: ns.behaviour.redirect, "content-type": "text/plain" });
+        response.end("redirecting");
+        return;
+      }
+    }
 
     const read =
       request.method === "GET"
@@ -169,6 +193,13 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       return fail(429, "too many requests", "TooManyRequests", 8);
     }
     if (Math.random() < (behaviour.randomFailRate ?? 0)) return fail(500, "random failure", "InternalError", 13);
+    if ((behaviour.hugeBody ?? 0) > 0) {
+      const size = behaviour.hugeBody ?? 0;
+      behaviour.hugeBody = 0;
+      response.writeHead(400, { "content-type": "text/plain" });
+      response.end(`huge error ${"x".repeat(size)}`);
+      return;
+    }
     let hangAfterCreate = false;
     if ((behaviour.hang ?? 0) > 0) {
       behaviour.hang = (behaviour.hang ?? 0) - 1;
@@ -197,6 +228,10 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       metadata: { name: workflow.name, namespace, labels: workflow.labels, uid: crypto.randomUUID() },
       spec: { workflowTemplateRef: { name: workflow.template.name } },
     };
+    if ((behaviour.nameless ?? 0) > 0) {
+      behaviour.nameless = (behaviour.nameless ?? 0) - 1;
+      return send(response, 200, {});
+    }
     if (hangAfterCreate) {
       // The workflow exists, but the answer never arrives in time: the caller must not create another.
       setTimeout(

@@ -53,3 +53,60 @@ describe("webhook signature verification", () => {
     expect(await verifySignature(client("bitbucket", "secret"), headers, body)).toBe(false);
   });
 });
+
+describe("Standard Webhooks (standard-webhooks spec test vector)", () => {
+  const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const payload = new TextEncoder().encode('{"test": 2432232314}');
+  const at = 1614265330;
+  const headers = (signature: string, timestamp = String(at)) =>
+    new Headers({
+      "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      "webhook-timestamp": timestamp,
+      "webhook-signature": signature,
+    });
+  const valid = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+  it("verifies the spec's vector, also among several signatures (key rotation)", async () => {
+    const client = { type: "standard-webhooks" as const, secret, requireTimestamp: false };
+    expect(await verifySignature(client, headers(valid), payload, at * 1000)).toBe(true);
+    expect(await verifySignature(client, headers(`v1,Zm9yZ2VkIHNpZ25hdHVyZQ== ${valid}`), payload, at * 1000)).toBe(
+      true,
+    );
+    expect(await verifySignature(client, headers("v1,Zm9yZ2VkIHNpZ25hdHVyZQ=="), payload, at * 1000)).toBe(false);
+    expect(await verifySignature(client, headers(valid.replace("v1,", "v2,")), payload, at * 1000)).toBe(false);
+    expect(await verifySignature(client, headers(valid), new TextEncoder().encode('{"test": 1}'), at * 1000)).toBe(
+      false,
+    );
+  });
+
+  it("refuses a timestamp more than five minutes away (a replayed or held delivery)", async () => {
+    const client = { type: "standard-webhooks" as const, secret, requireTimestamp: false };
+    expect(await verifySignature(client, headers(valid), payload, (at + 299) * 1000)).toBe(true);
+    expect(await verifySignature(client, headers(valid), payload, (at + 301) * 1000)).toBe(false);
+    expect(await verifySignature(client, headers(valid), payload, (at - 301) * 1000)).toBe(false);
+    expect(await verifySignature(client, headers(valid, "not-a-number"), payload, at * 1000)).toBe(false);
+  });
+});
+
+describe("generic HMAC with a signed timestamp", () => {
+  it("signs <timestamp>.<body> when X-Hookline-Timestamp is sent, within five minutes", async () => {
+    const now = Date.now();
+    const timestamp = String(Math.floor(now / 1000));
+    const signed = await hmacHeader("secret", `${timestamp}.${new TextDecoder().decode(body)}`);
+    const headers = new Headers({ "x-hookline-signature": signed, "x-hookline-timestamp": timestamp });
+    expect(await verifySignature(client("hmac-sha256", "secret"), headers, body, now)).toBe(true);
+    expect(await verifySignature(client("hmac-sha256", "secret"), headers, body, now + 301_000)).toBe(false);
+    // The body's own signature does not pass for a timestamped delivery (the timestamp is covered).
+    const bodyOnly = new Headers({
+      "x-hookline-signature": await hmacHeader("secret", body),
+      "x-hookline-timestamp": timestamp,
+    });
+    expect(await verifySignature(client("hmac-sha256", "secret"), bodyOnly, body, now)).toBe(false);
+  });
+
+  it("a client that requires the timestamp refuses deliveries without one", async () => {
+    const headers = new Headers({ "x-hookline-signature": await hmacHeader("secret", body) });
+    expect(await verifySignature(client("hmac-sha256", "secret"), headers, body)).toBe(true);
+    expect(await verifySignature(client("hmac-sha256", "secret", true), headers, body)).toBe(false);
+  });
+});
