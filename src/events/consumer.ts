@@ -7,6 +7,7 @@ import { submitWorkflow } from "../clusters/submit";
 import { readLimits } from "../lib/config";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
+import { describeIssues } from "../lib/validation";
 import { type InternalEvent, internalEvent } from "../notifications/internal-events";
 import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
@@ -377,8 +378,9 @@ export async function parseMessages(batch: MessageBatch<unknown>, env: Env): Pro
       received.push({ message, event: parsed.data });
       continue;
     }
-    console.error("unreadable event message; keeping it in the graveyard", message.id, parsed.error.message);
-    if (await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${parsed.error.message}`)) {
+    const reason = `unreadable message: ${describeIssues(parsed.error)}`;
+    console.error("event message kept in the graveyard", message.id, reason);
+    if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) {
       message.ack();
     } else message.retry({ delaySeconds: 60 });
   }

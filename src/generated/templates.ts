@@ -783,6 +783,128 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     return __eta.res;
     
   },
+  "@notifications/cluster-down/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Cluster down\n> - Cluster: ';
+    __eta.res+=it.color(it.app.data?.cluster ?? "", "danger");
+    __eta.res+='> - Since: ';
+    __eta.res+=it.app.data?.since ?? "";
+    __eta.res+='> - Last error: ';
+    __eta.res+=it.app.data?.lastError ?? "";
+    __eta.res+='\nSubmissions to it wait (no attempts are spent) and hookline probes it until it answers again.\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/cluster-down/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Cluster ';
+    __eta.res+=it.app.data?.cluster;
+    __eta.res+=' is down\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/cluster-recovered/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Cluster recovered\n> - Cluster: ';
+    __eta.res+=it.color(it.app.data?.cluster ?? "", "success");
+    __eta.res+='> - Since: ';
+    __eta.res+=it.app.data?.since ?? "";
+    __eta.res+='\nThe submissions that waited for it are being sent.\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/cluster-recovered/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Cluster ';
+    __eta.res+=it.app.data?.cluster;
+    __eta.res+=' recovered\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
   "@notifications/event-failed/body": function (it, options) {
     
     let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);

@@ -111,4 +111,22 @@ export const BUILT_IN_TRIGGERS: Record<string, TriggerDefinition> = {
       },
     ],
   },
+  "on-cluster-down": {
+    conditions: [
+      {
+        description: "A cluster's circuit breaker opened: submissions to it wait",
+        when: 'app.type = "cluster.down"',
+        send: ["cluster-down"],
+      },
+    ],
+  },
+  "on-cluster-recovered": {
+    conditions: [
+      {
+        description: "A cluster answers again: its circuit breaker closed",
+        when: 'app.type = "cluster.recovered"',
+        send: ["cluster-recovered"],
+      },
+    ],
+  },
 };

@@ -3,6 +3,7 @@ import { buryMessage } from "../events/graveyard";
 import { readLimits } from "../lib/config";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
+import { describeIssues } from "../lib/validation";
 import { loadNotificationConfig, type NotificationConfig } from "./config";
 import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
@@ -43,9 +44,9 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
     if (!parsed.success) {
-      console.error("unreadable notification message; keeping it in the graveyard", message.id);
-      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${parsed.error.message}`))
-        message.ack();
+      const reason = `unreadable message: ${describeIssues(parsed.error)}`;
+      console.error("notification message kept in the graveyard", message.id, reason);
+      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
       else message.retry({ delaySeconds: 60 });
       continue;
     }

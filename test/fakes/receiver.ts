@@ -27,6 +27,14 @@ export interface ReceiverBehaviour {
   reply?: unknown;
   /** DingTalk / Lark robots: the signing secret requests must be signed with. */
   secret?: string;
+  /** Answer this many requests 429 with Retry-After (`retryAfter` seconds, default 1) first. */
+  tooMany?: number;
+  retryAfter?: number;
+  /** Chaos: the probability of a 500, of a 429 (Retry-After 1), of a hang (answered after `hangMs`). */
+  randomFailRate?: number;
+  random429Rate?: number;
+  randomHangRate?: number;
+  hangMs?: number;
 }
 
 export interface Receiver {
@@ -65,6 +73,25 @@ export async function startReceiver(): Promise<Receiver> {
     if ((behaviour.fail ?? 0) > 0) {
       behaviour.fail = (behaviour.fail ?? 0) - 1;
       return reply(500, { message: "temporarily broken" });
+    }
+    const tooMany = (retryAfter: number) => {
+      response.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
+      response.end(JSON.stringify({ message: "slow down" }));
+    };
+    if ((behaviour.tooMany ?? 0) > 0) {
+      behaviour.tooMany = (behaviour.tooMany ?? 0) - 1;
+      return tooMany(behaviour.retryAfter ?? 1);
+    }
+    const roll = Math.random();
+    const failRate = behaviour.randomFailRate ?? 0;
+    const tooManyRate = behaviour.random429Rate ?? 0;
+    if (roll < failRate) return reply(500, { message: "random failure" });
+    if (roll < failRate + tooManyRate) return tooMany(1);
+    if (roll < failRate + tooManyRate + (behaviour.randomHangRate ?? 0)) {
+      // Hung: the message is not taken (the sender times out), the answer comes far too late.
+      list.pop();
+      setTimeout(() => reply(200, { ok: true }), behaviour.hangMs ?? 30_000).unref();
+      return;
     }
     if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
     chatAnswer(service, url, body, behaviour, response);

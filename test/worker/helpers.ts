@@ -107,11 +107,20 @@ export const receiver = {
   hook: (key: string) => `${testEnv.RECEIVER_URL}/hooks/${key}`,
   async requests(
     key: string,
-  ): Promise<Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>> {
+  ): Promise<
+    Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string; at: number }>
+  > {
     const response = await fetch(`${testEnv.RECEIVER_URL}/_receiver/requests?key=${key}`);
     return (
       (await response.json()) as {
-        requests: Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>;
+        requests: Array<{
+          method: string;
+          path: string;
+          query: string;
+          headers: Record<string, string>;
+          body: string;
+          at: number;
+        }>;
       }
     ).requests;
   },

@@ -274,7 +274,7 @@ describe("notifications: failures", () => {
     expect(await receiver.requests("once")).toHaveLength(1);
   });
 
-  it("paces DingTalk: past the service's per-minute rate, deliveries wait for the next minute", async () => {
+  it("paces DingTalk: past the service's per-minute rate, deliveries wait (no attempt spent) for the window to move on", async () => {
     await put("services/paced", {
       type: "dingtalk",
       url: `${receiver.url}/dingtalk/robot/send?access_token=paced`,
@@ -286,10 +286,14 @@ describe("notifications: failures", () => {
       destinations: [{ service: "paced" }],
     });
     for (const name of ["paced-a", "paced-b", "paced-c"]) await postResource(application(name, synced("r1")));
+    // The suite counts "per minute" over a 2 s window (vitest.config.ts).
     await waitForRequests("paced", 2);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(await receiver.requests("paced")).toHaveLength(2);
     expect(await countRows("notification_deliveries", "service = 'paced' AND status = 'pending'")).toBe(1);
+    const [first, , third] = await waitForRequests("paced", 3);
+    expect((third?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(2_000);
+    expect(
+      await countRows("notification_deliveries", "service = 'paced' AND status = 'delivered' AND attempts = 1"),
+    ).toBe(3);
   });
 });
 
