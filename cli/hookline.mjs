@@ -9,52 +9,6 @@ import { client, ServerError, UsageError } from "./http.mjs";
 import { findKind, KINDS } from "./kinds.mjs";
 import { colorStatus, printData, printTable, red } from "./output.mjs";
 
-const GLOBAL_HELP = `hookline — edge gateway for Argo Workflows / Argo CD
-
-Usage: hookline <command> [options]
-
-Commands:
-  login                      save the server URL and token to the config file
-  apply -f FILE|DIR|-        create or update objects from YAML or JSON (kubectl-style)
-  get KIND [NAME]            show objects (${KINDS.map((kind) => kind.names[0]).join(", ")})
-  delete KIND NAME           delete an object
-  events [get|replay ID]     list events, show one, or replay it
-  send NS [DISCRIMINATOR]    post an event (-f payload.json)
-  approvals                  list approval gates
-  approve ID | reject ID     decide an approval gate (-m message)
-  token create NAME          create an API token
-  oauth client create NAME   create an OAuth client for approval callbacks
-  import argo -f FILE        apply Argo WorkflowEventBindings written in Argo's expression language
-  import argocd-notifications -f argocd-notifications-cm.yaml
-                             turn an Argo CD notifications ConfigMap into hookline objects
-
-Global options:
-  --server URL    the hookline URL (or HOOKLINE_URL, or \`hookline login\`)
-  --token TOKEN   an API token or the admin token (or HOOKLINE_TOKEN, or \`hookline login\`)
-  -h, --help      help for any command
-
-Exit codes: 0 ok, 1 the server said no (its message is shown), 2 usage error.`;
-
-const HELP = {
-  login:
-    "Usage: hookline login --server URL --token TOKEN\n\nChecks the token against the server and saves both to the config file.",
-  apply:
-    'Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTrigger,\nNotificationSubscription and WebhookClient documents (YAML, multi-document, Lists, or JSON).\nPrints created / configured / unchanged per object. --dry-run validates on the server only.\nNamespaced objects go to metadata.namespace, else -n, else "default".',
-  get: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|json|yaml]\n\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
-  delete: "Usage: hookline delete KIND NAME [-n NAMESPACE]",
-  events:
-    "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]",
-  send: "Usage: hookline send NAMESPACE [DISCRIMINATOR] -f payload.json|- [-H 'X-Header: value' …]\n\nPosts the payload as an event and prints its id.",
-  approvals: "Usage: hookline approvals [-n NS] [--pending] [-o table|json|yaml]",
-  approve: "Usage: hookline approve ID [-m MESSAGE] [-n NS]",
-  reject: "Usage: hookline reject ID [-m MESSAGE] [-n NS]",
-  token:
-    "Usage: hookline token create NAME --namespace NS [--namespace …] --scope SCOPE [--scope …] [--template T …] [--expires-at RFC3339] [-o …]",
-  oauth: "Usage: hookline oauth client create NAME [--namespace NS …] [-o …]",
-  import:
-    "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [--templates-dir templates/notifications] [--dry-run]",
-};
-
 const common = {
   server: { type: "string" },
   token: { type: "string" },
@@ -85,202 +39,376 @@ function outputFormat(format) {
 
 const enc = encodeURIComponent;
 
-async function main(argv) {
-  const [command, ...rest] = argv;
-  if (!command || command === "-h" || command === "--help" || command === "help") {
-    console.log(GLOBAL_HELP);
-    return 0;
-  }
-  if (command === "version" || command === "--version") {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-    console.log(pkg.version);
-    return 0;
-  }
-  const help = HELP[/** @type {keyof typeof HELP} */ (command)];
-  if (!help) throw new UsageError(`unknown command "${command}"; see hookline --help`);
-  if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(help);
-    return 0;
-  }
-  switch (command) {
-    case "login": {
-      const { values } = parse(rest);
-      if (!values.server || !values.token) throw new UsageError(help);
-      const api = client({ server: String(values.server).replace(/\/+$/, ""), token: String(values.token) });
-      const me = (await api.request("GET", "/api/v1/whoami")).body;
-      const path = writeConfigFile({ server: api.server, token: String(values.token) });
-      console.log(`Logged in to ${api.server} as ${me.name} (${me.scopes.join(", ")}); saved to ${path}`);
-      return 0;
-    }
-    case "apply": {
-      const { values } = parse(rest, {
+/**
+ * @typedef {object} Command
+ * @property {string} name
+ * @property {string} synopsis   the line in `hookline --help`
+ * @property {string} summary
+ * @property {string} usage      `hookline <command> --help`
+ * @property {(argv: string[], usage: string) => Promise<number>} run
+ */
+
+/** Every command: its help and its handler, in one place. @type {Command[]} */
+const COMMANDS = [
+  {
+    name: "login",
+    synopsis: "login",
+    summary: "check a token against the server and save both to the config file",
+    usage:
+      "Usage: hookline login --server URL [--token-stdin | --token TOKEN]\n\nReads the token from standard input with --token-stdin (or asks for it when standard input is a\nterminal), so it stays out of your shell history. Checks it, then saves server and token to the\nconfig file.",
+    run: login,
+  },
+  {
+    name: "apply",
+    synopsis: "apply -f FILE|DIR|-",
+    summary: "create or update objects from YAML or JSON (kubectl-style)",
+    usage:
+      'Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTrigger,\nNotificationSubscription and WebhookClient documents (YAML, multi-document, Lists, or JSON).\nPrints created / configured / unchanged per object. --dry-run validates on the server only.\nNamespaced objects go to metadata.namespace, else -n, else "default".',
+    run: async (argv, usage) => {
+      const { values } = parse(argv, {
         filename: { type: "string", short: "f", multiple: true },
         "dry-run": { type: "boolean" },
       });
-      if (!values.filename?.length) throw new UsageError(`-f is required\n\n${help}`);
+      if (!values.filename?.length) throw new UsageError(`-f is required\n\n${usage}`);
       return apply(client(resolveConfig(values)), {
         files: values.filename,
         namespace: firstNamespace(values),
         dryRun: Boolean(values["dry-run"]),
       });
-    }
-    case "get":
-    case "delete": {
-      const { values, positionals } = parse(rest);
-      const [kindName, name] = positionals;
-      if (!kindName) throw new UsageError(help);
-      const kind = findKind(kindName);
-      if (!kind) throw new UsageError(`unknown kind "${kindName}"; kinds: ${KINDS.map((k) => k.names[0]).join(", ")}`);
-      const namespace = firstNamespace(values) ?? "default";
-      const api = client(resolveConfig(values));
-      const collection = kind.collection(namespace);
-      if (command === "delete") {
-        if (!name) throw new UsageError(help);
-        await api.request("DELETE", `${collection}/${enc(name)}`);
-        console.log(`${kind.kind.toLowerCase()}/${name} deleted`);
-        return 0;
-      }
-      const format = outputFormat(values.output);
-      if (name) {
-        const { body } = await api.request("GET", `${collection}/${enc(name)}`);
-        if (format === "table") printTable(kind.columns, [kind.row(body)]);
-        else printData(body, format);
-        return 0;
-      }
-      const { body } = await api.request("GET", collection);
-      if (format === "table") printTable(kind.columns, body.items.map(kind.row));
-      else printData(body, format);
-      return 0;
-    }
-    case "events":
-      return events(rest, help);
-    case "send": {
-      const { values, positionals } = parse(rest, {
-        filename: { type: "string", short: "f" },
-        header: { type: "string", short: "H", multiple: true },
-      });
-      const [namespace, discriminator = ""] = positionals;
-      if (!namespace || !values.filename) throw new UsageError(help);
-      const payload = readFileSync(values.filename === "-" ? 0 : values.filename, "utf8");
-      const api = client(resolveConfig(values));
-      const headers = {};
-      for (const header of values.header ?? []) {
-        const colon = header.indexOf(":");
-        if (colon <= 0) throw new UsageError(`-H "${header}" is not "Name: value"`);
-        headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-      }
-      const { body } = await requestWithHeaders(
-        api,
-        `/api/v1/events/${enc(namespace)}/${enc(discriminator)}`,
-        payload,
-        headers,
-      );
-      console.log(body.id);
-      return 0;
-    }
-    case "approvals": {
-      const { values } = parse(rest, { pending: { type: "boolean" } });
-      const namespace = firstNamespace(values) ?? "default";
-      const api = client(resolveConfig(values));
-      const { body } = await api.request(
-        "GET",
-        `/api/v1/namespaces/${enc(namespace)}/approvals${values.pending ? "?status=pending" : ""}`,
-      );
-      const format = outputFormat(values.output);
-      if (format !== "table") printData(body, format);
-      else
-        printTable(
-          ["id", "policy", "status", "workflow", "expires"],
-          body.items.map((a) => [a.id, a.policy, colorStatus(a.status), a.subject?.workflow ?? "", a.expiresAt]),
-        );
-      return 0;
-    }
-    case "approve":
-    case "reject": {
-      const { values, positionals } = parse(rest, { message: { type: "string", short: "m" } });
-      const [id] = positionals;
-      if (!id) throw new UsageError(help);
-      const namespace = firstNamespace(values) ?? "default";
-      const api = client(resolveConfig(values));
-      const { body } = await api.request("POST", `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(id)}/decision`, {
-        body: { approve: command === "approve", message: values.message ?? "" },
-      });
-      console.log(`approval ${id} ${colorStatus(body.status)}`);
-      return 0;
-    }
-    case "token": {
-      const { values, positionals } = parse(rest, {
-        scope: { type: "string", multiple: true },
-        template: { type: "string", multiple: true },
-        "expires-at": { type: "string" },
-      });
-      const [action, name] = positionals;
-      if (action !== "create" || !name || !values.namespace?.length || !values.scope?.length)
-        throw new UsageError(help);
-      const api = client(resolveConfig(values));
-      const { body } = await api.request("POST", "/api/v1/tokens", {
-        body: {
-          name,
-          namespaces: values.namespace,
-          scopes: values.scope,
-          ...(values.template ? { templates: values.template } : {}),
-          ...(values["expires-at"] ? { expiresAt: values["expires-at"] } : {}),
-        },
-      });
-      const format = values.output ? outputFormat(values.output) : "table";
-      if (format !== "table") printData(body, format);
-      else console.log(`token ${body.name} created; it is shown only now:\n${body.token}`);
-      return 0;
-    }
-    case "oauth": {
-      const { values, positionals } = parse(rest);
-      const [noun, action, name] = positionals;
-      if (noun !== "client" || action !== "create" || !name) throw new UsageError(help);
-      const api = client(resolveConfig(values));
-      const { body } = await api.request("POST", "/api/v1/oauth/clients", {
-        body: { name, ...(values.namespace ? { namespaces: values.namespace } : {}) },
-      });
-      const format = values.output ? outputFormat(values.output) : "table";
-      if (format !== "table") printData(body, format);
-      else
-        console.log(
-          `OAuth client ${body.name} created; the secret is shown only now:\nclient_id:     ${body.client_id}\nclient_secret: ${body.client_secret}`,
-        );
-      return 0;
-    }
-    case "import": {
-      const { values, positionals } = parse(rest, {
-        filename: { type: "string", short: "f", multiple: true },
-        "dry-run": { type: "boolean" },
-        "templates-dir": { type: "string" },
-      });
-      const [source] = positionals;
-      if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications"))
-        throw new UsageError(help);
-      const api = client(resolveConfig(values));
-      if (source === "argo") {
-        return apply(api, {
-          files: values.filename,
-          namespace: firstNamespace(values),
-          dryRun: Boolean(values["dry-run"]),
-          importArgo: true,
-        });
-      }
-      const { importArgoCdNotifications } = await import("./import-argocd.mjs");
-      return importArgoCdNotifications(api, {
-        files: values.filename,
-        templatesDir: values["templates-dir"] ?? "templates/notifications",
-        dryRun: Boolean(values["dry-run"]),
-      });
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+    },
+  },
+  {
+    name: "get",
+    synopsis: "get KIND [NAME]",
+    summary: "show objects (kinds: hookline get --help)",
+    usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|json|yaml]\n\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
+    run: (argv, usage) => getOrDelete("get", argv, usage),
+  },
+  {
+    name: "delete",
+    synopsis: "delete KIND NAME",
+    summary: "delete an object",
+    usage: "Usage: hookline delete KIND NAME [-n NAMESPACE]",
+    run: (argv, usage) => getOrDelete("delete", argv, usage),
+  },
+  {
+    name: "events",
+    synopsis: "events [get|replay ID|dead]",
+    summary: "list events, show one, replay it, or list dead letters",
+    usage:
+      "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]\n       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
+    run: events,
+  },
+  {
+    name: "send",
+    synopsis: "send NS [DISCRIMINATOR]",
+    summary: "post an event (-f payload.json)",
+    usage:
+      "Usage: hookline send NAMESPACE [DISCRIMINATOR] -f payload.json|- [-H 'X-Header: value' …]\n\nPosts the payload as an event and prints its id.",
+    run: send,
+  },
+  {
+    name: "approvals",
+    synopsis: "approvals",
+    summary: "list approval gates",
+    usage: "Usage: hookline approvals [-n NS] [--pending] [-o table|json|yaml]",
+    run: approvals,
+  },
+  {
+    name: "approve",
+    synopsis: "approve ID | reject ID",
+    summary: "decide an approval gate (-m message)",
+    usage: "Usage: hookline approve ID [-m MESSAGE] [-n NS]",
+    run: (argv, usage) => decide(true, argv, usage),
+  },
+  {
+    name: "reject",
+    synopsis: "",
+    summary: "",
+    usage: "Usage: hookline reject ID [-m MESSAGE] [-n NS]",
+    run: (argv, usage) => decide(false, argv, usage),
+  },
+  {
+    name: "token",
+    synopsis: "token create NAME",
+    summary: "create an API token",
+    usage:
+      "Usage: hookline token create NAME --namespace NS [--namespace …] --scope SCOPE [--scope …] [--template T …]\n                              [--expires-at RFC3339] [--rate-limit N/10s|N/1m] [-o …]",
+    run: token,
+  },
+  {
+    name: "oauth",
+    synopsis: "oauth client create NAME",
+    summary: "create an OAuth client for approval callbacks",
+    usage: "Usage: hookline oauth client create NAME [--namespace NS …] [-o …]",
+    run: oauthClient,
+  },
+  {
+    name: "admin",
+    synopsis: "admin reseal",
+    summary: "re-encrypt every sealed secret under the current key (after a key rotation)",
+    usage:
+      "Usage: hookline admin reseal [-o table|json|yaml]\n\nWith HOOKLINE_SECRET_KEY set to the new key and HOOKLINE_SECRET_KEY_PREVIOUS to the old one,\nre-encrypts every sealed value under the new key and prints how many of each kind moved.",
+    run: admin,
+  },
+  {
+    name: "import",
+    synopsis: "import argo -f FILE",
+    summary: "apply Argo WorkflowEventBindings written in Argo's expression language",
+    usage:
+      "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [--templates-dir templates/notifications] [--dry-run]",
+    run: importCommand,
+  },
+];
+
+const GLOBAL_HELP = `hookline — edge gateway for Argo Workflows / Argo CD
+
+Usage: hookline <command> [options]
+
+Commands:
+${COMMANDS.filter((command) => command.synopsis)
+  .map((command) => `  ${command.synopsis.padEnd(26)} ${command.summary}`)
+  .join("\n")}
+  import argocd-notifications -f argocd-notifications-cm.yaml
+                             turn an Argo CD notifications ConfigMap into hookline objects
+
+Global options:
+  --server URL    the hookline URL (or HOOKLINE_URL, or \`hookline login\`)
+  --token TOKEN   an API token or the admin token (or HOOKLINE_TOKEN, or \`hookline login\`)
+  -h, --help      help for any command
+
+Exit codes: 0 ok, 1 the server said no (its message is shown), 2 usage error.`;
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === "-h" || name === "--help" || name === "help") {
+    console.log(GLOBAL_HELP);
+    return 0;
   }
+  if (name === "version" || name === "--version") {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    console.log(pkg.version);
+    return 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) throw new UsageError(`unknown command "${name}"; see hookline --help`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  return command.run(rest, command.usage);
 }
 
-/** POST a raw event body with extra headers. */
-function requestWithHeaders(api, path, payload, headers) {
-  return api.request("POST", path, { raw: payload, contentType: "application/json", headers });
+/** @param {string[]} argv @param {string} usage */
+async function login(argv, usage) {
+  const { values } = parse(argv, { "token-stdin": { type: "boolean" } });
+  if (!values.server) throw new UsageError(usage);
+  let token = values.token;
+  if (values["token-stdin"]) token = readFileSync(0, "utf8").trim();
+  else if (!token && process.stdin.isTTY) token = await promptHidden("Token: ");
+  if (!token) throw new UsageError(usage);
+  const api = client({ server: String(values.server).replace(/\/+$/, ""), token: String(token) });
+  const me = (await api.request("GET", "/api/v1/whoami")).body;
+  const path = writeConfigFile({ server: api.server, token: String(token) });
+  console.log(`Logged in to ${api.server} as ${me.name} (${me.scopes.join(", ")}); saved to ${path}`);
+  return 0;
+}
+
+/** Asks on the terminal without echoing what is typed. @param {string} question */
+function promptHidden(question) {
+  return new Promise((resolve) => {
+    process.stderr.write(question);
+    const input = process.stdin;
+    input.setRawMode?.(true);
+    input.resume();
+    input.setEncoding("utf8");
+    let typed = "";
+    const onData = (/** @type {string} */ chunk) => {
+      for (const char of chunk) {
+        if (char === "\n" || char === "\r" || char === "\u0004") {
+          input.setRawMode?.(false);
+          input.pause();
+          input.off("data", onData);
+          process.stderr.write("\n");
+          resolve(typed);
+          return;
+        }
+        if (char === "\u0003") process.exit(130);
+        typed = char === "\u007f" ? typed.slice(0, -1) : typed + char;
+      }
+    };
+    input.on("data", onData);
+  });
+}
+
+/** @param {"get" | "delete"} action @param {string[]} argv @param {string} usage */
+async function getOrDelete(action, argv, usage) {
+  const { values, positionals } = parse(argv);
+  const [kindName, name] = positionals;
+  if (!kindName) throw new UsageError(usage);
+  const kind = findKind(kindName);
+  if (!kind) throw new UsageError(`unknown kind "${kindName}"; kinds: ${KINDS.map((k) => k.names[0]).join(", ")}`);
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const collection = kind.collection(namespace);
+  if (action === "delete") {
+    if (!name) throw new UsageError(usage);
+    await api.request("DELETE", `${collection}/${enc(name)}`);
+    console.log(`${kind.kind.toLowerCase()}/${name} deleted`);
+    return 0;
+  }
+  const format = outputFormat(values.output);
+  const { body } = await api.request("GET", name ? `${collection}/${enc(name)}` : collection);
+  if (format !== "table") printData(body, format);
+  else printTable(kind.columns, name ? [kind.row(body)] : body.items.map(kind.row));
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function send(argv, usage) {
+  const { values, positionals } = parse(argv, {
+    filename: { type: "string", short: "f" },
+    header: { type: "string", short: "H", multiple: true },
+  });
+  const [namespace, discriminator = ""] = positionals;
+  if (!namespace || !values.filename) throw new UsageError(usage);
+  const payload = readFileSync(values.filename === "-" ? 0 : values.filename, "utf8");
+  const api = client(resolveConfig(values));
+  const headers = {};
+  for (const header of values.header ?? []) {
+    const colon = header.indexOf(":");
+    if (colon <= 0) throw new UsageError(`-H "${header}" is not "Name: value"`);
+    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  const { body } = await api.request("POST", `/api/v1/events/${enc(namespace)}/${enc(discriminator)}`, {
+    raw: payload,
+    contentType: "application/json",
+    headers,
+  });
+  console.log(body.id);
+  return 0;
+}
+
+/** @param {string[]} argv */
+async function approvals(argv) {
+  const { values } = parse(argv, { pending: { type: "boolean" } });
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const { body } = await api.request(
+    "GET",
+    `/api/v1/namespaces/${enc(namespace)}/approvals${values.pending ? "?status=pending" : ""}`,
+  );
+  const format = outputFormat(values.output);
+  if (format !== "table") printData(body, format);
+  else
+    printTable(
+      ["id", "policy", "status", "workflow", "expires"],
+      body.items.map((a) => [a.id, a.policy, colorStatus(a.status), a.subject?.workflow ?? "", a.expiresAt]),
+    );
+  return 0;
+}
+
+/** @param {boolean} approve @param {string[]} argv @param {string} usage */
+async function decide(approve, argv, usage) {
+  const { values, positionals } = parse(argv, { message: { type: "string", short: "m" } });
+  const [id] = positionals;
+  if (!id) throw new UsageError(usage);
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const { body } = await api.request("POST", `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(id)}/decision`, {
+    body: { approve, message: values.message ?? "" },
+  });
+  console.log(`approval ${id} ${colorStatus(body.status)}`);
+  return 0;
+}
+
+/** `100/10s` or `20/1m` → the API's rateLimit. @param {string} text */
+function parseRateLimit(text) {
+  const match = /^(\d+)\/(10s|1m)$/.exec(text);
+  if (!match) throw new UsageError(`--rate-limit must be N/10s or N/1m, not "${text}"`);
+  return { requests: Number(match[1]), period: match[2] };
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function token(argv, usage) {
+  const { values, positionals } = parse(argv, {
+    scope: { type: "string", multiple: true },
+    template: { type: "string", multiple: true },
+    "expires-at": { type: "string" },
+    "rate-limit": { type: "string" },
+  });
+  const [action, name] = positionals;
+  if (action !== "create" || !name || !values.namespace?.length || !values.scope?.length) throw new UsageError(usage);
+  const api = client(resolveConfig(values));
+  const { body } = await api.request("POST", "/api/v1/tokens", {
+    body: {
+      name,
+      namespaces: values.namespace,
+      scopes: values.scope,
+      ...(values.template ? { templates: values.template } : {}),
+      ...(values["expires-at"] ? { expiresAt: values["expires-at"] } : {}),
+      ...(values["rate-limit"] ? { rateLimit: parseRateLimit(values["rate-limit"]) } : {}),
+    },
+  });
+  const format = values.output ? outputFormat(values.output) : "table";
+  if (format !== "table") printData(body, format);
+  else console.log(`token ${body.name} created; it is shown only now:\n${body.token}`);
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function oauthClient(argv, usage) {
+  const { values, positionals } = parse(argv);
+  const [noun, action, name] = positionals;
+  if (noun !== "client" || action !== "create" || !name) throw new UsageError(usage);
+  const api = client(resolveConfig(values));
+  const { body } = await api.request("POST", "/api/v1/oauth/clients", {
+    body: { name, ...(values.namespace ? { namespaces: values.namespace } : {}) },
+  });
+  const format = values.output ? outputFormat(values.output) : "table";
+  if (format !== "table") printData(body, format);
+  else
+    console.log(
+      `OAuth client ${body.name} created; the secret is shown only now:\nclient_id:     ${body.client_id}\nclient_secret: ${body.client_secret}`,
+    );
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function admin(argv, usage) {
+  const { values, positionals } = parse(argv);
+  if (positionals[0] !== "reseal" || positionals.length !== 1) throw new UsageError(usage);
+  const { body } = await client(resolveConfig(values)).request("POST", "/api/v1/admin/reseal");
+  const format = outputFormat(values.output);
+  if (format !== "table") printData(body, format);
+  else printTable(["kind", "resealed"], Object.entries(body.resealed));
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function importCommand(argv, usage) {
+  const { values, positionals } = parse(argv, {
+    filename: { type: "string", short: "f", multiple: true },
+    "dry-run": { type: "boolean" },
+    "templates-dir": { type: "string" },
+  });
+  const [source] = positionals;
+  if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications")) throw new UsageError(usage);
+  const api = client(resolveConfig(values));
+  if (source === "argo") {
+    return apply(api, {
+      files: values.filename,
+      namespace: firstNamespace(values),
+      dryRun: Boolean(values["dry-run"]),
+      importArgo: true,
+    });
+  }
+  const { importArgoCdNotifications } = await import("./import-argocd.mjs");
+  return importArgoCdNotifications(api, {
+    files: values.filename,
+    templatesDir: values["templates-dir"] ?? "templates/notifications",
+    dryRun: Boolean(values["dry-run"]),
+  });
 }
 
 async function events(argv, help) {
@@ -288,11 +416,24 @@ async function events(argv, help) {
     discriminator: { type: "string" },
     outcome: { type: "string" },
     watch: { type: "boolean", short: "w" },
+    "all-namespaces": { type: "boolean", short: "A" },
   });
   const namespace = firstNamespace(values) ?? "default";
   const api = client(resolveConfig(values));
   const base = `/api/v1/namespaces/${enc(namespace)}/events`;
   const [action, id] = positionals;
+  if (action === "dead") {
+    const path = values["all-namespaces"] ? "/api/v1/deadletters" : `/api/v1/namespaces/${enc(namespace)}/deadletters`;
+    const { body } = await api.request("GET", path);
+    const format = outputFormat(values.output);
+    if (format !== "table") printData(body, format);
+    else
+      printTable(
+        ["buried", "queue", "namespace", "attempts", "reason"],
+        body.items.map((item) => [item.buriedAt, item.queue, item.namespace ?? "", item.attempts, item.reason]),
+      );
+    return 0;
+  }
   if (action === "get" || action === "replay") {
     if (!id) throw new UsageError(help);
     if (action === "replay") {

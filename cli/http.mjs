@@ -14,12 +14,26 @@ export class ServerError extends Error {
 /** A mistake in how the command was used: exit code 2. */
 export class UsageError extends Error {}
 
+const loopback = new Set(["localhost", "127.0.0.1", "[::1]"]);
+let warned = false;
+
+/** Says so (once) when a token would cross the network in clear text. @param {string} server */
+function warnIfPlainHttp(server) {
+  const url = URL.parse(server);
+  if (warned || !url || url.protocol !== "http:" || loopback.has(url.hostname)) return;
+  warned = true;
+  process.stderr.write(
+    `warning: ${url.host} is plain http: the token crosses the network unencrypted. Use https (or a tunnel).\n`,
+  );
+}
+
 /**
  * @param {{ server: string | undefined, token: string | undefined }} config
  */
 export function client(config) {
   if (!config.server) throw new UsageError("no server: pass --server, set HOOKLINE_URL, or run `hookline login`");
   const server = config.server;
+  warnIfPlainHttp(server);
   /**
    * @param {string} method
    * @param {string} path

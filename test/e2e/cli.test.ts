@@ -328,6 +328,7 @@ spec:
       "reject",
       "token",
       "oauth",
+      "admin",
       "import",
     ]) {
       const help = hookline([command, "--help"]);
@@ -339,6 +340,35 @@ spec:
       hookline(["get", "bindings"], { env: { HOOKLINE_URL: "", XDG_CONFIG_HOME: join(home, "empty-config") } }).code,
     ).toBe(2);
     expect(hookline(["get", "bindings"], { env: { HOOKLINE_URL: "http://127.0.0.1:9" } }).code).toBe(1);
+  });
+
+  it("logs in with the token on standard input (out of shell history), and warns about plain http", () => {
+    const created = JSON.parse(
+      hookline(["token", "create", "stdin-bot", "--namespace", "team-a", "--scope", "events:read", "-o", "json"])
+        .stdout,
+    ) as { token: string };
+    const login = hookline(["login", "--server", worker.url, "--token-stdin"], {
+      env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" },
+      input: `${created.token}\n`,
+    });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toContain("as stdin-bot");
+    expect(login.stderr).not.toContain("warning");
+    const plain = hookline(["get", "bindings"], { env: { HOOKLINE_URL: "http://hookline.invalid:9" } });
+    expect(plain.stderr).toContain("warning: hookline.invalid:9 is plain http");
+    expect(hookline(["login", "--server", worker.url, "--token-stdin"], { input: "" }).code).toBe(2);
+  });
+
+  it("reseals secrets, lists dead letters, and shows each cluster's circuit", () => {
+    const reseal = hookline(["admin", "reseal", "-o", "json"]);
+    expect(reseal.code, reseal.stderr).toBe(0);
+    expect(Object.keys((JSON.parse(reseal.stdout) as { resealed: object }).resealed)).toContain("clusters");
+    const dead = hookline(["events", "dead", "-A", "-o", "json"]);
+    expect(dead.code, dead.stderr).toBe(0);
+    expect(JSON.parse(dead.stdout)).toMatchObject({ items: [] });
+    const clusters = hookline(["get", "clusters"]);
+    expect(clusters.stdout).toMatch(/CIRCUIT/);
+    expect(clusters.stdout).toMatch(/prod .*closed since/);
   });
 
   it("prints no colour codes when output is not a terminal", () => {

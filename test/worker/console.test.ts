@@ -120,3 +120,29 @@ describe("console Markdown", () => {
     expect(html).not.toContain("<img");
   });
 });
+
+describe("console: clusters and dead letters", () => {
+  it("the clusters view shows each cluster's circuit breaker; dead letters are listed", async () => {
+    const put = await call("/api/v1/clusters/view-me", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "argo-server", url: "https://argo.example.com" }),
+    });
+    expect(put.status).toBe(201);
+    const login = await call("/ui/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: env.HOOKLINE_ADMIN_TOKEN }).toString(),
+      redirect: "manual",
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const clusters = await call("/ui/clusters", { headers: { cookie } });
+    expect(clusters.status).toBe(200);
+    const html = await clusters.text();
+    expect(html).toContain("view-me");
+    expect(html).toMatch(/class="badge closed">closed</);
+    const dead = await call("/ui/deadletters", { headers: { cookie } });
+    expect(dead.status).toBe(200);
+    expect(await dead.text()).toContain("No dead letters.");
+  });
+});
