@@ -5,15 +5,27 @@ import jsonata from "jsonata";
 import { compileNamespace, type NamespaceBindings } from "../src/bindings/cache";
 import { evaluateBinding } from "../src/bindings/evaluate";
 import type { StoredBinding } from "../src/bindings/schema";
+import { compileExpression, ExpressionError } from "../src/expressions/jsonata";
+import { EVIL_INPUTS, EVIL_PATTERNS } from "../test/support/evil-regex";
 
 /** The selector every benchmark binding uses, for repository `i`. */
 export function typicalSelector(i: number): string {
   return `discriminator = "repo-${i}" and metadata."x-github-event" = ["push"] and payload.ref = "refs/heads/main"`;
 }
 
+/** One selector in ten also matches the ref with a regular expression (RE2 in hookline, RegExp in the baseline). */
+function regexSelector(i: number): string {
+  return `discriminator = "repo-${i}" and $contains(payload.ref, /^refs/heads/(main|release-[0-9]+)$/)`;
+}
+
 function benchBinding(i: number): StoredBinding {
   // One binding in fifty has no equality to index (as real namespaces have a few).
-  const selector = i % 50 === 49 ? `$contains(payload.repository.full_name, "acme/repo-${i}")` : typicalSelector(i);
+  const selector =
+    i % 50 === 49
+      ? `$contains(payload.repository.full_name, "acme/repo-${i}")`
+      : i % 10 === 5
+        ? regexSelector(i)
+        : typicalSelector(i);
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "WorkflowEventBinding",
@@ -114,6 +126,29 @@ export const evaluationRoutes = new Hono()
       }
     }
     return c.json({ evaluations, matched, events });
+  })
+  /**
+   * One evaluation of an evil regular expression over a 20 KB input (test/support/evil-regex.ts),
+   * through hookline's expressions: RE2, on the evaluation's work budget.
+   */
+  .get("/bench/eval/evil", async (c) => {
+    const pattern = EVIL_PATTERNS[Number(c.req.query("pattern"))] ?? "a";
+    const text = EVIL_INPUTS[Number(c.req.query("input"))] ?? "";
+    const form = c.req.query("form") ?? "contains";
+    const source =
+      form === "match"
+        ? `$match(payload.s, /${pattern}/)`
+        : form === "replace"
+          ? `$replace(payload.s, /${pattern}/, "-")`
+          : `$contains(payload.s, /${pattern}/)`;
+    const expression = compileExpression(source);
+    try {
+      await expression.evaluate({ payload: { s: text } });
+      return c.json({ outcome: "evaluated" });
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      return c.json({ outcome: /work budget/.test(error.message) ? "budget" : "error" });
+    }
   })
   /** Nothing at all: the cost of one benchmark call, subtracted from the others. */
   .get("/bench/eval/noop", (c) => c.json({}));

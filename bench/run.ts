@@ -1,12 +1,14 @@
 // `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, evaluation, latency, soak, approvals, notifications (default: all).
+// Suites: ingest, burst, evaluation, regex, latency, soak, outage, pacing, chaos, approvals,
+// notifications (default: all). Everything runs on the default configuration (bench/config.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root, startWorker } from "../scripts/lib/local-worker.ts";
 import { benchApprovals, benchNotifications } from "./approvals-notifications.ts";
 import { writeBenchConfig } from "./config.ts";
-import { benchEvaluation } from "./evaluation.ts";
+import { benchEvaluation, benchEvilRegex } from "./evaluation.ts";
+import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.ts";
 import { benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchRow } from "./lib.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
@@ -15,8 +17,12 @@ const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) =
   ingest: benchIngestThroughput,
   burst: (worker) => benchIngestBurst(worker),
   evaluation: benchEvaluation,
+  regex: benchEvilRegex,
   latency: benchSubmitLatency,
   soak: (worker) => benchFaultSoak(worker),
+  outage: (worker) => benchClusterOutage(worker),
+  pacing: (worker) => benchPacedDeliveries(worker),
+  chaos: (worker) => benchChaos(worker),
   approvals: (worker) => benchApprovals(worker),
   notifications: (worker) => benchNotifications(worker),
 };
