@@ -6,7 +6,7 @@ import { setWorkflowNode } from "../clusters/set-node";
 import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
-import { callbackUri } from "./callback-uris";
+import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import {
   answerCallback,
   decideManually,
@@ -37,6 +37,10 @@ export interface GateInit {
   /** Public origin callbacks go to, e.g. `https://hookline.example.workers.dev`. */
   callbackBase: string;
 }
+
+/** Why a callback URI is refused: it was not issued by this gate for that webhook. */
+export const FORGED_URI =
+  "this callback URI was not issued by hookline: use the URI the webhook received (callbackUri, X-Hookline-Callback-Uri)";
 
 /** Setting the node is retried this many times before the gate records that it failed. */
 export const MAX_NODE_ATTEMPTS = 10;
@@ -75,12 +79,13 @@ export class ApprovalGate extends DurableObject<Env> {
   /** Creates the gate (a repeated create of the same id returns the existing gate). */
   async create(init: GateInit): Promise<GateView> {
     if (this.state) return viewOf(this.state);
-    const keyring = keyringOf(this.env);
-    const uris = new Map<string, string>();
-    for (const hook of init.policy.webhooks) {
-      uris.set(hook.name, await callbackUri(keyring, init.callbackBase, init.id, hook.name));
-    }
-    const opened = openGate({ ...init, callbackUris: uris }, Date.now());
+    const callbacks = new Map(
+      init.policy.webhooks.map((hook) => {
+        const capability = newCapability();
+        return [hook.name, { capability, uri: callbackUri(init.callbackBase, init.id, hook.name, capability) }];
+      }),
+    );
+    const opened = openGate({ ...init, callbacks }, Date.now());
     this.state = opened.state;
     await this.commit(opened.plan);
     await this.announceDue();
@@ -93,22 +98,26 @@ export class ApprovalGate extends DurableObject<Env> {
   }
 
   /**
-   * A webhook's callback `{success, mdMessage}`, its capability URI already verified. The OAuth
-   * client must be allowed in the gate's namespace.
+   * A webhook's callback `{success, mdMessage}` on its capability URI. The capability must be the
+   * one this gate issued to that webhook, and the OAuth client allowed in the gate's namespace.
    */
   async callback(
     webhook: string,
+    capability: string,
     success: boolean,
     mdMessage: string,
     by: string,
     allowedNamespaces: readonly string[],
   ): Promise<Result<GateView>> {
     const state = this.state;
-    if (!state) return fail("not_found", "approval gate not found");
+    const hook = state ? webhookOf(state, webhook) : undefined;
+    // An unknown gate, an unknown webhook and a wrong capability look the same to the caller.
+    if (!state || !hook || !capabilityMatches(hook.capability, presentedCapability(capability))) {
+      return fail("permission_denied", FORGED_URI);
+    }
     if (!allowedNamespaces.includes("*") && !allowedNamespaces.includes(state.namespace)) {
       return fail("permission_denied", `this OAuth client may not call back gates in namespace "${state.namespace}"`);
     }
-    if (!webhookOf(state, webhook)) return fail("not_found", `this gate has no webhook "${webhook}"`);
     const { result, plan } = answerCallback(state, webhook, success, mdMessage, by, Date.now());
     return this.settle(result, plan);
   }

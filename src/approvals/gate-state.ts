@@ -31,6 +31,8 @@ export interface WebhookState {
   answer: { success: boolean; mdMessage: string; by: string; at: number } | null;
   /** This webhook's own capability URI (unguessable; answers this webhook only). */
   callbackUri: string;
+  /** The capability in that URI, checked against every callback. */
+  capability: string;
 }
 
 export interface Decision {
@@ -85,7 +87,8 @@ export function openGate(
     policy: StoredPolicy;
     subject: Subject | null;
     context: Record<string, unknown>;
-    callbackUris: ReadonlyMap<string, string>;
+    /** Each webhook's capability and the URI that carries it. */
+    callbacks: ReadonlyMap<string, { capability: string; uri: string }>;
   },
   now: number,
 ): { state: GateState; plan: Plan } {
@@ -106,7 +109,8 @@ export function openGate(
       lastError: null,
       deliveredAt: null,
       answer: null,
-      callbackUri: init.callbackUris.get(hook.name) ?? "",
+      callbackUri: init.callbacks.get(hook.name)?.uri ?? "",
+      capability: init.callbacks.get(hook.name)?.capability ?? "",
     })),
     manual: { required: init.policy.manual.required, decision: null },
     decision: null,
@@ -324,17 +328,24 @@ function afterDecision(state: GateState, approve: boolean): Result<true> {
   return fail("aborted", `the approval was already decided: ${state.status}`);
 }
 
-/** A stored gate of an older shape (webhooks kept as an object by name) in today's shape. */
+/**
+ * A stored gate of an older shape (webhooks kept as an object by name, callback URIs without a
+ * capability) in today's shape. Its old URIs carry no capability, so they answer nothing: such a
+ * gate can still be decided manually, or times out.
+ */
 export function upgradeState(stored: GateState & { callbackUri?: string }): GateState {
   const webhooks: unknown = stored.webhooks;
   if (Array.isArray(webhooks)) return stored;
-  const entries = Object.entries((webhooks ?? {}) as Record<string, Omit<WebhookState, "name" | "callbackUri">>);
+  const entries = Object.entries(
+    (webhooks ?? {}) as Record<string, Omit<WebhookState, "name" | "callbackUri" | "capability">>,
+  );
   return {
     ...stored,
     webhooks: entries.map(([name, hook]) => ({
       ...hook,
       name,
       callbackUri: entries.length === 1 ? (stored.callbackUri ?? "") : `${stored.callbackUri ?? ""}/${name}`,
+      capability: "",
     })),
   };
 }

@@ -12,7 +12,8 @@ import { AppError, notFound } from "../lib/errors";
 import { assertNamespace, assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { limitSchema, pageOf } from "../lib/paging";
 import { parseWith } from "../lib/validation";
-import { verifyCapability } from "./callback-uris";
+import { FORGED_URI } from "./approval-gate";
+import { presentedCapability } from "./callback-uris";
 import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
 import { APPROVAL_STATUSES } from "./gate-state";
 import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
@@ -160,11 +161,7 @@ const invalidToken = (message: string) =>
     headers: { "www-authenticate": 'Bearer realm="hookline", error="invalid_token"' },
   });
 
-const forgedUri = () =>
-  new AppError(
-    "permission_denied",
-    "this callback URI was not issued by hookline: use the URI the webhook received (callbackUri, X-Hookline-Callback-Uri)",
-  );
+const forgedUri = () => new AppError("permission_denied", FORGED_URI);
 
 /**
  * `POST /callbacks/approvals/{id}/{webhook}/{capability}`: an approver's answer. Needs both the
@@ -187,13 +184,12 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const webhook = c.req.param("webhook") ?? "";
   const capability = c.req.param("capability") ?? "";
-  if (!isGateId(id) || !isDns1123Label(webhook) || !(await verifyCapability(keyring, id, webhook, capability))) {
-    throw forgedUri();
-  }
+  if (!isGateId(id) || !isDns1123Label(webhook) || presentedCapability(capability) === null) throw forgedUri();
   const input = parseWith(callbackSchema, await readDocument(c.req.raw));
   const view = unwrapGate(
     await gateOf(c.env, id).callback(
       webhook,
+      capability,
       input.success,
       input.mdMessage,
       `oauth:${claims.clientId}`,

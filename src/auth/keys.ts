@@ -12,12 +12,7 @@ export interface Keyring {
 }
 
 /** Everything hookline derives from the secret key, one key per purpose (HKDF `info`). */
-export type KeyPurpose =
-  | "secrets-at-rest"
-  | "apply-fingerprints"
-  | "oauth-access-tokens"
-  | "console-sessions"
-  | "approval-callbacks";
+export type KeyPurpose = "secrets-at-rest" | "apply-fingerprints" | "oauth-access-tokens" | "console-sessions";
 
 /** The keys of a keyring, current first. */
 export function keysOf(keyring: Keyring): string[] {
@@ -63,22 +58,15 @@ export async function macs(keyring: Keyring, purpose: KeyPurpose, text: string):
   );
 }
 
-/**
- * True when `presented` is the MAC of `text` under the current or the previous key (constant
- * time), or its first `length` bytes when the MAC was issued truncated.
- */
+/** True when `presented` is the MAC of `text` under the current or the previous key (constant time). */
 export async function verifyMac(
   keyring: Keyring,
   purpose: KeyPurpose,
   text: string,
   presented: Uint8Array,
-  length?: number,
 ): Promise<boolean> {
   let valid = false;
   // Compare against every key (no early exit), so timing does not tell which key matched.
-  for (const expected of await macs(keyring, purpose, text)) {
-    const candidate = length === undefined ? expected : expected.subarray(0, length);
-    valid = constantTimeEqual(presented, candidate) || valid;
-  }
+  for (const expected of await macs(keyring, purpose, text)) valid = constantTimeEqual(presented, expected) || valid;
   return valid;
 }

@@ -1,6 +1,5 @@
-import { ExprSyntaxError } from "../expressions/expr/parse";
-import { ExprTranslationError, translateExpr } from "../expressions/expr/translate";
-import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
+import { compileField } from "../expressions/compile";
+import type { CompiledExpression } from "../expressions/jsonata";
 import { fail, ok, type Result } from "../lib/result";
 import { type Equality, requiredEqualities } from "./prefilter";
 import type { StoredBinding } from "./schema";
@@ -41,22 +40,13 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   const translated: Record<string, string> = {};
   const { spec } = stored;
   const compile = (field: string, source: string): CompiledExpression | null => {
-    try {
-      let jsonataSource = source;
-      if (spec.expressionLanguage === "expr") {
-        jsonataSource = translateExpr(source, BINDING_ROOTS);
-        translated[field] = jsonataSource;
-      }
-      return compileExpression(jsonataSource);
-    } catch (error) {
-      if (error instanceof ExprSyntaxError || error instanceof ExprTranslationError) {
-        errors.push({ field, message: `${error.message} (at position ${error.position})` });
-        return null;
-      }
-      if (!(error instanceof ExpressionError)) throw error;
-      errors.push({ field, message: error.describe(field).slice(field.length + 2) });
+    const compiled = compileField(field, source, spec.expressionLanguage, BINDING_ROOTS);
+    if (!compiled.ok) {
+      errors.push(...(compiled.error.fields ?? []));
       return null;
     }
+    if (compiled.value.translated !== null) translated[field] = compiled.value.translated;
+    return compiled.value.expression;
   };
 
   const selector = compile("spec.event.selector", spec.event.selector);

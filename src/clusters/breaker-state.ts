@@ -9,6 +9,8 @@ export const FAILURE_THRESHOLD = 5;
 const COOLDOWNS_MS = [5_000, 10_000, 20_000, 30_000];
 /** A probe that never reports back (its consumer died) frees the half-open slot after this. */
 export const PROBE_LEASE_MS = 70_000;
+/** While a probe is out, others ask again this soon (a successful probe closes the circuit). */
+const PROBE_WAIT_MS = 5_000;
 
 export type Circuit = "closed" | "open" | "half-open";
 
@@ -39,7 +41,10 @@ export function admit(state: BreakerState, now: number): { state: BreakerState; 
   if (state.circuit === "closed") {
     return { state, admission: { mode: "send", healthy: state.consecutiveFailures === 0 } };
   }
-  if (now < state.retryAt) return { state, admission: { mode: "hold", retryAt: state.retryAt } };
+  if (now < state.retryAt) {
+    const retryAt = state.circuit === "half-open" ? Math.min(state.retryAt, now + PROBE_WAIT_MS) : state.retryAt;
+    return { state, admission: { mode: "hold", retryAt } };
+  }
   // The cool-down (or an abandoned probe's lease) is over: this caller probes.
   return {
     state: {

@@ -5,6 +5,11 @@ export const DELIVERY_WINDOW_MS = 24 * 3600 * 1000;
 /** Each namespace's delivery ids are spread over this many ledger objects (by hash of the id). */
 export const LEDGER_SHARDS = 8;
 const PURGE_EVERY_MS = 3600 * 1000;
+/**
+ * A claim whose event was never confirmed queued (the Worker died in between) stops counting
+ * after this long, so the sender's retry is taken as the first delivery.
+ */
+export const UNCONFIRMED_CLAIM_MS = 60_000;
 
 /**
  * The delivery ids one namespace shard has seen in the last 24 hours (binding DELIVERY_LEDGER,
@@ -19,7 +24,7 @@ export class DeliveryLedger extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(
-        "CREATE TABLE IF NOT EXISTS deliveries (delivery TEXT PRIMARY KEY, event_id TEXT NOT NULL, seen_at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS deliveries (delivery TEXT PRIMARY KEY, event_id TEXT NOT NULL, seen_at INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0)",
       );
       ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (seen_at)");
     });
@@ -27,25 +32,40 @@ export class DeliveryLedger extends DurableObject<Env> {
 
   /**
    * Records `delivery` as event `eventId` unless it was seen within the window; returns the
-   * event id it belongs to (`eventId` when it is new).
+   * event id it belongs to (`eventId` when it is new). A claim counts once it is confirmed
+   * (its event was queued), or while it is fresh (its event is being queued right now).
    */
   async claim(delivery: string, eventId: string): Promise<string> {
     const now = Date.now();
     const seen = this.ctx.storage.sql
-      .exec<{ event_id: string; seen_at: number }>(
-        "SELECT event_id, seen_at FROM deliveries WHERE delivery = ?1",
+      .exec<{ event_id: string; seen_at: number; confirmed: number }>(
+        "SELECT event_id, seen_at, confirmed FROM deliveries WHERE delivery = ?1",
         delivery,
       )
       .toArray()[0];
-    if (seen && seen.seen_at > now - DELIVERY_WINDOW_MS) return seen.event_id;
+    const counts =
+      seen !== undefined &&
+      seen.seen_at > now - DELIVERY_WINDOW_MS &&
+      (seen.confirmed === 1 || seen.seen_at > now - UNCONFIRMED_CLAIM_MS);
+    if (seen && counts) return seen.event_id;
     this.ctx.storage.sql.exec(
-      "INSERT INTO deliveries (delivery, event_id, seen_at) VALUES (?1, ?2, ?3) ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3",
+      `INSERT INTO deliveries (delivery, event_id, seen_at, confirmed) VALUES (?1, ?2, ?3, 0)
+       ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3, confirmed = 0`,
       delivery,
       eventId,
       now,
     );
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
     return eventId;
+  }
+
+  /** The claim's event is queued: from now on the claim counts for the whole window. */
+  async confirm(delivery: string, eventId: string): Promise<void> {
+    this.ctx.storage.sql.exec(
+      "UPDATE deliveries SET confirmed = 1 WHERE delivery = ?1 AND event_id = ?2",
+      delivery,
+      eventId,
+    );
   }
 
   /** Forgets a claim whose event could not be queued, so the sender's retry is accepted. */

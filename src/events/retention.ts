@@ -1,3 +1,4 @@
+import { GRAVEYARD_PREFIX } from "./graveyard";
 import { deleteEvents, findExpiredEvents } from "./store";
 
 const CHUNK = 500;
@@ -30,6 +31,9 @@ export async function deleteExpiredEvents(
     deleted += expired.length;
     if (expired.length < CHUNK) break;
   }
+  // R2 objects no event row points at any more — bodies of events that never reached the log, or
+  // were dropped, and dead letters — age out with the events too.
+  for (const prefix of ["events/", GRAVEYARD_PREFIX]) await deleteExpiredObjects(bucket, prefix, cutoff);
   // Notification records age out with the events: the delivery log, and the bookkeeping of
   // hookline's own (one-off) events. Argo CD resources keep theirs, or they would notify again.
   await db.batch([
@@ -43,4 +47,16 @@ export async function deleteExpiredEvents(
       .bind(cutoff),
   ]);
   return deleted;
+}
+
+/** Deletes objects under `prefix` uploaded before `cutoff` (bounded per run; the next run goes on). */
+async function deleteExpiredObjects(bucket: R2Bucket, prefix: string, cutoff: number): Promise<void> {
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_CHUNKS_PER_RUN; page++) {
+    const listed = await bucket.list({ prefix, limit: CHUNK, ...(cursor ? { cursor } : {}) });
+    const expired = listed.objects.filter((object) => object.uploaded.getTime() < cutoff).map((object) => object.key);
+    if (expired.length > 0) await bucket.delete(expired);
+    if (!listed.truncated) return;
+    cursor = listed.cursor;
+  }
 }

@@ -76,6 +76,9 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
     if (ledger && delivery !== null) await ledger.release(delivery, id).catch(() => undefined);
     throw error;
   }
+  // Queued: the claim now counts for 24 h (until confirmed it counts for a minute, in case this
+  // Worker dies between claiming and queueing). Not awaited: the sender need not wait for it.
+  if (ledger && delivery !== null) c.executionCtx.waitUntil(ledger.confirm(delivery, id).catch(() => undefined));
   return c.json({ id }, 202, { "x-hookline-event-id": id });
 }
 

@@ -1,7 +1,7 @@
-import { ExprSyntaxError } from "../expressions/expr/parse";
-import { ExprTranslationError, translateExpr } from "../expressions/expr/translate";
-import { type CompiledExpression, compileExpression, ExpressionError } from "../expressions/jsonata";
+import { compileField } from "../expressions/compile";
+import type { CompiledExpression } from "../expressions/jsonata";
 import { readVersions } from "../lib/config-versions";
+import { fail, ok, type Result } from "../lib/result";
 import { hasTemplate } from "../lib/templates";
 import { BUILT_IN_TRIGGERS, type TriggerDefinition } from "./catalog";
 import type { StoredService, SubscriptionSpec, TriggerSpec } from "./schema";
@@ -44,33 +44,24 @@ export const TRIGGER_ROOTS = ["app", "context"] as const;
 
 /**
  * Compiles a trigger's conditions (translating Argo CD's expr first when the trigger is written
- * in it); returns the compiled conditions and translations, or every problem by field.
+ * in it); returns the compiled conditions and translations, or a failure naming every problem.
  */
 export function compileTrigger(
   spec: TriggerDefinition,
-): { conditions: CompiledCondition[]; translated: Record<string, string> } | { errors: string[] } {
+): Result<{ conditions: CompiledCondition[]; translated: Record<string, string> }> {
   const errors: string[] = [];
   const conditions: CompiledCondition[] = [];
   const translated: Record<string, string> = {};
   spec.conditions.forEach((condition, index) => {
     const compile = (field: string, source: string) => {
       const path = `conditions[${index}].${field}`;
-      try {
-        let jsonataSource = source;
-        if (spec.expressionLanguage === "expr") {
-          jsonataSource = translateExpr(source, TRIGGER_ROOTS);
-          translated[path] = jsonataSource;
-        }
-        return compileExpression(jsonataSource);
-      } catch (error) {
-        if (error instanceof ExprSyntaxError || error instanceof ExprTranslationError) {
-          errors.push(`${path}: ${error.message} (at position ${error.position})`);
-          return null;
-        }
-        if (!(error instanceof ExpressionError)) throw error;
-        errors.push(error.describe(path));
+      const compiled = compileField(path, source, spec.expressionLanguage ?? "jsonata", TRIGGER_ROOTS);
+      if (!compiled.ok) {
+        errors.push(compiled.error.message);
         return null;
       }
+      if (compiled.value.translated !== null) translated[path] = compiled.value.translated;
+      return compiled.value.expression;
     };
     const when = compile("when", condition.when);
     const oncePer = condition.oncePer === undefined ? null : compile("oncePer", condition.oncePer);
@@ -84,21 +75,18 @@ export function compileTrigger(
     if (when && (condition.oncePer === undefined || oncePer))
       conditions.push({ index, when, oncePer, send: condition.send });
   });
-  return errors.length > 0 ? { errors } : { conditions, translated };
+  return errors.length > 0 ? fail("invalid_argument", errors.join("; ")) : ok({ conditions, translated });
 }
 
-/** Compiles a subscription's selector; returns the error text when it does not compile. */
-export function compileSubscription(name: string, spec: SubscriptionSpec): CompiledSubscription | { error: string } {
+/** Compiles a subscription's selector. */
+export function compileSubscription(name: string, spec: SubscriptionSpec): Result<CompiledSubscription> {
   let selector: CompiledExpression | null = null;
   if (spec.selector !== undefined) {
-    try {
-      selector = compileExpression(spec.selector);
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      return { error: error.describe("selector") };
-    }
+    const compiled = compileField("selector", spec.selector, "jsonata", TRIGGER_ROOTS);
+    if (!compiled.ok) return compiled;
+    selector = compiled.value.expression;
   }
-  return { name, selector, triggers: spec.triggers, destinations: spec.destinations };
+  return ok({ name, selector, triggers: spec.triggers, destinations: spec.destinations });
 }
 
 let cached: NotificationConfig | null = null;
@@ -120,8 +108,8 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
   ];
   for (const [name, spec] of all) {
     const compiled = compileTrigger(spec);
-    if ("conditions" in compiled) compiledTriggers.set(name, compiled.conditions);
-    else console.error(`notification trigger ${name} does not compile`, compiled.errors);
+    if (compiled.ok) compiledTriggers.set(name, compiled.value.conditions);
+    else console.error(`notification trigger ${name} does not compile`, compiled.error.message);
   }
   cached = {
     version,
@@ -129,11 +117,11 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
     triggers: compiledTriggers,
     subscriptions: subscriptions.flatMap(({ name, object }) => {
       const compiled = compileSubscription(name, object);
-      if ("error" in compiled) {
-        console.error(`notification subscription ${name} does not compile`, compiled.error);
+      if (!compiled.ok) {
+        console.error(`notification subscription ${name} does not compile`, compiled.error.message);
         return [];
       }
-      return [compiled];
+      return [compiled.value];
     }),
     context,
   };

@@ -23,6 +23,9 @@ export async function enqueueDeliveries(db: D1Database, queue: Queue, ids: reado
   }
 }
 
+/** How long deliveries wait when their service's pacer cannot be reached. */
+const PACER_UNAVAILABLE_WAIT_MS = 10_000;
+
 /** A message to put back on the queue: after a wait (no attempt spent) or a failed attempt. */
 type Later = { message: Message<unknown>; delaySeconds: number };
 
@@ -122,7 +125,14 @@ async function sendDeliveries(
       const pacer = rate === null ? null : env.SERVICE_PACER.getByName(name);
       let sendable = group;
       if (pacer && rate !== null) {
-        const pace = await pacer.acquire(group.length, rate, pacingWindowMs);
+        let pace: Awaited<ReturnType<typeof pacer.acquire>>;
+        try {
+          pace = await pacer.acquire(group.length, rate, pacingWindowMs);
+        } catch (error) {
+          // The pace cannot be checked now: wait a little rather than risk going over it.
+          console.error("service pacer unavailable; deliveries wait", name, error);
+          pace = { granted: 0, retryAt: group.map(() => Date.now() + PACER_UNAVAILABLE_WAIT_MS) };
+        }
         sendable = group.slice(0, pace.granted);
         for (const [index, delivery] of group.slice(pace.granted).entries()) {
           wait(delivery, pace.retryAt[index] ?? now + pacingWindowMs);

@@ -1,5 +1,6 @@
 import { ExpressionError } from "../expressions/jsonata";
 import { sha256Hex } from "../lib/crypto";
+import { fail, ok, type Result } from "../lib/result";
 import type { CompiledCondition, NotificationConfig } from "./config";
 import type { InternalEvent } from "./internal-events";
 import { renderNotification } from "./render";
@@ -18,12 +19,13 @@ export interface NotificationResource {
 const SUBSCRIBE_PREFIX = "notifications.argoproj.io/subscribe.";
 
 /** The identity of a posted resource document, or an error when it has no name. */
-export function resourceOf(doc: Record<string, unknown>): NotificationResource | { error: string } {
+export function resourceOf(doc: Record<string, unknown>): Result<NotificationResource> {
   const metadata = (doc.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  if (typeof metadata.name !== "string" || metadata.name === "") return { error: "metadata.name: required" };
+  if (typeof metadata.name !== "string" || metadata.name === "")
+    return fail("invalid_argument", "metadata.name: required");
   const part = (value: unknown) => (typeof value === "string" ? value : "");
   const namespace = part(metadata.namespace);
-  return { key: `${part(doc.apiVersion)}/${part(doc.kind)}/${namespace}/${metadata.name}`, namespace, doc };
+  return ok({ key: `${part(doc.apiVersion)}/${part(doc.kind)}/${namespace}/${metadata.name}`, namespace, doc });
 }
 
 /** hookline's own event as a resource: triggers see it as `app` (`app.type`, `app.data`). */

@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 
+/** How late after its grant a message may reach the service and still be counted in the grant's window. */
+const MAX_SEND_SLACK_MS = 2_000;
+
 /** What the pacer answers: how many may be sent now, and when each of the others should come back. */
 export interface Pace {
   granted: number;
@@ -21,8 +24,13 @@ export class ServicePacer extends DurableObject<Env> {
   /** The next time promised to a waiting delivery. */
   private nextPromise = 0;
 
-  /** Asks to send `count` messages at `rate` per `windowMs`. */
-  async acquire(count: number, rate: number, windowMs: number): Promise<Pace> {
+  /**
+   * Asks to send `count` messages at `rate` per `windowMs`. A grant holds its place for the
+   * window plus a little slack, because the message reaches the service a moment after it was
+   * granted: counted at the receiver, no window ever holds more than `rate`.
+   */
+  async acquire(count: number, rate: number, window: number): Promise<Pace> {
+    const windowMs = window + Math.min(MAX_SEND_SLACK_MS, window / 2);
     const now = Date.now();
     const horizon = now - windowMs;
     while (this.grants.length > 0 && (this.grants[0] ?? 0) <= horizon) this.grants.shift();

@@ -158,10 +158,9 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
   async (_principal, name, body) => {
     const spec = parseWith(triggerInputSchema, specOf(body, name));
     const compiled = compileTrigger(spec);
-    if ("errors" in compiled) throw new AppError("invalid_argument", compiled.errors.join("; "));
-    return Object.keys(compiled.translated).length > 0
-      ? { ...spec, status: { translated: compiled.translated } }
-      : spec;
+    if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
+    const { translated } = compiled.value;
+    return Object.keys(translated).length > 0 ? { ...spec, status: { translated } } : spec;
   },
   (name, spec) => ({ name, ...spec, builtIn: false }),
 );
@@ -173,7 +172,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
   async (_principal, name, body) => {
     const spec = parseWith(subscriptionInputSchema, specOf(body, name));
     const compiled = compileSubscription(name, spec);
-    if ("error" in compiled) throw new AppError("invalid_argument", compiled.error);
+    if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
     return spec;
   },
   (name, spec) => ({ name, ...spec }),
@@ -216,8 +215,9 @@ export const notificationRoutes = new Hono<AppEnv>()
     if (document === null || typeof document !== "object" || Array.isArray(document)) {
       throw new AppError("invalid_argument", "the body must be a resource object (e.g. an Argo CD Application)");
     }
-    const resource = resourceOf(document as Record<string, unknown>);
-    if ("error" in resource) throw new AppError("invalid_argument", resource.error);
+    const found = resourceOf(document as Record<string, unknown>);
+    if (!found.ok) throw new AppError("invalid_argument", found.error.message);
+    const resource = found.value;
     // The resource's deliveries belong to its namespace: the principal must be allowed there.
     authorize(principal, "notifications:write", resource.namespace === "" ? GLOBAL : resource.namespace);
     const config = await loadNotificationConfig(c.env.DB);

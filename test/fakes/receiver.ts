@@ -16,6 +16,8 @@ export interface ReceivedRequest {
   headers: Record<string, string>;
   body: string;
   at: number;
+  /** The status it was answered with. */
+  status?: number;
 }
 
 export interface ReceiverBehaviour {
@@ -48,7 +50,9 @@ export async function startReceiver(): Promise<Receiver> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://receiver");
     const body = await readBody(request);
+    let entry: ReceivedRequest | undefined;
     const reply = (status: number, payload: unknown) => {
+      if (entry) entry.status = status;
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(payload));
     };
@@ -66,7 +70,8 @@ export async function startReceiver(): Promise<Receiver> {
     const { key, service } = route;
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     const list = requests.get(key) ?? [];
-    list.push({ method: request.method ?? "", path: url.pathname, query: url.search, headers, body, at: Date.now() });
+    entry = { method: request.method ?? "", path: url.pathname, query: url.search, headers, body, at: Date.now() };
+    list.push(entry);
     requests.set(key, list);
     const behaviour = behaviours.get(key) ?? {};
     if (behaviour.status !== undefined) return reply(behaviour.status, { message: "told to answer this" });
@@ -75,6 +80,7 @@ export async function startReceiver(): Promise<Receiver> {
       return reply(500, { message: "temporarily broken" });
     }
     const tooMany = (retryAfter: number) => {
+      if (entry) entry.status = 429;
       response.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
       response.end(JSON.stringify({ message: "slow down" }));
     };

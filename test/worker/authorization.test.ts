@@ -101,8 +101,8 @@ describe("finding 2: user-named segments never reach an object's prototype", () 
         expect(response.status, `${path}: ${await response.clone().text()}`).toBe(403);
       }
       // Straight to the gate: an unknown webhook, not a crash.
-      const direct = await env.APPROVAL_GATE.getByName(gate.id).callback(name, false, "", "test", ["*"]);
-      expect(direct).toMatchObject({ ok: false, error: { code: "not_found" } });
+      const direct = await env.APPROVAL_GATE.getByName(gate.id).callback(name, capability, false, "", "test", ["*"]);
+      expect(direct).toMatchObject({ ok: false, error: { code: "permission_denied" } });
     }
     expect(({} as Record<string, unknown>).answer).toBeUndefined();
     // Requests that validate bodies still work afterwards (the outage the finding caused).

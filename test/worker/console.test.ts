@@ -35,7 +35,9 @@ describe("console sessions and security headers", () => {
     });
     expect(bad.status).toBe(401);
     const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
-    const tampered = cookie.replace(/.$/, (last) => (last === "A" ? "B" : "A"));
+    // A character in the middle of the signature (the last one may only carry base64 padding bits).
+    const at = cookie.length - 10;
+    const tampered = `${cookie.slice(0, at)}${cookie[at] === "A" ? "B" : "A"}${cookie.slice(at + 1)}`;
     expect((await page("/ui", tampered)).headers.get("location")).toBe("/ui/login");
     expect((await page("/ui", cookie)).status).toBe(200);
   });

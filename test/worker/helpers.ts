@@ -105,10 +105,16 @@ const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN
 export const receiver = {
   url: testEnv.RECEIVER_URL,
   hook: (key: string) => `${testEnv.RECEIVER_URL}/hooks/${key}`,
-  async requests(
-    key: string,
-  ): Promise<
-    Array<{ method: string; path: string; query: string; headers: Record<string, string>; body: string; at: number }>
+  async requests(key: string): Promise<
+    Array<{
+      method: string;
+      path: string;
+      query: string;
+      headers: Record<string, string>;
+      body: string;
+      at: number;
+      status?: number;
+    }>
   > {
     const response = await fetch(`${testEnv.RECEIVER_URL}/_receiver/requests?key=${key}`);
     return (
@@ -120,6 +126,7 @@ export const receiver = {
           headers: Record<string, string>;
           body: string;
           at: number;
+          status?: number;
         }>;
       }
     ).requests;

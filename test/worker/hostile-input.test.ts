@@ -1,6 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import type { DeliveryLedger } from "../../src/events/delivery-ledger";
 import {
   adminAuth,
   applyBinding,
@@ -92,6 +94,21 @@ describe("replays: one delivery, one workflow", () => {
     const retried = await postEvent("dedupe-c/x", "{}", headers);
     expect(retried.status).toBe(202);
     expect(retried.headers.get("x-hookline-duplicate")).toBeNull();
+  });
+
+  it("a claim whose event was never confirmed queued (the Worker died in between) stops counting after a minute", async () => {
+    const ledger = env.DELIVERY_LEDGER.getByName("unit/0");
+    expect(await ledger.claim("github:d-crash", "event-1")).toBe("event-1");
+    expect(await ledger.claim("github:d-crash", "event-2")).toBe("event-1");
+    await runInDurableObject(ledger, (_instance: DeliveryLedger, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET seen_at = seen_at - 61000");
+    });
+    expect(await ledger.claim("github:d-crash", "event-3")).toBe("event-3");
+    await ledger.confirm("github:d-crash", "event-3");
+    await runInDurableObject(ledger, (_instance: DeliveryLedger, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET seen_at = seen_at - 3600000");
+    });
+    expect(await ledger.claim("github:d-crash", "event-4")).toBe("event-3");
   });
 
   it("Standard Webhooks clients: signed, timestamped, and their webhook-id deduplicated", async () => {

@@ -71,3 +71,22 @@ describe("retention", () => {
     expect(await countRows("events", "namespace = 'bulk'")).toBe(0);
   });
 });
+
+describe("retention of what no event points at", () => {
+  it("deletes orphaned bodies and dead letters once they are older than the retention", async () => {
+    await env.EVENT_BODIES.put("events/orphans/never-logged.json", "{}");
+    await env.EVENT_BODIES.put("dead-letters/orphans/hookline-events/m-1.json", "{}");
+    const retentionDays = Number(env.EVENT_RETENTION_DAYS);
+    // Now they are fresh: kept.
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env);
+    expect(await bodyKeys()).toEqual(
+      expect.arrayContaining(["events/orphans/never-logged.json", "dead-letters/orphans/hookline-events/m-1.json"]),
+    );
+    // A retention period later: gone.
+    const later = Date.now() + (retentionDays + 1) * DAY;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "*/5 * * * *" }), env);
+    const keys = await bodyKeys();
+    expect(keys).not.toContain("events/orphans/never-logged.json");
+    expect(keys).not.toContain("dead-letters/orphans/hookline-events/m-1.json");
+  });
+});
