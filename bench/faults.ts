@@ -31,9 +31,12 @@ async function behave(receiver: Receiver, key: string, behaviour: Record<string,
   await fetch(`${receiver.url}/_receiver/behaviour?key=${key}`, { method: "POST", body: JSON.stringify(behaviour) });
 }
 
-async function received(receiver: Receiver, key: string): Promise<Array<{ at: number; body: string }>> {
+async function received(
+  receiver: Receiver,
+  key: string,
+): Promise<Array<{ at: number; body: string; status?: number }>> {
   const response = await fetch(`${receiver.url}/_receiver/requests?key=${key}`);
-  return ((await response.json()) as { requests: Array<{ at: number; body: string }> }).requests;
+  return ((await response.json()) as { requests: Array<{ at: number; body: string; status?: number }> }).requests;
 }
 
 /** A namespace whose one binding submits `build` to the fake cluster named like the namespace. */
@@ -261,8 +264,10 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
         "SELECT count(*) FILTER (WHERE status = 'delivered') AS delivered, count(*) FILTER (WHERE status = 'failed') AS failed, sum(attempts) AS attempts FROM notification_deliveries WHERE service = ?",
       )
       .get(key) as { delivered: number; failed: number; attempts: number };
+    // What the receiver took (answered 200): its failures, 429s and hangs were not deliveries.
     const taken = new Map<string, number>();
     for (const request of await received(receiver, key)) {
+      if (request.status !== 200) continue;
       const resource = (JSON.parse(request.body) as { resource?: string }).resource ?? "";
       taken.set(resource, (taken.get(resource) ?? 0) + 1);
     }
