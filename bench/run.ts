@@ -1,6 +1,6 @@
 // `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, evaluation, regex, latency, soak, outage, pacing, chaos, approvals,
+// Suites: ingest, burst, dedupe, evaluation, regex, latency, soak, outage, pacing, chaos, approvals,
 // notifications (default: all). Everything runs on the default configuration (bench/config.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,13 +9,14 @@ import { benchApprovals, benchNotifications } from "./approvals-notifications.ts
 import { writeBenchConfig } from "./config.ts";
 import { benchEvaluation, benchEvilRegex } from "./evaluation.ts";
 import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.ts";
-import { benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
+import { benchDedupeStores, benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchRow } from "./lib.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
 
 const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) => Promise<BenchRow[]>> = {
   ingest: benchIngestThroughput,
   burst: (worker) => benchIngestBurst(worker),
+  dedupe: benchDedupeStores,
   evaluation: benchEvaluation,
   regex: benchEvilRegex,
   latency: benchSubmitLatency,

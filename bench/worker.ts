@@ -37,6 +37,30 @@ const baseline = new Hono<{ Bindings: BenchEnv }>()
     );
     return c.json({ id: "baseline" }, 202);
   })
+  /**
+   * The two stores considered for delivery ids, each answering "first seen as which event?":
+   * a D1 table with a unique key (bench-only table), and the DeliveryLedger Durable Object.
+   */
+  .post("/bench/dedupe/d1", async (c) => {
+    const delivery = c.req.query("id") ?? "";
+    await c.env.DB.prepare(
+      "CREATE TABLE IF NOT EXISTS bench_deliveries (delivery TEXT PRIMARY KEY, event_id TEXT NOT NULL, seen_at INTEGER NOT NULL)",
+    ).run();
+    const row = await c.env.DB.prepare(
+      `INSERT INTO bench_deliveries (delivery, event_id, seen_at) VALUES (?1, ?2, ?3)
+       ON CONFLICT (delivery) DO UPDATE SET delivery = delivery RETURNING event_id`,
+    )
+      .bind(delivery, crypto.randomUUID(), Date.now())
+      .first<{ event_id: string }>();
+    return c.json({ id: row?.event_id });
+  })
+  .post("/bench/dedupe/do", async (c) => {
+    const delivery = c.req.query("id") ?? "";
+    const ledger = c.env.DELIVERY_LEDGER.getByName(
+      `bench/${[...delivery].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 0) % 8}`,
+    );
+    return c.json({ id: await ledger.claim(delivery, crypto.randomUUID()) });
+  })
   .route("/", evaluationRoutes)
   .route("/", approvalNotificationRoutes);
 
