@@ -4,6 +4,7 @@ import { type Admission, breakerOf } from "../clusters/breaker";
 import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
 import { buildSubmission } from "../clusters/submission";
 import { submitWorkflow } from "../clusters/submit";
+import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
@@ -182,13 +183,7 @@ async function submitPending(env: Env, work: Work[]): Promise<Holds> {
   const pending = work.flatMap((item) => item.results.filter((result) => result.status === "pending"));
   if (pending.length === 0) return holds;
   const clusters = await loadClusters(env);
-  const byCluster = new Map<string, BindingResult[]>();
-  for (const result of pending) {
-    const name = result.request?.cluster ?? "";
-    const list = byCluster.get(name);
-    if (list) list.push(result);
-    else byCluster.set(name, [result]);
-  }
+  const byCluster = groupBy(pending, (result) => result.request?.cluster ?? "");
   await Promise.all(
     [...byCluster].map(([name, results]) => submitToCluster(env, name, clusterOf(clusters, name), results, holds)),
   );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { buryMessage } from "../events/graveyard";
+import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
@@ -107,12 +108,7 @@ async function sendDeliveries(
     if (message) later.push({ message, delaySeconds: Math.max(1, (until - Date.now()) / 1000) });
   };
 
-  const byService = new Map<string, Delivery[]>();
-  for (const delivery of claimed) {
-    const list = byService.get(delivery.service);
-    if (list) list.push(delivery);
-    else byService.set(delivery.service, [delivery]);
-  }
+  const byService = groupBy(claimed, (delivery) => delivery.service);
   await Promise.all(
     [...byService].map(async ([name, group]) => {
       const stored = config.services.get(name);
