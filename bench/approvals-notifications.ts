@@ -3,24 +3,7 @@
 // same deliveries redelivered; template rendering against string concatenation.
 import type { RunningWorker } from "../scripts/lib/local-worker.ts";
 import { startReceiver } from "../test/fakes/receiver.ts";
-import { type BenchRow, fmt, median, percentile, sleep } from "./lib.ts";
-
-async function api(
-  worker: RunningWorker,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
+import { api, type BenchRow, fmt, median, percentile, sleep } from "./lib.ts";
 
 /** Runs `count` jobs over `lanes` concurrent lanes; returns the wall time in ms. */
 async function inLanes(count: number, lanes: number, job: (index: number) => Promise<void>): Promise<number> {

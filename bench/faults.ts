@@ -6,26 +6,7 @@ import type { RunningWorker } from "../scripts/lib/local-worker.ts";
 import { type FakeCluster, startFakeCluster } from "../test/fakes/argo-cluster.ts";
 import { type Receiver, startReceiver } from "../test/fakes/receiver.ts";
 import { createSenderToken, samplePayload } from "./ingest.ts";
-import { type BenchRow, fmt, openLocalD1, sleep } from "./lib.ts";
-
-async function api(worker: RunningWorker, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
-
-async function fake(cluster: FakeCluster, method: string, path: string, namespace: string, body?: unknown) {
-  const response = await fetch(`${cluster.url}/_fake/${path}?namespace=${namespace}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
+import { api, type BenchRow, fakeControl, fmt, openLocalD1, sleep } from "./lib.ts";
 
 async function behave(receiver: Receiver, key: string, behaviour: Record<string, unknown>) {
   await fetch(`${receiver.url}/_receiver/behaviour?key=${key}`, { method: "POST", body: JSON.stringify(behaviour) });
@@ -41,7 +22,7 @@ async function received(
 
 /** A namespace whose one binding submits `build` to the fake cluster named like the namespace. */
 async function prepareNamespace(worker: RunningWorker, cluster: FakeCluster, namespace: string): Promise<void> {
-  await fake(cluster, "POST", "templates", namespace, { names: ["build"] });
+  await fakeControl(cluster, "POST", "templates", namespace, { names: ["build"] });
   await api(worker, "PUT", `/api/v1/clusters/${namespace}`, {
     type: "argo-server",
     url: cluster.url,
@@ -100,16 +81,16 @@ export async function benchClusterOutage(worker: RunningWorker, events = 200, do
   try {
     const namespace = "outage";
     await prepareNamespace(worker, cluster, namespace);
-    await fake(cluster, "POST", "behaviour", namespace, { down: true });
+    await fakeControl(cluster, "POST", "behaviour", namespace, { down: true });
     const started = Date.now();
     const token = await createSenderToken(worker, "bench-outage");
     const { ids, refused } = await sendEvents(worker, token, namespace, events);
     await sleep(Math.max(0, downMs - (Date.now() - started)));
-    const callsWhileDown = (await fake(cluster, "GET", "workflows", namespace)).requests as number;
-    await fake(cluster, "POST", "behaviour", namespace, {});
+    const callsWhileDown = (await fakeControl(cluster, "GET", "workflows", namespace)).requests as number;
+    await fakeControl(cluster, "POST", "behaviour", namespace, {});
     const recovered = Date.now();
     const workflows = () =>
-      fake(cluster, "GET", "workflows", namespace).then(
+      fakeControl(cluster, "GET", "workflows", namespace).then(
         (r) => r.workflows as Array<{ labels: Record<string, string> }>,
       );
     await until(async () => (await workflows()).length >= ids.length, 10 * 60_000);
@@ -218,7 +199,7 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
   try {
     const namespace = "chaos";
     await prepareNamespace(worker, cluster, namespace);
-    await fake(cluster, "POST", "behaviour", namespace, { down: true });
+    await fakeControl(cluster, "POST", "behaviour", namespace, { down: true });
     const key = "bench-chaos";
     await pacedService(worker, receiver, key);
     await behave(receiver, key, { randomFailRate: 0.3, random429Rate: 0.1, randomHangRate: 0.05, hangMs: 15_000 });
@@ -228,7 +209,11 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
     for (let i = 0; i < notifications; i++)
       await api(worker, "POST", "/api/v1/notifications/resources", deployedApp(`${key}-${i}`));
     await sleep(Math.max(0, 20_000 - (Date.now() - started)));
-    await fake(cluster, "POST", "behaviour", namespace, { randomFailRate: 0.3, randomHangRate: 0.05, hangMs: 4000 });
+    await fakeControl(cluster, "POST", "behaviour", namespace, {
+      randomFailRate: 0.3,
+      randomHangRate: 0.05,
+      hangMs: 4000,
+    });
     const { ids, refused } = await sending;
     const terminal = () =>
       (
@@ -246,7 +231,7 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
       ).n;
     await until(async () => terminal() >= ids.length && deliveriesDone() >= notifications, 20 * 60_000, 1000);
     const drainMs = Date.now() - started;
-    const workflows = (await fake(cluster, "GET", "workflows", namespace)).workflows as Array<{
+    const workflows = (await fakeControl(cluster, "GET", "workflows", namespace)).workflows as Array<{
       labels: Record<string, string>;
     }>;
     const submitted = new Set(workflows.map((workflow) => workflow.labels["hookline.dev/event-id"]));

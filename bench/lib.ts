@@ -3,6 +3,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
+import type { RunningWorker } from "../scripts/lib/local-worker.ts";
+import type { FakeCluster } from "../test/fakes/argo-cluster.ts";
 
 /** One line of the results table. */
 export interface BenchRow {
@@ -61,3 +63,36 @@ export const fmt = (value: number, digits = 0) =>
   value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Calls hookline's API as admin; throws on any answer ≥ 300. */
+export async function api(
+  worker: RunningWorker,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${worker.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+/** Steers or reads the fake cluster (`/_fake/*`) for one namespace. */
+export async function fakeControl(
+  cluster: FakeCluster,
+  method: string,
+  path: string,
+  namespace: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${cluster.url}/_fake/${path}?namespace=${namespace}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}

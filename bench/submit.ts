@@ -4,35 +4,12 @@
 import type { RunningWorker } from "../scripts/lib/local-worker.ts";
 import { type FakeCluster, startFakeCluster } from "../test/fakes/argo-cluster.ts";
 import { createSenderToken, samplePayload } from "./ingest.ts";
-import { type BenchRow, fmt, openLocalD1, percentile, sleep } from "./lib.ts";
+import { api, type BenchRow, fakeControl, fmt, openLocalD1, percentile, sleep } from "./lib.ts";
 
 interface FakeWorkflow {
   name: string;
   labels: Record<string, string>;
   createdAt: number;
-}
-
-async function admin(worker: RunningWorker, method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-}
-
-async function fakeControl(
-  cluster: FakeCluster,
-  method: string,
-  path: string,
-  namespace: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${cluster.url}/_fake/${path}?namespace=${namespace}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await response.json()) as Record<string, unknown>;
 }
 
 /** A namespace whose one binding matches every event and submits `build` to the fake. */
@@ -43,13 +20,13 @@ async function prepare(
   timeoutSeconds: number,
 ): Promise<void> {
   await fakeControl(cluster, "POST", "templates", namespace, { names: ["build"] });
-  await admin(worker, "PUT", `/api/v1/clusters/${namespace}`, {
+  await api(worker, "PUT", `/api/v1/clusters/${namespace}`, {
     type: "argo-server",
     url: cluster.url,
     token: cluster.token,
     timeoutSeconds,
   });
-  await admin(worker, "PUT", `/api/v1/namespaces/${namespace}/workfloweventbindings/every-push`, {
+  await api(worker, "PUT", `/api/v1/namespaces/${namespace}/workfloweventbindings/every-push`, {
     metadata: { name: "every-push" },
     spec: {
       cluster: namespace,

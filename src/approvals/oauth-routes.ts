@@ -6,7 +6,7 @@ import { keyringOf } from "../auth/secrets";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
-import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
+import { namespaceListSchema, objectNameSchema } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import {
   authenticateClient,
@@ -114,12 +114,8 @@ export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) =
 });
 
 const createClientSchema = z.strictObject({
-  name: z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)"),
-  namespaces: z
-    .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), 'must be a namespace name or "*"'))
-    .min(1)
-    .max(100)
-    .default(["*"]),
+  name: objectNameSchema,
+  namespaces: namespaceListSchema.default(["*"]),
 });
 
 /** `/api/v1/oauth/clients`: OAuth clients for approval callbacks (admin only). */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { sha256Hex } from "../lib/crypto";
 import { readDocument } from "../lib/documents";
 import { AppError, invalidArgument, notFound } from "../lib/errors";
-import { assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
+import { assertObjectName, isDns1123Subdomain, namespaceListSchema, objectNameSchema } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { forgetToken } from "./authenticate";
 import type { AppEnv } from "./context";
@@ -13,11 +13,8 @@ import { generateToken } from "./tokens";
 import { deleteToken, findTokenByName, insertToken, listTokens, type TokenRecord } from "./tokens-store";
 
 const createTokenSchema = z.strictObject({
-  name: z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)"),
-  namespaces: z
-    .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), 'must be a namespace name or "*"'))
-    .min(1)
-    .max(100),
+  name: objectNameSchema,
+  namespaces: namespaceListSchema,
   scopes: z.array(z.enum(SCOPES)).min(1),
   templates: z.array(z.string().refine(isDns1123Subdomain, "must be a template name")).max(1000).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),

@@ -20,19 +20,11 @@ export interface Submission {
   parameters: Array<{ name: string; value: string }>;
 }
 
-/** What a binding decided to submit for an event, before hookline's own labels are added. */
-export interface WorkflowRequest {
-  cluster: string;
-  namespace: string;
-  template: { name: string; clusterScope: boolean };
-  workflowName: string;
-  labels: Readonly<Record<string, string>>;
-  annotations: Readonly<Record<string, string>>;
-  parameters: ReadonlyArray<{ name: string; value: string }>;
-}
-
-/** The submission for a binding's request, labelled with the event and binding it comes from. */
-export function buildSubmission(request: WorkflowRequest, origin: { eventId: string; binding: string }): Submission {
+/**
+ * The submission for what a binding asked for (the same shape, without hookline's own labels),
+ * labelled with the event and binding it comes from.
+ */
+export function buildSubmission(request: Submission, origin: { eventId: string; binding: string }): Submission {
   return {
     cluster: request.cluster,
     namespace: request.namespace,

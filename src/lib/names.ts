@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { AppError } from "./errors";
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,3 +40,12 @@ export function assertObjectName(value: string, what = "name"): string {
 export function truncate(value: string, max = 80): string {
   return value.length <= max ? value : `${value.slice(0, max)}…`;
 }
+
+/** A Kubernetes object name in a request body. */
+export const objectNameSchema = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
+
+/** The namespaces a credential may act in: names, or `["*"]` for all. */
+export const namespaceListSchema = z
+  .array(z.string().refine((ns) => ns === "*" || isDns1123Label(ns), 'must be a namespace name or "*"'))
+  .min(1)
+  .max(100);
