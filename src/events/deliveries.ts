@@ -1,3 +1,4 @@
+import { type Principal, principalKey } from "../auth/principal";
 import { AppError } from "../lib/errors";
 import { fnv1a } from "../lib/hash";
 import { LEDGER_SHARDS } from "./delivery-ledger";
@@ -12,8 +13,12 @@ const DELIVERY_HEADERS: ReadonlyArray<readonly [header: string, source: string]>
 ];
 const MAX_DELIVERY_ID_LENGTH = 256;
 
-/** The delivery id a request carries (`<source>:<id>`), or null when it carries none. */
-export function deliveryIdOf(headers: Headers): string | null {
+/**
+ * The delivery id a request carries, as the ledger keeps it — `<sender> <source>:<id>` — or null
+ * when it carries none. Ids are the sender's own: another sender of the namespace cannot claim
+ * one in advance and have the real delivery taken for a duplicate.
+ */
+export function deliveryIdOf(headers: Headers, sender: Principal): string | null {
   for (const [header, source] of DELIVERY_HEADERS) {
     const value = headers.get(header)?.trim();
     if (!value) continue;
@@ -23,7 +28,7 @@ export function deliveryIdOf(headers: Headers): string | null {
         `${header} must be at most ${MAX_DELIVERY_ID_LENGTH} printable characters without spaces`,
       );
     }
-    return `${source}:${value}`;
+    return `${principalKey(sender)} ${source}:${value}`;
   }
   return null;
 }

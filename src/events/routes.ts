@@ -46,7 +46,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
 
   raw ??= await readBodyLimited(c.req.raw, limits.maxBodyBytes);
   const body = parseEventBody(raw, headers.get("content-type"), limits.maxJsonDepth);
-  const delivery = deliveryIdOf(headers);
+  const delivery = deliveryIdOf(headers, principal);
   const receivedAt = Date.now();
   const id = newEventId(receivedAt);
   const ledger = delivery === null ? null : ledgerFor(c.env, namespace, delivery);

@@ -57,7 +57,7 @@ describe("replays: one delivery, one workflow", () => {
     expect(await countRows("events", "namespace = ?1", ns)).toBe(2);
   });
 
-  it("delivery ids are per namespace and per sender kind; X-Hookline-Delivery works with a bearer token", async () => {
+  it("delivery ids are per namespace, sender and sender kind; X-Hookline-Delivery works with a bearer token", async () => {
     const token = await createToken({ name: "deliverer", namespaces: ["*"], scopes: ["events:write"] });
     const send = (path: string, headers: Record<string, string>) =>
       postEvent(path, "{}", { ...bearer(token), "content-type": "application/json", ...headers });
@@ -71,6 +71,11 @@ describe("replays: one delivery, one workflow", () => {
     expect(new Set(ids.slice(0, 3)).size).toBe(3);
     expect(ids[3]).toBe(ids[0]);
     expect(again.headers.get("x-hookline-duplicate")).toBe("true");
+    // Another sender of the namespace cannot squat a delivery id: its own is its own.
+    const other = await createToken({ name: "squatter", namespaces: ["dedupe-a"], scopes: ["events:write"] });
+    const squat = await postEvent("dedupe-a/x", "{}", { ...bearer(other), "x-hookline-delivery": "d-1" });
+    expect(squat.headers.get("x-hookline-duplicate")).toBeNull();
+    expect(((await squat.json()) as { id: string }).id).not.toBe(ids[0]);
   });
 
   it("refuses an unreadable delivery id, and forgets a claim whose event could not be queued", async () => {
