@@ -373,11 +373,7 @@ export async function parseMessages(batch: MessageBatch<unknown>, env: Env): Pro
       received.push({ message, event: parsed.data });
       continue;
     }
-    const reason = `unreadable message: ${describeIssues(parsed.error)}`;
-    console.error("event message kept in the graveyard", message.id, reason);
-    if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) {
-      message.ack();
-    } else message.retry({ delaySeconds: 60 });
+    await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${describeIssues(parsed.error)}`);
   }
   return received;
 }

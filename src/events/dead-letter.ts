@@ -93,8 +93,7 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
     for (const { message, event } of received) {
       if (message.attempts >= BURY_AFTER_ATTEMPTS) {
         const reason = `event ${event.id} could not be recorded after dead-lettering: ${error instanceof Error ? error.message : String(error)}`;
-        if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
-        else message.retry({ delaySeconds: 60 });
+        await buryMessage(env.EVENT_BODIES, batch.queue, message, reason);
       } else message.retry({ delaySeconds: Math.min(300, 15 * message.attempts) });
     }
   }

@@ -1,3 +1,5 @@
+import { isDns1123Label } from "../lib/names";
+
 /**
  * The graveyard: queue messages that could not be processed or recorded are kept in R2 (under
  * `dead-letters/`), never dropped — with why, and how many attempts they had — so an operator can
@@ -25,16 +27,19 @@ function keyOf(queue: string, namespace: string | null, messageId: string): stri
 function namespaceOf(body: unknown): string | null {
   if (body === null || typeof body !== "object" || !Object.hasOwn(body, "namespace")) return null;
   const value: unknown = Reflect.get(body, "namespace");
-  return typeof value === "string" && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) ? value : null;
+  return typeof value === "string" && isDns1123Label(value) ? value : null;
 }
 
-/** Keeps a message in the graveyard; returns false when even that failed (the caller retries it). */
+/**
+ * Keeps a message in the graveyard and acknowledges it. When even that fails, the message is
+ * retried in a minute instead: a message is never dropped.
+ */
 export async function buryMessage(
   bucket: R2Bucket,
   queue: string,
   message: Message<unknown>,
   reason: string,
-): Promise<boolean> {
+): Promise<void> {
   const namespace = namespaceOf(message.body);
   const tombstone: Omit<Tombstone, "key"> = {
     queue,
@@ -45,16 +50,18 @@ export async function buryMessage(
     buriedAt: new Date().toISOString(),
     body: message.body,
   };
+  console.error("message kept in the graveyard", queue, message.id, tombstone.reason);
   try {
     await bucket.put(keyOf(queue, namespace, message.id), JSON.stringify(tombstone), {
       httpMetadata: { contentType: "application/json" },
       customMetadata: { reason: tombstone.reason.slice(0, 500), queue },
     });
-    return true;
   } catch (error) {
-    console.error("burying a dead letter failed", message.id, error);
-    return false;
+    console.error("burying a dead letter failed; retrying the message", message.id, error);
+    message.retry({ delaySeconds: 60 });
+    return;
   }
+  message.ack();
 }
 
 /** A page of dead letters, of one namespace or (admin) all; R2 lists them by key. */
@@ -67,10 +74,11 @@ export async function listTombstones(
     limit: options.limit,
     ...(options.cursor ? { cursor: options.cursor } : {}),
   });
-  const items: Tombstone[] = [];
-  for (const key of listed.objects.map((object) => object.key)) {
-    const object = await bucket.get(key);
-    if (object) items.push({ key, ...(JSON.parse(await object.text()) as Omit<Tombstone, "key">) });
-  }
-  return { items, nextCursor: listed.truncated ? listed.cursor : null };
+  const items = await Promise.all(
+    listed.objects.map(async ({ key }) => {
+      const object = await bucket.get(key);
+      return object ? [{ key, ...(JSON.parse(await object.text()) as Omit<Tombstone, "key">) }] : [];
+    }),
+  );
+  return { items: items.flat(), nextCursor: listed.truncated ? listed.cursor : null };
 }

@@ -48,10 +48,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
     if (!parsed.success) {
-      const reason = `unreadable message: ${describeIssues(parsed.error)}`;
-      console.error("notification message kept in the graveyard", message.id, reason);
-      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
-      else message.retry({ delaySeconds: 60 });
+      await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${describeIssues(parsed.error)}`);
       continue;
     }
     if (parsed.data.kind === "delivery") {
@@ -200,8 +197,7 @@ export async function consumeDeadNotifications(batch: MessageBatch<unknown>, env
       const reason = internalEventSchema.safeParse(message.body).success
         ? "a hookline event could not be fanned out to notifications"
         : "unreadable message";
-      if (await buryMessage(env.EVENT_BODIES, batch.queue, message, reason)) message.ack();
-      else message.retry({ delaySeconds: 60 });
+      await buryMessage(env.EVENT_BODIES, batch.queue, message, reason);
       continue;
     }
     statements.push(
