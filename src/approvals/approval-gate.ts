@@ -24,7 +24,7 @@ import {
 } from "./gate-state";
 import { type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
-import { headerSecretContext, type StoredPolicy } from "./policy";
+import { resealHeaderSecrets, type StoredPolicy } from "./policy";
 import { writeMirror } from "./store";
 
 /** What the API hands a new gate. */
@@ -134,20 +134,7 @@ export class ApprovalGate extends DurableObject<Env> {
   async reseal(): Promise<number> {
     const state = this.state;
     if (state?.status !== "pending") return 0;
-    const box = new SecretBox(keyringOf(this.env));
-    let count = 0;
-    for (const hook of state.policy.webhooks) {
-      for (const header of hook.headers) {
-        if (!("sealed" in header)) continue;
-        const resealed = await box.reseal(
-          header.sealed,
-          headerSecretContext(state.namespace, state.policy.name, hook.name, header.name),
-        );
-        if (resealed === null) continue;
-        header.sealed = resealed;
-        count += 1;
-      }
-    }
+    const count = await resealHeaderSecrets(state.policy, new SecretBox(keyringOf(this.env)));
     if (count > 0) await this.commit({ schedule: [], unschedule: [] });
     return count;
   }

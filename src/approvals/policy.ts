@@ -107,6 +107,27 @@ export function headerSecretContext(namespace: string, policy: string, webhook: 
 }
 
 /**
+ * Re-seals a policy's header secrets under the current key, in place; returns how many changed.
+ * Stored policies and the snapshots pending gates keep of them are re-sealed alike.
+ */
+export async function resealHeaderSecrets(policy: StoredPolicy, box: SecretBox): Promise<number> {
+  let changed = 0;
+  for (const hook of policy.webhooks) {
+    for (const header of hook.headers) {
+      if (!("sealed" in header)) continue;
+      const sealed = await box.reseal(
+        header.sealed,
+        headerSecretContext(policy.namespace, policy.name, hook.name, header.name),
+      );
+      if (sealed === null) continue;
+      header.sealed = sealed;
+      changed += 1;
+    }
+  }
+  return changed;
+}
+
+/**
  * Validates a policy body (flat, or kubectl-style with `spec`) and seals header secrets.
  * A header naming a Worker secret needs the admin scope. `previous` keeps the creation time
  * of a replaced policy.

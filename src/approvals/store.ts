@@ -1,6 +1,6 @@
 import type { SecretBox } from "../auth/secret-box";
 import type { ApprovalStatus } from "./gate-state";
-import { headerSecretContext, type StoredPolicy } from "./policy";
+import { resealHeaderSecrets, type StoredPolicy } from "./policy";
 
 /** One policy, or null. */
 export async function getPolicy(db: D1Database, namespace: string, name: string): Promise<StoredPolicy | null> {
@@ -141,19 +141,7 @@ export async function resealPolicies(db: D1Database, box: SecretBox): Promise<nu
   const { results } = await db.prepare("SELECT object FROM approval_policies").all<{ object: string }>();
   for (const row of results) {
     const policy = JSON.parse(row.object) as StoredPolicy;
-    let changed = 0;
-    for (const hook of policy.webhooks) {
-      for (const header of hook.headers) {
-        if (!("sealed" in header)) continue;
-        const sealed = await box.reseal(
-          header.sealed,
-          headerSecretContext(policy.namespace, policy.name, hook.name, header.name),
-        );
-        if (sealed === null) continue;
-        header.sealed = sealed;
-        changed += 1;
-      }
-    }
+    const changed = await resealHeaderSecrets(policy, box);
     if (changed === 0) continue;
     const result = await db
       .prepare("UPDATE approval_policies SET object = ?3 WHERE namespace = ?1 AND name = ?2 AND object = ?4")

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import { headerSecretContext, resealHeaderSecrets, type StoredPolicy } from "../../src/approvals/policy";
+import type { Keyring } from "../../src/auth/keys";
+import { SecretBox } from "../../src/auth/secret-box";
 import { forgetWebhookClients } from "../../src/auth/webhook-auth";
 import { adminAuth, bearer, call, callJson, countRows, createToken, expectError, receiver, sendEvent } from "./helpers";
 
@@ -376,6 +379,27 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     expect(
       (await callJson("/api/v1/namespaces/rotate/webhookclients/gh", "PUT", { type: "github", secret })).status,
     ).toBe(201);
+    // One sealed value of every other kind: a cluster token, a policy header, a service URL.
+    expect(
+      (
+        await callJson("/api/v1/clusters/rotate", "PUT", {
+          type: "argo-server",
+          url: "https://argo.example.com",
+          token: "rotating-cluster-token",
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await callJson("/api/v1/namespaces/rotate/approvalpolicies/with-secret", "PUT", {
+          webhooks: [{ name: "w", uri: receiver.hook("rotate-secret"), headers: [{ name: "x-key", secret: "k1" }] }],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await callJson("/api/v1/notifications/services/rotate", "PUT", { type: "webhook", url: receiver.hook("svc") }))
+        .status,
+    ).toBe(201);
     const session = await signIn(env.HOOKLINE_ADMIN_TOKEN);
     const accessToken = await oauthToken(["*"], "rotation-client");
     const body = '{"ref":"main"}';
@@ -419,6 +443,9 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     expect(resealed.status).toBe(200);
     const counts = ((await resealed.json()) as { resealed: Record<string, number> }).resealed;
     expect(counts.webhookClients).toBeGreaterThanOrEqual(1);
+    expect(counts.clusters).toBeGreaterThanOrEqual(1);
+    expect(counts.approvalPolicies).toBeGreaterThanOrEqual(1);
+    expect(counts.notificationServices).toBeGreaterThanOrEqual(1);
     expect(Object.keys(counts).sort()).toEqual(
       ["approvalGates", "approvalPolicies", "clusters", "notificationServices", "webhookClients"].sort(),
     );
@@ -431,6 +458,31 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     expect(Object.values(again).every((count) => count === 0)).toBe(true);
     // After the reseal the previous key can go.
     expect((await signed(afterward)).status).toBe(202);
+  });
+
+  it("a policy's header secrets (and a pending gate's snapshot of them) move to the new key", async () => {
+    const seal = (keyring: Keyring) => new SecretBox(keyring);
+    const before = { current: oldKey, previous: null };
+    const during = { current: newKey, previous: oldKey };
+    const context = headerSecretContext("rotate", "snap", "w", "x-key");
+    const policy = {
+      name: "snap",
+      namespace: "rotate",
+      webhooks: [
+        {
+          name: "w",
+          headers: [
+            { name: "x-plain", value: "v" },
+            { name: "x-key", sealed: "" },
+          ],
+        },
+      ],
+    } as unknown as StoredPolicy;
+    const header = policy.webhooks[0]?.headers[1] as { sealed: string };
+    header.sealed = await seal(before).seal("header-secret", context);
+    expect(await resealHeaderSecrets(policy, seal(during))).toBe(1);
+    expect(await seal({ current: newKey, previous: null }).open(header.sealed, context)).toBe("header-secret");
+    expect(await resealHeaderSecrets(policy, seal(during))).toBe(0);
   });
 
   it("reseal is admin only", async () => {
