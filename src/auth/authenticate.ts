@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256, toHex } from "../lib/crypto";
+import { constantTimeEqual, sha256, toHex, utf8 } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { ADMIN_PRINCIPAL, type Principal } from "./principal";
 import { hashBytes, tokenIdOf } from "./tokens";
@@ -89,9 +89,7 @@ export async function principalOfRef(
   if (ref.kind === "admin") {
     if (!adminToken) return null;
     const current = toHex(await adminTokenDigest(adminToken));
-    return constantTimeEqual(new TextEncoder().encode(current), new TextEncoder().encode(ref.adminFingerprint))
-      ? ADMIN_PRINCIPAL
-      : null;
+    return constantTimeEqual(utf8(current), utf8(ref.adminFingerprint)) ? ADMIN_PRINCIPAL : null;
   }
   const record = await lookupToken(db, ref.tokenId, now);
   return record && !isExpired(record, now) ? principalOfToken(record) : null;

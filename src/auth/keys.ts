@@ -43,19 +43,18 @@ async function deriveKey(secretKey: string, purpose: KeyPurpose, algorithm: "AES
 }
 
 /** HMAC-SHA256 of `text` under the current key for `purpose`. */
-export async function mac(keyring: Keyring, purpose: KeyPurpose, text: string): Promise<Uint8Array> {
-  const key = await derivedKey(keyring.current, purpose, "HMAC");
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(text)));
+export function mac(keyring: Keyring, purpose: KeyPurpose, text: string): Promise<Uint8Array> {
+  return macUnder(keyring.current, purpose, text);
 }
 
 /** Every MAC `text` may validly carry: under the current key, then the previous one. */
-export async function macs(keyring: Keyring, purpose: KeyPurpose, text: string): Promise<Uint8Array[]> {
-  return Promise.all(
-    keysOf(keyring).map(
-      async (secret) =>
-        new Uint8Array(await crypto.subtle.sign("HMAC", await derivedKey(secret, purpose, "HMAC"), utf8(text))),
-    ),
-  );
+export function macs(keyring: Keyring, purpose: KeyPurpose, text: string): Promise<Uint8Array[]> {
+  return Promise.all(keysOf(keyring).map((secret) => macUnder(secret, purpose, text)));
+}
+
+async function macUnder(secretKey: string, purpose: KeyPurpose, text: string): Promise<Uint8Array> {
+  const key = await derivedKey(secretKey, purpose, "HMAC");
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(text)));
 }
 
 /** True when `presented` is the MAC of `text` under the current or the previous key (constant time). */

@@ -78,16 +78,21 @@ export function hasAllNamespaces(principal: Principal): boolean {
 export const GLOBAL = Symbol("global");
 export type Reach = string | typeof GLOBAL;
 
-/**
- * Throws unless the principal exists, holds `scope` and (when given) may act where the action
- * happens. Returns the principal so callers can use it without a null check.
- */
-export function authorize(principal: Principal | undefined, scope: Scope, reach?: Reach): Principal {
+/** Throws unauthenticated unless the request presented a credential. */
+export function requirePrincipal(principal: Principal | undefined): asserts principal is Principal {
   if (!principal) {
     throw new AppError("unauthenticated", "missing credentials: send Authorization: Bearer <token>", {
       headers: { "www-authenticate": 'Bearer realm="hookline"' },
     });
   }
+}
+
+/**
+ * Throws unless the principal exists, holds `scope` and (when given) may act where the action
+ * happens. Returns the principal so callers can use it without a null check.
+ */
+export function authorize(principal: Principal | undefined, scope: Scope, reach?: Reach): Principal {
+  requirePrincipal(principal);
   if (!hasScope(principal, scope)) {
     throw new AppError("permission_denied", `token lacks the "${scope}" scope`);
   }

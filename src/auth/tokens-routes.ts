@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { sha256Hex } from "../lib/crypto";
 import { readDocument } from "../lib/documents";
-import { AppError, invalidArgument, notFound } from "../lib/errors";
+import { invalidArgument, notFound } from "../lib/errors";
 import { assertObjectName, isDns1123Subdomain, namespaceListSchema, objectNameSchema } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { forgetToken } from "./authenticate";
 import type { AppEnv } from "./context";
-import { authorize, GLOBAL, SCOPES } from "./principal";
+import { authorize, GLOBAL, requirePrincipal, SCOPES } from "./principal";
 import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
 import { generateToken } from "./tokens";
 import { deleteToken, findTokenByName, insertToken, listTokens, type TokenRecord } from "./tokens-store";
@@ -25,11 +25,7 @@ const createTokenSchema = z.strictObject({
 export const tokenRoutes = new Hono<AppEnv>()
   .get("/whoami", (c) => {
     const principal = c.get("principal");
-    if (!principal) {
-      throw new AppError("unauthenticated", "missing credentials: send Authorization: Bearer <token>", {
-        headers: { "www-authenticate": 'Bearer realm="hookline"' },
-      });
-    }
+    requirePrincipal(principal);
     const { kind, name, scopes, namespaces, templates, rateLimit } = principal;
     return c.json({ kind, name, scopes, namespaces, templates, rateLimit: describeRateLimit(rateLimit) });
   })
