@@ -1,4 +1,4 @@
-import { fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
+import { concatBytes, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { derivedKey, type Keyring, keysOf } from "./keys";
 
@@ -22,10 +22,7 @@ export class SecretBox {
       key,
       utf8(plaintext),
     );
-    const out = new Uint8Array(iv.byteLength + ciphertext.byteLength);
-    out.set(iv, 0);
-    out.set(new Uint8Array(ciphertext), iv.byteLength);
-    return `${VERSION}:${toBase64Url(out)}`;
+    return `${VERSION}:${toBase64Url(concatBytes([iv, new Uint8Array(ciphertext)]))}`;
   }
 
   /** Decrypts what `seal` produced for the same `context`; throws when it was tampered with. */

@@ -1,4 +1,12 @@
-import { constantTimeEqual, constantTimeEqualStrings, fromBase64Url, fromHex, hmacSha256, utf8 } from "../lib/crypto";
+import {
+  concatBytes,
+  constantTimeEqual,
+  constantTimeEqualStrings,
+  fromBase64Url,
+  fromHex,
+  hmacSha256,
+  utf8,
+} from "../lib/crypto";
 
 /** The webhook senders hookline verifies, as in Argo's webhook interceptor plus generic HMAC and Standard Webhooks. */
 export const WEBHOOK_CLIENT_TYPES = [
@@ -78,7 +86,11 @@ export async function verifySignature(
         return !client.requireTimestamp && verifyHmacHeader(headers.get("x-hookline-signature"), client.secret, body);
       }
       if (!withinTolerance(timestamp, now)) return false;
-      return verifyHmacHeader(headers.get("x-hookline-signature"), client.secret, concat(`${timestamp.trim()}.`, body));
+      return verifyHmacHeader(
+        headers.get("x-hookline-signature"),
+        client.secret,
+        concatBytes([utf8(`${timestamp.trim()}.`), body]),
+      );
     }
     case "standard-webhooks":
       return verifyStandardWebhook(client.secret, headers, body, now);
@@ -115,7 +127,7 @@ async function verifyStandardWebhook(
   const timestamp = headers.get("webhook-timestamp");
   const signatures = headers.get("webhook-signature");
   if (!key || !id || !timestamp || !signatures || !withinTolerance(timestamp, now)) return false;
-  const expected = await hmacSha256(key, concat(`${id}.${timestamp.trim()}.`, body));
+  const expected = await hmacSha256(key, concatBytes([utf8(`${id}.${timestamp.trim()}.`), body]));
   let valid = false;
   for (const entry of signatures.trim().split(/\s+/).slice(0, 10)) {
     const [version, encoded] = entry.split(",", 2);
@@ -129,12 +141,4 @@ function withinTolerance(timestamp: string, now: number): boolean {
   const trimmed = timestamp.trim();
   if (!/^\d{1,12}$/.test(trimmed)) return false;
   return Math.abs(now / 1000 - Number(trimmed)) <= TIMESTAMP_TOLERANCE_SECONDS;
-}
-
-function concat(prefix: string, body: Uint8Array): Uint8Array {
-  const head = utf8(prefix);
-  const out = new Uint8Array(head.byteLength + body.byteLength);
-  out.set(head, 0);
-  out.set(body, head.byteLength);
-  return out;
 }

@@ -5,6 +5,8 @@
  * discarded, so a hostile or broken server cannot fill the isolate's memory.
  */
 
+import { concatBytes } from "./crypto";
+
 /** How much of a response body is read. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -56,7 +58,6 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     const room = maxBytes - total;
     if (value.byteLength >= room) {
       chunks.push(value.subarray(0, room));
-      total += room;
       truncated = value.byteLength > room;
       if (!truncated) {
         // exactly full: one more read tells whether anything follows
@@ -69,13 +70,7 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     chunks.push(value);
     total += value.byteLength;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { text: new TextDecoder().decode(bytes), truncated };
+  return { text: new TextDecoder().decode(concatBytes(chunks)), truncated };
 }
 
 /** True for the statuses of a redirect. */
