@@ -29,11 +29,13 @@ export function gateOf(env: Env, id: string): GateStub {
   return env.APPROVAL_GATE.getByName(id) as unknown as GateStub;
 }
 
+const gateNotFound = (namespace: string, id: string) =>
+  notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+
 /** Reads a gate of this namespace, or throws not_found. */
 export async function readGate(env: Env, namespace: string, id: string): Promise<GateView> {
   const view = isGateId(id) ? await gateOf(env, id).read() : null;
-  if (!view || view.namespace !== namespace)
-    throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+  if (!view || view.namespace !== namespace) throw gateNotFound(namespace, id);
   return view;
 }
 
@@ -56,6 +58,6 @@ export async function decideApproval(
   input: unknown,
 ): Promise<GateView> {
   const { approve, message } = parseWith(decisionSchema, input);
-  if (!isGateId(id)) throw notFound(`approval "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
+  if (!isGateId(id)) throw gateNotFound(namespace, id);
   return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, principalKey(principal)));
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ownValue } from "../lib/collections";
 import { AppError } from "../lib/errors";
 import type { Keyring } from "./keys";
 import { hasAllNamespaces, hasScope, type Principal } from "./principal";
@@ -40,8 +41,7 @@ export function authorizeWorkerSecretNames(principal: Principal, names: Readonly
 
 /** The string value of a Worker binding by name, or null when there is none (never a prototype member). */
 export function workerSecret(env: Env, name: string): string | null {
-  if (!Object.hasOwn(env, name)) return null;
-  const value: unknown = Reflect.get(env, name);
+  const value = ownValue(env, name);
   return typeof value === "string" && value !== "" ? value : null;
 }
 

@@ -1,3 +1,4 @@
+import { ownValue } from "../lib/collections";
 import { callOutbound, describeRedirect, isRedirect, type OutboundResponse } from "../lib/outbound";
 import { type Failure, fail, ok, type Result } from "../lib/result";
 import type { ClusterType } from "./store";
@@ -153,25 +154,24 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** `metadata.name` of the object an Argo Server or Kubernetes answer describes, or null. */
-function createdName(text: string): string | null {
+/** The `metadata` of the object an Argo Server or Kubernetes answer describes (undefined when none). */
+function metadataOf(text: string): unknown {
   try {
-    const name = (JSON.parse(text) as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-    return typeof name === "string" && name !== "" ? name : null;
+    return ownValue(JSON.parse(text), "metadata");
   } catch {
-    return null;
+    return undefined;
   }
 }
 
+/** `metadata.name` of the object an answer describes, or null. */
+function createdName(text: string): string | null {
+  const name = ownValue(metadataOf(text), "name");
+  return typeof name === "string" && name !== "" ? name : null;
+}
+
 function labelOf(text: string, label: string): string | null {
-  try {
-    const labels = (JSON.parse(text) as { metadata?: { labels?: unknown } } | null)?.metadata?.labels;
-    if (labels === null || typeof labels !== "object" || !Object.hasOwn(labels, label)) return null;
-    const value: unknown = Reflect.get(labels, label);
-    return typeof value === "string" ? value : null;
-  } catch {
-    return null;
-  }
+  const value = ownValue(ownValue(metadataOf(text), "labels"), label);
+  return typeof value === "string" ? value : null;
 }
 
 function firstBytes(text: string): string {

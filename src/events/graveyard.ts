@@ -1,3 +1,4 @@
+import { ownValue } from "../lib/collections";
 import { isDns1123Label } from "../lib/names";
 
 /**
@@ -25,8 +26,7 @@ function keyOf(queue: string, namespace: string | null, messageId: string): stri
 }
 
 function namespaceOf(body: unknown): string | null {
-  if (body === null || typeof body !== "object" || !Object.hasOwn(body, "namespace")) return null;
-  const value: unknown = Reflect.get(body, "namespace");
+  const value = ownValue(body, "namespace");
   return typeof value === "string" && isDns1123Label(value) ? value : null;
 }
 

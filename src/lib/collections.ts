@@ -9,3 +9,10 @@ export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K,
   }
   return groups;
 }
+
+/** `object[key]` when `object` is an object with its own member `key` (never a prototype's), else undefined. */
+export function ownValue(object: unknown, key: string): unknown {
+  return object !== null && typeof object === "object" && Object.hasOwn(object, key)
+    ? Reflect.get(object, key)
+    : undefined;
+}

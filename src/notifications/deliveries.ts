@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authorize, hasAllNamespaces, type Principal } from "../auth/principal";
+import { authorize, hasAllNamespaces, hasNamespace, type Principal } from "../auth/principal";
 import { AppError, notFound } from "../lib/errors";
 import { limitSchema, pageOf } from "../lib/paging";
 import { parseWith } from "../lib/validation";
@@ -64,7 +64,7 @@ export async function findDelivery(
   // Another namespace's delivery is not found (not forbidden): its existence is not told either.
   const visible =
     delivery !== null &&
-    (hasAllNamespaces(principal) || (delivery.namespace !== "" && principal.namespaces.includes(delivery.namespace)));
+    (delivery.namespace === "" ? hasAllNamespaces(principal) : hasNamespace(principal, delivery.namespace));
   if (!delivery || !visible) throw notFound("delivery not found");
   return delivery;
 }
