@@ -1,0 +1,313 @@
+/**
+ * Go's time.Time and time.Duration, as Argo CD's `time` helpers hand them to triggers (expr)
+ * and templates (text/template): RFC 3339 parsing, Go reference-layout formatting
+ * ("2006-01-02T15:04:05Z07:00"), comparisons, arithmetic and Duration's methods.
+ */
+
+const NANOS_PER_MS = 1_000_000;
+
+/** A time.Duration: a count of nanoseconds. */
+export class GoDuration {
+  constructor(readonly nanoseconds: number) {}
+
+  hours(): number {
+    return this.nanoseconds / 3_600e9;
+  }
+  minutes(): number {
+    return this.nanoseconds / 60e9;
+  }
+  seconds(): number {
+    return this.nanoseconds / 1e9;
+  }
+  milliseconds(): number {
+    return Math.trunc(this.nanoseconds / NANOS_PER_MS);
+  }
+
+  /** Go's Duration.String: "1h2m3.5s", "150ms", "0s". */
+  toString(): string {
+    let n = Math.abs(this.nanoseconds);
+    const sign = this.nanoseconds < 0 ? "-" : "";
+    if (n === 0) return "0s";
+    if (n < 1e9) {
+      const [unit, size] = n < 1e3 ? ["ns", 1] : n < 1e6 ? ["µs", 1e3] : ["ms", 1e6];
+      return `${sign}${trimFraction(n / size)}${unit}`;
+    }
+    let out = "";
+    const hours = Math.floor(n / 3_600e9);
+    n -= hours * 3_600e9;
+    const minutes = Math.floor(n / 60e9);
+    n -= minutes * 60e9;
+    if (hours > 0) out += `${hours}h`;
+    if (hours > 0 || minutes > 0) out += `${minutes}m`;
+    return `${sign}${out}${trimFraction(n / 1e9)}s`;
+  }
+}
+
+const trimFraction = (value: number) => String(Number(value.toFixed(9)));
+
+/** A time.Time: milliseconds since the epoch, the nanoseconds below them, and a fixed zone offset. */
+export class GoTime {
+  constructor(
+    readonly epochMs: number,
+    readonly extraNanos = 0,
+    /** Offset east of UTC, in minutes. */
+    readonly offsetMinutes = 0,
+  ) {}
+
+  private nanosSinceEpoch(): bigint {
+    return BigInt(this.epochMs) * 1_000_000n + BigInt(this.extraNanos);
+  }
+
+  before(other: GoTime): boolean {
+    return this.nanosSinceEpoch() < other.nanosSinceEpoch();
+  }
+  after(other: GoTime): boolean {
+    return this.nanosSinceEpoch() > other.nanosSinceEpoch();
+  }
+  equal(other: GoTime): boolean {
+    return this.nanosSinceEpoch() === other.nanosSinceEpoch();
+  }
+  sub(other: GoTime): GoDuration {
+    return new GoDuration(Number(this.nanosSinceEpoch() - other.nanosSinceEpoch()));
+  }
+  add(duration: GoDuration): GoTime {
+    const total = this.nanosSinceEpoch() + BigInt(Math.trunc(duration.nanoseconds));
+    const ms = total / 1_000_000n - (total % 1_000_000n < 0n ? 1n : 0n);
+    return new GoTime(Number(ms), Number(total - ms * 1_000_000n), this.offsetMinutes);
+  }
+  unix(): number {
+    return Math.floor(this.epochMs / 1000);
+  }
+  utc(): GoTime {
+    return new GoTime(this.epochMs, this.extraNanos, 0);
+  }
+  isZero(): boolean {
+    return this.epochMs === ZERO_TIME_MS && this.extraNanos === 0;
+  }
+
+  /** Formats with a Go reference layout ("2006-01-02 15:04:05"). */
+  format(layout: string): string {
+    return formatLayout(this, layout);
+  }
+
+  /** Go's Time.String: "2006-01-02 15:04:05.999999999 -0700 MST". */
+  toString(): string {
+    return this.format("2006-01-02 15:04:05.999999999 -0700 MST");
+  }
+
+  /** The wall clock in the time's own zone, as UTC fields of a Date. */
+  wall(): Date {
+    return new Date(this.epochMs + this.offsetMinutes * 60_000);
+  }
+}
+
+/** Go's zero time.Time (January 1, year 1, 00:00:00 UTC). */
+const ZERO_TIME_MS = new Date(0).setUTCFullYear(1, 0, 1);
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** time.Parse(time.RFC3339, value), as Argo CD's `time.Parse`; throws on anything else. */
+export function parseRfc3339(value: string): GoTime {
+  const match = RFC3339.exec(value);
+  if (!match) throw new Error(`parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse`);
+  const [, year, month, day, hour, minute, second, fraction = "", , sign, offsetHours, offsetMinutes] = match;
+  const fields = [year, month, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [y, mo, d, h, mi, s] = fields;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
+    throw new Error(`parsing time ${JSON.stringify(value)}: a field is out of range`);
+  }
+  const offset = sign ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) : 0;
+  const nanos = Number(fraction.padEnd(9, "0"));
+  const utc = new Date(0);
+  utc.setUTCFullYear(y, mo - 1, d);
+  utc.setUTCHours(h, mi, s, 0);
+  return new GoTime(utc.getTime() - offset * 60_000 + Math.floor(nanos / NANOS_PER_MS), nanos % NANOS_PER_MS, offset);
+}
+
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** Go's time.Now(), in UTC. */
+export function goNow(): GoTime {
+  return new GoTime(Date.now());
+}
+
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** Layout elements, longest first where one is a prefix of another. */
+const ELEMENTS = [
+  "January",
+  "Monday",
+  "Jan",
+  "Mon",
+  "MST",
+  "2006",
+  "002",
+  "_2",
+  "01",
+  "02",
+  "03",
+  "04",
+  "05",
+  "06",
+  "15",
+  "PM",
+  "pm",
+  "Z07:00:00",
+  "-07:00:00",
+  "Z070000",
+  "-070000",
+  "Z07:00",
+  "-07:00",
+  "Z0700",
+  "-0700",
+  "Z07",
+  "-07",
+  "1",
+  "2",
+  "3",
+  "4",
+  "5",
+];
+
+const pad = (value: number, width: number) => String(value).padStart(width, "0");
+
+function formatLayout(time: GoTime, layout: string): string {
+  const wall = time.wall();
+  const nanos = (wall.getUTCMilliseconds() * NANOS_PER_MS + time.extraNanos) % 1e9;
+  const offset = time.offsetMinutes;
+  const zone = (colon: boolean, seconds: boolean, zulu: boolean) => {
+    if (zulu && offset === 0) return "Z";
+    const sign = offset < 0 ? "-" : "+";
+    const abs = Math.abs(offset);
+    const hh = pad(Math.floor(abs / 60), 2);
+    const mm = pad(abs % 60, 2);
+    return `${sign}${hh}${colon ? ":" : ""}${mm}${seconds ? `${colon ? ":" : ""}00` : ""}`;
+  };
+  let out = "";
+  let i = 0;
+  while (i < layout.length) {
+    const rest = layout.slice(i);
+    // Fractional seconds: ".000" / ",000" (fixed) or ".999" (trailing zeros dropped), after a seconds field.
+    const fraction = /^[.,](0+|9+)/.exec(rest);
+    if (fraction && /(05|5)$/.test(layout.slice(0, i))) {
+      const digits = fraction[1] ?? "";
+      let text = pad(nanos, 9).slice(0, digits.length);
+      if (digits.startsWith("9")) text = text.replace(/0+$/, "");
+      out += text === "" ? "" : `${rest[0]}${text}`;
+      i += fraction[0].length;
+      continue;
+    }
+    const element = ELEMENTS.find((candidate) => rest.startsWith(candidate));
+    if (element === undefined) {
+      out += rest[0];
+      i += 1;
+      continue;
+    }
+    const hour = wall.getUTCHours();
+    switch (element) {
+      case "January":
+        out += MONTHS[wall.getUTCMonth()];
+        break;
+      case "Jan":
+        out += MONTHS[wall.getUTCMonth()]?.slice(0, 3);
+        break;
+      case "Monday":
+        out += DAYS[wall.getUTCDay()];
+        break;
+      case "Mon":
+        out += DAYS[wall.getUTCDay()]?.slice(0, 3);
+        break;
+      case "MST":
+        out += offset === 0 ? "UTC" : zone(false, false, false);
+        break;
+      case "2006":
+        out += pad(wall.getUTCFullYear(), 4);
+        break;
+      case "06":
+        out += pad(wall.getUTCFullYear() % 100, 2);
+        break;
+      case "01":
+        out += pad(wall.getUTCMonth() + 1, 2);
+        break;
+      case "1":
+        out += String(wall.getUTCMonth() + 1);
+        break;
+      case "02":
+        out += pad(wall.getUTCDate(), 2);
+        break;
+      case "_2":
+        out += String(wall.getUTCDate()).padStart(2, " ");
+        break;
+      case "2":
+        out += String(wall.getUTCDate());
+        break;
+      case "002": {
+        const start = Date.UTC(wall.getUTCFullYear(), 0, 1);
+        out += pad(Math.floor((wall.getTime() - start) / 86_400_000) + 1, 3);
+        break;
+      }
+      case "15":
+        out += pad(hour, 2);
+        break;
+      case "03":
+        out += pad(hour % 12 === 0 ? 12 : hour % 12, 2);
+        break;
+      case "3":
+        out += String(hour % 12 === 0 ? 12 : hour % 12);
+        break;
+      case "04":
+        out += pad(wall.getUTCMinutes(), 2);
+        break;
+      case "4":
+        out += String(wall.getUTCMinutes());
+        break;
+      case "05":
+        out += pad(wall.getUTCSeconds(), 2);
+        break;
+      case "5":
+        out += String(wall.getUTCSeconds());
+        break;
+      case "PM":
+        out += hour >= 12 ? "PM" : "AM";
+        break;
+      case "pm":
+        out += hour >= 12 ? "pm" : "am";
+        break;
+      default: {
+        const zulu = element.startsWith("Z");
+        const body = element.slice(1);
+        const seconds = body.length === 6 || body.length === 8;
+        const colon = body.includes(":");
+        out +=
+          body === "07"
+            ? zulu && offset === 0
+              ? "Z"
+              : zone(false, false, false).slice(0, 3)
+            : zone(colon, seconds, zulu);
+      }
+    }
+    i += element.length;
+  }
+  return out;
+}
