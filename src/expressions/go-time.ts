@@ -311,3 +311,58 @@ function formatLayout(time: GoTime, layout: string): string {
   }
   return out;
 }
+
+/** A method of time.Time or time.Duration that expressions and templates may call. */
+export interface GoMethod {
+  params: ReadonlyArray<"string" | "time" | "duration">;
+  /** Integer results are Go ints (templates print and compare them as such). */
+  returns: "int" | "int64" | "value";
+  call(...args: never[]): unknown;
+}
+
+const timeMethods: Record<string, (t: GoTime) => GoMethod> = {
+  Format: (t) => ({ params: ["string"], returns: "value", call: (layout: string) => t.format(layout) }),
+  Before: (t) => ({ params: ["time"], returns: "value", call: (other: GoTime) => t.before(other) }),
+  After: (t) => ({ params: ["time"], returns: "value", call: (other: GoTime) => t.after(other) }),
+  Equal: (t) => ({ params: ["time"], returns: "value", call: (other: GoTime) => t.equal(other) }),
+  Sub: (t) => ({ params: ["time"], returns: "value", call: (other: GoTime) => t.sub(other) }),
+  Add: (t) => ({ params: ["duration"], returns: "value", call: (d: GoDuration) => t.add(d) }),
+  Unix: (t) => ({ params: [], returns: "int64", call: () => t.unix() }),
+  UTC: (t) => ({ params: [], returns: "value", call: () => t.utc() }),
+  IsZero: (t) => ({ params: [], returns: "value", call: () => t.isZero() }),
+  Year: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCFullYear() }),
+  String: (t) => ({ params: [], returns: "value", call: () => t.toString() }),
+};
+
+const durationMethods: Record<string, (d: GoDuration) => GoMethod> = {
+  Hours: (d) => ({ params: [], returns: "value", call: () => d.hours() }),
+  Minutes: (d) => ({ params: [], returns: "value", call: () => d.minutes() }),
+  Seconds: (d) => ({ params: [], returns: "value", call: () => d.seconds() }),
+  Milliseconds: (d) => ({ params: [], returns: "int64", call: () => d.milliseconds() }),
+  String: (d) => ({ params: [], returns: "value", call: () => d.toString() }),
+};
+
+/** The method `name` of a time or duration, or null (other values have no methods). */
+export function goMethod(receiver: unknown, name: string): GoMethod | null {
+  if (receiver instanceof GoTime && Object.hasOwn(timeMethods, name)) return timeMethods[name]?.(receiver) ?? null;
+  if (receiver instanceof GoDuration && Object.hasOwn(durationMethods, name))
+    return durationMethods[name]?.(receiver) ?? null;
+  return null;
+}
+
+/** Argo CD's `time` constants: Go's durations and layouts. */
+export const GO_TIME_CONSTANTS: ReadonlyMap<string, GoDuration | string> = new Map<string, GoDuration | string>([
+  ["Nanosecond", new GoDuration(1)],
+  ["Microsecond", new GoDuration(1e3)],
+  ["Millisecond", new GoDuration(1e6)],
+  ["Second", new GoDuration(1e9)],
+  ["Minute", new GoDuration(60e9)],
+  ["Hour", new GoDuration(3600e9)],
+  ["RFC3339", "2006-01-02T15:04:05Z07:00"],
+  ["RFC3339Nano", "2006-01-02T15:04:05.999999999Z07:00"],
+  ["RFC1123", "Mon, 02 Jan 2006 15:04:05 MST"],
+  ["Kitchen", "3:04PM"],
+  ["DateTime", "2006-01-02 15:04:05"],
+  ["DateOnly", "2006-01-02"],
+  ["TimeOnly", "15:04:05"],
+]);

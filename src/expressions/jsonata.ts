@@ -1,6 +1,7 @@
 import jsonata from "jsonata";
 import { BUDGET, Budget, budgetOf, WORK_PER_STEP } from "./budget";
 import { EXPR_HELPERS } from "./expr/helpers";
+import { GoDuration, GoTime } from "./go-time";
 import { compileRegex, RegexSyntaxError, regexWork } from "./regex";
 
 /** Bounds on one evaluation besides its work budget (budget.ts). */
@@ -142,9 +143,11 @@ export function compileExpression(source: string): CompiledExpression {
   };
 }
 
-/** JSONata returns sequences (arrays with extra flags); hand out plain JSON values. */
+/** JSONata returns sequences (arrays with extra flags); hand out plain JSON values (times and durations as Go marshals them). */
 function normalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalize);
+  if (value instanceof GoTime) return value.format("2006-01-02T15:04:05.999999999Z07:00");
+  if (value instanceof GoDuration) return value.nanoseconds;
   if (typeof value === "function") return undefined;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};

@@ -259,7 +259,7 @@ spec:
     expect(stored.status.translated["spec.event.selector"]).toBe(
       '(($not((payload.message = "")) and (metadata.`x-argo-e2e` = ["true"])) and (discriminator = "my-discriminator"))',
     );
-    expect(stored.status.translated["spec.submit.metadata.name"]).toBe('(payload.message & "-world")');
+    expect(stored.status.translated["spec.submit.metadata.name"]).toBe('$exprAdd(payload.message, "-world")');
 
     const test = async (body: unknown) =>
       (await (await callJson(`${path("expr", "event-consumer")}/test`, "POST", body)).json()) as {

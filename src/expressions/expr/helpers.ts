@@ -4,9 +4,14 @@
  */
 
 import { budgetOf } from "../budget";
+import { GoDuration, GoTime, goMethod, goNow, parseRfc3339 } from "../go-time";
+import { goJson } from "../gotemplate/functions";
 import { compileRegex, regexWork } from "../regex";
 
 type Value = unknown;
+
+/** The code of errors expr itself would raise (not one of JSONata's, whose messages would replace ours). */
+const EXPR_ERROR = "expr";
 const isNil = (value: Value) => value === undefined || value === null;
 
 function deepEqual(a: Value, b: Value): boolean {
@@ -34,8 +39,18 @@ const asString = (value: Value): string => {
   return JSON.stringify(value);
 };
 const require = (ok: boolean, message: string) => {
-  if (!ok) throw { code: "D3001", message };
+  if (!ok) throw { code: EXPR_ERROR, message };
 };
+/** Go's name for a JSON value's type, as expr's errors say it. */
+function goTypeName(value: Value): string {
+  if (isNil(value)) return "<nil>";
+  if (value instanceof GoTime) return "time.Time";
+  if (value instanceof GoDuration) return "time.Duration";
+  if (Array.isArray(value)) return "[]interface {}";
+  if (typeof value === "number") return "float64";
+  if (typeof value === "object") return "map[string]interface {}";
+  return typeof value === "boolean" ? "bool" : "string";
+}
 const goTrimSpace = (text: string) => text.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/g, "");
 
 /** What JSONata passes native functions as `this`. */
@@ -55,13 +70,25 @@ export const EXPR_HELPERS: Record<string, [(this: Focus, ...args: Value[]) => Va
     },
   ],
   exprEq: [(a, b) => deepEqual(a, b)],
+  // expr's and/or/not/?: take booleans only.
+  exprBool: [
+    (value) => {
+      if (typeof value !== "boolean")
+        throw {
+          code: EXPR_ERROR,
+          message: `expected a boolean, got ${goTypeName(value)} (expr does not convert values to true/false)`,
+        };
+      return value;
+    },
+  ],
+  exprToJson: [(value) => goJson(value)],
   exprIsNil: [(a) => isNil(a)],
   exprIn: [
     (item, collection) => {
       if (isNil(collection)) return false;
       if (Array.isArray(collection)) return collection.some((entry) => deepEqual(entry, item));
       if (typeof collection === "object") return typeof item === "string" && Object.hasOwn(collection as object, item);
-      throw { code: "D3001", message: `"in" needs an array or a map, got ${typeof collection}` };
+      throw { code: EXPR_ERROR, message: `"in" needs an array or a map, got ${typeof collection}` };
     },
   ],
   exprLen: [
@@ -70,7 +97,7 @@ export const EXPR_HELPERS: Record<string, [(this: Focus, ...args: Value[]) => Va
       if (Array.isArray(value)) return value.length;
       if (value !== null && typeof value === "object") return Object.keys(value).length;
       if (isNil(value)) return 0;
-      throw { code: "D3001", message: `len() needs a string, array or map, got ${typeof value}` };
+      throw { code: EXPR_ERROR, message: `len() needs a string, array or map, got ${typeof value}` };
     },
   ],
   exprArray: [(value) => asArray(value)],
@@ -108,16 +135,83 @@ export const EXPR_HELPERS: Record<string, [(this: Focus, ...args: Value[]) => Va
       return Math.trunc(number);
     },
   ],
+  // expr's member access below a root: a field of nil (unless `?.`) or of a non-map is an error.
+  exprFetch: [
+    (object, name, optional) => {
+      if (isNil(object)) {
+        if (optional === true) return undefined;
+        throw { code: EXPR_ERROR, message: `cannot fetch ${String(name)} from <nil>` };
+      }
+      if (
+        typeof object !== "object" ||
+        Array.isArray(object) ||
+        object instanceof GoTime ||
+        object instanceof GoDuration
+      )
+        throw { code: EXPR_ERROR, message: `cannot fetch ${String(name)} from ${goTypeName(object)}` };
+      return Object.hasOwn(object, name as string) ? (object as Record<string, Value>)[name as string] : undefined;
+    },
+  ],
+  // expr's indexing: out of range is an error (negative counts from the end), a missing map key is nil.
   exprIndex: [
-    (collection, key) => {
-      if (isNil(collection)) return undefined;
-      if (Array.isArray(collection) && typeof key === "number")
-        return collection[key < 0 ? collection.length + key : key];
-      if (typeof collection === "string" && typeof key === "number")
-        return [...collection][key < 0 ? collection.length + key : key];
-      if (typeof collection === "object" && typeof key === "string" && Object.hasOwn(collection as object, key))
-        return (collection as Record<string, Value>)[key];
-      return undefined;
+    (collection, key, optional) => {
+      if (isNil(collection)) {
+        if (optional === true) return undefined;
+        throw { code: EXPR_ERROR, message: `cannot fetch ${asString(key)} from <nil>` };
+      }
+      if ((Array.isArray(collection) || typeof collection === "string") && typeof key === "number") {
+        const items = typeof collection === "string" ? [...collection] : collection;
+        const index = key < 0 ? items.length + key : key;
+        if (!Number.isInteger(index) || index < 0 || index >= items.length)
+          throw { code: EXPR_ERROR, message: `index out of range: ${key} (length ${items.length})` };
+        return items[index];
+      }
+      if (typeof collection === "object" && !Array.isArray(collection) && typeof key === "string")
+        return Object.hasOwn(collection as object, key) ? (collection as Record<string, Value>)[key] : undefined;
+      throw { code: EXPR_ERROR, message: `cannot fetch ${asString(key)} from ${goTypeName(collection)}` };
+    },
+  ],
+  // Argo CD's `time` and `strings` helpers, and methods of times and durations.
+  exprTimeNow: [() => goNow()],
+  exprTimeParse: [
+    (value) => {
+      require(typeof value === "string", `time.Parse needs a string, got ${goTypeName(value)}`);
+      try {
+        return parseRfc3339(value as string);
+      } catch (error) {
+        throw { code: EXPR_ERROR, message: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  ],
+  exprDuration: [(nanoseconds) => new GoDuration(Number(nanoseconds))],
+  exprGoString: [
+    (name, args) => {
+      const values = asArray(args);
+      require(values.every((value) => typeof value === "string"), `strings.${String(name)} needs strings`);
+      const [s = "", old = "", replacement = ""] = values as string[];
+      if (name === "ToUpper") return s.toUpperCase();
+      if (name === "ToLower") return s.toLowerCase();
+      return s.split(old).join(replacement);
+    },
+  ],
+  exprMethod: [
+    (receiver, name, args) => {
+      const method = goMethod(receiver, String(name));
+      if (!method) throw { code: EXPR_ERROR, message: `${goTypeName(receiver)} has no method ${String(name)}` };
+      const values = asArray(args);
+      require(values.length ===
+        method.params.length, `${String(name)} takes ${method.params.length} argument(s), got ${values.length}`);
+      method.params.forEach((type, i) => {
+        const value = values[i];
+        const fits =
+          type === "string"
+            ? typeof value === "string"
+            : type === "time"
+              ? value instanceof GoTime
+              : value instanceof GoDuration;
+        require(fits, `${String(name)}: argument ${i + 1} must be a ${type}, got ${goTypeName(value)}`);
+      });
+      return (method.call as (...args: Value[]) => Value)(...values);
     },
   ],
   exprSlice: [

@@ -16,6 +16,7 @@ export type Node =
   | { kind: "binary"; op: string; left: Node; right: Node; pos: number }
   | { kind: "conditional"; test: Node; then: Node; otherwise: Node; pos: number }
   | { kind: "call"; callee: string; args: Node[]; pos: number }
+  | { kind: "method"; object: Node; name: string; args: Node[]; pos: number }
   | { kind: "predicate"; body: Node; pos: number }
   | { kind: "array"; items: Node[]; pos: number }
   | { kind: "map"; entries: Array<{ key: string; value: Node }>; pos: number };
@@ -93,20 +94,32 @@ function tokenize(source: string): Token[] {
         if (source[j] === "\\" && char !== "`") {
           const next = source[j + 1] ?? "";
           const escapes: Record<string, string> = {
+            a: "\x07",
+            b: "\b",
+            f: "\f",
             n: "\n",
-            t: "\t",
             r: "\r",
+            t: "\t",
+            v: "\v",
             "\\": "\\",
             '"': '"',
             "'": "'",
-            "0": "\0",
           };
-          if (next === "u") {
-            text += String.fromCharCode(Number.parseInt(source.slice(j + 2, j + 6), 16));
-            j += 6;
+          // Go's escapes: \xhh, \uhhhh, \Uhhhhhhhh, \ooo (octal); anything else is an error, as in expr.
+          const numeric = /^(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})/.exec(
+            source.slice(j + 1, j + 10),
+          );
+          if (numeric) {
+            const digits = numeric[0];
+            text += String.fromCodePoint(
+              /^[0-7]/.test(digits) ? Number.parseInt(digits, 8) : Number.parseInt(digits.slice(1), 16),
+            );
+            j += 1 + digits.length;
             continue;
           }
-          text += escapes[next] ?? next;
+          const escaped = Object.hasOwn(escapes, next) ? escapes[next] : undefined;
+          if (escaped === undefined) throw new ExprSyntaxError("invalid char escape", j + 1);
+          text += escaped;
           j += 2;
           continue;
         }
@@ -260,6 +273,18 @@ export function parseExpr(source: string): Node {
         const name = next();
         if (name.type !== "name" && name.type !== "operator")
           throw new ExprSyntaxError('expected a field name after "."', name.pos);
+        if (is("bracket", "(")) {
+          // A method of the value: time.Parse(x).Before(y), d.Hours()
+          next();
+          const args: Node[] = [];
+          while (!is("bracket", ")")) {
+            args.push(expression());
+            if (!is("bracket", ")")) expect("operator", ",");
+          }
+          expect("bracket", ")");
+          node = { kind: "method", object: node, name: name.value, args, pos: name.pos };
+          continue;
+        }
         node = {
           kind: "member",
           object: node,
@@ -438,6 +463,8 @@ export function usesPointer(node: Node): boolean {
       return usesPointer(node.test) || usesPointer(node.then) || usesPointer(node.otherwise);
     case "call":
       return node.args.some((arg) => arg.kind !== "predicate" && usesPointer(arg));
+    case "method":
+      return usesPointer(node.object) || node.args.some(usesPointer);
     case "array":
       return node.items.some(usesPointer);
     case "map":

@@ -1,3 +1,4 @@
+import { GO_TIME_CONSTANTS } from "../go-time";
 import { compileRegex, RegexSyntaxError } from "../regex";
 import { type Node, parseExpr } from "./parse";
 
@@ -101,21 +102,27 @@ function translate(node: Node, scope: Scope): string {
       if (scope.depth === 0) throw new ExprTranslationError("# is only meaningful inside a predicate", node.pos);
       return `$v${scope.depth}`;
     case "member": {
-      const object = t(node.object);
       const property = node.property;
-      if (property.kind === "literal" && typeof property.value === "string")
-        return `${object}.${field(property.value, property.pos)}`;
-      if (property.kind === "literal" && typeof property.value === "number" && Number.isInteger(property.value))
-        return `${object}[${property.value}]`;
-      return `$exprIndex(${object}, ${t(property)})`;
+      if (node.object.kind === "name" && node.object.name === "time" && !scope.roots.includes("time"))
+        return timeConstant(property);
+      const object = t(node.object);
+      if (property.kind === "literal" && typeof property.value === "string") {
+        // A root (payload, metadata, app…) is always a map: a plain path. Deeper, Go's rules: a
+        // field of nil or of a non-map is an error (unless `?.`), a missing key is nil.
+        if (node.object.kind === "name" && !node.optional) return `${object}.${field(property.value, property.pos)}`;
+        return `$exprFetch(${object}, ${JSON.stringify(property.value)}${node.optional ? ", true" : ""})`;
+      }
+      return `$exprIndex(${object}, ${t(property)}${node.optional ? ", true" : ""})`;
     }
+    case "method":
+      return `$exprMethod(${t(node.object)}, ${JSON.stringify(node.name)}, [${node.args.map(t).join(", ")}])`;
     case "slice":
       return `$exprSlice(${t(node.object)}, ${node.from ? t(node.from) : "null"}, ${node.to ? t(node.to) : "null"})`;
     case "unary":
-      if (node.op === "not") return `$not(${t(node.operand)})`;
+      if (node.op === "not") return `$not(${condition(node.operand, scope)})`;
       return node.op === "-" ? `-(${t(node.operand)})` : t(node.operand);
     case "conditional":
-      return `(${t(node.test)} ? ${t(node.then)} : ${t(node.otherwise)})`;
+      return `(${condition(node.test, scope)} ? ${t(node.then)} : ${t(node.otherwise)})`;
     case "binary":
       return binaryOperator(node, scope);
     case "call":
@@ -126,6 +133,67 @@ function translate(node: Node, scope: Scope): string {
         node.pos,
       );
   }
+}
+
+/** `time.Hour`, `time.RFC3339`…: Argo CD's time constants. */
+function timeConstant(property: Node): string {
+  const name = property.kind === "literal" ? String(property.value) : "";
+  const constant = GO_TIME_CONSTANTS.get(name);
+  if (constant === undefined)
+    throw new ExprTranslationError(
+      `time.${name} is not supported (supported: ${[...GO_TIME_CONSTANTS.keys()].map((key) => `time.${key}`).join(", ")})`,
+      property.pos,
+    );
+  return typeof constant === "string" ? JSON.stringify(constant) : `$exprDuration(${constant.nanoseconds})`;
+}
+
+const isStringLiteral = (node: Node) => node.kind === "literal" && typeof node.value === "string";
+
+const BOOLEAN_OPERATORS = new Set([
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "&&",
+  "and",
+  "||",
+  "or",
+  "in",
+  "not in",
+  "matches",
+  "contains",
+  "startsWith",
+  "endsWith",
+]);
+const BOOLEAN_FUNCTIONS = new Set([
+  "all",
+  "any",
+  "none",
+  "one",
+  "hasPrefix",
+  "hasSuffix",
+  "sprig.contains",
+  "sprig.hasPrefix",
+  "sprig.hasSuffix",
+  "sprig.empty",
+]);
+
+/** Whether a node is a boolean whatever the data (so it needs no run-time check). */
+function isBoolean(node: Node): boolean {
+  if (node.kind === "literal") return typeof node.value === "boolean";
+  if (node.kind === "binary") return BOOLEAN_OPERATORS.has(node.op);
+  if (node.kind === "unary") return node.op === "not";
+  if (node.kind === "call") return BOOLEAN_FUNCTIONS.has(node.callee);
+  if (node.kind === "conditional") return isBoolean(node.then) && isBoolean(node.otherwise);
+  return false;
+}
+
+/** An operand of and/or/not/?: — expr requires a boolean there (JSONata would take any truthy value). */
+function condition(node: Node, scope: Scope): string {
+  const translated = translate(node, scope);
+  return isBoolean(node) ? translated : `$exprBool(${translated})`;
 }
 
 function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): string {
@@ -147,10 +215,10 @@ function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): 
       return `(${t(left)} ${node.op} ${t(right)})`;
     case "&&":
     case "and":
-      return `(${t(left)} and ${t(right)})`;
+      return `(${condition(left, scope)} and ${condition(right, scope)})`;
     case "||":
     case "or":
-      return `(${t(left)} or ${t(right)})`;
+      return `(${condition(left, scope)} or ${condition(right, scope)})`;
     case "in":
     case "not in": {
       const test =
@@ -171,12 +239,7 @@ function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): 
     case "endsWith":
       return `$exprEndsWith(${t(left)}, ${t(right)})`;
     case "+":
-      if (
-        (left.kind === "literal" && typeof left.value === "string") ||
-        (right.kind === "literal" && typeof right.value === "string")
-      ) {
-        return `(${t(left)} & ${t(right)})`;
-      }
+      if (isStringLiteral(left) && isStringLiteral(right)) return `(${t(left)} & ${t(right)})`;
       return `$exprAdd(${t(left)}, ${t(right)})`;
     case "-":
     case "*":
@@ -218,6 +281,25 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
     arity(count);
     return jsonata(...args.map(t));
   };
+  if (node.callee.startsWith("time.") || node.callee.startsWith("strings.")) {
+    switch (node.callee) {
+      case "time.Now":
+        return plain(0, () => "$exprTimeNow()");
+      case "time.Parse":
+        return plain(1, (x) => `$exprTimeParse(${x})`);
+      case "strings.ToUpper":
+        return plain(1, (x) => `$exprGoString("ToUpper", [${x}])`);
+      case "strings.ToLower":
+        return plain(1, (x) => `$exprGoString("ToLower", [${x}])`);
+      case "strings.ReplaceAll":
+        return plain(3, (x, old, replacement) => `$exprGoString("ReplaceAll", [${x}, ${old}, ${replacement}])`);
+      default:
+        throw new ExprTranslationError(
+          `${node.callee}() is not supported (supported: time.Now, time.Parse, strings.ToUpper, strings.ToLower, strings.ReplaceAll)`,
+          node.pos,
+        );
+    }
+  }
   if (node.callee.startsWith("sprig.")) {
     const name = node.callee.slice("sprig.".length);
     switch (name) {
@@ -256,7 +338,7 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
       case "join":
         return plain(2, (separator, list) => `$exprJoin(${list}, ${separator})`);
       case "toJson":
-        return plain(1, (value) => `$string(${value})`);
+        return plain(1, (value) => `$exprToJson(${value})`);
       case "quote":
         return plain(1, (value) => `("\\"" & $exprToString(${value}) & "\\"")`);
       default:
@@ -306,7 +388,7 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): string {
     case "values":
       return plain(1, (x) => `$exprValues(${x})`);
     case "toJSON":
-      return plain(1, (x) => `$string(${x})`);
+      return plain(1, (x) => `$exprToJson(${x})`);
     case "all":
       arity(2);
       return `($count($filter(${a(0)}, ${lambda(1)})) = $exprLen(${a(0)}))`;

@@ -1,4 +1,4 @@
-import { GoDuration, GoTime } from "../go-time";
+import { GoDuration, GoTime, goMethod } from "../go-time";
 import { SPECIAL_FORMS, templateFunction } from "./functions";
 import type { Arg, Command, Node, ParsedTemplate, Pipe } from "./parse";
 import {
@@ -43,35 +43,15 @@ const GO_TYPE: Record<ParamType, string> = {
   duration: "time.Duration",
 };
 
-const method = (name: string, params: ParamType[], implementation: (...args: never[]) => Value) =>
-  new GoFunction(name, params, implementation as (...args: Value[]) => Value);
-
-/** Methods of time.Time and time.Duration that templates call (`(call .time.Parse x).Format "…"`). */
-const TIME_METHODS = new Map<string, (receiver: GoTime) => GoFunction>([
-  ["Format", (t) => method("Format", ["string"], (layout: string) => t.format(layout))],
-  ["Before", (t) => method("Before", ["time"], (other: GoTime) => t.before(other))],
-  ["After", (t) => method("After", ["time"], (other: GoTime) => t.after(other))],
-  ["Equal", (t) => method("Equal", ["time"], (other: GoTime) => t.equal(other))],
-  ["Sub", (t) => method("Sub", ["time"], (other: GoTime) => t.sub(other))],
-  ["Add", (t) => method("Add", ["duration"], (d: GoDuration) => t.add(d))],
-  ["Unix", (t) => method("Unix", [], () => new GoInt(t.unix(), "int64"))],
-  ["UTC", (t) => method("UTC", [], () => t.utc())],
-  ["IsZero", (t) => method("IsZero", [], () => t.isZero())],
-  ["Year", (t) => method("Year", [], () => new GoInt(t.wall().getUTCFullYear()))],
-  ["String", (t) => method("String", [], () => t.toString())],
-]);
-const DURATION_METHODS = new Map<string, (receiver: GoDuration) => GoFunction>([
-  ["Hours", (d) => method("Hours", [], () => d.hours())],
-  ["Minutes", (d) => method("Minutes", [], () => d.minutes())],
-  ["Seconds", (d) => method("Seconds", [], () => d.seconds())],
-  ["Milliseconds", (d) => method("Milliseconds", [], () => new GoInt(d.milliseconds(), "int64"))],
-  ["String", (d) => method("String", [], () => d.toString())],
-]);
-
+/** A method of a time or duration as a template function (integer results become Go ints). */
 function methodOf(receiver: Value, name: string): GoFunction | null {
-  if (receiver instanceof GoTime) return TIME_METHODS.get(name)?.(receiver) ?? null;
-  if (receiver instanceof GoDuration) return DURATION_METHODS.get(name)?.(receiver) ?? null;
-  return null;
+  const found = goMethod(receiver, name);
+  if (!found) return null;
+  const call = found.call as (...args: Value[]) => Value;
+  return new GoFunction(name, found.params, (...args) => {
+    const result = call(...args);
+    return found.returns === "value" ? result : new GoInt(result as number, found.returns);
+  });
 }
 
 /**
