@@ -53,13 +53,13 @@ export const approvalNotificationRoutes = new Hono<{ Bindings: BenchBindings }>(
           "?operation=true)";
         length += text.length;
       } else {
-        length += renderNotification(
-          "app-sync-succeeded",
-          app,
-          { argocdUrl: "https://argocd.example.com" },
-          "dingtalk",
-          "",
-        ).body.length;
+        length += renderNotification("app-sync-succeeded", undefined, {
+          resource: app,
+          context: { argocdUrl: "https://argocd.example.com" },
+          serviceType: "dingtalk",
+          recipient: "",
+          serviceName: "dingtalk",
+        }).body.length;
       }
     }
     return c.json({ n, length });

@@ -156,7 +156,7 @@ const COMMANDS = [
     synopsis: "import argo -f FILE",
     summary: "apply Argo WorkflowEventBindings written in Argo's expression language",
     usage:
-      "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [--templates-dir templates/notifications] [--dry-run]",
+      "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [-f argocd-notifications-secret.yaml] [--dry-run]",
     run: importCommand,
   },
 ];
@@ -390,7 +390,6 @@ async function importCommand(argv, usage) {
   const { values, positionals } = parse(argv, {
     filename: { type: "string", short: "f", multiple: true },
     "dry-run": { type: "boolean" },
-    "templates-dir": { type: "string" },
   });
   const [source] = positionals;
   if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications")) throw new UsageError(usage);
@@ -406,7 +405,6 @@ async function importCommand(argv, usage) {
   const { importArgoCdNotifications } = await import("./import-argocd.mjs");
   return importArgoCdNotifications(api, {
     files: values.filename,
-    templatesDir: values["templates-dir"] ?? "templates/notifications",
     dryRun: Boolean(values["dry-run"]),
   });
 }

@@ -1,14 +1,12 @@
 // @ts-check
-// `hookline import argocd-notifications -f argocd-notifications-cm.yaml`: an Argo CD
-// notifications ConfigMap, as it is, into hookline: `service.*` → services, `template.*` → Eta
-// templates written under templates/notifications/ (Go templates translated; they compile when
-// the Worker is built), `trigger.*` → triggers (expr kept, translated by the server),
-// `subscriptions` → subscriptions, `context` → the template context.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// `hookline import argocd-notifications -f argocd-notifications-cm.yaml [-f argocd-notifications-secret.yaml]`:
+// an Argo CD notifications ConfigMap, as it is, into hookline in one step: `service.*` →
+// services, `template.*` → NotificationTemplates (Go templates kept as they are; the Worker
+// renders them at run time), `trigger.*` → triggers (expr kept, translated by the server),
+// `subscriptions` → subscriptions, `context` → the template context. `$name` references are
+// read from the argocd-notifications-secret Secret when it is given too.
 import { parse } from "yaml";
 import { readSources } from "./apply.mjs";
-import { translateGoTemplate } from "./gotemplate.mjs";
 import { ServerError, UsageError } from "./http.mjs";
 import { colorStatus, red, yellow } from "./output.mjs";
 
@@ -66,16 +64,32 @@ export function labelSelectorToJsonata(selector) {
 }
 
 /**
+ * A Kubernetes Secret's values: `stringData` as it is, `data` decoded from base64.
+ * @param {any} secret
+ * @returns {Map<string, string>}
+ */
+export function secretValues(secret) {
+  /** @type {Map<string, string>} */
+  const values = new Map();
+  for (const [key, value] of Object.entries(secret?.data ?? {}))
+    values.set(key, Buffer.from(String(value), "base64").toString("utf8"));
+  for (const [key, value] of Object.entries(secret?.stringData ?? {})) values.set(key, String(value));
+  return values;
+}
+
+/**
  * @param {ReturnType<typeof import("./http.mjs").client>} api
- * @param {{ files: string[], templatesDir: string, dryRun: boolean }} options
+ * @param {{ files: string[], dryRun: boolean }} options
  */
 export async function importArgoCdNotifications(api, options) {
   const { documents, errors } = readSources(options.files);
   if (errors.length > 0) throw new UsageError(errors.join("\n"));
-  const configMap = documents.find((document) => document.value?.kind === "ConfigMap")?.value;
-  if (!configMap?.data) throw new UsageError("no ConfigMap with data found (expected argocd-notifications-cm)");
+  // Several ConfigMaps (e.g. Argo CD's catalog and your own services and subscriptions) are merged in order.
+  const configMaps = documents.filter((document) => document.value?.kind === "ConfigMap" && document.value.data);
+  if (configMaps.length === 0) throw new UsageError("no ConfigMap with data found (expected argocd-notifications-cm)");
   /** @type {Record<string, string>} */
-  const data = configMap.data;
+  const data = Object.fromEntries(configMaps.flatMap((document) => Object.entries(document.value.data)));
+  const secrets = secretValues(documents.find((document) => document.value?.kind === "Secret")?.value);
   /** @type {string[]} */
   const warnings = [];
   /** @type {Array<{ kind: string, name: string, spec: unknown }>} */
@@ -88,8 +102,11 @@ export async function importArgoCdNotifications(api, options) {
     const value = () => parse(raw);
     try {
       if (key === "context") context = value();
-      else if (key.startsWith("service.")) importService(key, value(), objects, serviceNames, warnings);
-      else if (key.startsWith("trigger.")) {
+      else if (key.startsWith("service.")) importService(key, value(), { objects, serviceNames, warnings, secrets });
+      else if (key.startsWith("template.")) {
+        const name = key.slice("template.".length);
+        objects.push({ kind: "NotificationTemplate", name, spec: templateSpec(name, value(), warnings) });
+      } else if (key.startsWith("trigger.")) {
         const name = key.slice("trigger.".length);
         const conditions = /** @type {any[]} */ (value()).map((condition) => ({
           ...(condition.description ? { description: String(condition.description) } : {}),
@@ -100,7 +117,7 @@ export async function importArgoCdNotifications(api, options) {
           send: condition.send,
         }));
         objects.push({ kind: "NotificationTrigger", name, spec: { expressionLanguage: "expr", conditions } });
-      } else if (!key.startsWith("template.") && key !== "subscriptions" && key !== "defaultTriggers") {
+      } else if (key !== "subscriptions" && key !== "defaultTriggers") {
         warnings.push(`${key}: not a notifications setting hookline knows; skipped`);
       }
     } catch (error) {
@@ -109,25 +126,6 @@ export async function importArgoCdNotifications(api, options) {
   }
   if (data.defaultTriggers)
     warnings.push("defaultTriggers: hookline needs the trigger named in each subscription or annotation; skipped");
-
-  // Templates: written as Eta files, compiled into the Worker when it is built.
-  const written = [];
-  for (const [key, raw] of Object.entries(data)) {
-    if (!key.startsWith("template.")) continue;
-    const name = key.slice("template.".length);
-    try {
-      const files = templateFiles(name, parse(raw), warnings);
-      const dir = join(options.templatesDir, name);
-      if (existsSync(dir)) warnings.push(`template.${name}: replaces the template already in ${dir}`);
-      if (!options.dryRun) {
-        mkdirSync(dir, { recursive: true });
-        for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-      }
-      written.push(`${dir}/ (${Object.keys(files).join(", ")})`);
-    } catch (error) {
-      warnings.push(`${key}: ${error instanceof Error ? error.message : String(error)}; skipped`);
-    }
-  }
 
   if (data.subscriptions) {
     /** @type {any[]} */
@@ -159,12 +157,9 @@ export async function importArgoCdNotifications(api, options) {
     });
   }
 
-  for (const line of written) console.log(`template ${line} ${options.dryRun ? "would be written" : "written"}`);
   for (const warning of warnings) console.error(yellow(`warning: ${warning}`));
 
   let failed = 0;
-  /** @type {string[]} */
-  const waitingForDeploy = [];
   const apply = async (/** @type {string} */ label, /** @type {string} */ path, /** @type {unknown} */ body) => {
     try {
       const response = await api.request("PUT", `${path}${options.dryRun ? "?dryRun=All" : ""}`, { body });
@@ -172,19 +167,20 @@ export async function importArgoCdNotifications(api, options) {
       console.log(`${label} ${colorStatus(action)}${options.dryRun ? " (server dry run)" : ""}`);
     } catch (error) {
       if (!(error instanceof ServerError)) throw error;
-      if (/template ".*" does not exist/.test(error.message)) waitingForDeploy.push(label);
-      else {
-        console.error(red(`error: ${label}: ${error.message}`));
-        failed++;
-      }
+      console.error(red(`error: ${label}: ${error.message}`));
+      failed++;
     }
   };
   if (context) await apply("context", "/api/v1/notifications/context", context);
   const paths = {
     NotificationService: "/api/v1/notifications/services",
+    NotificationTemplate: "/api/v1/notifications/templates",
     NotificationTrigger: "/api/v1/notifications/triggers",
     NotificationSubscription: "/api/v1/notifications/subscriptions",
   };
+  // Templates before the triggers that send them, triggers before the subscriptions that name them.
+  const order = Object.keys(paths);
+  objects.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   for (const object of objects) {
     await apply(
       `${object.kind.toLowerCase()}/${object.name}`,
@@ -192,71 +188,102 @@ export async function importArgoCdNotifications(api, options) {
       object.spec,
     );
   }
-  if (waitingForDeploy.length > 0 || written.length > 0) {
-    console.log(
-      `\nThe templates are compiled into the Worker when it is built: deploy it (npm run deploy, or restart npm start)${
-        waitingForDeploy.length > 0 ? `, then run this import again to apply ${waitingForDeploy.join(", ")}` : ""
-      }.`,
-    );
-  }
   return failed > 0 ? 1 : 0;
 }
 
-/** @returns {Record<string, string>} file name → Eta source */
-function templateFiles(/** @type {string} */ name, /** @type {any} */ template, /** @type {string[]} */ warnings) {
-  /** @type {Record<string, string>} */
-  const files = {};
-  const title = template.title ?? template.email?.subject ?? template.teams?.title ?? name;
-  files["title.eta"] = translateGoTemplate(String(title));
-  files["body.eta"] = translateGoTemplate(String(template.message ?? ""));
-  for (const [service, webhook] of Object.entries(template.webhook ?? {})) {
-    const hook = /** @type {{ body?: string, path?: string, method?: string }} */ (webhook);
-    files[`webhook.${nameOf(service)}.eta`] = translateGoTemplate(String(hook.body ?? ""));
-    if (hook.path) files[`webhook.${nameOf(service)}.path.eta`] = translateGoTemplate(String(hook.path));
-    if (hook.method && hook.method.toUpperCase() !== "POST") {
-      warnings.push(
-        `template.${name}: webhook.${service}.method ${hook.method} — set "method" on the ${service} service`,
-      );
-    }
+/** The services Argo CD templates have fields for that hookline's services do not read. */
+const UNREAD_TEMPLATE_FIELDS = [
+  "discord",
+  "googlechat",
+  "mattermost",
+  "pagerduty",
+  "pagerdutyv2",
+  "opsgenie",
+  "github",
+  "gitlab",
+  "alertmanager",
+  "rocketchat",
+  "telegram",
+  "webex",
+  "pushover",
+  "newrelic",
+  "grafana",
+];
+
+/**
+ * An Argo CD template as a NotificationTemplate spec: the fields hookline's services read, kept
+ * as they are (Go templates); webhook sections named as the services they belong to.
+ * @param {string} name @param {any} template @param {string[]} warnings
+ */
+function templateSpec(name, template, warnings) {
+  /** @type {Record<string, unknown>} */
+  const spec = {};
+  const pick = (/** @type {any} */ source, /** @type {string[]} */ keys) =>
+    Object.fromEntries(keys.filter((key) => source?.[key] !== undefined).map((key) => [key, source[key]]));
+  if (template.message !== undefined) spec.message = String(template.message);
+  if (template.title !== undefined) spec.title = String(template.title);
+  if (template.email) spec.email = pick(template.email, ["subject", "body"]);
+  if (template.slack) {
+    spec.slack = pick(template.slack, ["attachments", "blocks", "groupingKey", "notifyBroadcast", "deliveryPolicy"]);
   }
-  for (const field of [
-    "slack",
-    "teams",
-    "email",
-    "discord",
-    "googlechat",
-    "pagerduty",
-    "opsgenie",
-    "github",
-    "alertmanager",
-  ]) {
-    if (template[field] && field !== "email" && field !== "teams") {
-      warnings.push(`template.${name}: the ${field} fields are not imported; the service sends the title and message`);
-    }
+  if (template.teams) {
+    spec.teams = pick(template.teams, [
+      "title",
+      "text",
+      "summary",
+      "themeColor",
+      "facts",
+      "sections",
+      "potentialAction",
+    ]);
   }
-  return files;
+  if (template.webhook) {
+    spec.webhook = Object.fromEntries(
+      Object.entries(template.webhook).map(([service, hook]) => [
+        nameOf(service),
+        pick(hook, ["method", "path", "body"]),
+      ]),
+    );
+  }
+  for (const field of UNREAD_TEMPLATE_FIELDS) {
+    if (template[field])
+      warnings.push(`template.${name}: the ${field} fields are not kept (no ${field} service); the message is sent`);
+  }
+  return spec;
 }
 
-function importService(
-  /** @type {string} */ key,
-  /** @type {any} */ config,
-  /** @type {Array<{ kind: string, name: string, spec: unknown }>} */ objects,
-  /** @type {Map<string, string>} */ serviceNames,
-  /** @type {string[]} */ warnings,
-) {
+/**
+ * @param {string} key @param {any} config
+ * @param {{ objects: Array<{ kind: string, name: string, spec: unknown }>, serviceNames: Map<string, string>, warnings: string[], secrets: Map<string, string> }} into
+ */
+function importService(key, config, { objects, serviceNames, warnings, secrets }) {
   const [, type, customName] = /^service\.([a-z]+)(?:\.(.+))?$/.exec(key) ?? [];
-  const urlOf = (/** @type {string} */ url) => (url.startsWith("$") ? { urlSecret: workerSecretFor(url) } : { url });
+  /** A `$name` reference's value from the given Secret, or null. */
+  const secretOf = (/** @type {string} */ value) =>
+    value.startsWith("$") ? (secrets.get(value.slice(1)) ?? null) : value;
+  const urlOf = (/** @type {string} */ url) =>
+    url.startsWith("$")
+      ? secretOf(url) !== null
+        ? { url: secretOf(url) }
+        : { urlSecret: workerSecretFor(url) }
+      : { url };
   if (type === "webhook") {
     const name = nameOf(customName ?? "webhook");
     const headers = [];
     for (const header of config.headers ?? []) {
-      if (String(header.value).includes("$")) {
-        warnings.push(
-          `${key}: header ${header.name} refers to an Argo CD secret; set it with a "secret" header on service ${name}`,
-        );
+      const value = String(header.value);
+      if (value.startsWith("$")) {
+        const resolved = secretOf(value);
+        if (resolved === null) {
+          warnings.push(
+            `${key}: header ${header.name} refers to ${value}; pass argocd-notifications-secret with -f, or set a "secret" header on service ${name}`,
+          );
+          continue;
+        }
+        headers.push({ name: header.name, secret: resolved });
         continue;
       }
-      headers.push({ name: header.name, value: String(header.value) });
+      headers.push({ name: header.name, value });
     }
     if (config.basicAuth)
       warnings.push(`${key}: basicAuth is not imported; add an Authorization header to service ${name}`);
@@ -274,6 +301,30 @@ function importService(
       objects.push({ kind: "NotificationService", name, spec: { type: "teams", ...urlOf(String(url)) } });
       serviceNames.set(`teams:${recipient}`, name);
     }
+    return;
+  }
+  if (type === "slack" && config.token) {
+    // Argo CD's usual Slack setup: a bot token, messages posted to each recipient channel.
+    const token = secretOf(String(config.token));
+    const name = nameOf(customName ?? "slack");
+    if (token === null) {
+      warnings.push(
+        `${key}: token ${config.token} is in argocd-notifications-secret; pass it with -f to import service ${name}`,
+      );
+      return;
+    }
+    objects.push({
+      kind: "NotificationService",
+      name,
+      spec: {
+        type: "slack",
+        token,
+        ...(config.apiURL ? { apiUrl: String(config.apiURL) } : {}),
+        ...(config.username ? { username: String(config.username) } : {}),
+        ...(config.icon ? { icon: String(config.icon) } : {}),
+      },
+    });
+    serviceNames.set(customName ?? "slack", name);
     return;
   }
   if (

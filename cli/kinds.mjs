@@ -85,6 +85,25 @@ export const KINDS = [
     nameOf: nameField,
   },
   {
+    kind: "NotificationTemplate",
+    apiVersion: "hookline.dev/v1",
+    names: ["notificationtemplates", "notificationtemplate", "templates", "template"],
+    namespaced: false,
+    collection: () => "/api/v1/notifications/templates",
+    appliable: true,
+    columns: ["name", "fields"],
+    row: (t) => [
+      t.name,
+      Object.entries(t)
+        .filter(([key]) => key !== "name")
+        .flatMap(([key, value]) =>
+          value !== null && typeof value === "object" ? Object.keys(value).map((inner) => `${key}.${inner}`) : [key],
+        )
+        .join(","),
+    ],
+    nameOf: nameField,
+  },
+  {
     kind: "NotificationTrigger",
     apiVersion: "hookline.dev/v1",
     names: ["notificationtriggers", "notificationtrigger", "triggers", "trigger"],

@@ -44,11 +44,33 @@ export function documentsOf(text: string, format: "json" | "yaml"): unknown[] {
     if (jsonDepth(document, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH) {
       throw new AppError("invalid_argument", `document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels`);
     }
+    const reserved = reservedKeyPath(document);
+    if (reserved !== null) {
+      throw new AppError(
+        "invalid_argument",
+        `a key named "__proto__" is not allowed (at ${reserved || "the top level"})`,
+      );
+    }
     if (isList(document)) objects.push(...document.items);
     else if (document !== null) objects.push(document);
   }
   if (objects.length === 0) throw new AppError("invalid_argument", "request body holds no object");
   return objects;
+}
+
+/**
+ * Where a document has a `__proto__` key (its path, "" at the top), or null. No management
+ * object has a use for one, and some readers would take it as the object's prototype.
+ */
+function reservedKeyPath(value: unknown, path = ""): string | null {
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, child] of Object.entries(value)) {
+    const here = Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+    if (!Array.isArray(value) && key === "__proto__") return path;
+    const found = reservedKeyPath(child, here);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Reads a management request body that must hold exactly one object. */

@@ -1,4 +1,4 @@
-import { GoDuration, goNow, parseRfc3339 } from "../expressions/go-time";
+import { GO_TIME_CONSTANTS, goNow, parseRfc3339 } from "../expressions/go-time";
 import { GoFunction } from "../expressions/gotemplate";
 
 /** Argo CD's repo.RepoURLToHTTPS: git@host:org/repo(.git) and ssh://git@host/org/repo → https://host/org/repo. */
@@ -30,19 +30,7 @@ export function argoCdTemplateHelpers(): Record<string, Record<string, unknown>>
     time: {
       Now: new GoFunction("Now", [], () => goNow()),
       Parse: fn("Parse", ["string"], parseRfc3339),
-      Nanosecond: new GoDuration(1),
-      Microsecond: new GoDuration(1e3),
-      Millisecond: new GoDuration(1e6),
-      Second: new GoDuration(1e9),
-      Minute: new GoDuration(60e9),
-      Hour: new GoDuration(3600e9),
-      RFC3339: "2006-01-02T15:04:05Z07:00",
-      RFC3339Nano: "2006-01-02T15:04:05.999999999Z07:00",
-      RFC1123: "Mon, 02 Jan 2006 15:04:05 MST",
-      Kitchen: "3:04PM",
-      DateTime: "2006-01-02 15:04:05",
-      DateOnly: "2006-01-02",
-      TimeOnly: "15:04:05",
+      ...Object.fromEntries(GO_TIME_CONSTANTS),
     },
     strings: {
       ReplaceAll: fn("ReplaceAll", ["string", "string", "string"], (s, old, replacement) =>

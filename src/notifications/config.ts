@@ -6,6 +6,7 @@ import { hasTemplate } from "../lib/templates";
 import { BUILT_IN_TRIGGERS, type TriggerDefinition } from "./catalog";
 import type { StoredService, SubscriptionSpec, TriggerSpec } from "./schema";
 import { getContext, listObjects, NOTIFICATIONS_SCOPE } from "./store";
+import { type CompiledTemplate, compileTemplate, type TemplateSpec } from "./templates";
 
 export interface CompiledCondition {
   index: number;
@@ -25,6 +26,8 @@ export interface CompiledSubscription {
 export interface NotificationConfig {
   version: number;
   services: Map<string, StoredService>;
+  /** Stored (Go) templates; a name not here is one of hookline's built-in templates. */
+  templates: Map<string, CompiledTemplate>;
   triggers: Map<string, CompiledCondition[]>;
   subscriptions: CompiledSubscription[];
   context: Record<string, string>;
@@ -34,8 +37,8 @@ export interface NotificationConfig {
 export const templatePart = (template: string, part: "title" | "body" | "webhook") =>
   `@notifications/${template}/${part}`;
 
-/** True when a notification template (its title and body) was compiled at build time. */
-export function notificationTemplateExists(template: string): boolean {
+/** True when hookline ships a built-in notification template of that name (its title and body, compiled at build time). */
+export function builtInTemplateExists(template: string): boolean {
   return hasTemplate(templatePart(template, "title")) && hasTemplate(templatePart(template, "body"));
 }
 
@@ -48,6 +51,8 @@ export const TRIGGER_ROOTS = ["app", "context"] as const;
  */
 export function compileTrigger(
   spec: TriggerDefinition,
+  /** Names of the stored templates (built-in ones are always known). */
+  storedTemplates: ReadonlySet<string>,
 ): Result<{ conditions: CompiledCondition[]; translated: Record<string, string> }> {
   const errors: string[] = [];
   const conditions: CompiledCondition[] = [];
@@ -66,9 +71,9 @@ export function compileTrigger(
     const when = compile("when", condition.when);
     const oncePer = condition.oncePer === undefined ? null : compile("oncePer", condition.oncePer);
     for (const template of condition.send) {
-      if (!notificationTemplateExists(template)) {
+      if (!storedTemplates.has(template) && !builtInTemplateExists(template)) {
         errors.push(
-          `conditions[${index}].send: template "${template}" does not exist (templates/notifications/${template}/ is compiled at build time)`,
+          `conditions[${index}].send: template "${template}" does not exist (apply it first: PUT /api/v1/notifications/templates/${template})`,
         );
       }
     }
@@ -95,25 +100,34 @@ let cached: NotificationConfig | null = null;
 export async function loadNotificationConfig(db: D1Database): Promise<NotificationConfig> {
   const version = (await readVersions(db, [NOTIFICATIONS_SCOPE])).get(NOTIFICATIONS_SCOPE) ?? 0;
   if (cached && cached.version === version) return cached;
-  const [services, triggers, subscriptions, context] = await Promise.all([
+  const [services, templates, triggers, subscriptions, context] = await Promise.all([
     listObjects<StoredService>(db, "notification_services"),
+    listObjects<TemplateSpec>(db, "notification_templates"),
     listObjects<TriggerSpec>(db, "notification_triggers"),
     listObjects<SubscriptionSpec>(db, "notification_subscriptions"),
     getContext(db),
   ]);
+  const compiledTemplates = new Map<string, CompiledTemplate>();
+  for (const { name, object } of templates) {
+    const compiled = compileTemplate(name, object);
+    if (compiled.ok) compiledTemplates.set(name, compiled.value);
+    else console.error(`notification template ${name} does not compile`, compiled.error.message);
+  }
+  const storedTemplateNames = new Set(compiledTemplates.keys());
   const compiledTriggers = new Map<string, CompiledCondition[]>();
   const all: Array<[string, TriggerDefinition]> = [
     ...Object.entries(BUILT_IN_TRIGGERS),
     ...triggers.map((t): [string, TriggerDefinition] => [t.name, t.object]),
   ];
   for (const [name, spec] of all) {
-    const compiled = compileTrigger(spec);
+    const compiled = compileTrigger(spec, storedTemplateNames);
     if (compiled.ok) compiledTriggers.set(name, compiled.value.conditions);
     else console.error(`notification trigger ${name} does not compile`, compiled.error.message);
   }
   cached = {
     version,
     services: new Map(services.map((s) => [s.name, s.object])),
+    templates: compiledTemplates,
     triggers: compiledTriggers,
     subscriptions: subscriptions.flatMap(({ name, object }) => {
       const compiled = compileSubscription(name, object);

@@ -250,14 +250,13 @@ async function buildDelivery(
     };
   }
   try {
-    const message = renderNotification(
-      template,
-      resource.doc,
-      config.context,
-      service.type as ServiceType,
-      target.recipient,
-      target.service,
-    );
+    const message = renderNotification(template, config.templates.get(template), {
+      resource: resource.doc,
+      context: config.context,
+      serviceType: service.type as ServiceType,
+      recipient: target.recipient,
+      serviceName: target.service,
+    });
     return { ...base, message, status: "pending", lastError: null };
   } catch (error) {
     return {

@@ -1,7 +1,9 @@
 import { hasTemplate, renderTemplate } from "../lib/templates";
 import { templatePart } from "./config";
-import { GO_HELPERS } from "./go-helpers";
 import type { ServiceType } from "./schema";
+import { type CompiledTemplate, type RenderedMessage, renderStoredTemplate } from "./templates";
+
+export type { RenderedMessage } from "./templates";
 
 export type ColorLevel = "success" | "info" | "warning" | "danger";
 
@@ -20,48 +22,40 @@ export function colorizer(serviceType: ServiceType): (text: unknown, level?: Col
   return (text) => `**${String(text)}**`;
 }
 
-export interface RenderedMessage {
-  title: string;
-  body: string;
-  /** For webhook services: the template's webhook body, when it has one. */
-  webhookBody: string | null;
-  /** For webhook services: a path appended to the service URL (Argo CD's `webhook.<service>.path`). */
-  webhookPath?: string | null;
+/** What a template is given for one destination. */
+export interface Destination {
+  resource: unknown;
+  context: Record<string, string>;
+  serviceType: ServiceType;
+  recipient: string;
+  serviceName: string;
 }
 
 /**
- * Renders a notification template (title, Markdown body, optional webhook body) for one
- * destination. Templates see `app` (the resource), `context`, `serviceType` and `recipient`.
+ * Renders a notification template for one destination: a stored template (Argo CD's Go
+ * templates, data in D1) when one has the name, else hookline's built-in Eta template (title,
+ * Markdown body, optional webhook body). Throws when a template fails to render.
  */
 export function renderNotification(
-  template: string,
-  resource: unknown,
-  context: Record<string, string>,
-  serviceType: ServiceType,
-  recipient: string,
-  serviceName = "",
+  name: string,
+  stored: CompiledTemplate | undefined,
+  destination: Destination,
 ): RenderedMessage {
-  const data = {
-    app: resource,
-    resource,
-    context,
-    serviceType,
-    recipient,
-    color: colorizer(serviceType),
-    go: GO_HELPERS,
-  };
+  if (stored) return renderStoredTemplate(stored, destination);
+  const { resource, context, serviceType, recipient, serviceName } = destination;
+  const data = { app: resource, resource, context, serviceType, recipient, color: colorizer(serviceType) };
   let webhookBody: string | null = null;
   let webhookPath: string | null = null;
   if (serviceType === "webhook") {
-    // A body written for this service by name (imported `webhook.<service>.body`), else the template's own.
-    const named = `${templatePart(template, "webhook")}.${serviceName}`;
-    const body = hasTemplate(named) ? named : templatePart(template, "webhook");
+    // A body written for this service by name, else the template's own.
+    const named = `${templatePart(name, "webhook")}.${serviceName}`;
+    const body = hasTemplate(named) ? named : templatePart(name, "webhook");
     if (hasTemplate(body)) webhookBody = renderTemplate(body, data);
     if (hasTemplate(`${named}.path`)) webhookPath = renderTemplate(`${named}.path`, data).trim();
   }
   return {
-    title: renderTemplate(templatePart(template, "title"), data).trim(),
-    body: renderTemplate(templatePart(template, "body"), data).trim(),
+    title: renderTemplate(templatePart(name, "title"), data).trim(),
+    body: renderTemplate(templatePart(name, "body"), data).trim(),
     webhookBody,
     ...(webhookPath ? { webhookPath } : {}),
   };

@@ -25,7 +25,17 @@ import {
   triggerInputSchema,
 } from "./schema";
 import { serviceSecretContext } from "./send";
-import { type ConfigTable, deleteObject, getContext, getObject, listObjects, putContext, putObject } from "./store";
+import {
+  type ConfigTable,
+  deleteObject,
+  getContext,
+  getObject,
+  listObjects,
+  objectNames,
+  putContext,
+  putObject,
+} from "./store";
+import { compileTemplate, type TemplateSpec, templateInputSchema } from "./templates";
 
 const MAX_RESOURCE_BYTES = 512 * 1024;
 
@@ -52,7 +62,10 @@ async function sealService(
   const input = parseWith(serviceInputSchema, specOf(body, name));
   authorizeWorkerSecretNames(principal, input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]);
   const needsBox =
-    input.url !== undefined || input.secret !== undefined || input.headers.some((header) => "secret" in header);
+    input.url !== undefined ||
+    input.secret !== undefined ||
+    input.token !== undefined ||
+    input.headers.some((header) => "secret" in header);
   const box = needsBox ? new SecretBox(keyring()) : null;
   const seal = async (value: string | undefined, part: string) =>
     value === undefined || !box ? null : box.seal(value, serviceSecretContext(name, part));
@@ -71,6 +84,10 @@ async function sealService(
       ),
     ),
     ratePerMinute: input.ratePerMinute ?? null,
+    tokenSealed: await seal(input.token, "token"),
+    apiUrl: input.apiUrl ?? null,
+    username: input.username ?? null,
+    icon: input.icon ?? null,
     updatedAt: new Date().toISOString(),
   };
 }
@@ -82,6 +99,10 @@ function describeService(service: StoredService) {
     type: service.type,
     url: service.urlSealed === null ? null : "(sealed)",
     urlSecret: service.urlSecret,
+    ...(service.tokenSealed ? { token: "(sealed)" } : {}),
+    ...(service.apiUrl ? { apiUrl: service.apiUrl } : {}),
+    ...(service.username ? { username: service.username } : {}),
+    ...(service.icon ? { icon: service.icon } : {}),
     hasSecret: service.secretSealed !== null,
     method: service.method,
     headers: service.headers.map((header) => ("sealed" in header ? { name: header.name, secret: "(sealed)" } : header)),
@@ -104,8 +125,10 @@ function objectRoutes<T>(
   path: string,
   table: ConfigTable,
   what: string,
-  build: (principal: Principal, name: string, body: unknown, keyring: () => Keyring) => Promise<T>,
+  build: (principal: Principal, name: string, body: unknown, keyring: () => Keyring, db: D1Database) => Promise<T>,
   describe: (name: string, object: T) => unknown,
+  /** Throws when the object may not be deleted (something still uses it). */
+  checkDelete?: (db: D1Database, name: string) => Promise<void>,
 ) {
   return new Hono<AppEnv>()
     .put(`/notifications/${path}/:name`, async (c) => {
@@ -114,7 +137,7 @@ function objectRoutes<T>(
       const dryRun = isDryRun(c.req.query("dryRun"));
       const document = await readDocument(c.req.raw);
       const keyring = keyringOf(c.env);
-      const object = await build(principal, name, document, () => keyring);
+      const object = await build(principal, name, document, () => keyring, c.env.DB);
       const prints = await fingerprint(keyring, document);
       const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
       const action = applyActionOf(previous, prints);
@@ -138,6 +161,7 @@ function objectRoutes<T>(
     .delete(`/notifications/${path}/:name`, async (c) => {
       authorize(c.get("principal"), "notifications:write", GLOBAL);
       const name = assertObjectName(c.req.param("name"), `${what} name`);
+      await checkDelete?.(c.env.DB, name);
       if (!(await deleteObject(c.env.DB, table, name))) throw notFound(`${what} "${name}" not found`);
       return c.body(null, 204);
     });
@@ -155,14 +179,34 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
   "triggers",
   "notification_triggers",
   "trigger",
-  async (_principal, name, body) => {
+  async (_principal, name, body, _keyring, db) => {
     const spec = parseWith(triggerInputSchema, specOf(body, name));
-    const compiled = compileTrigger(spec);
+    const compiled = compileTrigger(spec, await objectNames(db, "notification_templates"));
     if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
     const { translated } = compiled.value;
     return Object.keys(translated).length > 0 ? { ...spec, status: { translated } } : spec;
   },
   (name, spec) => ({ name, ...spec, builtIn: false }),
+);
+
+const templateRoutes = objectRoutes<TemplateSpec>(
+  "templates",
+  "notification_templates",
+  "template",
+  async (_principal, name, body) => {
+    const spec = parseWith(templateInputSchema, specOf(body, name));
+    const compiled = compileTemplate(name, spec);
+    if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
+    return spec;
+  },
+  (name, spec) => ({ name, ...spec }),
+  async (db, name) => {
+    const users = (await listObjects<TriggerSpec>(db, "notification_triggers"))
+      .filter(({ object }) => object.conditions.some((condition) => condition.send.includes(name)))
+      .map((trigger) => trigger.name);
+    if (users.length > 0)
+      throw new AppError("aborted", `template "${name}" is used by trigger(s) ${users.join(", ")}; change them first`);
+  },
 );
 
 const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
@@ -178,7 +222,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
   (name, spec) => ({ name, ...spec }),
 );
 
-/** `/api/v1/notifications/…`: services, triggers, subscriptions, context, resources, deliveries. */
+/** `/api/v1/notifications/…`: services, templates, triggers, subscriptions, context, resources, deliveries. */
 export const notificationRoutes = new Hono<AppEnv>()
   .get("/notifications/triggers/catalog", (c) => {
     authorize(c.get("principal"), "notifications:read", GLOBAL);
@@ -187,6 +231,7 @@ export const notificationRoutes = new Hono<AppEnv>()
     });
   })
   .route("/", serviceRoutes)
+  .route("/", templateRoutes)
   .route("/", triggerRoutes)
   .route("/", subscriptionRoutes)
   .put("/notifications/context", async (c) => {

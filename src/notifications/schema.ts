@@ -33,8 +33,24 @@ export const serviceInputSchema = z
       .max(20)
       .default([]),
     ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+    /** Slack by bot token: chat.postMessage to each recipient channel (sealed; instead of an incoming-webhook url). */
+    token: z.string().min(1).max(1024).optional(),
+    /** Slack's Web API base (for Slack-compatible servers and tests). */
+    apiUrl: secureUrl.optional(),
+    /** Slack: the name and icon (an :emoji: or an image URL) messages are posted with. */
+    username: z.string().min(1).max(80).optional(),
+    icon: z.string().min(1).max(2048).optional(),
   })
-  .refine((s) => (s.url === undefined) !== (s.urlSecret === undefined), "set exactly one of url or urlSecret")
+  .refine(
+    (s) => [s.url, s.urlSecret, s.token].filter((value) => value !== undefined).length === 1,
+    "set exactly one of url, urlSecret or (slack) token",
+  )
+  .refine(
+    (s) =>
+      s.type === "slack" ||
+      (s.token === undefined && s.apiUrl === undefined && s.username === undefined && s.icon === undefined),
+    "token, apiUrl, username and icon are slack settings",
+  )
   .refine(
     (s) => s.secret === undefined || s.type === "dingtalk" || s.type === "lark",
     "secret (signing) is used by dingtalk and lark only",
@@ -51,6 +67,11 @@ export interface StoredService {
   method: "POST" | "PUT" | "PATCH";
   headers: Array<{ name: string; value: string } | { name: string; sealed: string }>;
   ratePerMinute: number | null;
+  /** Slack bot token (sealed); services stored before bot tokens existed have none. */
+  tokenSealed?: string | null;
+  apiUrl?: string | null;
+  username?: string | null;
+  icon?: string | null;
   updatedAt: string;
 }
 

@@ -14,7 +14,12 @@ export interface ResolvedService {
   method: "POST" | "PUT" | "PATCH";
   headers: Headers;
   ratePerMinute: number | null;
+  /** A Slack service posting with a bot token (chat.postMessage to each recipient channel). */
+  slackBot: { token: string; username: string | null; icon: string | null } | null;
 }
+
+/** Slack's Web API, unless a service names another (`apiUrl`). */
+const SLACK_API_URL = "https://slack.com/api";
 
 const SEND_TIMEOUT_MS = 10_000;
 /** A 429 without Retry-After waits this long. */
@@ -25,10 +30,13 @@ export const serviceSecretContext = (service: string, part: string) => `notifica
 /** Unseals a stored service: its URL (sealed, or a Worker secret an admin named), signing secret and headers. */
 export async function resolveService(env: Env, service: StoredService): Promise<ResolvedService> {
   const context = (part: string) => serviceSecretContext(service.name, part);
+  const tokenSealed = service.tokenSealed ?? null;
   const url =
-    service.urlSealed !== null
-      ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
-      : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
+    tokenSealed !== null
+      ? `${(service.apiUrl ?? SLACK_API_URL).replace(/\/+$/, "")}/chat.postMessage`
+      : service.urlSealed !== null
+        ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
+        : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
   const headers = new Headers();
   for (const header of service.headers) {
     headers.set(
@@ -49,6 +57,14 @@ export async function resolveService(env: Env, service: StoredService): Promise<
     method: service.method,
     headers,
     ratePerMinute: service.ratePerMinute,
+    slackBot:
+      tokenSealed === null
+        ? null
+        : {
+            token: await resolveSecret(env, { sealed: tokenSealed }, context("token")),
+            username: service.username ?? null,
+            icon: service.icon ?? null,
+          },
   };
 }
 
@@ -81,7 +97,70 @@ export async function larkSign(secret: string, timestampSeconds: number): Promis
 
 interface Request {
   url: string;
-  body: string;
+  /** No body for a GET. */
+  body: string | undefined;
+  method?: string;
+  headers?: Record<string, string>;
+}
+
+/** Slack's message: Argo CD's shape for its templates (message as text, attachments, blocks), else a header and a section. */
+function slackMessage(message: RenderedMessage): Record<string, unknown> {
+  if (message.slack) {
+    return {
+      text: message.body,
+      ...(message.slack.attachments ? { attachments: message.slack.attachments } : {}),
+      ...(message.slack.blocks ? { blocks: message.slack.blocks } : {}),
+    };
+  }
+  return {
+    text: message.title,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: message.title.slice(0, 150) } },
+      { type: "section", text: { type: "mrkdwn", text: toMrkdwn(message.body).slice(0, 3000) } },
+    ],
+  };
+}
+
+/** The Adaptive Card body for Teams: title, text, and an Argo CD template's facts, sections and actions. */
+function teamsCard(message: RenderedMessage): Record<string, unknown> {
+  const record = (value: unknown) =>
+    value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  const factSet = (facts: unknown[]) => ({
+    type: "FactSet",
+    facts: facts.map((fact) => ({ title: String(record(fact).name ?? ""), value: String(record(fact).value ?? "") })),
+  });
+  const body: unknown[] = [
+    { type: "TextBlock", text: message.title, weight: "Bolder", size: "Medium", wrap: true },
+    { type: "TextBlock", text: message.body, wrap: true },
+  ];
+  const teams = message.teams ?? {};
+  if (teams.facts && teams.facts.length > 0) body.push(factSet(teams.facts));
+  for (const section of teams.sections ?? []) {
+    const { activityTitle, activitySubtitle, text, facts } = record(section);
+    body.push({
+      type: "Container",
+      separator: true,
+      items: [
+        ...[activityTitle, activitySubtitle, text]
+          .filter((part) => typeof part === "string" && part !== "")
+          .map((part, i) => ({ type: "TextBlock", text: part, wrap: true, ...(i === 0 ? { weight: "Bolder" } : {}) })),
+        ...(Array.isArray(facts) && facts.length > 0 ? [factSet(facts)] : []),
+      ],
+    });
+  }
+  // MessageCard's OpenUri actions become Action.OpenUrl (the first target's uri).
+  const actions = (teams.potentialAction ?? []).flatMap((action) => {
+    const { name, targets } = record(action);
+    const uri = Array.isArray(targets) ? record(targets[0]).uri : undefined;
+    return typeof uri === "string" ? [{ type: "Action.OpenUrl", title: String(name ?? uri), url: uri }] : [];
+  });
+  return {
+    $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+    type: "AdaptiveCard",
+    version: "1.4",
+    body,
+    ...(actions.length > 0 ? { actions } : {}),
+  };
 }
 
 /** The request each service type expects for one message. */
@@ -117,37 +196,26 @@ async function buildRequest(
         }),
       };
     }
-    case "slack":
+    case "slack": {
+      const bot = service.slackBot;
+      const icon = bot?.icon ? (/^:[^:\s]+:$/.test(bot.icon) ? { icon_emoji: bot.icon } : { icon_url: bot.icon }) : {};
       return {
         url: service.url,
         body: JSON.stringify({
-          text: message.title,
           ...(recipient ? { channel: recipient } : {}),
-          blocks: [
-            { type: "header", text: { type: "plain_text", text: message.title.slice(0, 150) } },
-            { type: "section", text: { type: "mrkdwn", text: toMrkdwn(text).slice(0, 3000) } },
-          ],
+          ...(bot?.username ? { username: bot.username } : {}),
+          ...icon,
+          ...slackMessage(message),
         }),
+        ...(bot ? { headers: { authorization: `Bearer ${bot.token}` } } : {}),
       };
+    }
     case "teams":
       return {
         url: service.url,
         body: JSON.stringify({
           type: "message",
-          attachments: [
-            {
-              contentType: "application/vnd.microsoft.card.adaptive",
-              content: {
-                $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
-                type: "AdaptiveCard",
-                version: "1.4",
-                body: [
-                  { type: "TextBlock", text: message.title, weight: "Bolder", size: "Medium", wrap: true },
-                  { type: "TextBlock", text, wrap: true },
-                ],
-              },
-            },
-          ],
+          attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: teamsCard(message) }],
         }),
       };
     case "lark": {
@@ -171,22 +239,27 @@ async function buildRequest(
       };
     case "googlechat":
       return { url: service.url, body: JSON.stringify({ text: `*${message.title}*\n${toMrkdwn(text)}` }) };
-    case "webhook":
+    case "webhook": {
+      const method = message.webhookMethod ?? service.method;
       return {
         url: message.webhookPath
           ? `${service.url.replace(/\/+$/, "")}/${message.webhookPath.replace(/^\/+/, "")}`
           : service.url,
+        method,
         body:
-          message.webhookBody ??
-          JSON.stringify({
-            title: message.title,
-            body: text,
-            recipient,
-            trigger: context.trigger,
-            template: context.template,
-            resource: context.resource,
-          }),
+          method === "GET"
+            ? undefined
+            : (message.webhookBody ??
+              JSON.stringify({
+                title: message.title,
+                body: text,
+                recipient,
+                trigger: context.trigger,
+                template: context.template,
+                resource: context.resource,
+              })),
       };
+    }
   }
 }
 
@@ -202,14 +275,17 @@ export async function sendNotification(
   context: { trigger: string; template: string; resource: string },
   now = Date.now(),
 ): Promise<Result<void>> {
+  if (service.slackBot && recipient === "")
+    return fail(
+      "aborted",
+      `slack service "${service.name}" posts with a bot token: name a channel as the destination's recipient (e.g. recipients: ["deploys"])`,
+    );
   const request = await buildRequest(service, recipient, message, context, now);
+  const headers = withDefaults(service.headers);
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
   const called = await callOutbound(
     request.url,
-    {
-      method: service.type === "webhook" ? service.method : "POST",
-      headers: withDefaults(service.headers),
-      body: request.body,
-    },
+    { method: request.method ?? "POST", headers, ...(request.body === undefined ? {} : { body: request.body }) },
     SEND_TIMEOUT_MS,
   );
   if (!called.ok) {
@@ -266,6 +342,21 @@ export async function sendNotification(
       // DingTalk 130101 / Lark 11232: sending too fast — the service's pace, not a failure.
       if (code === 130101 || code === 11232)
         return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: 60 });
+      return fail("aborted", error);
+    }
+  }
+  if (service.slackBot) {
+    // chat.postMessage answers 200 with {ok: false, error} when it refuses.
+    let answered: { ok?: unknown; error?: unknown };
+    try {
+      answered = JSON.parse(response.text) as { ok?: unknown; error?: unknown };
+    } catch {
+      return fail("aborted", `service "${service.name}" answered something that is not JSON: ${answer}`);
+    }
+    if (answered.ok !== true) {
+      const error = `service "${service.name}" (Slack chat.postMessage) answered error ${String(answered.error ?? "unknown")}`;
+      if (answered.error === "ratelimited")
+        return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: retryAfter ?? 60 });
       return fail("aborted", error);
     }
   }

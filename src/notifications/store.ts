@@ -1,11 +1,16 @@
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
 import type { StoredService } from "./schema";
+import type { RenderedMessage } from "./templates";
 
-/** The configuration scope bumped by every change to services, triggers, subscriptions or context. */
+/** The configuration scope bumped by every change to services, templates, triggers, subscriptions or context. */
 export const NOTIFICATIONS_SCOPE = "notifications";
 
-export type ConfigTable = "notification_services" | "notification_triggers" | "notification_subscriptions";
+export type ConfigTable =
+  | "notification_services"
+  | "notification_templates"
+  | "notification_triggers"
+  | "notification_subscriptions";
 
 /** One stored object by name, or null. */
 export async function getObject<T>(db: D1Database, table: ConfigTable, name: string): Promise<T | null> {
@@ -33,6 +38,12 @@ export async function putObject(db: D1Database, table: ConfigTable, name: string
     bumpVersionStatement(db, NOTIFICATIONS_SCOPE),
   ]);
   return (existing?.results.length ?? 0) === 0;
+}
+
+/** The names of every stored object of a kind. */
+export async function objectNames(db: D1Database, table: ConfigTable): Promise<Set<string>> {
+  const { results } = await db.prepare(`SELECT name FROM ${table}`).all<{ name: string }>();
+  return new Set(results.map((row) => row.name));
 }
 
 /** Deletes an object; returns whether it existed. */
@@ -76,7 +87,7 @@ export interface Delivery {
   service: string;
   recipient: string;
   template: string;
-  message: { title: string; body: string; webhookBody: string | null; webhookPath?: string | null };
+  message: RenderedMessage;
   status: DeliveryStatus;
   attempts: number;
   lastError: string | null;
@@ -275,6 +286,7 @@ export async function resealServices(
     };
     service.urlSealed = await reseal(service.urlSealed, "url");
     service.secretSealed = await reseal(service.secretSealed, "secret");
+    service.tokenSealed = await reseal(service.tokenSealed ?? null, "token");
     for (const header of service.headers) {
       if ("sealed" in header) header.sealed = (await reseal(header.sealed, `header/${header.name}`)) ?? header.sealed;
     }

@@ -1,139 +1,231 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Eta } from "eta";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
-import { GO_HELPERS } from "../../src/notifications/go-helpers";
+import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
+import { type Receiver, startReceiver } from "../fakes/receiver";
 import { runCli } from "./run-cli";
 
 let worker: RunningWorker;
+let receiver: Receiver;
 let dir: string;
 
 beforeAll(async () => {
-  worker = await startWorker();
+  [worker, receiver] = await Promise.all([startWorker(), startReceiver()]);
   dir = mkdtempSync(join(tmpdir(), "hookline-import-"));
 });
 afterAll(async () => {
-  await worker?.stop();
+  await Promise.all([worker?.stop(), receiver?.close()]);
 });
 
 function hookline(args: string[]) {
   return runCli(worker, join(dir, "config"), args);
 }
 
-async function api(path: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${worker.url}${path}`, { headers: { authorization: `Bearer ${worker.adminToken}` } });
-  expect(response.status, path).toBe(200);
+async function api(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(`${worker.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
+  });
+  expect(response.status, `${path}: ${await response.clone().text()}`).toBeLessThan(300);
   return (await response.json()) as Record<string, unknown>;
 }
 
-describe("hookline import argocd-notifications: the seed's ConfigMap, as published", () => {
-  it("writes Eta templates, creates the service, context, triggers and subscription, and says to deploy", async () => {
-    const templates = join(dir, "templates");
+async function slackRequests(key: string): Promise<Array<{ headers: Record<string, string>; body: string }>> {
+  const response = await fetch(`${receiver.url}/_receiver/requests?key=${key}`);
+  return ((await response.json()) as { requests: Array<{ headers: Record<string, string>; body: string }> }).requests;
+}
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+/** An Argo CD Application as its controller reports it after a sync. */
+function application(name: string, healthySince: string) {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name, namespace: "argocd" },
+    spec: { source: { repoURL: "git@github.com:acme/guestbook.git" } },
+    status: {
+      sync: { status: "Synced", revision: "59b20b8d" },
+      health: { status: "Healthy", lastTransitionTime: healthySince },
+      operationState: {
+        phase: "Succeeded",
+        startedAt: "2026-11-25T10:00:00Z",
+        finishedAt: "2026-11-25T10:01:00Z",
+        syncResult: { revision: "59b20b8d" },
+      },
+      conditions: [{ type: "OrphanedResourceWarning", message: "1 orphaned resource" }],
+    },
+  };
+}
+
+describe("hookline import argocd-notifications: Argo CD's catalog, in one step", () => {
+  it("imports the catalog with a Slack bot service and delivers at once, as Argo CD would", async () => {
+    await fetch(`${receiver.url}/_receiver/behaviour?key=catalog`, {
+      method: "POST",
+      body: JSON.stringify({ secret: "xoxb-catalog-token" }),
+    });
+    const mine = file(
+      "mine.yaml",
+      `apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-notifications-cm}
+data:
+  context: |
+    argocdUrl: https://argocd.example.com
+  service.slack: |
+    token: $slack-token
+    apiURL: ${receiver.url}/slackapi/catalog/api
+    username: Argo CD
+    icon: ":argo:"
+  subscriptions: |
+    - recipients: [slack:deploys]
+      triggers: [on-created, on-deployed, on-sync-succeeded, on-health-degraded]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: argocd-notifications-secret}
+stringData:
+  slack-token: xoxb-catalog-token
+`,
+    );
+    const result = hookline([
+      "import",
+      "argocd-notifications",
+      "-f",
+      join(root, "test/fixtures/argocd-notifications-catalog.yaml"),
+      "-f",
+      mine,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe("");
+    for (const name of [
+      "app-created",
+      "app-deleted",
+      "app-deployed",
+      "app-health-degraded",
+      "app-sync-failed",
+      "app-sync-running",
+      "app-sync-status-unknown",
+      "app-sync-succeeded",
+    ]) {
+      expect(result.stdout).toContain(`notificationtemplate/${name} created`);
+    }
+    for (const trigger of [
+      "on-created",
+      "on-deleted",
+      "on-deployed",
+      "on-health-degraded",
+      "on-sync-failed",
+      "on-sync-running",
+      "on-sync-status-unknown",
+      "on-sync-succeeded",
+    ]) {
+      expect(result.stdout).toContain(`notificationtrigger/${trigger} created`);
+    }
+    expect(result.stdout).toContain("notificationservice/slack created");
+    expect(JSON.stringify(await api("/api/v1/notifications/services/slack"))).not.toContain("xoxb-catalog-token");
+
+    // Healthy after the sync finished: created, synced and deployed — at once, no restart.
+    await api("/api/v1/notifications/resources", {
+      method: "POST",
+      body: JSON.stringify(application("guestbook", "2026-11-25T10:01:05Z")),
+    });
+    const sent = await eventually(async () => {
+      const requests = await slackRequests("catalog");
+      return requests.length >= 3 ? requests : undefined;
+    });
+    const messages = sent.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+    for (const request of sent) expect(request.headers.authorization).toBe("Bearer xoxb-catalog-token");
+    const deployed = messages.find((message) => String(message.text).includes("new version"));
+    expect(deployed).toMatchObject({
+      channel: "deploys",
+      username: "Argo CD",
+      icon_emoji: ":argo:",
+      text: ":white_check_mark: Application guestbook is now running new version of deployments manifests.",
+    });
+    expect(deployed?.attachments).toEqual([
+      {
+        title: "guestbook",
+        title_link: "https://argocd.example.com/applications/guestbook",
+        color: "#18be52",
+        fields: [
+          { title: "Sync Status", value: "Synced", short: true },
+          { title: "Repository", value: "git@github.com:acme/guestbook.git", short: true },
+          { title: "Revision", value: "59b20b8d", short: true },
+          { title: "OrphanedResourceWarning", value: "1 orphaned resource", short: true },
+        ],
+      },
+    ]);
+    expect(messages.map((message) => message.text)).toContain("Application guestbook has been created.");
+
+    // Healthy *before* the sync finished: Argo CD's time.Parse(…).Before(…) keeps on-deployed quiet.
+    const early = (await api("/api/v1/notifications/resources", {
+      method: "POST",
+      body: JSON.stringify(application("early-bird", "2026-11-25T09:59:00Z")),
+    })) as { fired: Array<{ trigger: string }> };
+    expect(early.fired.map((fired) => fired.trigger).sort()).toEqual(["on-created", "on-sync-succeeded"]);
+
+    // A template edit is live at once, and importing again changes nothing else.
+    const again = hookline([
+      "import",
+      "argocd-notifications",
+      "-f",
+      join(root, "test/fixtures/argocd-notifications-catalog.yaml"),
+      "-f",
+      mine,
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("notificationtemplate/app-deployed unchanged");
+    expect(again.stdout).toContain("notificationtrigger/on-deployed unchanged");
+  });
+
+  it("imports the seed's DingTalk ConfigMap as published (its webhook body as a template, its expr triggers translated)", async () => {
     const result = hookline([
       "import",
       "argocd-notifications",
       "-f",
       join(root, "test/fixtures/argocd-notifications-cm.yaml"),
-      "--templates-dir",
-      templates,
     ]);
     expect(result.code, result.stderr).toBe(0);
-    for (const name of ["app-sync-change", "app-sync-status-unknown", "app-sync-failed"]) {
-      expect(existsSync(join(templates, name, "webhook.dingtalk.eta")), name).toBe(true);
-      expect(existsSync(join(templates, name, "title.eta")), name).toBe(true);
-    }
+    expect(result.stdout).toContain("notificationtemplate/app-sync-change created");
     expect(result.stdout).toContain("notificationservice/dingtalk created");
-    expect(result.stdout).toContain("context created");
-    expect(result.stdout).toContain("notificationsubscription/argocd-1 created");
-    // The Worker already has templates of these names (hookline ships app-sync-change from this seed),
-    // so every trigger applies now; the newly written templates take effect once deployed.
-    for (const trigger of [
-      "on-deployed",
-      "on-health-degraded",
-      "on-sync-failed",
-      "on-sync-status-unknown",
-      "on-sync-running",
-      "on-sync-succeeded",
-    ]) {
-      expect(result.stdout).toContain(`notificationtrigger/${trigger} created`);
-    }
-    expect(result.stdout).toMatch(/compiled into the Worker when it is built: deploy it/);
-
-    const service = await api("/api/v1/notifications/services/dingtalk");
-    expect(service).toMatchObject({
-      type: "webhook",
-      url: "(sealed)",
-      headers: [{ name: "Content-Type", value: "application/json" }],
+    expect(result.stdout).toContain("context configured");
+    expect(await api("/api/v1/notifications/templates/app-sync-change")).toMatchObject({
+      webhook: { dingtalk: { method: "POST" } },
     });
-    expect(await api("/api/v1/notifications/context")).toEqual({ argocdUrl: "<argocd server lb ip>" });
     const trigger = (await api("/api/v1/notifications/triggers/on-sync-failed")) as {
       expressionLanguage: string;
-      conditions: Array<{ when: string }>;
       status: { translated: Record<string, string> };
     };
     expect(trigger.expressionLanguage).toBe("expr");
-    expect(trigger.conditions[0]?.when).toBe(
-      "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
-    );
     expect(trigger.status.translated["conditions[0].when"]).toBe(
-      '($not($exprIsNil(app.status.operationState)) and (app.status.operationState.phase in ["Error", "Failed"]))',
+      '($not($exprIsNil($exprFetch(app.status, "operationState"))) and ($exprFetch($exprFetch(app.status, "operationState"), "phase") in ["Error", "Failed"]))',
     );
-    expect(await api("/api/v1/notifications/subscriptions/argocd-1")).toMatchObject({
-      triggers: ["on-sync-failed", "on-sync-succeeded", "on-sync-status-unknown", "on-deployed"],
-      destinations: [{ service: "dingtalk", recipients: [""] }],
-    });
-
-    // The translated DingTalk body renders what Argo CD would have sent.
-    const body = new Eta({ autoEscape: false, useWith: false }).renderString(
-      readFileSync(join(templates, "app-sync-change", "webhook.dingtalk.eta"), "utf8"),
-      {
-        app: {
-          metadata: { name: "guestbook" },
-          status: { operationState: { phase: "Succeeded", finishedAt: "2026-11-25T10:01:02Z" } },
-        },
-        context: { argocdUrl: "https://argocd.example.com" },
-        go: GO_HELPERS,
-      },
-    );
-    const message = JSON.parse(body) as { msgtype: string; markdown: { title: string; text: string } };
-    expect(message.msgtype).toBe("markdown");
-    expect(message.markdown.text).toBe(
-      "### Argo CD application status\n> - Application name: guestbook\n> - Status: Succeeded\n> - Time:2026-11-25T10:01:02Z\n> - Application URL: [Click to access](https://argocd.example.com/applications/guestbook?operation=true) \n",
-    );
-
-    // Importing again changes nothing.
-    const again = hookline([
-      "import",
-      "argocd-notifications",
-      "-f",
-      join(root, "test/fixtures/argocd-notifications-cm.yaml"),
-      "--templates-dir",
-      templates,
-    ]);
-    expect(again.stdout).toContain("notificationservice/dingtalk unchanged");
-    expect(again.stdout).toContain("notificationtrigger/on-sync-failed unchanged");
   });
 
   it("turns Argo CD label selectors into JSONata and reports what it cannot import", () => {
-    const cm = join(dir, "cm.yaml");
-    writeFileSync(
-      cm,
+    const cm = file(
+      "cm.yaml",
       `apiVersion: v1
 kind: ConfigMap
 metadata: {name: argocd-notifications-cm}
 data:
-  service.slack: |
-    token: $slack-token
+  service.slack.alerts: |
+    token: $alerts-token
   service.teams: |
     recipientUrls:
       ops: https://example.webhook.office.com/webhookb2/ops
   template.my-alert: |
     message: "{{.app.metadata.name}} needs attention"
-  trigger.on-alert: |
-    - when: app.status.health.status == 'Missing'
-      send: [my-alert]
+    pagerduty:
+      title: x
+  template.broken: |
+    message: "{{.app.metadata.name | sha256sum}}"
   trigger.on-prod: |
     - when: app.metadata.labels.env == 'prod' && sprig.md5sum(app.metadata.name) != ''
       send: [app-deployed]
@@ -143,18 +235,18 @@ data:
       selector: env=prod,tier in (web, api),!legacy
 `,
     );
-    const result = hookline(["import", "argocd-notifications", "-f", cm, "--templates-dir", join(dir, "t2")]);
+    const result = hookline(["import", "argocd-notifications", "-f", cm]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/service\.slack: the slack service .* cannot be imported/);
+    expect(result.stderr).toMatch(/service\.slack\.alerts: token \$alerts-token is in argocd-notifications-secret/);
+    expect(result.stderr).toMatch(/template\.my-alert: the pagerduty fields are not kept/);
+    expect(result.stderr).toMatch(
+      /notificationtemplate\/broken: message: line 1: function "sha256sum" \(sprig\) is not available/,
+    );
     expect(result.stderr).toMatch(
       /notificationtrigger\/on-prod: conditions\[0\]\.when: sprig\.md5sum is not supported .*\(at position \d+\)/,
     );
+    expect(result.stdout).toContain("notificationtemplate/my-alert created");
     expect(result.stdout).toContain("notificationservice/teams-ops created");
-    expect(result.stdout).toContain("notificationsubscription/argocd-1 configured");
-    expect(result.stdout).toMatch(/then run this import again to apply notificationtrigger\/on-alert\./);
-    expect(readFileSync(join(dir, "t2", "my-alert", "body.eta"), "utf8")).toBe(
-      '<%~ it.go.print(it.go.get(it, "app", "metadata", "name")) %> needs attention',
-    );
     const subscription = JSON.parse(hookline(["get", "subscription", "argocd-1", "-o", "json"]).stdout) as {
       selector: string;
       destinations: unknown;
@@ -163,5 +255,9 @@ data:
       'app.metadata.labels.`env` = "prod" and app.metadata.labels.`tier` in ["web", "api"] and $not($exists(app.metadata.labels.`legacy`))',
     );
     expect(subscription.destinations).toEqual([{ service: "teams-ops", recipients: [""] }]);
+    const templates = JSON.parse(hookline(["get", "templates", "-o", "json"]).stdout) as {
+      items: Array<{ name: string }>;
+    };
+    expect(templates.items.map((item) => item.name)).toContain("my-alert");
   });
 });

@@ -1,6 +1,7 @@
 // A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints and for chat
-// services: /hooks/<key> records anything; /dingtalk, /slack, /teams, /lark, /discord and
-// /googlechat behave like those services (shapes checked, DingTalk and Lark signatures
+// services: /hooks/<key> records anything; /dingtalk, /slack, /teams, /lark, /discord,
+// /googlechat and /slackapi/<key>/api/chat.postMessage (Slack's Web API, bot token in
+// `secret`) behave like those services (shapes checked, DingTalk and Lark signatures
 // verified, their own success and error answers). Every request is recorded under its key and
 // answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
@@ -100,7 +101,7 @@ export async function startReceiver(): Promise<Receiver> {
       return;
     }
     if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
-    chatAnswer(service, url, body, behaviour, response);
+    chatAnswer(service, url, body, behaviour, response, headers);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -114,13 +115,14 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-type Service = "hooks" | "dingtalk" | "slack" | "teams" | "lark" | "discord" | "googlechat";
+type Service = "hooks" | "dingtalk" | "slack" | "slackapi" | "teams" | "lark" | "discord" | "googlechat";
 
 function routeOf(url: URL): { key: string; service: Service } | null {
   const patterns: Array<[Service, RegExp]> = [
     ["hooks", /^\/hooks\/([^/]+)/],
     ["dingtalk", /^\/dingtalk\/robot\/send$/],
     ["slack", /^\/slack\/services\/([^/]+)/],
+    ["slackapi", /^\/slackapi\/([^/]+)\/api\/chat\.postMessage$/],
     ["teams", /^\/teams\/([^/]+)/],
     ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
     ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
@@ -147,7 +149,14 @@ function parseJson(body: string): Record<string, unknown> | null {
 }
 
 /** Answers like the real service would. */
-function chatAnswer(service: Service, url: URL, body: string, behaviour: ReceiverBehaviour, response: ServerResponse) {
+function chatAnswer(
+  service: Service,
+  url: URL,
+  body: string,
+  behaviour: ReceiverBehaviour,
+  response: ServerResponse,
+  headers: Record<string, string>,
+) {
   const json = (status: number, payload: unknown) => {
     response.writeHead(status, { "content-type": "application/json" });
     response.end(JSON.stringify(payload));
@@ -183,6 +192,22 @@ function chatAnswer(service: Service, url: URL, body: string, behaviour: Receive
       if (!message) return text(400, "invalid_payload");
       if (typeof message.text !== "string" && !Array.isArray(message.blocks)) return text(400, "no_text");
       return text(200, "ok");
+    case "slackapi": {
+      // Slack's Web API answers 200 with {ok: false, error} for what it refuses.
+      if (!behaviour.secret || headers.authorization !== `Bearer ${behaviour.secret}`)
+        return json(200, { ok: false, error: "invalid_auth" });
+      if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
+        return json(200, { ok: false, error: "invalid_json" });
+      if (typeof message.channel !== "string" || message.channel === "")
+        return json(200, { ok: false, error: "channel_not_found" });
+      if (message.text === undefined && message.blocks === undefined && message.attachments === undefined)
+        return json(200, { ok: false, error: "no_text" });
+      for (const field of ["blocks", "attachments"]) {
+        if (message[field] !== undefined && !Array.isArray(message[field]))
+          return json(200, { ok: false, error: `invalid_${field}` });
+      }
+      return json(200, { ok: true, channel: message.channel, ts: `${Date.now() / 1000}` });
+    }
     case "teams": {
       const attachments = message?.attachments as
         | Array<{ contentType?: unknown; content?: { type?: unknown } }>

@@ -166,6 +166,14 @@ describe("notifications: Argo CD application triggers", () => {
 describe("notifications: the seed's Argo CD configuration, unchanged", () => {
   it("an expr trigger and the seed's DingTalk webhook template send what Argo CD would", async () => {
     // As in the seed: a webhook service named "dingtalk" sends the template's webhook.dingtalk body.
+    await put("templates/app-sync-change", {
+      webhook: {
+        dingtalk: {
+          method: "POST",
+          body: '{\n      "msgtype": "markdown",\n      "markdown": {\n          "title":"Argo CD application status",\n          "text": "### Argo CD application status\\n> - Application name: {{.app.metadata.name}}\\n> - Status: {{ .app.status.operationState.phase}}\\n> - Time:{{.app.status.operationState.finishedAt}}\\n> - Application URL: [Click to access]({{.context.argocdUrl}}/applications/{{.app.metadata.name}}?operation=true) \\n"\n      }\n}\n',
+        },
+      },
+    });
     await put("services/dingtalk", {
       type: "webhook",
       url: receiver.hook("seed-dingtalk"),
