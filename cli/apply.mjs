@@ -3,7 +3,7 @@
 // (multi-document) or JSON, printing created / configured / unchanged per object.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { ServerError, UsageError } from "./http.mjs";
 import { findKind } from "./kinds.mjs";
 import { colorStatus, red } from "./output.mjs";
@@ -77,12 +77,67 @@ export function readSources(/** @type {string[]} */ paths) {
 }
 
 /**
+ * A Kubernetes Secret's values: `stringData` as it is, `data` decoded from base64.
+ * @param {any} secret
+ * @returns {Map<string, string>}
+ */
+export function secretValues(secret) {
+  /** @type {Map<string, string>} */
+  const values = new Map();
+  for (const [key, value] of Object.entries(secret?.data ?? {}))
+    values.set(key, Buffer.from(String(value), "base64").toString("utf8"));
+  for (const [key, value] of Object.entries(secret?.stringData ?? {})) values.set(key, String(value));
+  return values;
+}
+
+/** The Secret Argo Workflows reads webhook clients from (argo-workflows-webhook-clients). */
+const ARGO_WEBHOOK_CLIENTS = "argo-workflows-webhook-clients";
+
+/**
+ * Argo's webhook-clients Secret as WebhookClient documents: one per key (the client's name),
+ * each value a YAML `{type, secret}`.
+ * @param {any} secret @param {string[]} problems
+ */
+function webhookClientsOf(secret, problems) {
+  /** @type {any[]} */
+  const clients = [];
+  for (const [name, text] of secretValues(secret)) {
+    let client;
+    try {
+      client = parse(text);
+    } catch (error) {
+      problems.push(`${ARGO_WEBHOOK_CLIENTS}: ${name}: not YAML: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    if (!client || typeof client !== "object" || typeof client.type !== "string" || client.secret === undefined) {
+      problems.push(`${ARGO_WEBHOOK_CLIENTS}: ${name}: expected "type" and "secret"`);
+      continue;
+    }
+    clients.push({
+      apiVersion: "hookline.dev/v1",
+      kind: "WebhookClient",
+      metadata: { name, ...(secret.metadata?.namespace ? { namespace: secret.metadata.namespace } : {}) },
+      spec: { type: client.type, secret: String(client.secret) },
+    });
+  }
+  return clients;
+}
+
+/**
  * @param {ReturnType<typeof import("./http.mjs").client>} api
  * @param {{ files: string[], namespace?: string, dryRun: boolean, importArgo?: boolean }} options
  * @returns {Promise<number>} the exit code
  */
 export async function apply(api, options) {
-  const { documents, errors } = readSources(options.files);
+  const { documents: read, errors } = readSources(options.files);
+  // `import argo` also takes Argo's webhook-clients Secret (its clients become WebhookClients).
+  const documents = options.importArgo
+    ? read.flatMap((source) =>
+        source.value?.kind === "Secret" && source.value?.metadata?.name === ARGO_WEBHOOK_CLIENTS
+          ? webhookClientsOf(source.value, errors).map((value) => ({ ...source, value }))
+          : [source],
+      )
+    : read;
   for (const error of errors) console.error(red(`error: ${error}`));
   const showProgress = documents.length > 10 && process.stderr.isTTY;
   let failed = errors.length;

@@ -64,6 +64,10 @@ export function client(config) {
         "unavailable",
       );
     }
+    // The server's warnings (RFC 9111 `Warning: 299 - "…"`, as the Kubernetes API sends them).
+    for (const [, message] of (response.headers.get("warning") ?? "").matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)) {
+      process.stderr.write(`Warning: ${(message ?? "").replace(/\\(.)/g, "$1")}\n`);
+    }
     const text = await response.text();
     /** @type {any} */
     let parsed = text;

@@ -6,7 +6,7 @@
 // `subscriptions` → subscriptions, `context` → the template context. `$name` references are
 // read from the argocd-notifications-secret Secret when it is given too.
 import { parse } from "yaml";
-import { readSources } from "./apply.mjs";
+import { readSources, secretValues } from "./apply.mjs";
 import { ServerError, UsageError } from "./http.mjs";
 import { colorStatus, red, yellow } from "./output.mjs";
 
@@ -61,20 +61,6 @@ export function labelSelectorToJsonata(selector) {
     throw new Error(`label selector "${selector}" is not understood (at "${part}")`);
   });
   return conditions.length === 0 ? "true" : conditions.join(" and ");
-}
-
-/**
- * A Kubernetes Secret's values: `stringData` as it is, `data` decoded from base64.
- * @param {any} secret
- * @returns {Map<string, string>}
- */
-export function secretValues(secret) {
-  /** @type {Map<string, string>} */
-  const values = new Map();
-  for (const [key, value] of Object.entries(secret?.data ?? {}))
-    values.set(key, Buffer.from(String(value), "base64").toString("utf8"));
-  for (const [key, value] of Object.entries(secret?.stringData ?? {})) values.set(key, String(value));
-  return values;
 }
 
 /**

@@ -311,6 +311,41 @@ spec:
     );
   });
 
+  it("imports Argo's webhook-clients Secret (stringData and base64 data), warning about a short secret", () => {
+    const file = join(home, "argo-webhook-clients.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Secret
+metadata:
+  name: argo-workflows-webhook-clients
+stringData:
+  github.com: |
+    type: github
+    secret: "shh!"
+data:
+  gitlab: ${Buffer.from("type: gitlab\nsecret: a-long-gitlab-token-0123\n").toString("base64")}
+`,
+    );
+    const imported = hookline(["import", "argo", "-f", file, "-n", "argo"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain("webhookclient/github.com created");
+    expect(imported.stdout).toContain("webhookclient/gitlab created");
+    expect(imported.stderr).toMatch(/^Warning: webhook client github\.com: its secret is shorter than 8 characters/m);
+    const clients = JSON.parse(hookline(["get", "webhookclients", "-n", "argo", "-o", "json"]).stdout) as {
+      items: Array<{ name: string; type: string }>;
+    };
+    expect(clients.items.map((client) => [client.name, client.type])).toEqual(
+      expect.arrayContaining([
+        ["github.com", "github"],
+        ["gitlab", "gitlab"],
+      ]),
+    );
+    expect(JSON.stringify(clients)).not.toContain("shh!");
+    // Outside `import argo`, a Secret is not something hookline applies.
+    expect(hookline(["apply", "-f", file, "-n", "argo"]).stderr).toMatch(/kind "Secret" cannot be applied/);
+  });
+
   it("exits 2 on usage errors and prints help for every command", () => {
     expect(hookline(["frobnicate"]).code).toBe(2);
     expect(hookline(["apply"]).code).toBe(2);

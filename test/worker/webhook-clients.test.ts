@@ -1,6 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminAuth, bearer, call, callJson, countRows, createToken, expectError, putWebhookClient } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  call,
+  callJson,
+  countRows,
+  createToken,
+  expectError,
+  hmacHeader,
+  postEvent,
+  putWebhookClient,
+} from "./helpers";
 
 const secret = "s3cret-value-for-github";
 
@@ -51,15 +62,47 @@ describe("webhook clients: secrets", () => {
   });
 });
 
+describe("webhook clients: as Argo has them", () => {
+  it("accepts Argo's e2e GitHub secret (shh!) with a warning, and its signed delivery", async () => {
+    const created = await callJson("/api/v1/namespaces/argo-e2e/webhookclients/github", "PUT", {
+      type: "github",
+      secret: "shh!",
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("warning")).toMatch(/^299 - ".*shorter than 8 characters.*"$/);
+    const body = JSON.stringify({ ref: "refs/heads/main", repository: { name: "argo-workflows" } });
+    const response = await postEvent("argo-e2e/github", body, {
+      "content-type": "application/json",
+      "x-github-event": "push",
+      "x-github-delivery": "e2e-shh-1",
+      "x-hub-signature-256": await hmacHeader("shh!", body),
+    });
+    expect(response.status, await response.clone().text()).toBe(202);
+    const forged = await postEvent("argo-e2e/github", body, {
+      "content-type": "application/json",
+      "x-hub-signature-256": await hmacHeader("shh?", body),
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it("a secret of 8 characters or more gets no warning", async () => {
+    const created = await callJson("/api/v1/namespaces/argo-e2e/webhookclients/gitlab", "PUT", {
+      type: "gitlab",
+      secret,
+    });
+    expect(created.headers.get("warning")).toBeNull();
+  });
+});
+
 describe("webhook clients: bad input and security", () => {
-  it("refuses bad type, short secret, bad names", async () => {
+  it("refuses bad type, empty secret, bad names", async () => {
     await expectError(
       await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "svn", secret }),
       400,
       "invalid_argument",
     );
     await expectError(
-      await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "github", secret: "short" }),
+      await callJson("/api/v1/namespaces/team-a/webhookclients/x", "PUT", { type: "github", secret: "" }),
       400,
       "invalid_argument",
     );
