@@ -34,6 +34,7 @@ import {
   objectNames,
   putContext,
   putObject,
+  triggersByTemplate,
 } from "./store";
 import { compileTemplate, type TemplateSpec, templateInputSchema } from "./templates";
 
@@ -201,9 +202,7 @@ const templateRoutes = objectRoutes<TemplateSpec>(
   },
   (name, spec) => ({ name, ...spec }),
   async (db, name) => {
-    const users = (await listObjects<TriggerSpec>(db, "notification_triggers"))
-      .filter(({ object }) => object.conditions.some((condition) => condition.send.includes(name)))
-      .map((trigger) => trigger.name);
+    const users = (await triggersByTemplate(db)).get(name) ?? [];
     if (users.length > 0)
       throw new AppError("aborted", `template "${name}" is used by trigger(s) ${users.join(", ")}; change them first`);
   },

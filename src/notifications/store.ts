@@ -1,6 +1,6 @@
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
-import type { StoredService } from "./schema";
+import type { StoredService, TriggerSpec } from "./schema";
 import type { RenderedMessage } from "./templates";
 
 /** The configuration scope bumped by every change to services, templates, triggers, subscriptions or context. */
@@ -44,6 +44,17 @@ export async function putObject(db: D1Database, table: ConfigTable, name: string
 export async function objectNames(db: D1Database, table: ConfigTable): Promise<Set<string>> {
   const { results } = await db.prepare(`SELECT name FROM ${table}`).all<{ name: string }>();
   return new Set(results.map((row) => row.name));
+}
+
+/** Which stored triggers send each template: template name → trigger names. */
+export async function triggersByTemplate(db: D1Database): Promise<Map<string, string[]>> {
+  const senders = new Map<string, string[]>();
+  for (const { name, object } of await listObjects<TriggerSpec>(db, "notification_triggers")) {
+    for (const template of new Set(object.conditions.flatMap((condition) => condition.send))) {
+      senders.set(template, [...(senders.get(template) ?? []), name]);
+    }
+  }
+  return senders;
 }
 
 /** Deletes an object; returns whether it existed. */

@@ -66,7 +66,7 @@ export const templateInputSchema = z.strictObject({
 export type TemplateSpec = z.output<typeof templateInputSchema>;
 
 /** Every Go template in a spec, by its field path (`message`, `slack.attachments`, `webhook.github.body`). */
-function templateFields(spec: TemplateSpec): Array<[string, string]> {
+export function templateFields(spec: TemplateSpec): Array<[string, string]> {
   const fields: Array<[string, string | undefined]> = [
     ["message", spec.message],
     ["title", spec.title],

@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Principal } from "../auth/principal";
-import { hasScope } from "../auth/principal";
+import { hasAllNamespaces, hasScope } from "../auth/principal";
 
 /** The page frame: navigation by the principal's scopes, a sign-out form with its CSRF token. */
 export function Layout(props: {
@@ -39,6 +39,9 @@ export function Layout(props: {
                 <a href={ns ? `/ui/namespaces/${ns}/approvals` : "/ui/approvals"}>Approvals</a>
               )}
               {hasScope(principal, "notifications:read") && <a href="/ui/notifications/deliveries">Deliveries</a>}
+              {hasScope(principal, "notifications:read") && hasAllNamespaces(principal) && (
+                <a href="/ui/notifications/templates">Templates</a>
+              )}
               {hasScope(principal, "events:read") && (
                 <a href={ns ? `/ui/namespaces/${ns}/deadletters` : "/ui/deadletters"}>Dead letters</a>
               )}

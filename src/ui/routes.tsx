@@ -20,6 +20,8 @@ import { AppError } from "../lib/errors";
 import { isEventId } from "../lib/ids";
 import { assertNamespace, assertObjectName } from "../lib/names";
 import { listDeliveryPage, retryDelivery } from "../notifications/deliveries";
+import { listObjects, triggersByTemplate } from "../notifications/store";
+import { type TemplateSpec, templateFields } from "../notifications/templates";
 import { CONSOLE_CSS } from "./assets";
 import { Layout } from "./layout";
 import {
@@ -37,12 +39,27 @@ import {
   LoginPage,
   NamespaceChooser,
   OverviewPage,
+  TemplatePage,
+  TemplatesPage,
 } from "./pages/pages";
 import { eventsPerMinute, failedDeliveries, knownNamespaces, outcomeCounts, pendingApprovals } from "./queries";
 import { readSession, SESSION_COOKIE, SESSION_SECONDS, type Session, signIn, validCsrf } from "./session";
 
 type UiEnv = AppEnv & { Variables: { session: Session | undefined } };
 type UiContext = Context<UiEnv>;
+
+/** Stored notification templates with their fields and the triggers that send them, as the console lists them. */
+async function templateItems(db: D1Database) {
+  const [templates, senders] = await Promise.all([
+    listObjects<TemplateSpec>(db, "notification_templates"),
+    triggersByTemplate(db),
+  ]);
+  return templates.map(({ name, object }) => ({
+    name,
+    fields: templateFields(object),
+    triggers: senders.get(name) ?? [],
+  }));
+}
 
 /** A strict policy: no scripts at all, styles from our own stylesheet, forms only to ourselves. */
 const CSP =
@@ -375,6 +392,17 @@ const signedIn = new Hono<UiEnv>()
         nextCursor={nextCursor}
       />,
     );
+  })
+  .get("/notifications/templates", async (c) => {
+    authorize(principalOf(c), "notifications:read", GLOBAL);
+    return page(c, "Templates", <TemplatesPage templates={await templateItems(c.env.DB)} />);
+  })
+  .get("/notifications/templates/:name", async (c) => {
+    authorize(principalOf(c), "notifications:read", GLOBAL);
+    const name = assertObjectName(c.req.param("name"), "template name");
+    const template = (await templateItems(c.env.DB)).find((item) => item.name === name);
+    if (!template) throw new AppError("not_found", `template "${name}" not found`);
+    return page(c, `Template ${name}`, <TemplatePage template={template} />);
   })
   .post("/notifications/deliveries/:id/retry", async (c) => {
     await retryDelivery(c.env, principalOf(c), c.req.param("id"));

@@ -119,6 +119,8 @@ export const ROUTE_SCOPES: ReadonlyArray<readonly [route: string, rule: Rule]> =
   ["GET /ui/namespaces/:namespace/approvals/:id", ns("approvals:read")],
   ["POST /ui/namespaces/:namespace/approvals/:id/decision", ns("approvals:decide")],
   ["GET /ui/notifications/deliveries", filtered("notifications:read")],
+  ["GET /ui/notifications/templates", global("notifications:read")],
+  ["GET /ui/notifications/templates/:name", global("notifications:read")],
   ["POST /ui/notifications/deliveries/:id/retry", filtered("notifications:write")],
   ["GET /ui/clusters", admin],
 ];

@@ -148,3 +148,38 @@ describe("console: clusters and dead letters", () => {
     expect(await dead.text()).toContain("No dead letters.");
   });
 });
+
+describe("console: notification templates", () => {
+  it("lists stored templates with the triggers that send them and shows each field's Go template, escaped", async () => {
+    const put = (path: string, body: unknown) =>
+      call(`/api/v1/notifications/${path}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await put("templates/console-tpl", { message: "<b>{{.app.metadata.name}}</b>", slack: { attachments: "[]" } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await put("triggers/console-trigger", { conditions: [{ when: "true", send: ["console-tpl"] }] })).status,
+    ).toBe(201);
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const list = await (await page("/ui/notifications/templates", cookie)).text();
+    expect(list).toContain('href="/ui/notifications/templates/console-tpl"');
+    expect(list).toMatch(/message, slack\.attachments<\/td><td>console-trigger/);
+    const detail = await page("/ui/notifications/templates/console-tpl", cookie);
+    expect(detail.status).toBe(200);
+    const html = await detail.text();
+    expect(html).toContain("&lt;b&gt;{{.app.metadata.name}}&lt;/b&gt;");
+    expect((await page("/ui/notifications/templates/no-such", cookie)).status).toBe(404);
+
+    const limited = await createToken({
+      name: "console-tpl-ns",
+      namespaces: ["team-a"],
+      scopes: ["notifications:read"],
+    });
+    const limitedCookie = await signIn(limited);
+    expect((await page("/ui/notifications/templates", limitedCookie)).status).toBe(403);
+  });
+});
