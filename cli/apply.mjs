@@ -106,7 +106,9 @@ function webhookClientsOf(secret, problems) {
     try {
       client = parse(text);
     } catch (error) {
-      problems.push(`${ARGO_WEBHOOK_CLIENTS}: ${name}: not YAML: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${ARGO_WEBHOOK_CLIENTS}: ${name}: not YAML: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     if (!client || typeof client !== "object" || typeof client.type !== "string" || client.secret === undefined) {

@@ -36,3 +36,45 @@ describe.skipIf(oracle === null)("Go templates: hookline's interpreter agrees wi
     });
   });
 });
+
+describe("Go templates: hostile input is refused or bounded, never a crash", () => {
+  const data = { ...argoCdTemplateHelpers(), ...DATA };
+  it("refuses nesting past 100 levels at parse time (parentheses and control structures)", () => {
+    expect(() => compileGoTemplate(`{{${"(".repeat(2000)}1${")".repeat(2000)}}}`)).toThrow(/nested deeper than 100/);
+    expect(() => compileGoTemplate(`${"{{if 1}}".repeat(2000)}${"{{end}}".repeat(2000)}`)).toThrow(
+      /nested deeper than 100/,
+    );
+  });
+
+  it("bounds what one call can build: printf widths, repeat, indent", () => {
+    expect(renderGoTemplate(compileGoTemplate('{{printf "a %999999999d" 1}}'), data)).toBe(
+      "a %!(NOVERB)%!(EXTRA int=1)",
+    );
+    expect(renderGoTemplate(compileGoTemplate('{{printf "%*d|" 2000000 1}}'), data)).toBe("%!(BADWIDTH)1|");
+    expect(() => renderGoTemplate(compileGoTemplate('{{repeat 999999999 "ab"}}'), data)).toThrow(/too large/);
+    expect(() => renderGoTemplate(compileGoTemplate('{{indent 999999999 "a"}}'), data)).toThrow(/too large/);
+  });
+
+  it("stops a runaway range and a huge output", () => {
+    const wide = { ...data, items: Array.from({ length: 50_000 }, (_, i) => i) };
+    expect(() => renderGoTemplate(compileGoTemplate("{{range .items}}{{range $.items}}{{end}}{{end}}"), wide)).toThrow(
+      /execution stopped after/,
+    );
+    expect(() => renderGoTemplate(compileGoTemplate('{{range .items}}{{repeat 100 "x"}}{{end}}'), wide)).toThrow(
+      /output exceeds 256 KiB/,
+    );
+    expect(() =>
+      renderGoTemplate(compileGoTemplate('{{define "a"}}{{template "a" .}}{{end}}{{template "a" .}}'), data),
+    ).toThrow(/maximum template depth/);
+  });
+
+  it("never reaches an object's prototype", () => {
+    const out = renderGoTemplate(
+      compileGoTemplate(
+        '{{.app.constructor}} {{.app.__proto__}} {{index .app "constructor"}} {{get (dict) "toString"}}',
+      ),
+      data,
+    );
+    expect(out).toBe("<no value> <no value> <no value> ");
+  });
+});

@@ -259,6 +259,10 @@ export const TEMPLATE_CORPUS: TemplateCase[] = [
   { name: "printf with a JSON number and %d", template: '{{printf "%d" .numbers.int}}' },
   { name: "printf with too few arguments", template: '{{printf "%s %s" "one"}}' },
   {
+    name: "printf refuses a width or precision over a million",
+    template: '{{printf "%999999999d|%.9999999f|%*d|" 1 2.5 2000000 3}}',
+  },
+  {
     name: "html / js / urlquery escaping",
     template: `{{html "<a href='x'>&</a>"}} {{js "it's "q""}} {{urlquery "a b&c=d/é"}}`,
   },

@@ -43,6 +43,8 @@ describe("expr-lang translation: what it refuses", () => {
     ["time.Since(payload.x)", /time\.Since\(\) is not supported/],
     ["time.Week", /time\.Week is not supported/],
     ['payload.a == "\\q"', /invalid char escape/],
+    [`${"(".repeat(150)}1${")".repeat(150)}`, /nested deeper than 100 levels/],
+    [`${"!".repeat(150)}true`, /nested deeper than 100 levels/],
     ["payload.x | lower()", /pipe operator/],
     ["workflow.name == 'x'", /unknown variable "workflow"/],
     ["payload.x matches payload.pattern", /matches needs a literal pattern/],

@@ -211,6 +211,9 @@ const predicateFunctions = new Set([
 ]);
 
 /** Parses an expr-lang expression into a syntax tree. */
+/** How deeply an expression may nest (parentheses, unary operators, calls). */
+const MAX_NESTING = 100;
+
 export function parseExpr(source: string): Node {
   const tokens = tokenize(source);
   let index = 0;
@@ -241,7 +244,19 @@ export function parseExpr(source: string): Node {
     return test;
   }
 
+  let depth = 0;
   function binaryExpression(minimum: number): Node {
+    // Every nesting (parentheses, operators, arguments) passes here: bound it before the stack is.
+    if (++depth > MAX_NESTING)
+      throw new ExprSyntaxError(`expression nested deeper than ${MAX_NESTING} levels`, peek().pos);
+    try {
+      return binaryExpressionBody(minimum);
+    } finally {
+      depth--;
+    }
+  }
+
+  function binaryExpressionBody(minimum: number): Node {
     let left = unaryExpression();
     for (;;) {
       const token = peek();

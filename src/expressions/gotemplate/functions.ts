@@ -226,7 +226,7 @@ define("replace", ["string", "string", "string"], (old: string, replacement: str
   s.split(old).join(replacement));
 define("repeat", ["int", "string"], (count: GoInt, s: string) => {
   if (count.value < 0) throw new TemplateExecError("strings: negative Repeat count");
-  if (count.value * s.length > 1_000_000) throw new TemplateExecError("repeat: result too large");
+  if (count.value * s.length > MAX_BUILT) throw new TemplateExecError("repeat: result too large");
   return s.repeat(count.value);
 });
 define("contains", ["string", "string"], (sub: string, s: string) => s.includes(sub));
@@ -510,7 +510,12 @@ function asTime(value: Value): GoTime {
   return goNow();
 }
 
+/** The longest string a single function may build (the template's output is bounded separately). */
+const MAX_BUILT = 1_000_000;
+
 function indent(spaces: number, s: string): string {
+  const lines = s.split("\n").length;
+  if (spaces * lines > MAX_BUILT) throw new TemplateExecError("indent: result too large");
   const pad = " ".repeat(Math.max(0, spaces));
   return pad + s.split("\n").join(`\n${pad}`);
 }

@@ -271,8 +271,12 @@ function numberValue(text: string, line: number): { value: number; isInt: boolea
   return { value: negative ? -value : value, isInt };
 }
 
+/** How deeply control structures and parenthesized pipelines may nest. */
+const MAX_NESTING = 100;
+
 class Parser {
   private index = 0;
+  private depth = 0;
   private readonly defined = new Map<string, Node[]>();
   /** Variables in scope, innermost last; `$` is always defined. */
   private readonly variables: string[] = ["$"];
@@ -360,7 +364,21 @@ class Parser {
     }
   }
 
+  /** Runs a nested parse, failing (not overflowing the stack) past MAX_NESTING levels. */
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING) this.fail(`nested deeper than ${MAX_NESTING} levels`);
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private control(kind: "if" | "with" | "range", line: number): Node {
+    return this.nested(() => this.controlBody(kind, line));
+  }
+
+  private controlBody(kind: "if" | "with" | "range", line: number): Node {
     const depth = this.variables.length;
     const pipe = this.pipeline(kind, "right", kind === "range");
     const body = this.list();
@@ -532,7 +550,11 @@ class Parser {
         if (!this.isFunction(token.value)) this.fail(this.unknownFunction(token.value));
         return { kind: "function", name: token.value, pos: token.pos };
       case "leftParen":
-        return { kind: "pipe", pipe: this.pipeline("parenthesized pipeline", "rightParen"), pos: token.pos };
+        return {
+          kind: "pipe",
+          pipe: this.nested(() => this.pipeline("parenthesized pipeline", "rightParen")),
+          pos: token.pos,
+        };
       default:
         return this.fail(`unexpected "${token.value || "EOF"}" in operand`);
     }

@@ -179,38 +179,55 @@ const bad = (verb: string, value: Value) =>
 /** fmt.Sprintf for the verbs templates use: %v %s %d %q %f %g %e %t %x %X %T %c %%, with flags, width and precision. */
 export function sprintf(format: string, args: readonly Value[]): string {
   let next = 0;
-  const out = format.replace(
-    /%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])/g,
-    (_all, flags: string, width, precision, verb: string) => {
-      if (verb === "%") return "%";
-      const take = () => (next < args.length ? args[next++] : Symbol.for("missing"));
-      const widthValue = width === "*" ? Number(scalar(take())) : width === undefined ? undefined : Number(width);
-      const precisionValue =
-        precision === "*"
-          ? Number(scalar(take()))
-          : precision === undefined
-            ? _all.includes(".")
-              ? 0
-              : undefined
-            : Number(precision);
-      const arg = take();
-      if (arg === Symbol.for("missing")) return `%!${verb}(MISSING)`;
-      let text = formatVerb(verb, arg, flags, precisionValue);
-      if (widthValue !== undefined && text.length < widthValue) {
-        const fill = flags.includes("0") && !flags.includes("-") && /[dfgexX]/.test(verb) ? "0" : " ";
-        if (flags.includes("-")) text = text.padEnd(widthValue, " ");
-        else if (fill === "0" && /^[+-]/.test(text)) text = text[0] + text.slice(1).padStart(widthValue - 1, "0");
-        else text = text.padStart(widthValue, fill);
-      }
-      return text;
-    },
+  // A written width or precision over a million makes fmt give up on the rest of the format
+  // ("%!(NOVERB)"); one taken from an argument (`*`) is refused but the value still formatted.
+  const directive = /%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])/g;
+  const tooLong = [...format.matchAll(directive)].find(
+    (match) =>
+      Number(match[2] === "*" ? 0 : (match[2] ?? 0)) > 1e6 || Number(match[3] === "*" ? 0 : (match[3] ?? 0)) > 1e6,
   );
+  const usable = tooLong === undefined ? format : format.slice(0, tooLong.index);
+  const out = usable.replace(directive, (_all, flags: string, width, precision, verb: string) => {
+    if (verb === "%") return "%";
+    const take = () => (next < args.length ? args[next++] : Symbol.for("missing"));
+    let widthValue = width === "*" ? Number(scalar(take())) : width === undefined ? undefined : Number(width);
+    let precisionValue =
+      precision === "*"
+        ? Number(scalar(take()))
+        : precision === undefined
+          ? _all.includes(".")
+            ? 0
+            : undefined
+          : Number(precision);
+    // fmt refuses widths and precisions over a million (and so never builds a huge string): it
+    // says so and formats the value without them.
+    let refused = "";
+    if ((widthValue ?? 0) > 1e6) {
+      refused += "%!(BADWIDTH)";
+      widthValue = undefined;
+    }
+    if ((precisionValue ?? 0) > 1e6) {
+      refused += "%!(BADPREC)";
+      precisionValue = undefined;
+    }
+    const arg = take();
+    if (arg === Symbol.for("missing")) return `${refused}%!${verb}(MISSING)`;
+    let text = refused + formatVerb(verb, arg, flags, precisionValue);
+    if (widthValue !== undefined && text.length < widthValue) {
+      const fill = flags.includes("0") && !flags.includes("-") && /[dfgexX]/.test(verb) ? "0" : " ";
+      if (flags.includes("-")) text = text.padEnd(widthValue, " ");
+      else if (fill === "0" && /^[+-]/.test(text)) text = text[0] + text.slice(1).padStart(widthValue - 1, "0");
+      else text = text.padStart(widthValue, fill);
+    }
+    return text;
+  });
+  const ending = tooLong === undefined ? out : `${out}%!(NOVERB)`;
   if (next < args.length)
-    return `${out}%!(EXTRA ${args
+    return `${ending}%!(EXTRA ${args
       .slice(next)
       .map((arg) => `${typeName(arg)}=${formatValue(arg)}`)
       .join(", ")})`;
-  return out;
+  return ending;
 }
 
 function formatVerb(verb: string, arg: Value, flags: string, precision: number | undefined): string {
@@ -239,9 +256,11 @@ function formatVerb(verb: string, arg: Value, flags: string, precision: number |
       return typeof arg === "boolean" ? String(arg) : bad("t", arg);
     case "f":
     case "F":
-      return typeof arg === "number" ? plus(arg.toFixed(precision ?? 6), arg) : bad(verb, arg);
+      return typeof arg === "number" ? plus(arg.toFixed(Math.min(precision ?? 6, 100)), arg) : bad(verb, arg);
     case "e":
-      return typeof arg === "number" ? plus(goExponent(arg.toExponential(precision ?? 6)), arg) : bad("e", arg);
+      return typeof arg === "number"
+        ? plus(goExponent(arg.toExponential(Math.min(precision ?? 6, 100))), arg)
+        : bad("e", arg);
     case "g":
       return typeof arg === "number"
         ? plus(
