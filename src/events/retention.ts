@@ -45,6 +45,8 @@ export async function deleteExpiredEvents(
         "DELETE FROM notification_state WHERE updated_at < ?1 AND resource LIKE 'hookline.dev/v1/HooklineEvent/%'",
       )
       .bind(cutoff),
+    // A Slack group older than the log starts a new thread.
+    db.prepare("DELETE FROM slack_threads WHERE created_at < ?1").bind(cutoff),
   ]);
   return deleted;
 }

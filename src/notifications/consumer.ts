@@ -10,7 +10,14 @@ import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
 import { DEFAULT_RATE_PER_MINUTE } from "./schema";
 import { type ResolvedService, resolveService, sendNotification } from "./send";
-import { claimDeliveries, type Delivery, findUnsentDeliveries, finishDeliveryStatement, markEnqueued } from "./store";
+import {
+  claimDeliveries,
+  type Delivery,
+  findUnsentDeliveries,
+  finishDeliveryStatement,
+  markEnqueued,
+  slackThreads,
+} from "./store";
 
 export const deliveryMessageSchema = z.object({ v: z.literal(1), kind: z.literal("delivery"), id: z.string().min(1) });
 const messageSchema = z.union([internalEventSchema, deliveryMessageSchema]);
@@ -138,13 +145,16 @@ async function sendDeliveries(
         for (const delivery of sendable) finish(delivery, "failed", delivery.attempts, (error as Error).message);
         return;
       }
+      const threads = slackThreads(env.DB, name);
       await Promise.all(
         sendable.map(async (delivery) => {
-          const outcome = await sendNotification(service, delivery.recipient, delivery.message, {
-            trigger: delivery.trigger,
-            template: delivery.template,
-            resource: delivery.resource,
-          });
+          const outcome = await sendNotification(
+            service,
+            delivery.recipient,
+            delivery.message,
+            { trigger: delivery.trigger, template: delivery.template, resource: delivery.resource },
+            { threads },
+          );
           if (outcome.ok) return finish(delivery, "delivered", delivery.attempts + 1, null);
           const { error } = outcome;
           if (error.code === "resource_exhausted") {

@@ -15,7 +15,7 @@ export interface ResolvedService {
   headers: Headers;
   ratePerMinute: number | null;
   /** A Slack service posting with a bot token (chat.postMessage to each recipient channel). */
-  slackBot: { token: string; username: string | null; icon: string | null } | null;
+  slackBot: { token: string; apiUrl: string; username: string | null; icon: string | null } | null;
 }
 
 /** Slack's Web API, unless a service names another (`apiUrl`). */
@@ -31,9 +31,10 @@ export const serviceSecretContext = (service: string, part: string) => `notifica
 export async function resolveService(env: Env, service: StoredService): Promise<ResolvedService> {
   const context = (part: string) => serviceSecretContext(service.name, part);
   const tokenSealed = service.tokenSealed ?? null;
+  const apiUrl = (service.apiUrl ?? SLACK_API_URL).replace(/\/+$/, "");
   const url =
     tokenSealed !== null
-      ? `${(service.apiUrl ?? SLACK_API_URL).replace(/\/+$/, "")}/chat.postMessage`
+      ? `${apiUrl}/chat.postMessage`
       : service.urlSealed !== null
         ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
         : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
@@ -62,6 +63,7 @@ export async function resolveService(env: Env, service: StoredService): Promise<
         ? null
         : {
             token: await resolveSecret(env, { sealed: tokenSealed }, context("token")),
+            apiUrl,
             username: service.username ?? null,
             icon: service.icon ?? null,
           },
@@ -196,20 +198,11 @@ async function buildRequest(
         }),
       };
     }
-    case "slack": {
-      const bot = service.slackBot;
-      const icon = bot?.icon ? (/^:[^:\s]+:$/.test(bot.icon) ? { icon_emoji: bot.icon } : { icon_url: bot.icon }) : {};
+    case "slack":
       return {
         url: service.url,
-        body: JSON.stringify({
-          ...(recipient ? { channel: recipient } : {}),
-          ...(bot?.username ? { username: bot.username } : {}),
-          ...icon,
-          ...slackMessage(message),
-        }),
-        ...(bot ? { headers: { authorization: `Bearer ${bot.token}` } } : {}),
+        body: JSON.stringify({ ...(recipient ? { channel: recipient } : {}), ...slackMessage(message) }),
       };
-    }
     case "teams":
       return {
         url: service.url,
@@ -263,24 +256,88 @@ async function buildRequest(
   }
 }
 
+/** Where a Slack bot keeps the first message of each thread (Argo CD's `groupingKey`), per channel. */
+export interface SlackThreads {
+  find(channel: string, groupingKey: string): Promise<string | null>;
+  remember(channel: string, groupingKey: string, ts: string): Promise<void>;
+}
+
 /**
  * Sends one message and reads the answer the way each service reports success: DingTalk and
- * Lark answer 200 with a non-zero error code on failure, Slack 200 "ok", Discord 204, others
- * 2xx. 5xx, 429 and network errors are retryable; other refusals fail the delivery.
+ * Lark answer 200 with a non-zero error code on failure, Slack 200 "ok" (its Web API
+ * `{ok: true}`), Discord 204, others 2xx. 5xx, 429 and network errors are retryable; other
+ * refusals fail the delivery.
  */
 export async function sendNotification(
   service: ResolvedService,
   recipient: string,
   message: RenderedMessage,
   context: { trigger: string; template: string; resource: string },
-  now = Date.now(),
+  options: { now?: number; threads?: SlackThreads } = {},
 ): Promise<Result<void>> {
-  if (service.slackBot && recipient === "")
+  if (service.slackBot) return sendBySlackBot(service, service.slackBot, recipient, message, options.threads);
+  const request = await buildRequest(service, recipient, message, context, options.now ?? Date.now());
+  const sent = await call(service, request);
+  return sent.ok ? ok(undefined) : sent;
+}
+
+/**
+ * Slack by bot token, as Argo CD's Slack service: chat.postMessage to the recipient channel; with
+ * a `groupingKey`, later messages of the group go in the thread of its first one (`reply_broadcast`
+ * when `notifyBroadcast`), and `deliveryPolicy` Update / PostAndUpdate edit that first message.
+ */
+async function sendBySlackBot(
+  service: ResolvedService,
+  bot: NonNullable<ResolvedService["slackBot"]>,
+  channel: string,
+  message: RenderedMessage,
+  threads: SlackThreads | undefined,
+): Promise<Result<void>> {
+  if (channel === "")
     return fail(
       "aborted",
       `slack service "${service.name}" posts with a bot token: name a channel as the destination's recipient (e.g. recipients: ["deploys"])`,
     );
-  const request = await buildRequest(service, recipient, message, context, now);
+  const icon = bot.icon ? (/^:[^:\s]+:$/.test(bot.icon) ? { icon_emoji: bot.icon } : { icon_url: bot.icon }) : {};
+  const content = slackMessage(message);
+  const headers = { authorization: `Bearer ${bot.token}` };
+  const groupingKey = threads ? message.slack?.groupingKey : undefined;
+  const policy = message.slack?.deliveryPolicy ?? "Post";
+  const thread = groupingKey ? await threads?.find(channel, groupingKey) : null;
+  if (!thread || policy !== "Update") {
+    const posted = await call(service, {
+      url: `${bot.apiUrl}/chat.postMessage`,
+      headers,
+      body: JSON.stringify({
+        channel,
+        ...(bot.username ? { username: bot.username } : {}),
+        ...icon,
+        ...content,
+        ...(thread ? { thread_ts: thread, ...(message.slack?.notifyBroadcast ? { reply_broadcast: true } : {}) } : {}),
+      }),
+    });
+    if (!posted.ok) return posted;
+    const ts = (JSON.parse(posted.value) as { ts?: unknown }).ts; // JSON: call() checked Slack's answer
+    if (groupingKey && !thread && typeof ts === "string") {
+      // The message went out; losing its thread only means the next one starts a new thread.
+      await threads?.remember(channel, groupingKey, ts).catch((error: unknown) => {
+        console.error("remembering a Slack thread failed", service.name, error);
+      });
+    }
+  }
+  if (thread && (policy === "Update" || policy === "PostAndUpdate")) {
+    const updated = await call(service, {
+      url: `${bot.apiUrl}/chat.update`,
+      headers,
+      body: JSON.stringify({ channel, ts: thread, ...content }),
+    });
+    if (!updated.ok) return updated;
+  }
+  return ok(undefined);
+}
+
+/** Makes one request to a service and reads its answer; the answer's text when it says yes. */
+async function call(service: ResolvedService, request: Request): Promise<Result<string>> {
   const headers = withDefaults(service.headers);
   for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
   const called = await callOutbound(
@@ -346,7 +403,7 @@ export async function sendNotification(
     }
   }
   if (service.slackBot) {
-    // chat.postMessage answers 200 with {ok: false, error} when it refuses.
+    // Slack's Web API answers 200 with {ok: false, error} when it refuses.
     let answered: { ok?: unknown; error?: unknown };
     try {
       answered = JSON.parse(response.text) as { ok?: unknown; error?: unknown };
@@ -354,13 +411,13 @@ export async function sendNotification(
       return fail("aborted", `service "${service.name}" answered something that is not JSON: ${answer}`);
     }
     if (answered.ok !== true) {
-      const error = `service "${service.name}" (Slack chat.postMessage) answered error ${String(answered.error ?? "unknown")}`;
+      const error = `service "${service.name}" (Slack Web API) answered error ${String(answered.error ?? "unknown")}`;
       if (answered.error === "ratelimited")
         return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: retryAfter ?? 60 });
       return fail("aborted", error);
     }
   }
-  return ok(undefined);
+  return ok(response.text);
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */

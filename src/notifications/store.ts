@@ -1,6 +1,7 @@
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
 import type { StoredService, TriggerSpec } from "./schema";
+import type { SlackThreads } from "./send";
 import type { RenderedMessage } from "./templates";
 
 /** The configuration scope bumped by every change to services, templates, triggers, subscriptions or context. */
@@ -309,4 +310,25 @@ export async function resealServices(
     if (result.meta.changes > 0) count += changed;
   }
   return count;
+}
+
+/** A Slack bot service's threads (Argo CD's groupingKey), kept in D1. */
+export function slackThreads(db: D1Database, service: string): SlackThreads {
+  return {
+    async find(channel, groupingKey) {
+      const row = await db
+        .prepare("SELECT ts FROM slack_threads WHERE service = ?1 AND channel = ?2 AND grouping_key = ?3")
+        .bind(service, channel, groupingKey)
+        .first<{ ts: string }>();
+      return row?.ts ?? null;
+    },
+    async remember(channel, groupingKey, ts) {
+      await db
+        .prepare(
+          "INSERT INTO slack_threads (service, channel, grouping_key, ts, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )
+        .bind(service, channel, groupingKey, ts, Date.now())
+        .run();
+    },
+  };
 }

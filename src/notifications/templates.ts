@@ -119,7 +119,13 @@ export interface RenderedMessage {
   webhookBody: string | null;
   webhookPath?: string | null;
   webhookMethod?: string | null;
-  slack?: { attachments?: unknown[]; blocks?: unknown[]; groupingKey?: string; notifyBroadcast?: boolean };
+  slack?: {
+    attachments?: unknown[];
+    blocks?: unknown[];
+    groupingKey?: string;
+    notifyBroadcast?: boolean;
+    deliveryPolicy?: "Post" | "Update" | "PostAndUpdate";
+  };
   teams?: {
     themeColor?: string;
     summary?: string;
@@ -201,6 +207,7 @@ export function renderStoredTemplate(template: CompiledTemplate, variables: Temp
     if (blocks) slack.blocks = blocks;
     if (groupingKey) slack.groupingKey = groupingKey;
     if (template.spec.slack?.notifyBroadcast !== undefined) slack.notifyBroadcast = template.spec.slack.notifyBroadcast;
+    if (template.spec.slack?.deliveryPolicy !== undefined) slack.deliveryPolicy = template.spec.slack.deliveryPolicy;
     message.slack = slack;
   }
   if (type === "teams" && template.spec.teams) {

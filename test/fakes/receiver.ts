@@ -1,7 +1,7 @@
 // A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints and for chat
 // services: /hooks/<key> records anything; /dingtalk, /slack, /teams, /lark, /discord,
-// /googlechat and /slackapi/<key>/api/chat.postMessage (Slack's Web API, bot token in
-// `secret`) behave like those services (shapes checked, DingTalk and Lark signatures
+// /googlechat and /slackapi/<key>/api/chat.postMessage|update (Slack's Web API, bot token
+// in `secret`) behave like those services (shapes checked, DingTalk and Lark signatures
 // verified, their own success and error answers). Every request is recorded under its key and
 // answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
@@ -122,7 +122,7 @@ function routeOf(url: URL): { key: string; service: Service } | null {
     ["hooks", /^\/hooks\/([^/]+)/],
     ["dingtalk", /^\/dingtalk\/robot\/send$/],
     ["slack", /^\/slack\/services\/([^/]+)/],
-    ["slackapi", /^\/slackapi\/([^/]+)\/api\/chat\.postMessage$/],
+    ["slackapi", /^\/slackapi\/([^/]+)\/api\/chat\.(?:postMessage|update)$/],
     ["teams", /^\/teams\/([^/]+)/],
     ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
     ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
@@ -200,13 +200,21 @@ function chatAnswer(
         return json(200, { ok: false, error: "invalid_json" });
       if (typeof message.channel !== "string" || message.channel === "")
         return json(200, { ok: false, error: "channel_not_found" });
+      const updating = url.pathname.endsWith("/chat.update");
+      if (updating && typeof message.ts !== "string") return json(200, { ok: false, error: "message_not_found" });
+      if (message.thread_ts !== undefined && typeof message.thread_ts !== "string")
+        return json(200, { ok: false, error: "invalid_thread_ts" });
       if (message.text === undefined && message.blocks === undefined && message.attachments === undefined)
         return json(200, { ok: false, error: "no_text" });
       for (const field of ["blocks", "attachments"]) {
         if (message[field] !== undefined && !Array.isArray(message[field]))
           return json(200, { ok: false, error: `invalid_${field}` });
       }
-      return json(200, { ok: true, channel: message.channel, ts: `${Date.now() / 1000}` });
+      return json(200, {
+        ok: true,
+        channel: message.channel,
+        ts: updating ? message.ts : `${(Date.now() / 1000).toFixed(6)}`,
+      });
     }
     case "teams": {
       const attachments = message?.attachments as

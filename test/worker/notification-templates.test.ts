@@ -275,6 +275,44 @@ describe("notifications: Slack by bot token", () => {
     });
   });
 
+  it("threads a groupingKey's messages under its first one (reply_broadcast), and PostAndUpdate edits it", async () => {
+    await receiver.behave("bot-thread", { secret: "xoxb-thread" });
+    await put("services/slack-thread", {
+      type: "slack",
+      token: "xoxb-thread",
+      apiUrl: `${receiver.url}/slackapi/bot-thread/api`,
+    });
+    await put("templates/threaded", {
+      message: "{{.app.metadata.name}} at {{.app.status.sync.revision}}",
+      slack: { groupingKey: "{{.app.metadata.name}}", notifyBroadcast: true, deliveryPolicy: "PostAndUpdate" },
+    });
+    await subscribe("thread-app", "threaded", "slack-thread", ["deploys"]);
+    const post = async (revision: string) => {
+      const response = await callJson("/api/v1/notifications/resources", "POST", {
+        ...application("thread-app"),
+        status: { ...application("thread-app").status, sync: { status: "Synced", revision } },
+      });
+      const [id] = ((await response.json()) as { deliveries: string[] }).deliveries;
+      await delivery(id ?? "");
+    };
+    await post("r1");
+    await post("r2");
+    const [first, reply, update] = await requestsOf("bot-thread", 3);
+    const firstBody = JSON.parse(first?.body ?? "{}");
+    expect(firstBody).toMatchObject({ channel: "deploys", text: "thread-app at r1" });
+    expect(firstBody.thread_ts).toBeUndefined();
+    const replyBody = JSON.parse(reply?.body ?? "{}");
+    expect(reply?.path).toBe("/slackapi/bot-thread/api/chat.postMessage");
+    expect(replyBody).toMatchObject({ channel: "deploys", text: "thread-app at r2", reply_broadcast: true });
+    expect(replyBody.thread_ts).toMatch(/^\d+\.\d{6}$/);
+    expect(update?.path).toBe("/slackapi/bot-thread/api/chat.update");
+    expect(JSON.parse(update?.body ?? "{}")).toEqual({
+      channel: "deploys",
+      ts: replyBody.thread_ts,
+      text: "thread-app at r2",
+    });
+  });
+
   it("a refused token fails the delivery with Slack's error; no channel fails before calling", async () => {
     await receiver.behave("bot-bad", { secret: "xoxb-the-real-one" });
     await put("services/slack-bot-bad", {
