@@ -1,4 +1,4 @@
-import { resolveSecret } from "../auth/secrets";
+import { resolveHeaders } from "../auth/sealed-headers";
 import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
 import { renderTemplate } from "../lib/templates";
 import type { GateState, WebhookState } from "./gate-state";
@@ -64,14 +64,9 @@ async function webhookHeaders(env: Env, state: GateState, spec: StoredWebhook, c
     "x-hookline-approval-id": state.id,
     "x-hookline-callback-uri": callbackUri,
   });
-  for (const header of spec.headers) {
-    if ("value" in header) {
-      headers.set(header.name, header.value);
-      continue;
-    }
-    const reference = "sealed" in header ? { sealed: header.sealed } : { workerSecret: header.workerSecret };
-    const context = headerSecretContext(state.namespace, state.policy.name, spec.name, header.name);
-    headers.set(header.name, await resolveSecret(env, reference, context));
-  }
+  const resolved = await resolveHeaders(env, spec.headers, (header) =>
+    headerSecretContext(state.namespace, state.policy.name, spec.name, header),
+  );
+  for (const [name, value] of resolved) headers.set(name, value);
   return headers;
 }

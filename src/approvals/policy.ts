@@ -1,8 +1,16 @@
 import { z } from "zod";
 import type { Keyring } from "../auth/keys";
 import type { Principal } from "../auth/principal";
+import {
+  describeHeaders,
+  headerInputSchema,
+  resealHeaders,
+  type StoredHeader,
+  sealHeaders,
+  workerSecretFields,
+} from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
-import { authorizeWorkerSecretNames, workerSecretNameSchema } from "../auth/secrets";
+import { authorizeWorkerSecretNames } from "../auth/secrets";
 import { parseDuration } from "../lib/duration";
 import { AppError } from "../lib/errors";
 import { isDns1123Label } from "../lib/names";
@@ -14,19 +22,12 @@ import { parseWith } from "../lib/validation";
 export const DEFAULT_BODY_TEMPLATE = "default";
 const MAX_TIMEOUT_MS = 30 * 86_400_000;
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
-const headerSchema = z.union([
-  z.strictObject({ name: headerName, value: z.string().max(8192) }),
-  z.strictObject({ name: headerName, secret: z.string().min(1).max(8192) }),
-  // Naming a Worker secret is an admin power (src/auth/secrets.ts); everyone else sends `secret`.
-  z.strictObject({ name: headerName, workerSecret: workerSecretNameSchema }),
-]);
-
 const webhookSchema = z.strictObject({
   name: z.string().refine(isDns1123Label, "must be a DNS-1123 label"),
   method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
   uri: outboundUrl(),
-  headers: z.array(headerSchema).max(20).default([]),
+  // Naming a Worker secret is an admin power (src/auth/secrets.ts); everyone else sends `secret`.
+  headers: z.array(headerInputSchema).max(20).default([]),
   body: z
     .string()
     .default(DEFAULT_BODY_TEMPLATE)
@@ -70,12 +71,6 @@ const policySpecSchema = z
     "a policy needs at least one webhook or a required manual approval",
   );
 
-/** A header as stored: plain, sealed (AES-GCM), or named Worker secret. */
-export type StoredHeader =
-  | { name: string; value: string }
-  | { name: string; sealed: string }
-  | { name: string; workerSecret: string };
-
 export interface StoredWebhook {
   name: string;
   method: "POST" | "PUT" | "PATCH";
@@ -113,16 +108,9 @@ export function headerSecretContext(namespace: string, policy: string, webhook: 
 export async function resealHeaderSecrets(policy: StoredPolicy, box: SecretBox): Promise<number> {
   let changed = 0;
   for (const hook of policy.webhooks) {
-    for (const header of hook.headers) {
-      if (!("sealed" in header)) continue;
-      const sealed = await box.reseal(
-        header.sealed,
-        headerSecretContext(policy.namespace, policy.name, hook.name, header.name),
-      );
-      if (sealed === null) continue;
-      header.sealed = sealed;
-      changed += 1;
-    }
+    changed += await resealHeaders(hook.headers, box, (header) =>
+      headerSecretContext(policy.namespace, policy.name, hook.name, header),
+    );
   }
   return changed;
 }
@@ -154,26 +142,20 @@ export async function buildPolicy(
   const spec = parseWith(policySpecSchema, wrapped ? record.spec : body, wrapped ? "spec" : "");
   authorizeWorkerSecretNames(
     principal,
-    spec.webhooks.flatMap((hook, index) =>
-      hook.headers.flatMap((header, position) =>
-        "workerSecret" in header ? [{ field: `webhooks[${index}].headers[${position}].workerSecret` }] : [],
-      ),
-    ),
+    spec.webhooks.flatMap((hook, index) => workerSecretFields(hook.headers, `webhooks[${index}].headers`)),
   );
-  const needsBox = spec.webhooks.some((hook) => hook.headers.some((header) => "secret" in header));
-  const box = needsBox ? new SecretBox(keyring()) : null;
+  let box: SecretBox | undefined;
   const webhooks = await Promise.all(
     spec.webhooks.map(
       async (hook): Promise<StoredWebhook> => ({
         ...hook,
-        headers: await Promise.all(
-          hook.headers.map(async (header): Promise<StoredHeader> => {
-            if (!("secret" in header) || !box) return header as StoredHeader;
-            return {
-              name: header.name,
-              sealed: await box.seal(header.secret, headerSecretContext(namespace, name, hook.name, header.name)),
-            };
-          }),
+        headers: await sealHeaders(
+          hook.headers,
+          () => {
+            box ??= new SecretBox(keyring());
+            return box;
+          },
+          (header) => headerSecretContext(namespace, name, hook.name, header),
         ),
       }),
     ),
@@ -200,7 +182,7 @@ export function describePolicy(policy: StoredPolicy) {
     namespace: policy.namespace,
     webhooks: policy.webhooks.map((hook) => ({
       ...hook,
-      headers: hook.headers.map((header) => ("sealed" in header ? { name: header.name, secret: "(sealed)" } : header)),
+      headers: describeHeaders(hook.headers),
     })),
     manual: policy.manual,
     timeout: policy.timeout,

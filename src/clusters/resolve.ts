@@ -1,7 +1,8 @@
+import { resolveHeaders } from "../auth/sealed-headers";
 import { resolveSecret } from "../auth/secrets";
 import { CLUSTERS_SCOPE, readVersions } from "../lib/config-versions";
 import { fail, ok, type Result } from "../lib/result";
-import { type ClusterRecord, clusterTokenContext, clusterTokenReference, listClusters } from "./store";
+import { type ClusterRecord, clusterHeaderContext, clusterTokenContext, clusterTokenReference, listClusters } from "./store";
 import type { ResolvedCluster } from "./submit";
 
 /** A configured cluster ready to call, or why it cannot be called. */
@@ -41,5 +42,14 @@ async function resolveCluster(env: Env, record: ClusterRecord): Promise<ClusterL
       );
     }
   }
-  return ok({ name: record.name, type: record.type, url: record.url, token, timeoutMs: record.timeoutMs });
+  let headers: Array<[string, string]>;
+  try {
+    headers = await resolveHeaders(env, record.headers, (header) => clusterHeaderContext(record.name, header));
+  } catch (error) {
+    return fail(
+      "internal",
+      `a header of cluster "${record.name}" cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return ok({ name: record.name, type: record.type, url: record.url, token, headers, timeoutMs: record.timeoutMs });
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import { authorize, GLOBAL } from "../auth/principal";
+import { describeHeaders, headerInputSchema, sealHeaders } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { keyringOf, workerSecretNameSchema } from "../auth/secrets";
 import { pendingSubmissionsByCluster } from "../events/store";
@@ -16,12 +17,16 @@ import { breakerOf } from "./breaker";
 import {
   CLUSTER_TYPES,
   type ClusterRecord,
+  clusterHeaderContext,
   clusterTokenContext,
   deleteCluster,
   getCluster,
   listClusters,
   saveCluster,
 } from "./store";
+
+/** Headers hookline sets itself on every call to a cluster. */
+const RESERVED_HEADERS = new Set(["authorization", "accept", "content-type", "content-length", "host"]);
 
 const clusterSchema = z
   .strictObject({
@@ -37,6 +42,15 @@ const clusterSchema = z
       .optional(),
     tokenSecret: workerSecretNameSchema.optional(),
     timeoutSeconds: z.number().min(1).max(60).default(10),
+    /** Sent with every call: e.g. a Cloudflare Access service token (CF-Access-Client-Id / -Secret). */
+    headers: z
+      .array(headerInputSchema)
+      .max(20)
+      .default([])
+      .refine(
+        (headers) => headers.every((header) => !RESERVED_HEADERS.has(header.name.toLowerCase())),
+        `must not set ${[...RESERVED_HEADERS].join(", ")} (the cluster's token is its Authorization)`,
+      ),
   })
   .refine((c) => !(c.token !== undefined && c.tokenSecret !== undefined), "set token or tokenSecret, not both");
 
@@ -49,6 +63,7 @@ export const clusterRoutes = new Hono<AppEnv>()
     const document = await readDocument(c.req.raw);
     const input = parseWith(clusterSchema, document);
     const keyring = keyringOf(c.env);
+    let box: SecretBox | undefined;
     const previous = await getCluster(c.env.DB, name);
     const prints = await fingerprint(keyring, document);
     const action = applyActionOf(previous, prints);
@@ -60,6 +75,14 @@ export const clusterRoutes = new Hono<AppEnv>()
       tokenSealed:
         input.token === undefined ? null : await new SecretBox(keyring).seal(input.token, clusterTokenContext(name)),
       tokenSecret: input.tokenSecret ?? null,
+      headers: await sealHeaders(
+        input.headers,
+        () => {
+          box ??= new SecretBox(keyring);
+          return box;
+        },
+        (header) => clusterHeaderContext(name, header),
+      ),
       timeoutMs: Math.round(input.timeoutSeconds * 1000),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
@@ -118,6 +141,7 @@ function describeCluster(cluster: ClusterRecord) {
     url: cluster.url,
     hasToken: cluster.tokenSealed !== null,
     tokenSecret: cluster.tokenSecret,
+    headers: describeHeaders(cluster.headers),
     timeoutSeconds: cluster.timeoutMs / 1000,
     createdAt: new Date(cluster.createdAt).toISOString(),
     updatedAt: new Date(cluster.updatedAt).toISOString(),

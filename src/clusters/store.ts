@@ -1,3 +1,4 @@
+import { resealHeaders, type StoredHeader } from "../auth/sealed-headers";
 import type { SecretBox } from "../auth/secret-box";
 import type { SecretReference } from "../auth/secrets";
 import { bumpVersionStatement, CLUSTERS_SCOPE } from "../lib/config-versions";
@@ -12,6 +13,8 @@ export interface ClusterRecord {
   url: string;
   tokenSealed: string | null;
   tokenSecret: string | null;
+  /** Sent with every call (sealed ones decrypted, Worker secrets read). */
+  headers: StoredHeader[];
   timeoutMs: number;
   createdAt: number;
   updatedAt: number;
@@ -25,22 +28,23 @@ interface ClusterRow {
   url: string;
   token_sealed: string | null;
   token_secret: string | null;
+  headers: string;
   timeout_ms: number;
   created_at: number;
   updated_at: number;
   fingerprint: string | null;
 }
 
-const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint";
+const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint, headers";
 
 /** Creates or replaces a cluster, bumping the clusters version in the same transaction. */
 export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<void> {
   await db.batch([
     db
       .prepare(
-        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (name) DO UPDATE SET type = ?2, url = ?3, token_sealed = ?4, token_secret = ?5, timeout_ms = ?6,
-           updated_at = ?8, fingerprint = ?9`,
+           updated_at = ?8, fingerprint = ?9, headers = ?10`,
       )
       .bind(
         cluster.name,
@@ -52,6 +56,7 @@ export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promi
         cluster.createdAt,
         cluster.updatedAt,
         cluster.fingerprint,
+        JSON.stringify(cluster.headers),
       ),
     bumpVersionStatement(db, CLUSTERS_SCOPE),
   ]);
@@ -59,6 +64,9 @@ export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promi
 
 /** The record context a cluster token is sealed to. */
 export const clusterTokenContext = (name: string) => `cluster:${name}`;
+
+/** The record context a cluster header's secret is sealed to. */
+export const clusterHeaderContext = (name: string, header: string) => `cluster:${name}/header/${header}`;
 
 /** Where a cluster's token comes from, or null when it has none. */
 export function clusterTokenReference(cluster: ClusterRecord): SecretReference | null {
@@ -109,6 +117,7 @@ function fromRow(row: ClusterRow): ClusterRecord {
     url: row.url,
     tokenSealed: row.token_sealed,
     tokenSecret: row.token_secret,
+    headers: JSON.parse(row.headers) as StoredHeader[],
     timeoutMs: row.timeout_ms,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -116,13 +125,22 @@ function fromRow(row: ClusterRow): ClusterRecord {
   };
 }
 
-/** Re-seals every cluster token under the current key; returns how many changed. */
+/** Re-seals every cluster token and header secret under the current key; returns how many changed. */
 export async function resealClusters(db: D1Database, box: SecretBox): Promise<number> {
   let count = 0;
   for (const cluster of await listClusters(db)) {
-    if (cluster.tokenSealed === null) continue;
-    const sealed = await box.reseal(cluster.tokenSealed, clusterTokenContext(cluster.name));
-    if (sealed !== null && (await updateClusterToken(db, cluster.name, cluster.tokenSealed, sealed))) count += 1;
+    if (cluster.tokenSealed !== null) {
+      const sealed = await box.reseal(cluster.tokenSealed, clusterTokenContext(cluster.name));
+      if (sealed !== null && (await updateClusterToken(db, cluster.name, cluster.tokenSealed, sealed))) count += 1;
+    }
+    const before = JSON.stringify(cluster.headers);
+    const changed = await resealHeaders(cluster.headers, box, (header) => clusterHeaderContext(cluster.name, header));
+    if (changed === 0) continue;
+    const result = await db
+      .prepare("UPDATE clusters SET headers = ?3 WHERE name = ?1 AND headers = ?2")
+      .bind(cluster.name, before, JSON.stringify(cluster.headers))
+      .run();
+    if (result.meta.changes > 0) count += changed;
   }
   return count;
 }

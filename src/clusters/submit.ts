@@ -10,6 +10,8 @@ export interface ResolvedCluster {
   type: ClusterType;
   url: string;
   token: string | null;
+  /** The cluster's own headers (e.g. CF-Access-Client-Id/Secret), values resolved. */
+  headers: ReadonlyArray<[string, string]>;
   timeoutMs: number;
 }
 
@@ -91,9 +93,11 @@ function workflowPath(cluster: ResolvedCluster, submission: Submission): string 
     : `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows/${name}`;
 }
 
-/** Headers of a call to the cluster: JSON, and its bearer token. */
+/** Headers of a call to the cluster: its own headers, JSON, and its bearer token. */
 export function requestHeaders(cluster: ResolvedCluster, withBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, value] of cluster.headers) headers[name.toLowerCase()] = value;
+  headers.accept = "application/json";
   if (withBody) headers["content-type"] = "application/json";
   if (cluster.token) headers.authorization = `Bearer ${cluster.token}`;
   return headers;

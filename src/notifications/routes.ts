@@ -3,6 +3,7 @@ import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
 import { authorize, GLOBAL, type Principal } from "../auth/principal";
+import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { authorizeWorkerSecretNames, keyringOf } from "../auth/secrets";
 import { canonicalJson, isDryRun } from "../lib/apply";
@@ -61,15 +62,17 @@ async function sealService(
   keyring: () => Keyring,
 ): Promise<StoredService> {
   const input = parseWith(serviceInputSchema, specOf(body, name));
-  authorizeWorkerSecretNames(principal, input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]);
-  const needsBox =
-    input.url !== undefined ||
-    input.secret !== undefined ||
-    input.token !== undefined ||
-    input.headers.some((header) => "secret" in header);
-  const box = needsBox ? new SecretBox(keyring()) : null;
+  authorizeWorkerSecretNames(principal, [
+    ...(input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]),
+    ...workerSecretFields(input.headers, "headers"),
+  ]);
+  let box: SecretBox | undefined;
+  const boxOf = () => {
+    box ??= new SecretBox(keyring());
+    return box;
+  };
   const seal = async (value: string | undefined, part: string) =>
-    value === undefined || !box ? null : box.seal(value, serviceSecretContext(name, part));
+    value === undefined ? null : boxOf().seal(value, serviceSecretContext(name, part));
   return {
     name,
     type: input.type,
@@ -77,13 +80,7 @@ async function sealService(
     urlSecret: input.urlSecret ?? null,
     secretSealed: await seal(input.secret, "secret"),
     method: input.method,
-    headers: await Promise.all(
-      input.headers.map(async (header) =>
-        "secret" in header
-          ? { name: header.name, sealed: (await seal(header.secret, `header/${header.name}`)) ?? "" }
-          : header,
-      ),
-    ),
+    headers: await sealHeaders(input.headers, boxOf, (header) => serviceSecretContext(name, `header/${header}`)),
     ratePerMinute: input.ratePerMinute ?? null,
     tokenSealed: await seal(input.token, "token"),
     apiUrl: input.apiUrl ?? null,
@@ -106,7 +103,7 @@ function describeService(service: StoredService) {
     ...(service.icon ? { icon: service.icon } : {}),
     hasSecret: service.secretSealed !== null,
     method: service.method,
-    headers: service.headers.map((header) => ("sealed" in header ? { name: header.name, secret: "(sealed)" } : header)),
+    headers: describeHeaders(service.headers),
     ratePerMinute: service.ratePerMinute,
     updatedAt: service.updatedAt,
   };

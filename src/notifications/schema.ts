@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { headerInputSchema, type StoredHeader } from "../auth/sealed-headers";
 import { workerSecretNameSchema } from "../auth/secrets";
 import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
 import { isDns1123Subdomain } from "../lib/names";
@@ -12,7 +13,6 @@ export const DEFAULT_RATE_PER_MINUTE: ReadonlyMap<ServiceType, number> = new Map
 
 const name = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
 const expression = z.string().min(1).max(MAX_EXPRESSION_LENGTH);
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "must be an HTTP header name");
 const secureUrl = outboundUrl(4096);
 
 /** A notification service as sent to the API (URLs and secrets are sealed before storing). */
@@ -23,15 +23,7 @@ export const serviceInputSchema = z
     urlSecret: workerSecretNameSchema.optional(),
     secret: z.string().min(1).max(1024).optional(),
     method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
-    headers: z
-      .array(
-        z.union([
-          z.strictObject({ name: headerName, value: z.string().max(8192) }),
-          z.strictObject({ name: headerName, secret: z.string().min(1).max(8192) }),
-        ]),
-      )
-      .max(20)
-      .default([]),
+    headers: z.array(headerInputSchema).max(20).default([]),
     ratePerMinute: z.number().int().min(1).max(10_000).optional(),
     /** Slack by bot token: chat.postMessage to each recipient channel (sealed; instead of an incoming-webhook url). */
     token: z.string().min(1).max(1024).optional(),
@@ -65,7 +57,7 @@ export interface StoredService {
   urlSecret: string | null;
   secretSealed: string | null;
   method: "POST" | "PUT" | "PATCH";
-  headers: Array<{ name: string; value: string } | { name: string; sealed: string }>;
+  headers: StoredHeader[];
   ratePerMinute: number | null;
   /** Slack bot token (sealed); services stored before bot tokens existed have none. */
   tokenSealed?: string | null;

@@ -1,3 +1,4 @@
+import { resolveHeaders } from "../auth/sealed-headers";
 import { resolveSecret } from "../auth/secrets";
 import { hmacSha256, utf8 } from "../lib/crypto";
 import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
@@ -38,15 +39,7 @@ export async function resolveService(env: Env, service: StoredService): Promise<
       : service.urlSealed !== null
         ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
         : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
-  const headers = new Headers();
-  for (const header of service.headers) {
-    headers.set(
-      header.name,
-      "value" in header
-        ? header.value
-        : await resolveSecret(env, { sealed: header.sealed }, context(`header/${header.name}`)),
-    );
-  }
+  const headers = new Headers(await resolveHeaders(env, service.headers, (header) => context(`header/${header}`)));
   return {
     name: service.name,
     type: service.type,

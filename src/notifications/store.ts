@@ -1,3 +1,4 @@
+import { resealHeaders } from "../auth/sealed-headers";
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
 import type { StoredService, TriggerSpec } from "./schema";
@@ -299,9 +300,7 @@ export async function resealServices(
     service.urlSealed = await reseal(service.urlSealed, "url");
     service.secretSealed = await reseal(service.secretSealed, "secret");
     service.tokenSealed = await reseal(service.tokenSealed ?? null, "token");
-    for (const header of service.headers) {
-      if ("sealed" in header) header.sealed = (await reseal(header.sealed, `header/${header.name}`)) ?? header.sealed;
-    }
+    changed += await resealHeaders(service.headers, box, (header) => contextOf(service.name, `header/${header}`));
     if (changed === 0) continue;
     const result = await db
       .prepare("UPDATE notification_services SET object = ?2 WHERE name = ?1 AND object = ?3")

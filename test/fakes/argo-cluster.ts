@@ -44,6 +44,8 @@ export interface Behaviour {
   nameless?: number;
   /** The next N requests answer 400 with a body this many bytes long. */
   hugeBody?: number;
+  /** Cloudflare Access in front: requests without these headers (names lowercase) get 403. */
+  requireHeaders?: Record<string, string>;
 }
 
 interface NamespaceState {
@@ -164,6 +166,10 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     const ns = state(namespace);
     ns.requests += 1;
 
+    const access = ns.behaviour.requireHeaders ?? {};
+    if (Object.entries(access).some(([name, value]) => request.headers[name] !== value)) {
+      return fail(403, "Forbidden: Cloudflare Access denied the request", "Forbidden", 7);
+    }
     if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
     if (!(request.headers["content-type"] ?? "").startsWith("application/json")) {
       return fail(

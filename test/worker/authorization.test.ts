@@ -379,13 +379,14 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     expect(
       (await callJson("/api/v1/namespaces/rotate/webhookclients/gh", "PUT", { type: "github", secret })).status,
     ).toBe(201);
-    // One sealed value of every other kind: a cluster token, a policy header, a service URL.
+    // One sealed value of every other kind: a cluster token and header, a policy header, a service URL and header.
     expect(
       (
         await callJson("/api/v1/clusters/rotate", "PUT", {
           type: "argo-server",
           url: "https://argo.example.com",
           token: "rotating-cluster-token",
+          headers: [{ name: "CF-Access-Client-Secret", secret: "rotating-access-secret" }],
         })
       ).status,
     ).toBe(201);
@@ -397,8 +398,13 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
       ).status,
     ).toBe(201);
     expect(
-      (await callJson("/api/v1/notifications/services/rotate", "PUT", { type: "webhook", url: receiver.hook("svc") }))
-        .status,
+      (
+        await callJson("/api/v1/notifications/services/rotate", "PUT", {
+          type: "webhook",
+          url: receiver.hook("svc"),
+          headers: [{ name: "x-api-key", secret: "rotating-service-key" }],
+        })
+      ).status,
     ).toBe(201);
     const session = await signIn(env.HOOKLINE_ADMIN_TOKEN);
     const accessToken = await oauthToken(["*"], "rotation-client");
@@ -443,9 +449,9 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     expect(resealed.status).toBe(200);
     const counts = ((await resealed.json()) as { resealed: Record<string, number> }).resealed;
     expect(counts.webhookClients).toBeGreaterThanOrEqual(1);
-    expect(counts.clusters).toBeGreaterThanOrEqual(1);
+    expect(counts.clusters).toBeGreaterThanOrEqual(2);
     expect(counts.approvalPolicies).toBeGreaterThanOrEqual(1);
-    expect(counts.notificationServices).toBeGreaterThanOrEqual(1);
+    expect(counts.notificationServices).toBeGreaterThanOrEqual(2);
     expect(Object.keys(counts).sort()).toEqual(
       ["approvalGates", "approvalPolicies", "clusters", "notificationServices", "webhookClients"].sort(),
     );

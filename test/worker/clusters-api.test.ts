@@ -1,6 +1,19 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { adminAuth, bearer, call, callJson, countRows, createToken, expectError } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  binding,
+  call,
+  callJson,
+  countRows,
+  createToken,
+  expectError,
+  fakeCluster,
+  putCluster,
+  sendEvent,
+  waitForOutcome,
+} from "./helpers";
 
 describe("clusters API", () => {
   it("creates, replaces, reads, lists and deletes a cluster; the token is sealed and never returned", async () => {
@@ -81,5 +94,72 @@ describe("clusters API", () => {
       "permission_denied",
     );
     await expectError(await call("/api/v1/clusters", { headers: bearer(token) }), 403, "permission_denied");
+  });
+});
+
+describe("clusters behind Cloudflare Access: headers sent with every call", () => {
+  it("sends the cluster's headers (the secret one sealed, never shown) and submits through Access", async () => {
+    const ns = "behind-access";
+    await fakeCluster.templates(ns, ["deploy"]);
+    await fakeCluster.behaviour(ns, {
+      requireHeaders: { "cf-access-client-id": "id.access", "cf-access-client-secret": "s3cr3t-access-value" },
+    });
+    await putCluster("access", "argo-server", {
+      headers: [
+        { name: "CF-Access-Client-Id", value: "id.access" },
+        { name: "CF-Access-Client-Secret", secret: "s3cr3t-access-value" },
+      ],
+    });
+    const shown = await (await call("/api/v1/clusters/access", { headers: adminAuth })).json();
+    expect(shown).toMatchObject({
+      headers: [
+        { name: "CF-Access-Client-Id", value: "id.access" },
+        { name: "CF-Access-Client-Secret", secret: "(sealed)" },
+      ],
+    });
+    const row = await env.DB.prepare("SELECT headers FROM clusters WHERE name = 'access'").first<{ headers: string }>();
+    expect(row?.headers).not.toContain("s3cr3t-access-value");
+    await callJson(`/api/v1/namespaces/${ns}/workfloweventbindings/through-access`, "PUT", {
+      ...binding("through-access", "true", "deploy"),
+      spec: { ...binding("through-access", "true", "deploy").spec, cluster: "access" },
+    });
+    const id = await sendEvent(`${ns}/ci`, { ok: true });
+    const event = await waitForOutcome(ns, id);
+    expect(event.outcome, JSON.stringify(event)).toBe("submitted");
+    expect(await fakeCluster.workflows(ns)).toHaveLength(1);
+  });
+
+  it("without the Access headers the cluster refuses (403) and says so", async () => {
+    const ns = "behind-access-2";
+    await fakeCluster.templates(ns, ["deploy"]);
+    await fakeCluster.behaviour(ns, { requireHeaders: { "cf-access-client-id": "id.access" } });
+    await putCluster("no-access", "argo-server");
+    await callJson(`/api/v1/namespaces/${ns}/workfloweventbindings/refused`, "PUT", {
+      ...binding("refused", "true", "deploy"),
+      spec: { ...binding("refused", "true", "deploy").spec, cluster: "no-access" },
+    });
+    const id = await sendEvent(`${ns}/ci`, { ok: true });
+    const event = await waitForOutcome(ns, id);
+    expect(event.outcome).toBe("failed");
+    expect(JSON.stringify(event)).toMatch(/Cloudflare Access denied/);
+  });
+
+  it("refuses headers hookline sets itself, and bad header names", async () => {
+    for (const headers of [
+      [{ name: "Authorization", value: "Bearer x" }],
+      [{ name: "content-type", value: "text/plain" }],
+      [{ name: "bad header", value: "x" }],
+    ]) {
+      await expectError(
+        await callJson("/api/v1/clusters/reserved", "PUT", {
+          type: "argo-server",
+          url: "https://argo.example.com",
+          headers,
+        }),
+        400,
+        "invalid_argument",
+      );
+    }
+    expect(await countRows("clusters", "name = 'reserved'")).toBe(0);
   });
 });
