@@ -12,6 +12,7 @@ import { bindingRoutes } from "./bindings/routes";
 import { clusterRoutes } from "./clusters/routes";
 import { eventRoutes } from "./events/routes";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
+import { log } from "./lib/log";
 import { notificationRoutes } from "./notifications/routes";
 import { consoleRoutes } from "./ui/routes";
 
@@ -42,13 +43,13 @@ app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.re
 
 app.onError((error) => {
   if (error instanceof AppError) {
-    if (error.status >= 500) console.error(error);
+    if (error.status >= 500) log.error("request failed", { code: error.code }, error);
     return errorResponse(error);
   }
   if (error instanceof HTTPException) {
     return errorResponse(new AppError(codeForStatus(error.status), error.message || "request refused"));
   }
-  console.error("unhandled error", error);
+  log.error("unhandled error", {}, error);
   return errorResponse(new AppError("internal", "internal error"));
 });
 

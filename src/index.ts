@@ -3,6 +3,7 @@ import { consumeEvents } from "./events/consumer";
 import { consumeDeadEvents } from "./events/dead-letter";
 import { deleteExpiredEvents } from "./events/retention";
 import { readLimits } from "./lib/config";
+import { log } from "./lib/log";
 import { consumeDeadNotifications, consumeNotifications, sweepDeliveries } from "./notifications/consumer";
 
 export { ApprovalGate } from "./approvals/approval-gate";
@@ -30,13 +31,13 @@ export default {
 
   async scheduled(controller, env) {
     const swept = await sweepDeliveries(env, controller.scheduledTime);
-    if (swept > 0) console.log(`notifications: re-queued ${swept} unsent deliveries`);
+    if (swept > 0) log.info("notifications: re-queued unsent deliveries", { count: swept });
     const deleted = await deleteExpiredEvents(
       env.DB,
       env.EVENT_BODIES,
       readLimits(env).retentionMs,
       controller.scheduledTime,
     );
-    if (deleted > 0) console.log(`retention: deleted ${deleted} expired event(s) and notification records`);
+    if (deleted > 0) log.info("retention: deleted expired events and notification records", { count: deleted });
   },
 } satisfies ExportedHandler<Env, unknown>;

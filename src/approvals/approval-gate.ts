@@ -3,6 +3,7 @@ import { SecretBox } from "../auth/secret-box";
 import { keyringOf } from "../auth/secrets";
 import { clusterOf, loadClusters } from "../clusters/resolve";
 import { setWorkflowNode } from "../clusters/set-node";
+import { log } from "../lib/log";
 import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
@@ -151,7 +152,7 @@ export class ApprovalGate extends DurableObject<Env> {
         try {
           merge(plan, await this.runChange(key, now));
         } catch (error) {
-          console.error("approval gate work failed; retrying it later", key, error);
+          log.error("approval gate work failed; retrying it later", { gate: this.ctx.id.name ?? "", work: key }, error);
           plan.schedule.push([key, Date.now() + RETRY_LATER_MS]);
         }
       }
@@ -218,7 +219,7 @@ export class ApprovalGate extends DurableObject<Env> {
             await this.announce(state, key);
             done.push(key);
           } catch (error) {
-            console.error("approval gate announcement failed; retrying it later", state.id, key, error);
+            log.error("approval gate announcement failed; retrying it later", { gate: state.id, work: key }, error);
             retry.push([key, Date.now() + RETRY_LATER_MS]);
           }
         }),
@@ -248,6 +249,14 @@ export class ApprovalGate extends DurableObject<Env> {
       internalEvent(`${state.id}:${type}`, type, state.namespace, { approval: view, decision: view.decision }),
       { contentType: "json" },
     );
+    log.info(type, {
+      gate: state.id,
+      namespace: state.namespace,
+      policy: state.policy.name,
+      status: state.status,
+      ...(state.decision ? { by: state.decision.by, reason: state.decision.reason } : {}),
+      durationMs: (state.decision?.at ?? Date.now()) - state.createdAt,
+    });
   }
 
   private dueKeys(now: number): WorkKey[] {

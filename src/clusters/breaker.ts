@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { log } from "../lib/log";
 import { internalEvent } from "../notifications/internal-events";
 import { type Admission, admit, type BreakerState, initialState, report, type Transition } from "./breaker-state";
 
@@ -82,7 +83,7 @@ async function announceTransition(
       },
     );
   } catch (error) {
-    console.error("announcing a cluster breaker change failed", cluster, type, error);
+    log.error("announcing a cluster breaker change failed", { cluster, change: type }, error);
   }
 }
 

@@ -2,7 +2,13 @@ import { resolveHeaders } from "../auth/sealed-headers";
 import { resolveSecret } from "../auth/secrets";
 import { CLUSTERS_SCOPE, readVersions } from "../lib/config-versions";
 import { fail, ok, type Result } from "../lib/result";
-import { type ClusterRecord, clusterHeaderContext, clusterTokenContext, clusterTokenReference, listClusters } from "./store";
+import {
+  type ClusterRecord,
+  clusterHeaderContext,
+  clusterTokenContext,
+  clusterTokenReference,
+  listClusters,
+} from "./store";
 import type { ResolvedCluster } from "./submit";
 
 /** A configured cluster ready to call, or why it cannot be called. */

@@ -6,6 +6,7 @@ import { buildSubmission } from "../clusters/submission";
 import { submitWorkflow } from "../clusters/submit";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
+import { log } from "../lib/log";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { describeIssues } from "../lib/validation";
@@ -65,7 +66,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     holds = await submitPending(env, work);
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
-    console.error("event batch failed; retrying it", error);
+    log.error("event batch failed; retrying it", { events: received.length }, error);
     for (const { message } of received) {
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
     }
@@ -79,6 +80,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
   );
 
   const now = Date.now();
+  for (const item of work) if (!unrecorded.has(item)) logOutcome(item, now);
   const later: Array<{ message: Message<unknown>; delaySeconds: number }> = [];
   for (const item of work) {
     const { message } = item.received;
@@ -209,7 +211,7 @@ async function submitToCluster(
   try {
     admission = await breaker.admit();
   } catch (error) {
-    console.error("circuit breaker unavailable; submitting carefully", name, error);
+    log.warn("circuit breaker unavailable; submitting carefully", { cluster: name }, error);
     admission = { mode: "send", healthy: false };
   }
   if (admission.mode === "hold") {
@@ -236,7 +238,7 @@ async function submitToCluster(
     try {
       await breaker.report(name, tally);
     } catch (error) {
-      console.error("circuit breaker report failed", name, error);
+      log.error("circuit breaker report failed", { cluster: name }, error);
     }
   }
 }
@@ -264,6 +266,26 @@ async function submitOne(
   if (outcome.error.retryable) return "unreachable";
   result.status = "failed";
   return "answered";
+}
+
+/** One log line per event processed, and one per submit tried in this delivery. */
+function logOutcome(item: Work, now: number): void {
+  const { event } = item.received;
+  const context = { eventId: event.id, namespace: event.namespace };
+  for (const result of item.results) {
+    const fields = { ...context, binding: result.binding, workflow: result.workflow, cluster: result.request?.cluster };
+    if (result.submittedNow === true) log.info("workflow submitted", fields);
+    else if (result.status === "failed") log.warn("workflow submit failed", { ...fields, problem: result.error });
+    else if (result.status === "pending" && result.error)
+      log.warn("workflow submit will be retried", { ...fields, attempts: result.attempts, problem: result.error });
+  }
+  log.info("event processed", {
+    ...context,
+    discriminator: event.discriminator,
+    outcome: summarizeOutcome(item.results, item.hadBindings),
+    results: item.results.length,
+    durationMs: now - event.receivedAt,
+  });
 }
 
 /** A submission that failed MAX_ATTEMPTS real attempts ends failed. */
@@ -303,7 +325,7 @@ async function announce(queue: Queue, work: Work[]): Promise<void> {
       await queue.sendBatch(messages.slice(start, start + 100).map((body) => ({ body, contentType: "json" as const })));
     }
   } catch (error) {
-    console.error("announcing event outcomes to notifications failed", error);
+    log.error("announcing event outcomes to notifications failed", {}, error);
   }
 }
 
@@ -348,13 +370,13 @@ async function record(db: D1Database, work: Work[]): Promise<Set<Work>> {
     await db.batch(work.flatMap(statementsFor));
     return unrecorded;
   } catch (error) {
-    console.error("batched event write failed; writing event by event", error);
+    log.error("batched event write failed; writing event by event", {}, error);
   }
   for (const item of work) {
     try {
       await db.batch(statementsFor(item));
     } catch (error) {
-      console.error("event write failed; will retry", item.received.event.id, error);
+      log.error("event write failed; will retry", { eventId: item.received.event.id }, error);
       unrecorded.add(item);
     }
   }

@@ -1,5 +1,6 @@
 import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
 import { workflowExists } from "../clusters/submit";
+import { log } from "../lib/log";
 import type { InternalEvent } from "../notifications/internal-events";
 import { failedEvent, parseMessages, type Received, toRecord } from "./consumer";
 import { buryMessage } from "./graveyard";
@@ -84,12 +85,12 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
       if (announcements.length > 0)
         await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
     } catch (error) {
-      console.error("announcing dead-lettered events failed", error);
+      log.error("announcing dead-lettered events failed", {}, error);
     }
     for (const { message } of settled) message.ack();
     for (const { message } of unsure) message.retry({ delaySeconds: 30 });
   } catch (error) {
-    console.error("dead-lettered event batch failed", error);
+    log.error("dead-lettered event batch failed", {}, error);
     for (const { message, event } of received) {
       if (message.attempts >= BURY_AFTER_ATTEMPTS) {
         const reason = `event ${event.id} could not be recorded after dead-lettering: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,5 +1,6 @@
 import { type Principal, principalKey } from "../auth/principal";
 import { AppError } from "../lib/errors";
+import { log } from "../lib/log";
 import type { EventMessage } from "./message";
 
 export interface EventDraft {
@@ -52,7 +53,7 @@ export async function enqueueEvent(
         customMetadata: { namespace: draft.namespace, eventId: draft.id },
       });
     } catch (error) {
-      console.error("event body store failed", draft.id, error);
+      log.error("event body store failed", { eventId: draft.id }, error);
       throw unavailable("event body storage");
     }
   }
@@ -71,7 +72,7 @@ export async function enqueueEvent(
   try {
     await queue.send(message, { contentType: "json" });
   } catch (error) {
-    console.error("event queue send failed", draft.id, error);
+    log.error("event queue send failed", { eventId: draft.id }, error);
     if (r2Key !== undefined) await bucket.delete(r2Key).catch(() => undefined);
     throw unavailable("event queue");
   }

@@ -1,4 +1,5 @@
 import { ownValue } from "../lib/collections";
+import { log } from "../lib/log";
 import { isDns1123Label } from "../lib/names";
 
 /**
@@ -50,14 +51,14 @@ export async function buryMessage(
     buriedAt: new Date().toISOString(),
     body: message.body,
   };
-  console.error("message kept in the graveyard", queue, message.id, tombstone.reason);
+  log.warn("message kept in the graveyard", { queue, message: message.id, reason: tombstone.reason });
   try {
     await bucket.put(keyOf(queue, namespace, message.id), JSON.stringify(tombstone), {
       httpMetadata: { contentType: "application/json" },
       customMetadata: { reason: tombstone.reason.slice(0, 500), queue },
     });
   } catch (error) {
-    console.error("burying a dead letter failed; retrying the message", message.id, error);
+    log.error("burying a dead letter failed; retrying the message", { message: message.id }, error);
     message.retry({ delaySeconds: 60 });
     return;
   }

@@ -1,4 +1,6 @@
 /** Queues accept at most this many messages per sendBatch, and delays up to 12 hours. */
+import { log } from "./log";
+
 const MAX_BATCH = 100;
 const MAX_DELAY_SECONDS = 12 * 3600;
 
@@ -25,7 +27,7 @@ export async function reschedule(
       );
       for (const { message } of chunk) message.ack();
     } catch (error) {
-      console.error("rescheduling messages failed; retrying them instead", error);
+      log.error("rescheduling messages failed; retrying them instead", {}, error);
       for (const { message, delaySeconds } of chunk) message.retry({ delaySeconds: clampDelay(delaySeconds) });
     }
   }

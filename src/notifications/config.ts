@@ -1,6 +1,7 @@
 import { compileField } from "../expressions/compile";
 import type { CompiledExpression } from "../expressions/jsonata";
 import { readVersions } from "../lib/config-versions";
+import { log } from "../lib/log";
 import { fail, ok, type Result } from "../lib/result";
 import { hasTemplate } from "../lib/templates";
 import { BUILT_IN_TRIGGERS, type TriggerDefinition } from "./catalog";
@@ -111,7 +112,8 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
   for (const { name, object } of templates) {
     const compiled = compileTemplate(name, object);
     if (compiled.ok) compiledTemplates.set(name, compiled.value);
-    else console.error(`notification template ${name} does not compile`, compiled.error.message);
+    else
+      log.error("a stored notification template does not compile", { template: name, problem: compiled.error.message });
   }
   const storedTemplateNames = new Set(compiledTemplates.keys());
   const compiledTriggers = new Map<string, CompiledCondition[]>();
@@ -122,7 +124,7 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
   for (const [name, spec] of all) {
     const compiled = compileTrigger(spec, storedTemplateNames);
     if (compiled.ok) compiledTriggers.set(name, compiled.value.conditions);
-    else console.error(`notification trigger ${name} does not compile`, compiled.error.message);
+    else log.error("a notification trigger does not compile", { trigger: name, problem: compiled.error.message });
   }
   cached = {
     version,
@@ -132,7 +134,10 @@ export async function loadNotificationConfig(db: D1Database): Promise<Notificati
     subscriptions: subscriptions.flatMap(({ name, object }) => {
       const compiled = compileSubscription(name, object);
       if (!compiled.ok) {
-        console.error(`notification subscription ${name} does not compile`, compiled.error.message);
+        log.error("a notification subscription does not compile", {
+          subscription: name,
+          problem: compiled.error.message,
+        });
         return [];
       }
       return [compiled.value];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { buryMessage } from "../events/graveyard";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
+import { log } from "../lib/log";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { describeIssues } from "../lib/validation";
@@ -68,7 +69,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       await enqueueDeliveries(env.DB, env.NOTIFICATIONS, result.deliveries);
       message.ack();
     } catch (error) {
-      console.error("fanning out an internal event failed; retrying", parsed.data.id, error);
+      log.error("fanning out a hookline event failed; retrying", { hooklineEvent: parsed.data.id }, error);
       message.retry(backoff(message));
     }
   }
@@ -90,7 +91,7 @@ async function sendDeliveries(
     config = loaded ?? (await loadNotificationConfig(env.DB));
     claimed = await claimDeliveries(env.DB, [...messages.keys()], now);
   } catch (error) {
-    console.error("claiming deliveries failed; retrying the batch", error);
+    log.error("claiming deliveries failed; retrying the batch", {}, error);
     for (const message of messages.values()) message.retry(backoff(message));
     return;
   }
@@ -130,7 +131,7 @@ async function sendDeliveries(
           pace = await pacer.acquire(group.length, rate, pacingWindowMs);
         } catch (error) {
           // The pace cannot be checked now: wait a little rather than risk going over it.
-          console.error("service pacer unavailable; deliveries wait", name, error);
+          log.warn("service pacer unavailable; deliveries wait", { service: name }, error);
           pace = { granted: 0, retryAt: group.map(() => Date.now() + PACER_UNAVAILABLE_WAIT_MS) };
         }
         sendable = group.slice(0, pace.granted);
@@ -155,8 +156,26 @@ async function sendDeliveries(
             { trigger: delivery.trigger, template: delivery.template, resource: delivery.resource },
             { threads },
           );
-          if (outcome.ok) return finish(delivery, "delivered", delivery.attempts + 1, null);
+          const fields = {
+            delivery: delivery.id,
+            service: name,
+            trigger: delivery.trigger,
+            template: delivery.template,
+          };
+          if (outcome.ok) {
+            log.info("notification delivered", {
+              ...fields,
+              attempts: delivery.attempts + 1,
+              durationMs: Date.now() - delivery.createdAt,
+            });
+            return finish(delivery, "delivered", delivery.attempts + 1, null);
+          }
           const { error } = outcome;
+          log.warn("notification not delivered", {
+            ...fields,
+            attempts: delivery.attempts + 1,
+            problem: error.message,
+          });
           if (error.code === "resource_exhausted") {
             // The receiver's pace: wait as told, spend no attempt, and hold the whole service.
             const until = Date.now() + (error.retryAfterSeconds ?? 10) * 1000;
@@ -180,7 +199,7 @@ async function sendDeliveries(
     if (statements.length > 0) await env.DB.batch(statements);
   } catch (error) {
     // The sends happened; their claims go stale and the sweeper re-checks them. Retry the messages.
-    console.error("recording deliveries failed", error);
+    log.error("recording deliveries failed", {}, error);
     for (const delivery of claimed) {
       const message = messages.get(delivery.id);
       if (message) message.retry(backoff(message));
@@ -224,7 +243,7 @@ export async function consumeDeadNotifications(batch: MessageBatch<unknown>, env
       if (deliveryMessageSchema.safeParse(message.body).success) message.ack();
     }
   } catch (error) {
-    console.error("recording dead-lettered deliveries failed; retrying", error);
+    log.error("recording dead-lettered deliveries failed; retrying", {}, error);
     for (const message of batch.messages) {
       if (deliveryMessageSchema.safeParse(message.body).success) message.retry({ delaySeconds: 60 });
     }

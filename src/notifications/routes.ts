@@ -9,6 +9,7 @@ import { authorizeWorkerSecretNames, keyringOf } from "../auth/secrets";
 import { canonicalJson, isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
+import { log } from "../lib/log";
 import { assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import { BUILT_IN_TRIGGERS } from "./catalog";
@@ -267,7 +268,7 @@ export const notificationRoutes = new Hono<AppEnv>()
       await enqueueDeliveries(c.env.DB, c.env.NOTIFICATIONS, result.deliveries);
     } catch (error) {
       // Recorded but not queued: the sweeper sends them within minutes.
-      console.error("queueing deliveries failed; the sweeper will send them", error);
+      log.error("queueing deliveries failed; the sweeper will send them", {}, error);
     }
     return c.json(
       { resource: resource.key, fired: result.fired, deliveries: result.deliveries, problems: result.problems },

@@ -1,6 +1,7 @@
 import { resolveHeaders } from "../auth/sealed-headers";
 import { resolveSecret } from "../auth/secrets";
 import { hmacSha256, utf8 } from "../lib/crypto";
+import { log } from "../lib/log";
 import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
 import { fail, ok, type Result } from "../lib/result";
 import type { RenderedMessage } from "./render";
@@ -314,7 +315,7 @@ async function sendBySlackBot(
     if (groupingKey && !thread && typeof ts === "string") {
       // The message went out; losing its thread only means the next one starts a new thread.
       await threads?.remember(channel, groupingKey, ts).catch((error: unknown) => {
-        console.error("remembering a Slack thread failed", service.name, error);
+        log.error("remembering a Slack thread failed", { service: service.name }, error);
       });
     }
   }

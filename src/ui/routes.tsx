@@ -18,6 +18,7 @@ import { getEvent } from "../events/store";
 import { documentsOf } from "../lib/documents";
 import { AppError } from "../lib/errors";
 import { isEventId } from "../lib/ids";
+import { log } from "../lib/log";
 import { assertNamespace, assertObjectName } from "../lib/names";
 import { listDeliveryPage, retryDelivery } from "../notifications/deliveries";
 import { listObjects, triggersByTemplate } from "../notifications/store";
@@ -444,7 +445,7 @@ export const consoleRoutes = new Hono<UiEnv>()
 
 consoleRoutes.onError((error, c) => {
   const status = error instanceof AppError ? error.status : 500;
-  if (!(error instanceof AppError) || status >= 500) console.error("console error", error);
+  if (!(error instanceof AppError) || status >= 500) log.error("console error", {}, error);
   const message = error instanceof AppError && status < 500 ? error.message : "Internal error.";
   return page(c as UiContext, "Error", <ErrorPage status={status} message={message} />, { status });
 });

@@ -100,5 +100,38 @@ spec:
       status: "submitted",
       workflow: workflows[0]?.name,
     });
+
+    // What `wrangler tail` shows: one JSON object per line, tied to the event by its id.
+    const lines = await eventually(async () => {
+      const parsed = logLines(worker.output()).filter((line) => line.eventId === id);
+      return parsed.some((line) => line.msg === "event processed") ? parsed : undefined;
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "info",
+        msg: "workflow submitted",
+        namespace: "argo",
+        binding: "event-consumer",
+        workflow: workflows[0]?.name,
+        cluster: "default",
+      }),
+    );
+    const processed = lines.find((line) => line.msg === "event processed");
+    expect(processed).toMatchObject({ level: "info", outcome: "submitted", discriminator: "my-discriminator" });
+    expect(processed?.durationMs).toEqual(expect.any(Number));
+    expect(worker.output()).not.toContain("e2e-secret-value");
   });
 });
+
+/** The Worker's structured log lines in `output` (other lines are wrangler's own). */
+function logLines(output: string): Array<Record<string, unknown>> {
+  return output.split("\n").flatMap((line) => {
+    const start = line.indexOf('{"level":');
+    if (start < 0) return [];
+    try {
+      return [JSON.parse(line.slice(start)) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
