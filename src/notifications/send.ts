@@ -6,6 +6,7 @@ import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
 import { fail, ok, type Result } from "../lib/result";
 import type { RenderedMessage } from "./render";
 import type { ServiceType, StoredService } from "./schema";
+import type { SlackThreads } from "./store";
 
 /** A service with its URL, signing secret and headers unsealed, ready to send. */
 export interface ResolvedService {
@@ -248,12 +249,6 @@ async function buildRequest(
       };
     }
   }
-}
-
-/** Where a Slack bot keeps the first message of each thread (Argo CD's `groupingKey`), per channel. */
-export interface SlackThreads {
-  find(channel: string, groupingKey: string): Promise<string | null>;
-  remember(channel: string, groupingKey: string, ts: string): Promise<void>;
 }
 
 /**

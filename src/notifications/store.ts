@@ -2,7 +2,6 @@ import { resealHeaders } from "../auth/sealed-headers";
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
 import type { StoredService, TriggerSpec } from "./schema";
-import type { SlackThreads } from "./send";
 import type { RenderedMessage } from "./templates";
 
 /** The configuration scope bumped by every change to services, templates, triggers, subscriptions or context. */
@@ -311,7 +310,13 @@ export async function resealServices(
   return count;
 }
 
-/** A Slack bot service's threads (Argo CD's groupingKey), kept in D1. */
+/** Where a Slack bot keeps the first message of each thread (Argo CD's `groupingKey`), per channel. */
+export interface SlackThreads {
+  find(channel: string, groupingKey: string): Promise<string | null>;
+  remember(channel: string, groupingKey: string, ts: string): Promise<void>;
+}
+
+/** A Slack bot service's threads, kept in D1. */
 export function slackThreads(db: D1Database, service: string): SlackThreads {
   return {
     async find(channel, groupingKey) {
