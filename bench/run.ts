@@ -1,4 +1,4 @@
-// `npm run bench [-- suite… --update-readme]`: starts hookline as `npm start` does (with the
+// `npm run bench [-- suite… --update-docs]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
 // Suites: ingest, burst, dedupe, evaluation, regex, latency, soak, outage, pacing, chaos, approvals,
 // notifications (default: all). Everything runs on the default configuration (bench/config.ts).
@@ -29,7 +29,7 @@ const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) =
 };
 
 const argv = process.argv.slice(2);
-const updateReadme = argv.includes("--update-readme");
+const updateDocs = argv.includes("--update-docs");
 const chosen = argv.filter((arg) => !arg.startsWith("--"));
 const names = chosen.length > 0 ? chosen : Object.keys(suites);
 for (const name of names)
@@ -59,14 +59,14 @@ const table = [
 ].join("\n");
 console.log(`\n${table}\n`);
 
-if (updateReadme) {
-  const readmePath = join(root, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
+if (updateDocs) {
+  const docsPath = join(root, "docs/benchmarks.md");
+  const docs = readFileSync(docsPath, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from === -1 || to === -1) throw new Error("README.md has no bench markers");
-  writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
-  console.log("README.md updated.");
+  const from = docs.indexOf(start);
+  const to = docs.indexOf(end);
+  if (from === -1 || to === -1) throw new Error("docs/benchmarks.md has no bench markers");
+  writeFileSync(docsPath, `${docs.slice(0, from + start.length)}\n${table}\n${docs.slice(to)}`);
+  console.log("docs/benchmarks.md updated.");
 }

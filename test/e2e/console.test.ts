@@ -12,7 +12,7 @@ if (!hasChromium) {
     `\n⚠️  ${CHROMIUM} is missing: the web console browser tests are SKIPPED. Install Debian's chromium package (apt-get install chromium) to run them.\n`,
   );
 }
-/** Screenshots for the README are refreshed when HOOKLINE_SCREENSHOTS=1. */
+/** Screenshots for the docs (docs/console-*.png) are refreshed when HOOKLINE_SCREENSHOTS=1. */
 const screenshots = process.env.HOOKLINE_SCREENSHOTS === "1" ? join(root, "docs") : null;
 
 let worker: RunningWorker;
