@@ -10,6 +10,7 @@ import { tokenRoutes } from "./auth/tokens-routes";
 import { webhookClientRoutes } from "./auth/webhook-clients-routes";
 import { bindingRoutes } from "./bindings/routes";
 import { clusterRoutes } from "./clusters/routes";
+import { discoveryRoutes } from "./discovery/routes";
 import { eventRoutes } from "./events/routes";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 import { log } from "./lib/log";
@@ -20,6 +21,8 @@ import { consoleRoutes } from "./ui/routes";
 export const app = new Hono<AppEnv>();
 
 app.get("/healthz", (c) => c.json({ status: "ok", version: packageJson.version }));
+// The API describes itself: the OpenAPI document and a reference page (public, nothing secret).
+app.route("/", discoveryRoutes);
 // OAuth token endpoint and approval callbacks authenticate themselves (client credentials, access tokens).
 app.route("/", tokenEndpoint);
 app.route("/", callbackRoutes);

@@ -113,7 +113,7 @@ export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) =
   return c.json(token, 200, { "cache-control": "no-store", pragma: "no-cache" });
 });
 
-const createClientSchema = z.strictObject({
+export const createClientSchema = z.strictObject({
   name: objectNameSchema,
   namespaces: namespaceListSchema.default(["*"]),
 });

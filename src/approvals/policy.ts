@@ -39,7 +39,7 @@ const webhookSchema = z.strictObject({
   timeoutSeconds: z.number().min(1).max(30).default(10),
 });
 
-const policySpecSchema = z
+export const policySpecSchema = z
   .strictObject({
     webhooks: z
       .array(webhookSchema)

@@ -27,7 +27,7 @@ export function newGateId(): string {
   return `${ulid().toLowerCase()}${toHex(randomBytes(10))}`;
 }
 
-const createSchema = z.strictObject({
+export const createApprovalSchema = z.strictObject({
   policy: z.string().refine(isDns1123Subdomain, "must be a policy name"),
   subject: z
     .strictObject({
@@ -45,12 +45,12 @@ const createSchema = z.strictObject({
     ),
 });
 
-const callbackSchema = z.strictObject({
+export const callbackSchema = z.strictObject({
   success: z.boolean(),
   mdMessage: z.string().max(MAX_MESSAGE_LENGTH).default(""),
 });
 
-const listSchema = z.strictObject({
+export const approvalListSchema = z.strictObject({
   status: z.enum(APPROVAL_STATUSES).optional(),
   limit: limitSchema,
   cursor: z.string().refine(isGateId, "must be a cursor returned by a previous page").optional(),
@@ -58,7 +58,7 @@ const listSchema = z.strictObject({
 
 /** A page of a namespace's gates, newest first (the API and the console list through here). */
 export async function listApprovalPage(db: D1Database, namespace: string, query: unknown) {
-  const { status, limit, cursor } = parseWith(listSchema, query);
+  const { status, limit, cursor } = parseWith(approvalListSchema, query);
   const rows = await listApprovals(db, {
     namespace,
     limit: limit + 1,
@@ -125,7 +125,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     // Opening a gate holds a workflow node: its own scope, not events:write.
     authorize(c.get("principal"), "approvals:create", namespace);
-    const input = parseWith(createSchema, await readDocument(c.req.raw));
+    const input = parseWith(createApprovalSchema, await readDocument(c.req.raw));
     const policy = await getPolicy(c.env.DB, namespace, input.policy);
     if (!policy) throw notFound(`approval policy "${input.policy}" not found in namespace "${namespace}"`);
     const id = newGateId();

@@ -12,7 +12,7 @@ import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits
 import { generateToken } from "./tokens";
 import { deleteToken, findTokenByName, insertToken, listTokens, type TokenRecord } from "./tokens-store";
 
-const createTokenSchema = z.strictObject({
+export const createTokenSchema = z.strictObject({
   name: objectNameSchema,
   namespaces: namespaceListSchema,
   scopes: z.array(z.enum(SCOPES)).min(1),

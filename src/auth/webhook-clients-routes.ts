@@ -24,7 +24,7 @@ import {
 /** Below this length a signing secret is accepted with a warning. */
 const MIN_SECRET_LENGTH = 8;
 
-const webhookClientSchema = z
+export const webhookClientSchema = z
   .strictObject({
     type: z.enum(WEBHOOK_CLIENT_TYPES),
     /** Short secrets are accepted (GitHub takes them, and Argo's own e2e uses one) with a warning. */

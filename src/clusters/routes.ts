@@ -28,7 +28,7 @@ import {
 /** Headers hookline sets itself on every call to a cluster. */
 const RESERVED_HEADERS = new Set(["authorization", "accept", "content-type", "content-length", "host"]);
 
-const clusterSchema = z
+export const clusterSchema = z
   .strictObject({
     type: z.enum(CLUSTER_TYPES),
     url: outboundUrl().refine((value) => {

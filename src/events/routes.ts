@@ -95,7 +95,7 @@ async function enforceRateLimit(
   }
 }
 
-const deadLetterQuerySchema = z.strictObject({
+export const deadLetterQuerySchema = z.strictObject({
   limit: limitSchema,
   cursor: z.string().max(1024).optional(),
 });
