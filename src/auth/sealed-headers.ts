@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { SecretBox } from "./secret-box";
-import { resolveSecret, workerSecretNameSchema } from "./secrets";
+import { resolveSecret, SEALED, secretValueSchema, workerSecretNameSchema } from "./secrets";
 
 /**
  * Extra HTTP headers an object sends with its outbound calls (approval webhooks, notification
@@ -12,7 +12,7 @@ export const headerNameSchema = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,
 
 export const headerInputSchema = z.union([
   z.strictObject({ name: headerNameSchema, value: z.string().max(8192) }),
-  z.strictObject({ name: headerNameSchema, secret: z.string().min(1).max(8192) }),
+  z.strictObject({ name: headerNameSchema, secret: secretValueSchema(8192) }),
   z.strictObject({ name: headerNameSchema, workerSecret: workerSecretNameSchema }),
 ]);
 export type HeaderInput = z.output<typeof headerInputSchema>;
@@ -80,5 +80,5 @@ export async function resealHeaders(
 
 /** Headers as the API shows them: a sealed value is never returned. */
 export function describeHeaders(headers: readonly StoredHeader[]) {
-  return headers.map((header) => ("sealed" in header ? { name: header.name, secret: "(sealed)" } : header));
+  return headers.map((header) => ("sealed" in header ? { name: header.name, secret: SEALED } : header));
 }

@@ -66,3 +66,21 @@ export async function resolveSecret(env: Env, reference: SecretReference, contex
   if (value === null) throw new AppError("internal", `the Worker secret ${name} is not set`);
   return value;
 }
+
+/** How the API shows a stored secret in place of its value. */
+export const SEALED = "(sealed)";
+
+/**
+ * A secret as a request gives it. The placeholder the API shows for a stored secret is refused:
+ * applying what `get` printed must not replace a secret with the word "(sealed)".
+ */
+export function secretValueSchema(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .refine(
+      (value) => value !== SEALED,
+      `"${SEALED}" is how a stored secret is shown, not a secret: give the secret itself`,
+    );
+}

@@ -9,7 +9,7 @@ import type { AppEnv } from "./context";
 import { applyActionOf, fingerprint } from "./fingerprint";
 import { authorize, GLOBAL } from "./principal";
 import { SecretBox } from "./secret-box";
-import { keyringOf } from "./secrets";
+import { keyringOf, secretValueSchema } from "./secrets";
 import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
 import { standardWebhooksKey, WEBHOOK_CLIENT_TYPES } from "./signatures";
 import { forgetWebhookClients, webhookClientSecretContext } from "./webhook-auth";
@@ -28,7 +28,7 @@ export const webhookClientSchema = z
   .strictObject({
     type: z.enum(WEBHOOK_CLIENT_TYPES),
     /** Short secrets are accepted (GitHub takes them, and Argo's own e2e uses one) with a warning. */
-    secret: z.string().min(1).max(1024),
+    secret: secretValueSchema(1024),
     /** hmac-sha256: refuse deliveries without a signed X-Hookline-Timestamp (no replays after 5 minutes). */
     requireTimestamp: z.boolean().default(false),
     rateLimit: rateLimitSchema.optional(),

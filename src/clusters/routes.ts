@@ -5,7 +5,7 @@ import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import { authorize, GLOBAL } from "../auth/principal";
 import { describeHeaders, headerInputSchema, sealHeaders } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
-import { keyringOf, workerSecretNameSchema } from "../auth/secrets";
+import { keyringOf, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
 import { pendingSubmissionsByCluster } from "../events/store";
 import { isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
@@ -35,11 +35,7 @@ export const clusterSchema = z
       const url = URL.parse(value);
       return url !== null && url.username === "" && url.password === "" && url.search === "" && url.hash === "";
     }, "must not carry credentials, a query or a fragment"),
-    token: z
-      .string()
-      .min(1)
-      .max(16 * 1024)
-      .optional(),
+    token: secretValueSchema(16 * 1024).optional(),
     tokenSecret: workerSecretNameSchema.optional(),
     timeoutSeconds: z.number().min(1).max(60).default(10),
     /** Sent with every call: e.g. a Cloudflare Access service token (CF-Access-Client-Id / -Secret). */

@@ -5,7 +5,7 @@ import type { Keyring } from "../auth/keys";
 import { authorize, GLOBAL, type Principal } from "../auth/principal";
 import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
-import { authorizeWorkerSecretNames, keyringOf } from "../auth/secrets";
+import { authorizeWorkerSecretNames, keyringOf, SEALED } from "../auth/secrets";
 import { canonicalJson, isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -96,9 +96,9 @@ function describeService(service: StoredService) {
   return {
     name: service.name,
     type: service.type,
-    url: service.urlSealed === null ? null : "(sealed)",
+    url: service.urlSealed === null ? null : SEALED,
     urlSecret: service.urlSecret,
-    ...(service.tokenSealed ? { token: "(sealed)" } : {}),
+    ...(service.tokenSealed ? { token: SEALED } : {}),
     ...(service.apiUrl ? { apiUrl: service.apiUrl } : {}),
     ...(service.username ? { username: service.username } : {}),
     ...(service.icon ? { icon: service.icon } : {}),

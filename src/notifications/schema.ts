@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { headerInputSchema, type StoredHeader } from "../auth/sealed-headers";
-import { workerSecretNameSchema } from "../auth/secrets";
+import { SEALED, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
 import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
 import { isDns1123Subdomain } from "../lib/names";
 import { outboundUrl } from "../lib/urls";
@@ -19,14 +19,16 @@ const secureUrl = outboundUrl(4096);
 export const serviceInputSchema = z
   .strictObject({
     type: z.enum(SERVICE_TYPES),
-    url: secureUrl.optional(),
+    url: secureUrl
+      .refine((value) => value !== SEALED, `"${SEALED}" is how a stored URL is shown: give the URL itself`)
+      .optional(),
     urlSecret: workerSecretNameSchema.optional(),
-    secret: z.string().min(1).max(1024).optional(),
+    secret: secretValueSchema(1024).optional(),
     method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
     headers: z.array(headerInputSchema).max(20).default([]),
     ratePerMinute: z.number().int().min(1).max(10_000).optional(),
     /** Slack by bot token: chat.postMessage to each recipient channel (sealed; instead of an incoming-webhook url). */
-    token: z.string().min(1).max(1024).optional(),
+    token: secretValueSchema(1024).optional(),
     /** Slack's Web API base (for Slack-compatible servers and tests). */
     apiUrl: secureUrl.optional(),
     /** Slack: the name and icon (an :emoji: or an image URL) messages are posted with. */

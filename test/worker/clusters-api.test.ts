@@ -163,3 +163,28 @@ describe("clusters behind Cloudflare Access: headers sent with every call", () =
     expect(await countRows("clusters", "name = 'reserved'")).toBe(0);
   });
 });
+
+describe("applying what get printed never stores the placeholder as a secret", () => {
+  it('refuses "(sealed)" as a token, a header secret, a service URL or secret, and a webhook client secret', async () => {
+    await putCluster("placeholder", "argo-server");
+    const shown = await (await call("/api/v1/clusters/placeholder", { headers: adminAuth })).json();
+    const attempts: Array<[string, unknown]> = [
+      ["/api/v1/clusters/placeholder", { type: "argo-server", url: fakeCluster.url, token: "(sealed)" }],
+      [
+        "/api/v1/clusters/placeholder",
+        { type: "argo-server", url: fakeCluster.url, headers: [{ name: "x-key", secret: "(sealed)" }] },
+      ],
+      ["/api/v1/notifications/services/placeholder", { type: "webhook", url: "(sealed)" }],
+      [
+        "/api/v1/notifications/services/placeholder",
+        { type: "dingtalk", url: "https://oapi.dingtalk.com/robot/send", secret: "(sealed)" },
+      ],
+      ["/api/v1/namespaces/team-p/webhookclients/placeholder", { type: "github", secret: "(sealed)" }],
+    ];
+    for (const [path, body] of attempts) {
+      const message = await expectError(await callJson(path, "PUT", body), 400, "invalid_argument");
+      expect(message).toMatch(/sealed/);
+    }
+    expect(await (await call("/api/v1/clusters/placeholder", { headers: adminAuth })).json()).toEqual(shown);
+  });
+});
