@@ -127,7 +127,7 @@ function webhookClientsOf(secret, problems) {
 
 /**
  * @param {ReturnType<typeof import("./http.mjs").client>} api
- * @param {{ files: string[], namespace?: string, dryRun: boolean, importArgo?: boolean }} options
+ * @param {{ files: string[], namespace?: string, dryRun: boolean, clientOnly?: boolean, importArgo?: boolean }} options
  * @returns {Promise<number>} the exit code
  */
 export async function apply(api, options) {
@@ -170,6 +170,10 @@ export async function apply(api, options) {
     } else {
       const { apiVersion: _v, kind: _k, metadata: _m, ...rest } = value;
       body = value.spec ?? rest;
+    }
+    if (options.clientOnly) {
+      console.log(`${kind.kind.toLowerCase()}/${name} read (client dry run: nothing sent)`);
+      continue;
     }
     const path = `${kind.collection(namespace)}/${encodeURIComponent(name)}${options.dryRun ? "?dryRun=All" : ""}`;
     try {

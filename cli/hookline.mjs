@@ -3,10 +3,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { apply } from "./apply.mjs";
+import { apply, readSources } from "./apply.mjs";
 import { resolveConfig, writeConfigFile } from "./config.mjs";
 import { client, ServerError, UsageError } from "./http.mjs";
-import { findKind, KINDS } from "./kinds.mjs";
+import { createdAt, findKind, KINDS, toDocument } from "./kinds.mjs";
 import { colorStatus, printData, printTable, red } from "./output.mjs";
 
 const common = {
@@ -17,10 +17,10 @@ const common = {
   namespace: { type: "string", short: "n", multiple: true },
 };
 
-/** @param {string[]} argv @param {Record<string, any>} options */
-function parse(argv, options = {}) {
+/** @param {string[]} argv @param {Record<string, any>} options @param {string[]} [args] argv without --dry-run's value */
+function parse(argv, options = {}, args = argv) {
   try {
-    return parseArgs({ args: argv, options: { ...common, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -37,7 +37,56 @@ function outputFormat(format) {
   return value;
 }
 
+/** `get`'s formats: kubectl's table, wide, name, json, yaml and jsonpath=TEMPLATE. @param {string | undefined} format */
+function getFormat(format) {
+  const value = format ?? "table";
+  if (["table", "wide", "name", "json", "yaml"].includes(value) || value.startsWith("jsonpath=")) return value;
+  throw new UsageError(`-o must be table, wide, name, json, yaml or jsonpath=TEMPLATE, not "${value}"`);
+}
+
+/** How long ago, kubectl style: 45s, 12m, 5h, 3d. @param {number | null} time */
+function age(time) {
+  if (time === null) return "";
+  const seconds = Math.max(0, Math.round((Date.now() - time) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
+/**
+ * kubectl's jsonpath, the part people use: `{.items[*].name}`, `{.spec.url}`, `{.items[0].name}`
+ * and text between expressions. Several values print separated by spaces.
+ * @param {string} template @param {unknown} data
+ */
+export function jsonpath(template, data) {
+  return template.replace(/\{([^}]*)\}/g, (_all, path) => {
+    let values = [data];
+    for (const [, field, index] of String(path).matchAll(/\.([^.[\]]+)|\[(\*|\d+)\]/g)) {
+      values = values.flatMap((value) => {
+        if (value === null || typeof value !== "object") return [];
+        if (field !== undefined) return field in value ? [/** @type {any} */ (value)[field]] : [];
+        if (!Array.isArray(value)) return [];
+        return index === "*" ? value : value[Number(index)] === undefined ? [] : [value[Number(index)]];
+      });
+    }
+    return values.map((value) => (typeof value === "object" ? JSON.stringify(value) : String(value))).join(" ");
+  });
+}
+
 const enc = encodeURIComponent;
+
+/** `--dry-run`, `--dry-run=server` or `--dry-run=client` (kubectl's forms): which, or null. @param {string[]} argv */
+function dryRunMode(argv) {
+  const given = argv.filter((arg) => arg === "--dry-run" || arg.startsWith("--dry-run="));
+  if (given.length === 0) return null;
+  const mode = (given.at(-1) ?? "").split("=")[1] ?? "server";
+  if (mode !== "server" && mode !== "client") throw new UsageError(`--dry-run must be server or client, not "${mode}"`);
+  return mode;
+}
+
+/** argv without the --dry-run flags (they are read by dryRunMode). @param {string[]} argv */
+const dryRunArgs = (argv) => argv.filter((arg) => arg !== "--dry-run" && !arg.startsWith("--dry-run="));
 
 /**
  * @typedef {object} Command
@@ -63,17 +112,16 @@ const COMMANDS = [
     synopsis: "apply -f FILE|DIR|-",
     summary: "create or update objects from YAML or JSON (kubectl-style)",
     usage:
-      'Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTrigger,\nNotificationSubscription and WebhookClient documents (YAML, multi-document, Lists, or JSON).\nPrints created / configured / unchanged per object. --dry-run validates on the server only.\nNamespaced objects go to metadata.namespace, else -n, else "default".',
+      'Usage: hookline apply -f FILE|DIR|- [-f …] [-n NAMESPACE] [--dry-run[=server|client]]\n\nApplies WorkflowEventBinding, ApprovalPolicy, Cluster, NotificationService, NotificationTemplate,\nNotificationTrigger, NotificationSubscription and WebhookClient documents (YAML, multi-document,\nLists, or JSON). Prints created / configured / unchanged per object. --dry-run (=server) validates\non the server and writes nothing; --dry-run=client only reads the files.\nNamespaced objects go to metadata.namespace, else -n, else "default".',
     run: async (argv, usage) => {
-      const { values } = parse(argv, {
-        filename: { type: "string", short: "f", multiple: true },
-        "dry-run": { type: "boolean" },
-      });
+      const { values } = parse(argv, { filename: { type: "string", short: "f", multiple: true } }, dryRunArgs(argv));
       if (!values.filename?.length) throw new UsageError(`-f is required\n\n${usage}`);
+      const dryRun = dryRunMode(argv);
       return apply(client(resolveConfig(values)), {
         files: values.filename,
         namespace: firstNamespace(values),
-        dryRun: Boolean(values["dry-run"]),
+        dryRun: dryRun === "server",
+        clientOnly: dryRun === "client",
       });
     },
   },
@@ -81,14 +129,15 @@ const COMMANDS = [
     name: "get",
     synopsis: "get KIND [NAME]",
     summary: "show objects (kinds: hookline get --help)",
-    usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|json|yaml]\n\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
+    usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers]\n\n-o yaml prints documents that apply -f takes back (get … -o yaml | hookline apply -f -).\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
     run: (argv, usage) => getOrDelete("get", argv, usage),
   },
   {
     name: "delete",
     synopsis: "delete KIND NAME",
     summary: "delete an object",
-    usage: "Usage: hookline delete KIND NAME [-n NAMESPACE]",
+    usage:
+      "Usage: hookline delete KIND NAME [-n NAMESPACE]\n       hookline delete -f FILE|DIR|-   the objects the files describe",
     run: (argv, usage) => getOrDelete("delete", argv, usage),
   },
   {
@@ -150,6 +199,13 @@ const COMMANDS = [
     usage:
       "Usage: hookline admin reseal [-o table|json|yaml]\n\nWith HOOKLINE_SECRET_KEY set to the new key and HOOKLINE_SECRET_KEY_PREVIOUS to the old one,\nre-encrypts every sealed value under the new key and prints how many of each kind moved.",
     run: admin,
+  },
+  {
+    name: "completion",
+    synopsis: "completion bash|zsh|fish",
+    summary: "print a shell completion script",
+    usage: "Usage: hookline completion bash|zsh|fish\n\n  source <(hookline completion bash)",
+    run: (argv, usage) => completion(argv, usage),
   },
   {
     name: "import",
@@ -243,7 +299,11 @@ function promptHidden(question) {
 
 /** @param {"get" | "delete"} action @param {string[]} argv @param {string} usage */
 async function getOrDelete(action, argv, usage) {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parse(argv, {
+    "no-headers": { type: "boolean" },
+    filename: { type: "string", short: "f", multiple: true },
+  });
+  if (action === "delete" && values.filename?.length) return deleteFiles(values, values.filename);
   const [kindName, name] = positionals;
   if (!kindName) throw new UsageError(usage);
   const kind = findKind(kindName);
@@ -257,11 +317,57 @@ async function getOrDelete(action, argv, usage) {
     console.log(`${kind.kind.toLowerCase()}/${name} deleted`);
     return 0;
   }
-  const format = outputFormat(values.output);
+  const format = getFormat(values.output);
   const { body } = await api.request("GET", name ? `${collection}/${enc(name)}` : collection);
-  if (format !== "table") printData(body, format);
-  else printTable(kind.columns, name ? [kind.row(body)] : body.items.map(kind.row));
+  /** @type {any[]} */
+  const items = name ? [body] : body.items;
+  if (format === "json") printData(body, "json");
+  else if (format === "yaml") {
+    const documents = items.map((item) => toDocument(kind, item, namespace));
+    printData(name ? documents[0] : { apiVersion: "v1", kind: "List", items: documents }, "yaml");
+  } else if (format === "name")
+    for (const item of items) console.log(`${kind.kind.toLowerCase()}/${kind.nameOf(item)}`);
+  else if (format.startsWith("jsonpath=")) console.log(jsonpath(format.slice("jsonpath=".length), body));
+  else {
+    const wide = format === "wide";
+    const headers = [...kind.columns, ...(wide ? ["namespace", "updated"] : []), "age"];
+    const rows = items.map((item) => [
+      ...kind.row(item),
+      ...(wide
+        ? [item.namespace ?? item.metadata?.namespace ?? (kind.namespaced ? namespace : ""), item.updatedAt ?? ""]
+        : []),
+      age(createdAt(item)),
+    ]);
+    printTable(headers, rows, { headers: !values["no-headers"] });
+  }
   return 0;
+}
+
+/** `delete -f`: deletes the objects the files describe (kind and metadata.name, as apply reads them). */
+async function deleteFiles(/** @type {Record<string, any>} */ values, /** @type {string[]} */ files) {
+  const { documents, errors } = readSources(files);
+  for (const error of errors) console.error(red(`error: ${error}`));
+  const api = client(resolveConfig(values));
+  let failed = errors.length;
+  for (const { value } of documents) {
+    const kind = typeof value?.kind === "string" ? findKind(value.kind) : undefined;
+    const name = value?.metadata?.name;
+    if (!kind || typeof name !== "string") {
+      console.error(red(`error: a document without a known kind and metadata.name (${value?.kind ?? "no kind"})`));
+      failed++;
+      continue;
+    }
+    const namespace = value.metadata.namespace ?? firstNamespace(values) ?? "default";
+    try {
+      await api.request("DELETE", `${kind.collection(namespace)}/${enc(name)}`);
+      console.log(`${kind.kind.toLowerCase()}/${name} deleted`);
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
+      console.error(red(`error: ${kind.kind}/${name}: ${error.message}`));
+      failed++;
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 /** @param {string[]} argv @param {string} usage */
@@ -387,10 +493,13 @@ async function admin(argv, usage) {
 
 /** @param {string[]} argv @param {string} usage */
 async function importCommand(argv, usage) {
-  const { values, positionals } = parse(argv, {
-    filename: { type: "string", short: "f", multiple: true },
-    "dry-run": { type: "boolean" },
-  });
+  const { values, positionals } = parse(
+    argv,
+    { filename: { type: "string", short: "f", multiple: true } },
+    dryRunArgs(argv),
+  );
+  const dryRun = dryRunMode(argv);
+  if (dryRun === "client") throw new UsageError("import takes --dry-run=server (the server translates and validates)");
   const [source] = positionals;
   if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications")) throw new UsageError(usage);
   const api = client(resolveConfig(values));
@@ -398,15 +507,59 @@ async function importCommand(argv, usage) {
     return apply(api, {
       files: values.filename,
       namespace: firstNamespace(values),
-      dryRun: Boolean(values["dry-run"]),
+      dryRun: dryRun === "server",
       importArgo: true,
     });
   }
   const { importArgoCdNotifications } = await import("./import-argocd.mjs");
   return importArgoCdNotifications(api, {
     files: values.filename,
-    dryRun: Boolean(values["dry-run"]),
+    dryRun: dryRun === "server",
   });
+}
+
+/** `hookline completion bash|zsh|fish`: a script completing commands, kinds and flags. @param {string[]} argv @param {string} usage */
+async function completion(argv, usage) {
+  const [shell] = argv;
+  const commands = COMMANDS.map((command) => command.name).join(" ");
+  const kinds = KINDS.map((kind) => kind.names[0]).join(" ");
+  const flags = "--server --token --output --namespace --filename --dry-run --no-headers --help";
+  if (shell === "bash") {
+    console.log(`# hookline completion for bash: source <(hookline completion bash)
+_hookline() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
+  case "$prev" in
+    get|delete) COMPREPLY=( $(compgen -W "${kinds}" -- "$cur") ); return ;;
+    -o|--output) COMPREPLY=( $(compgen -W "table wide name json yaml jsonpath=" -- "$cur") ); return ;;
+    -f|--filename) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+  esac
+  if [ "$COMP_CWORD" -eq 1 ]; then COMPREPLY=( $(compgen -W "${commands}" -- "$cur") );
+  else COMPREPLY=( $(compgen -W "${flags}" -- "$cur") ); fi
+}
+complete -F _hookline hookline`);
+    return 0;
+  }
+  if (shell === "zsh") {
+    console.log(`#compdef hookline
+# hookline completion for zsh: source <(hookline completion zsh)
+_hookline() {
+  if (( CURRENT == 2 )); then compadd ${commands}
+  elif [[ $words[2] == (get|delete) && CURRENT == 3 ]]; then compadd ${kinds}
+  else compadd -- ${flags}; fi
+}
+compdef _hookline hookline`);
+    return 0;
+  }
+  if (shell === "fish") {
+    console.log(`# hookline completion for fish: hookline completion fish | source
+complete -c hookline -f -n "__fish_use_subcommand" -a "${commands}"
+complete -c hookline -f -n "__fish_seen_subcommand_from get delete" -a "${kinds}"
+complete -c hookline -s o -l output -x -a "table wide name json yaml jsonpath="
+complete -c hookline -s n -l namespace -x
+complete -c hookline -s f -l filename -r`);
+    return 0;
+  }
+  throw new UsageError(usage);
 }
 
 async function events(argv, help) {
@@ -479,7 +632,10 @@ async function events(argv, help) {
       .join(","),
   ];
   const { body } = await api.request("GET", `${base}?${query}`);
-  if (format !== "table") printData(body, format);
+  if (values.watch && format === "json") {
+    // A stream: one JSON object per line, oldest first, and nothing else.
+    for (const event of [...body.items].reverse()) console.log(JSON.stringify(event));
+  } else if (format !== "table") printData(body, format);
   else printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
   if (!values.watch) return 0;
   const seen = new Map(body.items.map((e) => [e.id, e.outcome]));

@@ -13,6 +13,7 @@
  * @property {string[]} columns
  * @property {(item: any) => Array<string | number | null | undefined>} row
  * @property {(item: any) => string} nameOf
+ * @property {string[]} [readOnly]   fields the server shows but does not take (left out of `get -o yaml`)
  */
 
 const enc = encodeURIComponent;
@@ -40,6 +41,7 @@ export const KINDS = [
   },
   {
     kind: "ApprovalPolicy",
+    readOnly: ["name", "namespace", "createdAt", "updatedAt"],
     apiVersion: "hookline.dev/v1",
     names: ["approvalpolicies", "approvalpolicy", "policies", "policy"],
     namespaced: true,
@@ -56,6 +58,7 @@ export const KINDS = [
   },
   {
     kind: "Cluster",
+    readOnly: ["name", "hasToken", "status", "createdAt", "updatedAt"],
     apiVersion: "hookline.dev/v1",
     names: ["clusters", "cluster"],
     namespaced: false,
@@ -75,6 +78,7 @@ export const KINDS = [
   },
   {
     kind: "NotificationService",
+    readOnly: ["name", "hasSecret", "updatedAt"],
     apiVersion: "hookline.dev/v1",
     names: ["notificationservices", "notificationservice", "services", "service"],
     namespaced: false,
@@ -86,6 +90,7 @@ export const KINDS = [
   },
   {
     kind: "NotificationTemplate",
+    readOnly: ["name"],
     apiVersion: "hookline.dev/v1",
     names: ["notificationtemplates", "notificationtemplate", "templates", "template"],
     namespaced: false,
@@ -105,6 +110,7 @@ export const KINDS = [
   },
   {
     kind: "NotificationTrigger",
+    readOnly: ["name", "builtIn", "status"],
     apiVersion: "hookline.dev/v1",
     names: ["notificationtriggers", "notificationtrigger", "triggers", "trigger"],
     namespaced: false,
@@ -120,6 +126,7 @@ export const KINDS = [
   },
   {
     kind: "NotificationSubscription",
+    readOnly: ["name"],
     apiVersion: "hookline.dev/v1",
     names: ["notificationsubscriptions", "notificationsubscription", "subscriptions", "subscription"],
     namespaced: false,
@@ -131,6 +138,7 @@ export const KINDS = [
   },
   {
     kind: "WebhookClient",
+    readOnly: ["name", "namespace", "createdAt", "updatedAt", "hasSecret"],
     apiVersion: "hookline.dev/v1",
     names: ["webhookclients", "webhookclient"],
     namespaced: true,
@@ -158,6 +166,32 @@ export const KINDS = [
     nameOf: nameField,
   },
 ];
+
+/**
+ * An object as `get -o yaml` prints it: a document `apply -f` takes back (apiVersion, kind,
+ * metadata, spec), for the kinds whose API shape is flat.
+ * @param {Kind} kind @param {any} item @param {string} namespace
+ */
+export function toDocument(kind, item, namespace) {
+  if (kind.wholeObject || !kind.readOnly) return item;
+  // Read-only fields and unset (null) ones are left out: the API takes neither.
+  const spec = Object.fromEntries(
+    Object.entries(item).filter(([field, value]) => value !== null && !kind.readOnly?.includes(field)),
+  );
+  return {
+    apiVersion: kind.apiVersion,
+    kind: kind.kind,
+    metadata: { name: kind.nameOf(item), ...(kind.namespaced ? { namespace: item.namespace ?? namespace } : {}) },
+    spec,
+  };
+}
+
+/** When an object was made (or last changed), for the AGE column. @param {any} item */
+export function createdAt(item) {
+  const when = item.createdAt ?? item.metadata?.creationTimestamp ?? item.receivedAt ?? item.updatedAt;
+  const time = typeof when === "number" ? when : Date.parse(String(when ?? ""));
+  return Number.isFinite(time) ? time : null;
+}
 
 /** @param {string} name */
 export function findKind(name) {

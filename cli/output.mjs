@@ -34,8 +34,9 @@ export function colorStatus(value) {
  * Prints rows as an aligned table.
  * @param {string[]} headers
  * @param {Array<Array<string | number | null | undefined>>} rows
+ * @param {{ headers: boolean }} [options] `--no-headers` leaves the header line out
  */
-export function printTable(headers, rows) {
+export function printTable(headers, rows, options = { headers: true }) {
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? "" : String(cell))));
   const esc = String.fromCharCode(27);
   const strip = (/** @type {string} */ text) =>
@@ -50,7 +51,7 @@ export function printTable(headers, rows) {
         i === row.length - 1 ? cell : cell + " ".repeat(Math.max(0, (widths[i] ?? 0) - strip(cell).length)),
       )
       .join("   ");
-  console.log(bold(line(headers.map((header) => header.toUpperCase()))));
+  if (options.headers) console.log(bold(line(headers.map((header) => header.toUpperCase()))));
   for (const row of cells) console.log(line(row));
 }
 

@@ -61,7 +61,8 @@ export const clusterRoutes = new Hono<AppEnv>()
     const keyring = keyringOf(c.env);
     let box: SecretBox | undefined;
     const previous = await getCluster(c.env.DB, name);
-    const prints = await fingerprint(keyring, document);
+    // The validated input, so applying what `get` printed (defaults filled in) is "unchanged".
+    const prints = await fingerprint(keyring, input);
     const action = applyActionOf(previous, prints);
     const now = Date.now();
     const record: ClusterRecord = {

@@ -61,7 +61,7 @@ async function sealService(
   name: string,
   body: unknown,
   keyring: () => Keyring,
-): Promise<StoredService> {
+): Promise<{ object: StoredService; input: unknown }> {
   const input = parseWith(serviceInputSchema, specOf(body, name));
   authorizeWorkerSecretNames(principal, [
     ...(input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]),
@@ -74,7 +74,7 @@ async function sealService(
   };
   const seal = async (value: string | undefined, part: string) =>
     value === undefined ? null : boxOf().seal(value, serviceSecretContext(name, part));
-  return {
+  const object: StoredService = {
     name,
     type: input.type,
     urlSealed: await seal(input.url, "url"),
@@ -89,6 +89,7 @@ async function sealService(
     icon: input.icon ?? null,
     updatedAt: new Date().toISOString(),
   };
+  return { object, input };
 }
 
 /** A service as the API shows it: URL and secrets are never returned. */
@@ -124,7 +125,14 @@ function objectRoutes<T>(
   path: string,
   table: ConfigTable,
   what: string,
-  build: (principal: Principal, name: string, body: unknown, keyring: () => Keyring, db: D1Database) => Promise<T>,
+  /** The object to store, and the validated input it came from (what "unchanged" compares). */
+  build: (
+    principal: Principal,
+    name: string,
+    body: unknown,
+    keyring: () => Keyring,
+    db: D1Database,
+  ) => Promise<{ object: T; input: unknown }>,
   describe: (name: string, object: T) => unknown,
   /** Throws when the object may not be deleted (something still uses it). */
   checkDelete?: (db: D1Database, name: string) => Promise<void>,
@@ -136,8 +144,9 @@ function objectRoutes<T>(
       const dryRun = isDryRun(c.req.query("dryRun"));
       const document = await readDocument(c.req.raw);
       const keyring = keyringOf(c.env);
-      const object = await build(principal, name, document, () => keyring, c.env.DB);
-      const prints = await fingerprint(keyring, document);
+      const { object, input } = await build(principal, name, document, () => keyring, c.env.DB);
+      // The validated input (defaults filled in, kubectl wrapper gone), so applying what `get` printed is "unchanged".
+      const prints = await fingerprint(keyring, input);
       const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
       const action = applyActionOf(previous, prints);
       if (action !== "unchanged" && !dryRun)
@@ -183,7 +192,7 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
     const compiled = compileTrigger(spec, await objectNames(db, "notification_templates"));
     if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
     const { translated } = compiled.value;
-    return Object.keys(translated).length > 0 ? { ...spec, status: { translated } } : spec;
+    return { object: Object.keys(translated).length > 0 ? { ...spec, status: { translated } } : spec, input: spec };
   },
   (name, spec) => ({ name, ...spec, builtIn: false }),
 );
@@ -196,7 +205,7 @@ const templateRoutes = objectRoutes<TemplateSpec>(
     const spec = parseWith(templateInputSchema, specOf(body, name));
     const compiled = compileTemplate(name, spec);
     if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
-    return spec;
+    return { object: spec, input: spec };
   },
   (name, spec) => ({ name, ...spec }),
   async (db, name) => {
@@ -214,7 +223,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
     const spec = parseWith(subscriptionInputSchema, specOf(body, name));
     const compiled = compileSubscription(name, spec);
     if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
-    return spec;
+    return { object: spec, input: spec };
   },
   (name, spec) => ({ name, ...spec }),
 );

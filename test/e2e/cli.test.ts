@@ -346,6 +346,81 @@ data:
     expect(hookline(["apply", "-f", file, "-n", "argo"]).stderr).toMatch(/kind "Secret" cannot be applied/);
   });
 
+  it("round-trips: get -o yaml | apply -f - is unchanged for every kind it prints, and kubectl's output forms work", () => {
+    const dir = join(home, "round-trip");
+    writeFiles(dir, {
+      "objects.yaml": `apiVersion: hookline.dev/v1
+kind: Cluster
+metadata: {name: rt-cluster}
+spec: {type: argo-server, url: "https://argo.example.com", timeoutSeconds: 5}
+---
+apiVersion: hookline.dev/v1
+kind: NotificationTemplate
+metadata: {name: rt-template}
+spec:
+  message: "{{.app.metadata.name}} is up"
+  slack: {attachments: "[]", notifyBroadcast: true}
+---
+apiVersion: hookline.dev/v1
+kind: NotificationTrigger
+metadata: {name: rt-trigger}
+spec:
+  expressionLanguage: expr
+  conditions: [{when: "app.status.health.status == 'Healthy'", send: [rt-template]}]
+---
+apiVersion: hookline.dev/v1
+kind: NotificationSubscription
+metadata: {name: rt-subscription}
+spec: {triggers: [rt-trigger], destinations: [{service: nowhere}]}
+`,
+    });
+    const file = join(dir, "objects.yaml");
+    expect(hookline(["apply", "--dry-run=client", "-f", file]).stdout).toContain(
+      "notificationtemplate/rt-template read (client dry run: nothing sent)",
+    );
+    expect(hookline(["apply", "--dry-run=server", "-f", file]).stdout).toContain(
+      "notificationtemplate/rt-template created (server dry run)",
+    );
+    expect(hookline(["apply", "--dry-run=sometimes", "-f", file]).code).toBe(2);
+    expect(hookline(["apply", "-f", file]).code).toBe(0);
+    for (const [kind, name] of [
+      ["clusters", "rt-cluster"],
+      ["templates", "rt-template"],
+      ["triggers", "rt-trigger"],
+      ["subscriptions", "rt-subscription"],
+    ] as const) {
+      const yaml = hookline(["get", kind, name, "-o", "yaml"]).stdout;
+      expect(parse(yaml)).toMatchObject({ apiVersion: "hookline.dev/v1", metadata: { name } });
+      const again = hookline(["apply", "-f", "-"], { input: yaml });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(new RegExp(`/${name} unchanged`));
+    }
+    const list = hookline(["get", "templates", "-o", "yaml"]).stdout;
+    expect(parse(list)).toMatchObject({ kind: "List" });
+    expect(hookline(["apply", "-f", "-"], { input: list }).stdout).toContain(
+      "notificationtemplate/rt-template unchanged",
+    );
+
+    expect(hookline(["get", "templates", "-o", "name"]).stdout).toContain("notificationtemplate/rt-template");
+    expect(hookline(["get", "templates", "-o", "jsonpath={.items[*].name}"]).stdout).toContain("rt-template");
+    const table = hookline(["get", "clusters"]).stdout;
+    expect(table.split("\n")[0]).toMatch(/NAME .* AGE$/);
+    const bare = hookline(["get", "clusters", "--no-headers"]).stdout;
+    expect(bare).not.toMatch(/NAME/);
+    expect(bare).toMatch(/^rt-cluster /m);
+    expect(hookline(["get", "clusters", "-o", "wide"]).stdout.split("\n")[0]).toMatch(/UPDATED/);
+
+    expect(hookline(["delete", "-f", file]).stdout).toContain("cluster/rt-cluster deleted");
+    expect(hookline(["get", "cluster", "rt-cluster"]).code).toBe(1);
+  });
+
+  it("prints shell completion scripts", () => {
+    expect(hookline(["completion", "bash"]).stdout).toContain("complete -F _hookline hookline");
+    expect(hookline(["completion", "zsh"]).stdout).toContain("compdef _hookline hookline");
+    expect(hookline(["completion", "fish"]).stdout).toContain("complete -c hookline");
+    expect(hookline(["completion", "tcsh"]).code).toBe(2);
+  });
+
   it("exits 2 on usage errors and prints help for every command", () => {
     expect(hookline(["frobnicate"]).code).toBe(2);
     expect(hookline(["apply"]).code).toBe(2);
