@@ -242,7 +242,7 @@ async function main(argv) {
     return 0;
   }
   if (name === "version" || name === "--version") {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
     console.log(pkg.version);
     return 0;
   }
