@@ -4,13 +4,14 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { apply, readSources } from "./apply.mjs";
-import { resolveConfig, writeConfigFile } from "./config.mjs";
+import { readConfigFile, resolveConfig as resolveFromConfig, saveContext, writeConfigFile } from "./config.mjs";
 import { client, ServerError, UsageError } from "./http.mjs";
 import { createdAt, findKind, KINDS, toDocument } from "./kinds.mjs";
 import { colorStatus, printData, printTable, red } from "./output.mjs";
 
 const common = {
   server: { type: "string" },
+  context: { type: "string" },
   token: { type: "string" },
   help: { type: "boolean", short: "h" },
   output: { type: "string", short: "o" },
@@ -76,6 +77,15 @@ export function jsonpath(template, data) {
 
 const enc = encodeURIComponent;
 
+/** Server and token for a command (flags, environment, then the context); a missing context is a usage error. @param {Record<string, any>} values */
+function resolveConfig(values) {
+  try {
+    return resolveFromConfig(values);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** `--dry-run`, `--dry-run=server` or `--dry-run=client` (kubectl's forms): which, or null. @param {string[]} argv */
 function dryRunMode(argv) {
   const given = argv.filter((arg) => arg === "--dry-run" || arg.startsWith("--dry-run="));
@@ -104,7 +114,7 @@ const COMMANDS = [
     synopsis: "login",
     summary: "check a token against the server and save both to the config file",
     usage:
-      "Usage: hookline login --server URL [--token-stdin | --token TOKEN]\n\nReads the token from standard input with --token-stdin (or asks for it when standard input is a\nterminal), so it stays out of your shell history. Checks it, then saves server and token to the\nconfig file.",
+      'Usage: hookline login --server URL [--token-stdin | --token TOKEN] [--context NAME]\n\nReads the token from standard input with --token-stdin (or asks for it when standard input is a\nterminal), so it stays out of your shell history. Checks it, then saves server and token to the\nconfig file as a context (NAME, default "default") and makes it the current one.',
     run: login,
   },
   {
@@ -201,6 +211,14 @@ const COMMANDS = [
     run: admin,
   },
   {
+    name: "config",
+    synopsis: "config get-contexts|use-context",
+    summary: "contexts, like kubeconfig: named server + token pairs",
+    usage:
+      "Usage: hookline config get-contexts [-o table|json|yaml]\n       hookline config current-context\n       hookline config use-context NAME\n       hookline config set-context NAME --server URL [--token TOKEN | --token-stdin]\n       hookline config delete-context NAME\n\n--context NAME on any command uses that context for the one command.",
+    run: configCommand,
+  },
+  {
     name: "completion",
     synopsis: "completion bash|zsh|fish",
     summary: "print a shell completion script",
@@ -265,7 +283,7 @@ async function login(argv, usage) {
   if (!token) throw new UsageError(usage);
   const api = client({ server: String(values.server).replace(/\/+$/, ""), token: String(token) });
   const me = (await api.request("GET", "/api/v1/whoami")).body;
-  const path = writeConfigFile({ server: api.server, token: String(token) });
+  const path = saveContext({ name: values.context ?? "default", server: api.server, token: String(token) }, true);
   console.log(`Logged in to ${api.server} as ${me.name} (${me.scopes.join(", ")}); saved to ${path}`);
   return 0;
 }
@@ -516,6 +534,62 @@ async function importCommand(argv, usage) {
     files: values.filename,
     dryRun: dryRun === "server",
   });
+}
+
+/** `hookline config …`: the contexts in the config file. @param {string[]} argv @param {string} usage */
+async function configCommand(argv, usage) {
+  const { values, positionals } = parse(argv, { "token-stdin": { type: "boolean" } });
+  const [action, name] = positionals;
+  const config = readConfigFile();
+  switch (action) {
+    case "get-contexts": {
+      const format = outputFormat(values.output);
+      const shown = config.contexts.map((context) => ({
+        current: context.name === config.currentContext,
+        name: context.name,
+        server: context.server,
+        token: context.token ? "(set)" : "",
+      }));
+      if (format !== "table") printData({ currentContext: config.currentContext, contexts: shown }, format);
+      else
+        printTable(
+          ["current", "name", "server"],
+          shown.map((row) => [row.current ? "*" : "", row.name, row.server]),
+        );
+      return 0;
+    }
+    case "current-context":
+      if (!config.currentContext)
+        throw new UsageError("no current context (hookline login, or hookline config use-context NAME)");
+      console.log(config.currentContext);
+      return 0;
+    case "use-context":
+      if (!name) throw new UsageError(usage);
+      if (!config.contexts.some((context) => context.name === name))
+        throw new UsageError(`no context named "${name}" (hookline config get-contexts)`);
+      writeConfigFile({ ...config, currentContext: name });
+      console.log(`Switched to context "${name}".`);
+      return 0;
+    case "set-context": {
+      if (!name || !values.server) throw new UsageError(usage);
+      const previous = config.contexts.find((context) => context.name === name);
+      const token = values["token-stdin"] ? readFileSync(0, "utf8").trim() : (values.token ?? previous?.token);
+      saveContext({ name, server: String(values.server).replace(/\/+$/, ""), ...(token ? { token } : {}) }, false);
+      console.log(`Context "${name}" ${previous ? "modified" : "created"}.`);
+      return 0;
+    }
+    case "delete-context":
+      if (!name) throw new UsageError(usage);
+      if (!config.contexts.some((context) => context.name === name)) throw new UsageError(`no context named "${name}"`);
+      writeConfigFile({
+        currentContext: config.currentContext === name ? null : config.currentContext,
+        contexts: config.contexts.filter((context) => context.name !== name),
+      });
+      console.log(`Context "${name}" deleted.`);
+      return 0;
+    default:
+      throw new UsageError(usage);
+  }
 }
 
 /** `hookline completion bash|zsh|fish`: a script completing commands, kinds and flags. @param {string[]} argv @param {string} usage */

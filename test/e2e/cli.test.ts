@@ -259,9 +259,11 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     expect(login.code).toBe(0);
     expect(login.stdout).toContain("as ci-bot");
     const config = JSON.parse(readFileSync(join(home, "config", "hookline", "config.json"), "utf8")) as {
-      server: string;
+      currentContext: string;
+      contexts: Array<{ name: string; server: string }>;
     };
-    expect(config.server).toBe(worker.url);
+    expect(config.currentContext).toBe("default");
+    expect(config.contexts).toContainEqual(expect.objectContaining({ name: "default", server: worker.url }));
     const viaConfig = hookline(["events", "-n", "team-a"], { env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" } });
     expect(viaConfig.code).toBe(0);
     const forbidden = hookline(["get", "clusters"], { env: { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" } });
@@ -412,6 +414,34 @@ spec: {triggers: [rt-trigger], destinations: [{service: nowhere}]}
 
     expect(hookline(["delete", "-f", file]).stdout).toContain("cluster/rt-cluster deleted");
     expect(hookline(["get", "cluster", "rt-cluster"]).code).toBe(1);
+  });
+
+  it("keeps contexts like kubeconfig: set, use, list, pick one per command, delete; an old config file still reads", () => {
+    const configHome = join(home, "contexts");
+    const run = (args: string[], input?: string) =>
+      runCli(worker, configHome, args, { HOOKLINE_URL: "", HOOKLINE_TOKEN: "" }, input);
+    mkdirSync(join(configHome, "hookline"), { recursive: true });
+    writeFileSync(
+      join(configHome, "hookline", "config.json"),
+      JSON.stringify({ server: worker.url, token: worker.adminToken }),
+    );
+    expect(run(["get", "clusters", "-o", "name"]).code, "the old {server, token} file").toBe(0);
+    expect(
+      run(["config", "set-context", "local", "--server", worker.url, "--token-stdin"], worker.adminToken).code,
+    ).toBe(0);
+    expect(run(["config", "set-context", "nowhere", "--server", "http://127.0.0.1:9", "--token", "x"]).code).toBe(0);
+    expect(run(["config", "use-context", "nowhere"]).stdout).toContain('Switched to context "nowhere"');
+    expect(run(["config", "current-context"]).stdout.trim()).toBe("nowhere");
+    expect(run(["get", "clusters"]).code, "the current context is unreachable").toBe(1);
+    expect(run(["get", "clusters", "--context", "local", "-o", "name"]).code).toBe(0);
+    const listed = run(["config", "get-contexts"]).stdout;
+    expect(listed).toMatch(/^\*\s+nowhere\s+http:\/\/127\.0\.0\.1:9$/m);
+    expect(listed).toMatch(/^\s+local\s/m);
+    expect(run(["config", "get-contexts", "-o", "json"]).stdout).not.toContain(worker.adminToken);
+    expect(run(["config", "use-context", "missing"]).code).toBe(2);
+    expect(run(["get", "clusters", "--context", "missing"]).code).toBe(2);
+    expect(run(["config", "delete-context", "nowhere"]).code).toBe(0);
+    expect(run(["config", "current-context"]).code).toBe(2);
   });
 
   it("prints shell completion scripts", () => {
