@@ -7,7 +7,7 @@ import { apply, readSources } from "./apply.mjs";
 import { readConfigFile, resolveConfig as resolveFromConfig, saveContext, writeConfigFile } from "./config.mjs";
 import { client, ServerError, UsageError } from "./http.mjs";
 import { createdAt, findKind, KINDS, toDocument } from "./kinds.mjs";
-import { colorStatus, printData, printTable, red } from "./output.mjs";
+import { bold, colorStatus, printData, printTable, red } from "./output.mjs";
 
 const common = {
   server: { type: "string" },
@@ -155,7 +155,7 @@ const COMMANDS = [
     synopsis: "events [get|replay ID|dead]",
     summary: "list events, show one, replay it, or list dead letters",
     usage:
-      "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]\n       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
+      "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--limit N | --all] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]\n       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
     run: events,
   },
   {
@@ -199,7 +199,8 @@ const COMMANDS = [
     name: "oauth",
     synopsis: "oauth client create NAME",
     summary: "create an OAuth client for approval callbacks",
-    usage: "Usage: hookline oauth client create NAME [--namespace NS …] [-o …]",
+    usage:
+      "Usage: hookline oauth client create NAME [--namespace NS …] [-o …]\n       hookline oauth client list [-o …]\n       hookline oauth client delete CLIENT_ID",
     run: oauthClient,
   },
   {
@@ -209,6 +210,29 @@ const COMMANDS = [
     usage:
       "Usage: hookline admin reseal [-o table|json|yaml]\n\nWith HOOKLINE_SECRET_KEY set to the new key and HOOKLINE_SECRET_KEY_PREVIOUS to the old one,\nre-encrypts every sealed value under the new key and prints how many of each kind moved.",
     run: admin,
+  },
+  {
+    name: "deliveries",
+    synopsis: "deliveries [retry ID]",
+    summary: "list notification deliveries, or send a failed one again",
+    usage:
+      "Usage: hookline deliveries [--status pending|sending|delivered|failed] [--limit N | --all] [-o table|json|yaml]\n       hookline deliveries retry ID",
+    run: deliveries,
+  },
+  {
+    name: "binding",
+    synopsis: "binding test NAME -f EVENT",
+    summary: "dry-run a binding on a sample event (match, parameters, workflow name)",
+    usage:
+      "Usage: hookline binding test NAME -n NS -f event.json|- [-o table|json|yaml]\n\nThe file holds {payload, metadata?, discriminator?}, or just the payload.",
+    run: bindingTest,
+  },
+  {
+    name: "describe",
+    synopsis: "describe KIND NAME",
+    summary: "an object with what happened to it (a binding's events, a gate's timeline, a cluster's breaker)",
+    usage: "Usage: hookline describe binding|approval|cluster NAME [-n NS]",
+    run: describe,
   },
   {
     name: "config",
@@ -484,8 +508,25 @@ async function token(argv, usage) {
 async function oauthClient(argv, usage) {
   const { values, positionals } = parse(argv);
   const [noun, action, name] = positionals;
-  if (noun !== "client" || action !== "create" || !name) throw new UsageError(usage);
+  if (noun !== "client") throw new UsageError(usage);
   const api = client(resolveConfig(values));
+  if (action === "list") {
+    const { body } = await api.request("GET", "/api/v1/oauth/clients");
+    const format = outputFormat(values.output);
+    if (format !== "table") printData(body, format);
+    else
+      printTable(
+        ["client id", "name", "namespaces", "age"],
+        body.items.map((item) => [item.client_id, item.name, (item.namespaces ?? []).join(","), age(createdAt(item))]),
+      );
+    return 0;
+  }
+  if (action === "delete" && name) {
+    await api.request("DELETE", `/api/v1/oauth/clients/${enc(name)}`);
+    console.log(`oauth client ${name} deleted`);
+    return 0;
+  }
+  if (action !== "create" || !name) throw new UsageError(usage);
   const { body } = await api.request("POST", "/api/v1/oauth/clients", {
     body: { name, ...(values.namespace ? { namespaces: values.namespace } : {}) },
   });
@@ -534,6 +575,153 @@ async function importCommand(argv, usage) {
     files: values.filename,
     dryRun: dryRun === "server",
   });
+}
+
+/** Every page of a list, or the first `limit` items (`--all` follows nextCursor). @param {any} api @param {string} path @param {{ all?: boolean, limit?: string }} values */
+async function listPages(api, path, values) {
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new UsageError("--limit must be a positive number");
+  /** @type {any[]} */
+  const items = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams(path.includes("?") ? path.slice(path.indexOf("?") + 1) : "");
+    if (limit !== undefined) query.set("limit", String(Math.min(500, limit - items.length)));
+    if (cursor) query.set("cursor", cursor);
+    const { body } = await api.request("GET", `${path.split("?")[0]}?${query}`);
+    items.push(...body.items);
+    cursor = body.nextCursor ?? null;
+  } while (cursor && (values.all || (limit !== undefined && items.length < limit)));
+  return { items, nextCursor: cursor };
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function deliveries(argv, usage) {
+  const { values, positionals } = parse(argv, {
+    status: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+  });
+  const api = client(resolveConfig(values));
+  const [action, id] = positionals;
+  if (action === "retry") {
+    if (!id) throw new UsageError(usage);
+    await api.request("POST", `/api/v1/notifications/deliveries/${enc(id)}/retry`);
+    console.log(`delivery ${id} pending`);
+    return 0;
+  }
+  if (action) throw new UsageError(usage);
+  const body = await listPages(
+    api,
+    `/api/v1/notifications/deliveries${values.status ? `?status=${enc(values.status)}` : ""}`,
+    values,
+  );
+  const format = outputFormat(values.output);
+  if (format !== "table") printData(body, format);
+  else
+    printTable(
+      ["id", "service", "trigger", "status", "attempts", "last error", "age"],
+      body.items.map((item) => [
+        item.id,
+        item.service,
+        item.trigger,
+        colorStatus(item.status),
+        item.attempts,
+        item.lastError ?? "",
+        age(createdAt(item)),
+      ]),
+    );
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function bindingTest(argv, usage) {
+  const { values, positionals } = parse(argv, { filename: { type: "string", short: "f" } });
+  const [action, name] = positionals;
+  if (action !== "test" || !name || !values.filename) throw new UsageError(usage);
+  let sample;
+  try {
+    sample = JSON.parse(readFileSync(values.filename === "-" ? 0 : values.filename, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${values.filename}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const body = sample !== null && typeof sample === "object" && "payload" in sample ? sample : { payload: sample };
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const { body: result } = await api.request(
+    "POST",
+    `/api/v1/namespaces/${enc(namespace)}/workfloweventbindings/${enc(name)}/test`,
+    { body },
+  );
+  const format = outputFormat(values.output);
+  if (format !== "table") printData(result, format);
+  else {
+    console.log(`matched:   ${result.matched ? "yes" : "no"}`);
+    console.log(
+      `workflow:  ${result.workflow?.name ?? "-"} (${result.workflow?.template.name ?? "-"} on ${result.workflow?.cluster ?? "-"})`,
+    );
+    for (const [parameter, value] of Object.entries(result.parameters ?? {}))
+      console.log(`parameter: ${parameter}=${value}`);
+    for (const error of result.errors ?? []) console.log(red(`error:     ${error.field}: ${error.message}`));
+  }
+  return 0;
+}
+
+/** @param {string[]} argv @param {string} usage */
+async function describe(argv, usage) {
+  const { values, positionals } = parse(argv);
+  const [kindName, name] = positionals;
+  if (!kindName || !name) throw new UsageError(usage);
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const kind = findKind(kindName);
+  const section = (/** @type {string} */ title, /** @type {unknown} */ value) =>
+    console.log(`${bold(title)}:\n${stringify(value).trimEnd().replace(/^/gm, "  ")}`);
+  if (kind?.kind === "WorkflowEventBinding") {
+    const { body } = await api.request("GET", `${kind.collection(namespace)}/${enc(name)}`);
+    section("Binding", { name: body.metadata.name, namespace, generation: body.metadata.generation });
+    section("Spec", body.spec);
+    if (body.status) section("Status", body.status);
+    const events = await listPages(api, `/api/v1/namespaces/${enc(namespace)}/events`, { limit: "100" });
+    const recent = events.items
+      .flatMap((event) =>
+        event.results
+          .filter((result) => result.binding === name)
+          .map((result) => ({
+            event: event.id,
+            received: event.receivedAt,
+            status: result.status,
+            workflow: result.workflow ?? "",
+            reason: result.error ?? result.reason ?? "",
+          })),
+      )
+      .slice(0, 10);
+    console.log(bold("Recent events:"));
+    if (recent.length === 0) console.log("  (none of the last 100 events reached this binding)");
+    else
+      printTable(
+        ["event", "received", "status", "workflow", "reason"],
+        recent.map((row) => Object.values(row)),
+      );
+    return 0;
+  }
+  if (kindName === "approval" || kindName === "approvals" || kindName === "gate") {
+    const { body } = await api.request("GET", `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(name)}`);
+    const { timeline, ...gate } = body;
+    section("Approval", gate);
+    if (timeline) section("Timeline", timeline);
+    return 0;
+  }
+  if (kind?.kind === "Cluster") {
+    const { body } = await api.request("GET", `${kind.collection(namespace)}/${enc(name)}`);
+    const { status, ...cluster } = body;
+    section("Cluster", cluster);
+    const listed = (await api.request("GET", kind.collection(namespace))).body.items.find((item) => item.name === name);
+    section("Circuit breaker", status ?? listed?.status ?? "unknown");
+    return 0;
+  }
+  throw new UsageError(usage);
 }
 
 /** `hookline config …`: the contexts in the config file. @param {string[]} argv @param {string} usage */
@@ -642,6 +830,8 @@ async function events(argv, help) {
     outcome: { type: "string" },
     watch: { type: "boolean", short: "w" },
     "all-namespaces": { type: "boolean", short: "A" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
   });
   const namespace = firstNamespace(values) ?? "default";
   const api = client(resolveConfig(values));
@@ -705,7 +895,10 @@ async function events(argv, help) {
       .map((r) => r.workflow)
       .join(","),
   ];
-  const { body } = await api.request("GET", `${base}?${query}`);
+  const body =
+    values.limit || values.all
+      ? await listPages(api, `${base}?${query}`, values)
+      : (await api.request("GET", `${base}?${query}`)).body;
   if (values.watch && format === "json") {
     // A stream: one JSON object per line, oldest first, and nothing else.
     for (const event of [...body.items].reverse()) console.log(JSON.stringify(event));

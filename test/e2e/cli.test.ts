@@ -216,6 +216,48 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     expect(detail.stdout).toContain("ci-on-push");
     const replay = hookline(["events", "replay", id, "-n", "team-a"]);
     expect(replay.stdout.trim()).toMatch(/^[0-9A-Z]{26}$/);
+
+    // describe: the binding with the events that reached it; paging through the log.
+    const described = hookline(["describe", "binding", "ci-on-push", "-n", "team-a"]);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/Spec:/);
+    expect(described.stdout).toContain(id);
+    const firstOnly = JSON.parse(hookline(["events", "-n", "team-a", "--limit", "1", "-o", "json"]).stdout) as {
+      items: unknown[];
+    };
+    expect(firstOnly.items).toHaveLength(1);
+    const everything = await eventually(async () => {
+      const listed = JSON.parse(hookline(["events", "-n", "team-a", "--all", "-o", "json"]).stdout) as {
+        items: Array<{ id: string }>;
+      };
+      return listed.items.length >= 2 ? listed : undefined;
+    });
+    expect(everything.items.map((item) => item.id)).toContain(id);
+    // binding test: a dry run on a sample event.
+    const sample = join(home, "sample.json");
+    writeFileSync(
+      sample,
+      JSON.stringify({ payload: { ref: "x" }, metadata: { "x-github-event": ["push"] }, discriminator: "github" }),
+    );
+    const tried = hookline(["binding", "test", "ci-on-push", "-n", "team-a", "-f", sample]);
+    expect(tried.code, tried.stderr).toBe(0);
+    expect(tried.stdout).toMatch(/^matched:\s+yes$/m);
+    expect(tried.stdout).toMatch(/workflow:\s+build-/);
+  });
+
+  it("lists deliveries, lists and deletes OAuth clients, and describes a cluster with its breaker", () => {
+    const deliveries = hookline(["deliveries", "--status", "failed", "-o", "json"]);
+    expect(deliveries.code, deliveries.stderr).toBe(0);
+    expect(JSON.parse(deliveries.stdout)).toHaveProperty("items");
+    expect(hookline(["deliveries", "retry", "no-such-delivery"]).code).toBe(1);
+    const created = hookline(["oauth", "client", "create", "listed-client"]);
+    const clientId = /client_id:\s+(\S+)/.exec(created.stdout)?.[1] ?? "";
+    expect(hookline(["oauth", "client", "list"]).stdout).toContain(clientId);
+    expect(hookline(["oauth", "client", "delete", clientId]).stdout).toContain("deleted");
+    expect(hookline(["oauth", "client", "list"]).stdout).not.toContain(clientId);
+    const cluster = hookline(["describe", "cluster", "prod"]);
+    expect(cluster.code, cluster.stderr).toBe(0);
+    expect(cluster.stdout).toMatch(/Circuit breaker:\n\s+circuit: closed/);
   });
 
   it("lists and approves a gate", async () => {
