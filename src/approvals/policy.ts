@@ -11,8 +11,8 @@ import {
 } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { authorizeWorkerSecretNames } from "../auth/secrets";
+import { specOf } from "../lib/documents";
 import { parseDuration } from "../lib/duration";
-import { AppError } from "../lib/errors";
 import { isDns1123Label } from "../lib/names";
 import { hasTemplate } from "../lib/templates";
 import { outboundUrl } from "../lib/urls";
@@ -128,18 +128,8 @@ export async function buildPolicy(
   keyring: () => Keyring,
   previous: StoredPolicy | null,
 ): Promise<StoredPolicy> {
-  const record = (body ?? {}) as Record<string, unknown>;
-  const wrapped = typeof record.spec === "object" && record.spec !== null;
-  if (wrapped) {
-    const metadataName = (record.metadata as { name?: unknown } | undefined)?.name;
-    if (metadataName !== undefined && metadataName !== name) {
-      throw new AppError(
-        "invalid_argument",
-        `metadata.name "${String(metadataName)}" does not match the name in the URL "${name}"`,
-      );
-    }
-  }
-  const spec = parseWith(policySpecSchema, wrapped ? record.spec : body, wrapped ? "spec" : "");
+  const given = specOf(body, name);
+  const spec = parseWith(policySpecSchema, given, given === body ? "" : "spec");
   authorizeWorkerSecretNames(
     principal,
     spec.webhooks.flatMap((hook, index) => workerSecretFields(hook.headers, `webhooks[${index}].headers`)),

@@ -120,3 +120,20 @@ function isList(value: unknown): value is { items: unknown[] } {
 function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
 }
+
+/**
+ * The spec of a kubectl-style object (`{kind, metadata, spec}`), or the body itself when it is a
+ * bare spec. A `metadata.name` other than the URL's is refused.
+ */
+export function specOf(body: unknown, name: string): unknown {
+  const record = (body ?? {}) as Record<string, unknown>;
+  if (typeof record.spec !== "object" || record.spec === null) return body;
+  const metadataName = (record.metadata as { name?: unknown } | undefined)?.name;
+  if (metadataName !== undefined && metadataName !== name) {
+    throw new AppError(
+      "invalid_argument",
+      `metadata.name "${String(metadataName)}" does not match the name in the URL "${name}"`,
+    );
+  }
+  return record.spec;
+}

@@ -7,7 +7,7 @@ import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed
 import { SecretBox } from "../auth/secret-box";
 import { authorizeWorkerSecretNames, keyringOf, SEALED } from "../auth/secrets";
 import { canonicalJson, isDryRun } from "../lib/apply";
-import { readDocument } from "../lib/documents";
+import { readDocument, specOf } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
 import { log } from "../lib/log";
 import { assertObjectName } from "../lib/names";
@@ -41,20 +41,6 @@ import {
 import { compileTemplate, type TemplateSpec, templateInputSchema } from "./templates";
 
 const MAX_RESOURCE_BYTES = 512 * 1024;
-
-/** Accepts a kubectl-style object (`{kind, metadata, spec}`) or the bare spec. */
-function specOf(body: unknown, name: string): unknown {
-  const record = (body ?? {}) as Record<string, unknown>;
-  if (typeof record.spec !== "object" || record.spec === null) return body;
-  const metadataName = (record.metadata as { name?: unknown } | undefined)?.name;
-  if (metadataName !== undefined && metadataName !== name) {
-    throw new AppError(
-      "invalid_argument",
-      `metadata.name "${String(metadataName)}" does not match the name in the URL "${name}"`,
-    );
-  }
-  return record.spec;
-}
 
 async function sealService(
   principal: Principal,
