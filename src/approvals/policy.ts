@@ -118,7 +118,8 @@ export async function resealHeaderSecrets(policy: StoredPolicy, box: SecretBox):
 /**
  * Validates a policy body (flat, or kubectl-style with `spec`) and seals header secrets.
  * A header naming a Worker secret needs the admin scope. `previous` keeps the creation time
- * of a replaced policy.
+ * of a replaced policy. Returns the policy to store and the validated input it came from (what
+ * "unchanged" compares, so applying what `get` printed is unchanged).
  */
 export async function buildPolicy(
   principal: Principal,
@@ -127,7 +128,7 @@ export async function buildPolicy(
   body: unknown,
   keyring: () => Keyring,
   previous: StoredPolicy | null,
-): Promise<StoredPolicy> {
+): Promise<{ policy: StoredPolicy; input: unknown }> {
   const given = specOf(body, name);
   const spec = parseWith(policySpecSchema, given, given === body ? "" : "spec");
   authorizeWorkerSecretNames(
@@ -151,7 +152,7 @@ export async function buildPolicy(
     ),
   );
   const now = new Date().toISOString();
-  return {
+  const policy: StoredPolicy = {
     name,
     namespace,
     webhooks,
@@ -162,6 +163,7 @@ export async function buildPolicy(
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };
+  return { policy, input: spec };
 }
 
 /** A policy as the API shows it: sealed header values are never returned. */

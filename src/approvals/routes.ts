@@ -91,8 +91,8 @@ export const approvalRoutes = new Hono<AppEnv>()
     const keyring = keyringOf(c.env);
     const previous = await getPolicy(c.env.DB, namespace, name);
     const document = await readDocument(c.req.raw);
-    const policy = await buildPolicy(principal, namespace, name, document, () => keyring, previous);
-    const prints = await fingerprint(keyring, document);
+    const { policy, input } = await buildPolicy(principal, namespace, name, document, () => keyring, previous);
+    const prints = await fingerprint(keyring, input);
     policy.fingerprint = prints.current;
     const action = applyActionOf(previous, prints);
     if (action !== "unchanged" && !dryRun) await savePolicy(c.env.DB, policy);

@@ -416,6 +416,11 @@ apiVersion: hookline.dev/v1
 kind: NotificationSubscription
 metadata: {name: rt-subscription}
 spec: {triggers: [rt-trigger], destinations: [{service: nowhere}]}
+---
+apiVersion: hookline.dev/v1
+kind: ApprovalPolicy
+metadata: {name: rt-policy, namespace: team-rt}
+spec: {manual: {required: true}, timeout: 1h}
 `,
     });
     const file = join(dir, "objects.yaml");
@@ -439,6 +444,12 @@ spec: {triggers: [rt-trigger], destinations: [{service: nowhere}]}
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(new RegExp(`/${name} unchanged`));
     }
+    const policy = hookline(["get", "policy", "rt-policy", "-n", "team-rt", "-o", "yaml"]).stdout;
+    expect(parse(policy)).toMatchObject({
+      kind: "ApprovalPolicy",
+      metadata: { name: "rt-policy", namespace: "team-rt" },
+    });
+    expect(hookline(["apply", "-f", "-"], { input: policy }).stdout).toContain("approvalpolicy/rt-policy unchanged");
     const list = hookline(["get", "templates", "-o", "yaml"]).stdout;
     expect(parse(list)).toMatchObject({ kind: "List" });
     expect(hookline(["apply", "-f", "-"], { input: list }).stdout).toContain(
