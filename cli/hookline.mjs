@@ -139,7 +139,7 @@ const COMMANDS = [
     name: "get",
     synopsis: "get KIND [NAME]",
     summary: "show objects (kinds: hookline get --help)",
-    usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE] [-o table|wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers]\n\n-o yaml prints documents that apply -f takes back (get … -o yaml | hookline apply -f -).\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
+    usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE | -A] [-o table|wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers]\n\n-o yaml prints documents that apply -f takes back (get … -o yaml | hookline apply -f -).\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
     run: (argv, usage) => getOrDelete("get", argv, usage),
   },
   {
@@ -343,6 +343,7 @@ function promptHidden(question) {
 async function getOrDelete(action, argv, usage) {
   const { values, positionals } = parse(argv, {
     "no-headers": { type: "boolean" },
+    "all-namespaces": { type: "boolean", short: "A" },
     filename: { type: "string", short: "f", multiple: true },
   });
   if (action === "delete" && values.filename?.length) return deleteFiles(values, values.filename);
@@ -360,7 +361,19 @@ async function getOrDelete(action, argv, usage) {
     return 0;
   }
   const format = getFormat(values.output);
-  const { body } = await api.request("GET", name ? `${collection}/${enc(name)}` : collection);
+  const everywhere = Boolean(values["all-namespaces"]) && kind.namespaced && !name;
+  let body;
+  if (everywhere) {
+    // -A: every namespace the token may see, each item marked with its namespace.
+    const { body: namespaces } = await api.request("GET", "/api/v1/namespaces");
+    /** @type {any[]} */
+    const all = [];
+    for (const { name: ns } of namespaces.items) {
+      const { body: page } = await api.request("GET", kind.collection(ns));
+      for (const item of page.items) all.push(kind.wholeObject ? item : { namespace: ns, ...item });
+    }
+    body = { items: all };
+  } else body = (await api.request("GET", name ? `${collection}/${enc(name)}` : collection)).body;
   /** @type {any[]} */
   const items = name ? [body] : body.items;
   if (format === "json") printData(body, "json");
@@ -372,8 +385,15 @@ async function getOrDelete(action, argv, usage) {
   else if (format.startsWith("jsonpath=")) console.log(jsonpath(format.slice("jsonpath=".length), body));
   else {
     const wide = format === "wide";
-    const headers = [...kind.columns, ...(wide ? ["namespace", "updated"] : []), "age"];
+    const namespaceOf = (/** @type {any} */ item) => item.namespace ?? item.metadata?.namespace ?? namespace;
+    const headers = [
+      ...(everywhere ? ["namespace"] : []),
+      ...kind.columns,
+      ...(wide ? ["namespace", "updated"] : []),
+      "age",
+    ];
     const rows = items.map((item) => [
+      ...(everywhere ? [namespaceOf(item)] : []),
       ...kind.row(item),
       ...(wide
         ? [item.namespace ?? item.metadata?.namespace ?? (kind.namespaced ? namespace : ""), item.updatedAt ?? ""]

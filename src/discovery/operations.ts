@@ -96,6 +96,11 @@ export const OPERATIONS: readonly Operation[] = [
     access: global("events:read"),
     summary: "Messages kept in the graveyard, everywhere",
   },
+  {
+    route: "GET /api/v1/namespaces",
+    access: signedIn,
+    summary: "The namespaces that hold objects, as far as the caller may act in them",
+  },
   { route: "GET /api/v1/whoami", access: signedIn, summary: "The caller's credential: kind, scopes, namespaces" },
   { route: "POST /api/v1/tokens", access: admin, summary: "Create an API token (shown once)" },
   { route: "GET /api/v1/tokens", access: admin, summary: "List API tokens" },

@@ -464,6 +464,10 @@ spec: {manual: {required: true}, timeout: 1h}
     expect(bare).not.toMatch(/NAME/);
     expect(bare).toMatch(/^rt-cluster /m);
     expect(hookline(["get", "clusters", "-o", "wide"]).stdout.split("\n")[0]).toMatch(/UPDATED/);
+    const everywhere = hookline(["get", "bindings", "-A"]).stdout;
+    expect(everywhere.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME/);
+    expect(everywhere).toMatch(/^team-a\s+ci-on-push/m);
+    expect(hookline(["get", "policies", "-A", "-o", "name"]).stdout).toContain("approvalpolicy/rt-policy");
 
     expect(hookline(["delete", "-f", file]).stdout).toContain("cluster/rt-cluster deleted");
     expect(hookline(["get", "cluster", "rt-cluster"]).code).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { adminAuth, call, callJson } from "./helpers";
+import { adminAuth, applyBinding, bearer, binding, call, callJson, createToken } from "./helpers";
 
 interface Spec {
   openapi: string;
@@ -85,5 +85,22 @@ describe("the API describes itself", () => {
     const anonymous = await (await call("/api/v1/openapi.json")).text();
     const withAdmin = await (await call("/api/v1/openapi.json", { headers: adminAuth })).text();
     expect(withAdmin).toBe(anonymous);
+  });
+});
+
+describe("namespaces: what kubectl get -A walks", () => {
+  it("lists the namespaces that hold objects, only those the caller may act in", async () => {
+    await applyBinding("ns-list-a", binding("one", "true", "build"));
+    await applyBinding("ns-list-b", binding("two", "true", "build"));
+    const all = (await (await call("/api/v1/namespaces", { headers: adminAuth })).json()) as {
+      items: Array<{ name: string }>;
+    };
+    expect(all.items.map((item) => item.name)).toEqual(expect.arrayContaining(["ns-list-a", "ns-list-b"]));
+    const limited = await createToken({ name: "ns-list-reader", namespaces: ["ns-list-a"], scopes: ["bindings:read"] });
+    const seen = (await (await call("/api/v1/namespaces", { headers: bearer(limited) })).json()) as {
+      items: Array<{ name: string }>;
+    };
+    expect(seen.items.map((item) => item.name)).toEqual(["ns-list-a"]);
+    expect((await call("/api/v1/namespaces")).status).toBe(401);
   });
 });
