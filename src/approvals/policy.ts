@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Keyring } from "../auth/keys";
+import { restoreHeaders } from "../auth/placeholders";
 import type { Principal } from "../auth/principal";
 import {
   describeHeaders,
@@ -130,7 +131,23 @@ export async function buildPolicy(
   previous: StoredPolicy | null,
 ): Promise<{ policy: StoredPolicy; input: unknown }> {
   const given = specOf(body, name);
-  const spec = parseWith(policySpecSchema, given, given === body ? "" : "spec");
+  const parsed = parseWith(policySpecSchema, given, given === body ? "" : "spec");
+  // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
+  const spec = {
+    ...parsed,
+    webhooks: await Promise.all(
+      parsed.webhooks.map(async (hook, index) => ({
+        ...hook,
+        headers: await restoreHeaders(
+          keyring(),
+          hook.headers,
+          previous?.webhooks.find((stored) => stored.name === hook.name)?.headers,
+          (header) => headerSecretContext(namespace, name, hook.name, header),
+          `webhooks[${index}].headers`,
+        ),
+      })),
+    ),
+  };
   authorizeWorkerSecretNames(
     principal,
     spec.webhooks.flatMap((hook, index) => workerSecretFields(hook.headers, `webhooks[${index}].headers`)),

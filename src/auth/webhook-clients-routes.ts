@@ -7,9 +7,10 @@ import { assertNamespace, assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
 import type { AppEnv } from "./context";
 import { applyActionOf, fingerprint } from "./fingerprint";
+import { restoreValue } from "./placeholders";
 import { authorize, GLOBAL } from "./principal";
 import { SecretBox } from "./secret-box";
-import { keyringOf, secretValueSchema } from "./secrets";
+import { keyringOf, SEALED, secretValueSchema } from "./secrets";
 import { describeRateLimit, rateLimitSchema, toRateLimit } from "./sender-limits";
 import { standardWebhooksKey, WEBHOOK_CLIENT_TYPES } from "./signatures";
 import { forgetWebhookClients, webhookClientSecretContext } from "./webhook-auth";
@@ -54,10 +55,19 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     const name = assertObjectName(c.req.param("name"), "webhook client name");
     const dryRun = isDryRun(c.req.query("dryRun"));
     const document = await readDocument(c.req.raw);
-    const input = parseWith(webhookClientSchema, document);
+    const parsed = parseWith(webhookClientSchema, document);
     const keyring = keyringOf(c.env);
     const previous = await getWebhookClient(c.env.DB, namespace, name);
-    const prints = await fingerprint(keyring, document);
+    // "(sealed)" keeps the stored secret; the fingerprint is of the validated input, so applying what `get` printed is "unchanged".
+    const secret = await restoreValue(
+      keyring,
+      parsed.secret,
+      previous?.secretSealed,
+      webhookClientSecretContext(namespace, name),
+      "secret",
+    );
+    const input = { ...parsed, secret: secret ?? parsed.secret };
+    const prints = await fingerprint(keyring, input);
     const action = applyActionOf(previous, prints);
     const now = Date.now();
     const record: WebhookClientRecord = {
@@ -113,6 +123,7 @@ function describeClient(client: WebhookClientRecord) {
     namespace: client.namespace,
     name: client.name,
     type: client.type,
+    secret: SEALED,
     ...(client.requireTimestamp ? { requireTimestamp: true } : {}),
     rateLimit: describeRateLimit(client.rateLimit),
     createdAt: new Date(client.createdAt).toISOString(),

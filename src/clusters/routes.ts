@@ -2,10 +2,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
+import { restoreHeaders, restoreValue } from "../auth/placeholders";
 import { authorize, GLOBAL } from "../auth/principal";
 import { describeHeaders, headerInputSchema, sealHeaders } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
-import { keyringOf, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
+import { keyringOf, SEALED, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
 import { pendingSubmissionsByCluster } from "../events/store";
 import { isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
@@ -57,10 +58,22 @@ export const clusterRoutes = new Hono<AppEnv>()
     const name = assertObjectName(c.req.param("name"), "cluster name");
     const dryRun = isDryRun(c.req.query("dryRun"));
     const document = await readDocument(c.req.raw);
-    const input = parseWith(clusterSchema, document);
+    const parsed = parseWith(clusterSchema, document);
     const keyring = keyringOf(c.env);
     let box: SecretBox | undefined;
     const previous = await getCluster(c.env.DB, name);
+    // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
+    const input = {
+      ...parsed,
+      token: await restoreValue(keyring, parsed.token, previous?.tokenSealed, clusterTokenContext(name), "token"),
+      headers: await restoreHeaders(
+        keyring,
+        parsed.headers,
+        previous?.headers,
+        (header) => clusterHeaderContext(name, header),
+        "headers",
+      ),
+    };
     // The validated input, so applying what `get` printed (defaults filled in) is "unchanged".
     const prints = await fingerprint(keyring, input);
     const action = applyActionOf(previous, prints);
@@ -137,6 +150,7 @@ function describeCluster(cluster: ClusterRecord) {
     type: cluster.type,
     url: cluster.url,
     hasToken: cluster.tokenSealed !== null,
+    ...(cluster.tokenSealed !== null ? { token: SEALED } : {}),
     tokenSecret: cluster.tokenSecret,
     headers: describeHeaders(cluster.headers),
     timeoutSeconds: cluster.timeoutMs / 1000,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
+import { restoreHeaders, restoreValue } from "../auth/placeholders";
 import { authorize, GLOBAL, type Principal } from "../auth/principal";
 import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
@@ -47,8 +48,26 @@ async function sealService(
   name: string,
   body: unknown,
   keyring: () => Keyring,
+  _db: D1Database,
+  previous: StoredService | null,
 ): Promise<{ object: StoredService; input: unknown }> {
-  const input = parseWith(serviceInputSchema, specOf(body, name));
+  const parsed = parseWith(serviceInputSchema, specOf(body, name));
+  // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
+  const restore = (value: string | undefined, sealed: string | null | undefined, part: string) =>
+    restoreValue(keyring(), value, sealed, serviceSecretContext(name, part), part);
+  const input = {
+    ...parsed,
+    url: await restore(parsed.url, previous?.urlSealed, "url"),
+    secret: await restore(parsed.secret, previous?.secretSealed, "secret"),
+    token: await restore(parsed.token, previous?.tokenSealed, "token"),
+    headers: await restoreHeaders(
+      keyring(),
+      parsed.headers,
+      previous?.headers,
+      (header) => serviceSecretContext(name, `header/${header}`),
+      "headers",
+    ),
+  };
   authorizeWorkerSecretNames(principal, [
     ...(input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]),
     ...workerSecretFields(input.headers, "headers"),
@@ -86,6 +105,7 @@ function describeService(service: StoredService) {
     url: service.urlSealed === null ? null : SEALED,
     urlSecret: service.urlSecret,
     ...(service.tokenSealed ? { token: SEALED } : {}),
+    ...(service.secretSealed ? { secret: SEALED } : {}),
     ...(service.apiUrl ? { apiUrl: service.apiUrl } : {}),
     ...(service.username ? { username: service.username } : {}),
     ...(service.icon ? { icon: service.icon } : {}),
@@ -118,6 +138,7 @@ function objectRoutes<T>(
     body: unknown,
     keyring: () => Keyring,
     db: D1Database,
+    previous: T | null,
   ) => Promise<{ object: T; input: unknown }>,
   describe: (name: string, object: T) => unknown,
   /** Throws when the object may not be deleted (something still uses it). */
@@ -130,10 +151,10 @@ function objectRoutes<T>(
       const dryRun = isDryRun(c.req.query("dryRun"));
       const document = await readDocument(c.req.raw);
       const keyring = keyringOf(c.env);
-      const { object, input } = await build(principal, name, document, () => keyring, c.env.DB);
+      const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
+      const { object, input } = await build(principal, name, document, () => keyring, c.env.DB, previous);
       // The validated input (defaults filled in, kubectl wrapper gone), so applying what `get` printed is "unchanged".
       const prints = await fingerprint(keyring, input);
-      const previous = await getObject<T & { fingerprint?: string }>(c.env.DB, table, name);
       const action = applyActionOf(previous, prints);
       if (action !== "unchanged" && !dryRun)
         await putObject(c.env.DB, table, name, { ...object, fingerprint: prints.current });

@@ -19,9 +19,8 @@ const secureUrl = outboundUrl(4096);
 export const serviceInputSchema = z
   .strictObject({
     type: z.enum(SERVICE_TYPES),
-    url: secureUrl
-      .refine((value) => value !== SEALED, `"${SEALED}" is how a stored URL is shown: give the URL itself`)
-      .optional(),
+    /** A URL, or "(sealed)" to keep the stored one. */
+    url: z.union([z.literal(SEALED), secureUrl]).optional(),
     urlSecret: workerSecretNameSchema.optional(),
     secret: secretValueSchema(1024).optional(),
     method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),

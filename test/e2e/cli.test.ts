@@ -421,6 +421,28 @@ apiVersion: hookline.dev/v1
 kind: ApprovalPolicy
 metadata: {name: rt-policy, namespace: team-rt}
 spec: {manual: {required: true}, timeout: 1h}
+---
+apiVersion: hookline.dev/v1
+kind: Cluster
+metadata: {name: rt-sealed}
+spec:
+  type: argo-server
+  url: "https://argo.example.com"
+  token: rt-cluster-token
+  headers: [{name: CF-Access-Client-Secret, secret: rt-access-secret}, {name: CF-Access-Client-Id, value: id.access}]
+---
+apiVersion: hookline.dev/v1
+kind: NotificationService
+metadata: {name: rt-service}
+spec:
+  type: webhook
+  url: "https://hooks.example.com/rt"
+  headers: [{name: x-api-key, secret: rt-service-key}]
+---
+apiVersion: hookline.dev/v1
+kind: WebhookClient
+metadata: {name: rt-client, namespace: team-rt}
+spec: {type: github, secret: rt-client-secret}
 `,
     });
     const file = join(dir, "objects.yaml");
@@ -443,6 +465,19 @@ spec: {manual: {required: true}, timeout: 1h}
       const again = hookline(["apply", "-f", "-"], { input: yaml });
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(new RegExp(`/${name} unchanged`));
+    }
+    // Sealed values print as "(sealed)" and, applied back, keep what is stored.
+    for (const [kind, name, namespace] of [
+      ["cluster", "rt-sealed", "default"],
+      ["service", "rt-service", "default"],
+      ["webhookclient", "rt-client", "team-rt"],
+    ] as const) {
+      const yaml = hookline(["get", kind, name, "-n", namespace, "-o", "yaml"]).stdout;
+      expect(yaml).toContain("(sealed)");
+      expect(yaml).not.toMatch(/rt-cluster-token|rt-access-secret|rt-service-key|rt-client-secret|hooks\.example\.com/);
+      const again = hookline(["apply", "-f", "-"], { input: yaml });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`/${name} unchanged`);
     }
     const policy = hookline(["get", "policy", "rt-policy", "-n", "team-rt", "-o", "yaml"]).stdout;
     expect(parse(policy)).toMatchObject({

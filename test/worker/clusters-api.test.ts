@@ -164,9 +164,47 @@ describe("clusters behind Cloudflare Access: headers sent with every call", () =
   });
 });
 
-describe("applying what get printed never stores the placeholder as a secret", () => {
-  it('refuses "(sealed)" as a token, a header secret, a service URL or secret, and a webhook client secret', async () => {
-    await putCluster("placeholder", "argo-server");
+describe('"(sealed)" keeps what is stored: applying what get printed changes nothing', () => {
+  it("keeps a stored token and header secret (unchanged), and refuses a placeholder with nothing stored", async () => {
+    const body = {
+      type: "argo-server",
+      url: fakeCluster.url,
+      token: "kept-cluster-token",
+      headers: [{ name: "CF-Access-Client-Secret", secret: "kept-access-secret" }],
+    };
+    expect((await callJson("/api/v1/clusters/keeps", "PUT", body)).status).toBe(201);
+    const before = await env.DB.prepare("SELECT token_sealed, headers FROM clusters WHERE name = 'keeps'").first();
+    const shown = (await (await call("/api/v1/clusters/keeps", { headers: adminAuth })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(shown).toMatchObject({
+      token: "(sealed)",
+      headers: [{ name: "CF-Access-Client-Secret", secret: "(sealed)" }],
+    });
+    const again = await callJson("/api/v1/clusters/keeps", "PUT", {
+      type: shown.type,
+      url: shown.url,
+      token: shown.token,
+      headers: shown.headers,
+      timeoutSeconds: shown.timeoutSeconds,
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-hookline-action")).toBe("unchanged");
+    expect(await env.DB.prepare("SELECT token_sealed, headers FROM clusters WHERE name = 'keeps'").first()).toEqual(
+      before,
+    );
+    // A new secret beside the kept one is a change.
+    const changed = await callJson("/api/v1/clusters/keeps", "PUT", {
+      ...body,
+      token: "(sealed)",
+      headers: [{ name: "CF-Access-Client-Secret", secret: "rotated" }],
+    });
+    expect(changed.headers.get("x-hookline-action")).toBe("configured");
+  });
+
+  it('refuses "(sealed)" where nothing is stored: a token, a header secret, a service URL or secret, a webhook client secret', async () => {
+    await putCluster("placeholder", "argo-server", { token: undefined });
     const shown = await (await call("/api/v1/clusters/placeholder", { headers: adminAuth })).json();
     const attempts: Array<[string, unknown]> = [
       ["/api/v1/clusters/placeholder", { type: "argo-server", url: fakeCluster.url, token: "(sealed)" }],
@@ -181,9 +219,9 @@ describe("applying what get printed never stores the placeholder as a secret", (
       ],
       ["/api/v1/namespaces/team-p/webhookclients/placeholder", { type: "github", secret: "(sealed)" }],
     ];
-    for (const [path, body] of attempts) {
-      const message = await expectError(await callJson(path, "PUT", body), 400, "invalid_argument");
-      expect(message).toMatch(/sealed/);
+    for (const [path, attempt] of attempts) {
+      const message = await expectError(await callJson(path, "PUT", attempt), 400, "invalid_argument");
+      expect(message).toMatch(/none is stored here/);
     }
     expect(await (await call("/api/v1/clusters/placeholder", { headers: adminAuth })).json()).toEqual(shown);
   });
