@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
+import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
 import { runCli } from "./run-cli";
 
 let worker: RunningWorker;
@@ -534,6 +535,32 @@ spec: {type: github, secret: rt-client-secret}
     expect(run(["get", "clusters", "--context", "missing"]).code).toBe(2);
     expect(run(["config", "delete-context", "nowhere"]).code).toBe(0);
     expect(run(["config", "current-context"]).code).toBe(2);
+  });
+
+  it("reads one token by name, and events --watch -o json prints only JSON lines", () => {
+    expect(hookline(["token", "create", "by-name", "--namespace", "team-a", "--scope", "events:read"]).code).toBe(0);
+    const one = JSON.parse(hookline(["get", "token", "by-name", "-o", "json"]).stdout) as {
+      name: string;
+      scopes: string[];
+    };
+    expect(one).toMatchObject({ name: "by-name", scopes: ["events:read"] });
+    const watched = spawnSync(
+      process.execPath,
+      [join(root, "cli/hookline.mjs"), "events", "-n", "team-a", "--watch", "-o", "json"],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          XDG_CONFIG_HOME: join(home, "watch"),
+          HOOKLINE_URL: worker.url,
+          HOOKLINE_TOKEN: worker.adminToken,
+        },
+        encoding: "utf8",
+        timeout: 3_000,
+      },
+    );
+    const lines = watched.stdout.split("\n").filter((line) => line.trim() !== "");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty("id");
   });
 
   it("prints shell completion scripts", () => {
