@@ -7,7 +7,7 @@ import { apply, readSources } from "./apply.mjs";
 import { readConfigFile, resolveConfig as resolveFromConfig, saveContext, writeConfigFile } from "./config.mjs";
 import { client, ServerError, UsageError } from "./http.mjs";
 import { createdAt, findKind, KINDS, toDocument } from "./kinds.mjs";
-import { bold, colorStatus, printData, printTable, red } from "./output.mjs";
+import { bold, colorStatus, green, printData, printTable, red } from "./output.mjs";
 
 const common = {
   server: { type: "string" },
@@ -141,6 +141,14 @@ const COMMANDS = [
     summary: "show objects (kinds: hookline get --help)",
     usage: `Usage: hookline get KIND [NAME] [-n NAMESPACE | -A] [-o table|wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers]\n\n-o yaml prints documents that apply -f takes back (get … -o yaml | hookline apply -f -).\nKinds: ${KINDS.map((kind) => kind.names[0]).join(", ")}`,
     run: (argv, usage) => getOrDelete("get", argv, usage),
+  },
+  {
+    name: "diff",
+    synopsis: "diff -f FILE|DIR|-",
+    summary: "show what apply would change, object by object",
+    usage:
+      "Usage: hookline diff -f FILE|DIR|- [-n NAMESPACE]\n\nCompares each document with what the server holds (as get -o yaml prints it) and prints the\ndifferences as a unified diff. Exit code 0: no differences; 1: differences (or an error), as kubectl.",
+    run: diff,
   },
   {
     name: "delete",
@@ -403,6 +411,95 @@ async function getOrDelete(action, argv, usage) {
     printTable(headers, rows, { headers: !values["no-headers"] });
   }
   return 0;
+}
+
+/** Line diff of two texts (longest common subsequence), as unified-diff lines. @param {string} before @param {string} after */
+export function diffLines(before, after) {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  /** @type {number[][]} */
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  /** @type {string[]} */
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push(` ${a[i]}`);
+      i++;
+      j++;
+    } else if (j < b.length && (i >= a.length || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(green(`+${b[j++]}`));
+    else out.push(red(`-${a[i++]}`));
+  }
+  return out;
+}
+
+/** `diff -f`: what apply would change, as `get -o yaml` shows the server's side. @param {string[]} argv @param {string} usage */
+async function diff(argv, usage) {
+  const { values } = parse(argv, { filename: { type: "string", short: "f", multiple: true } });
+  if (!values.filename?.length) throw new UsageError(usage);
+  const { documents, errors } = readSources(values.filename);
+  for (const error of errors) console.error(red(`error: ${error}`));
+  const api = client(resolveConfig(values));
+  let different = errors.length > 0;
+  for (const { value } of documents) {
+    const kind = typeof value?.kind === "string" ? findKind(value.kind) : undefined;
+    const name = value?.metadata?.name;
+    if (!kind?.appliable || typeof name !== "string") {
+      console.error(red(`error: a document without an appliable kind and metadata.name (${value?.kind ?? "no kind"})`));
+      different = true;
+      continue;
+    }
+    const namespace = value.metadata.namespace ?? firstNamespace(values) ?? "default";
+    let current = null;
+    try {
+      current = (await api.request("GET", `${kind.collection(namespace)}/${enc(name)}`)).body;
+    } catch (error) {
+      if (!(error instanceof ServerError) || error.status !== 404) throw error;
+    }
+    // What apply would store, as the server answers a dry run (defaults filled in, secrets sealed).
+    const { apiVersion: _v, kind: _k, metadata: _m, ...rest } = value;
+    const body = kind.wholeObject
+      ? { ...value, metadata: { ...value.metadata, ...(kind.namespaced ? { namespace } : {}) } }
+      : (value.spec ?? rest);
+    let planned;
+    try {
+      planned = await api.request("PUT", `${kind.collection(namespace)}/${enc(name)}?dryRun=All`, { body });
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
+      console.error(red(`error: ${kind.kind}/${name}: ${error.message}`));
+      different = true;
+      continue;
+    }
+    if (planned.headers.get("x-hookline-action") === "unchanged") continue;
+    different = true;
+    const theirs = current === null ? "" : stringify(comparable(kind, toDocument(kind, current, namespace))).trimEnd();
+    const mine = stringify(comparable(kind, toDocument(kind, planned.body, namespace))).trimEnd();
+    console.log(bold(`--- ${kind.kind}/${name} (server)${current === null ? ": does not exist yet" : ""}`));
+    console.log(bold(`+++ ${kind.kind}/${name} (after apply)`));
+    if (theirs === mine) console.log("  (a secret value changes; secrets are never shown)");
+    else for (const line of diffLines(theirs, mine)) console.log(line);
+  }
+  return different ? 1 : 0;
+}
+
+/** The parts of a document both sides have: what the user writes (spec and name), keys sorted. @param {any} kind @param {any} document */
+function comparable(kind, document) {
+  const sort = (/** @type {any} */ value) =>
+    Array.isArray(value)
+      ? value.map(sort)
+      : value !== null && typeof value === "object"
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, sort(value[key])]),
+          )
+        : value;
+  if (kind.wholeObject) return sort({ metadata: { name: document.metadata?.name }, spec: document.spec });
+  return sort({ kind: kind.kind, metadata: { name: document.metadata?.name }, spec: document.spec ?? {} });
 }
 
 /** `delete -f`: deletes the objects the files describe (kind and metadata.name, as apply reads them). */

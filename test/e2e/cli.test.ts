@@ -505,6 +505,32 @@ spec: {type: github, secret: rt-client-secret}
     expect(everywhere).toMatch(/^team-a\s+ci-on-push/m);
     expect(hookline(["get", "policies", "-A", "-o", "name"]).stdout).toContain("approvalpolicy/rt-policy");
 
+    // diff: nothing for what is applied, a unified diff for a change, the whole object for a new one.
+    expect(hookline(["diff", "-f", file])).toMatchObject({ code: 0, stdout: "" });
+    const changed = join(dir, "changed.yaml");
+    writeFileSync(
+      changed,
+      `apiVersion: hookline.dev/v1
+kind: NotificationTemplate
+metadata: {name: rt-template}
+spec:
+  message: "{{.app.metadata.name}} is down"
+  slack: {attachments: "[]", notifyBroadcast: true}
+---
+apiVersion: hookline.dev/v1
+kind: NotificationTemplate
+metadata: {name: rt-new}
+spec: {message: "new"}
+`,
+    );
+    const differences = hookline(["diff", "-f", changed]);
+    expect(differences.code).toBe(1);
+    expect(differences.stdout).toContain("--- NotificationTemplate/rt-template (server)");
+    expect(differences.stdout).toMatch(/^-\s+message: "?\{\{\.app\.metadata\.name\}\} is up"?$/m);
+    expect(differences.stdout).toMatch(/^\+\s+message: "?\{\{\.app\.metadata\.name\}\} is down"?$/m);
+    expect(differences.stdout).toContain("NotificationTemplate/rt-new (server): does not exist yet");
+    expect(hookline(["get", "template", "rt-new"]).code, "diff wrote nothing").toBe(1);
+
     expect(hookline(["delete", "-f", file]).stdout).toContain("cluster/rt-cluster deleted");
     expect(hookline(["get", "cluster", "rt-cluster"]).code).toBe(1);
   });
