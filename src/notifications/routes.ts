@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
@@ -12,6 +13,7 @@ import { readDocument, specOf } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
 import { log } from "../lib/log";
 import { assertObjectName } from "../lib/names";
+import type { Result } from "../lib/result";
 import { parseWith } from "../lib/validation";
 import { BUILT_IN_TRIGGERS } from "./catalog";
 import { compileSubscription, compileTrigger, loadNotificationConfig } from "./config";
@@ -204,16 +206,21 @@ const triggerRoutes = objectRoutes<TriggerSpec>(
   (name, spec) => ({ name, ...spec, builtIn: false }),
 );
 
+/** Builds an object stored as its validated spec, once `check` (compiling it) accepts it. */
+function specBuilder<S>(schema: z.ZodType<S>, check: (name: string, spec: S) => Result<unknown>) {
+  return async (_principal: Principal, name: string, body: unknown) => {
+    const spec = parseWith(schema, specOf(body, name));
+    const checked = check(name, spec);
+    if (!checked.ok) throw new AppError("invalid_argument", checked.error.message);
+    return { object: spec, input: spec };
+  };
+}
+
 const templateRoutes = objectRoutes<TemplateSpec>(
   "templates",
   "notification_templates",
   "template",
-  async (_principal, name, body) => {
-    const spec = parseWith(templateInputSchema, specOf(body, name));
-    const compiled = compileTemplate(name, spec);
-    if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
-    return { object: spec, input: spec };
-  },
+  specBuilder(templateInputSchema, compileTemplate),
   (name, spec) => ({ name, ...spec }),
   async (db, name) => {
     const users = (await triggersByTemplate(db)).get(name) ?? [];
@@ -226,12 +233,7 @@ const subscriptionRoutes = objectRoutes<SubscriptionSpec>(
   "subscriptions",
   "notification_subscriptions",
   "subscription",
-  async (_principal, name, body) => {
-    const spec = parseWith(subscriptionInputSchema, specOf(body, name));
-    const compiled = compileSubscription(name, spec);
-    if (!compiled.ok) throw new AppError("invalid_argument", compiled.error.message);
-    return { object: spec, input: spec };
-  },
+  specBuilder(subscriptionInputSchema, compileSubscription),
   (name, spec) => ({ name, ...spec }),
 );
 
