@@ -132,20 +132,24 @@ export async function buildPolicy(
 ): Promise<{ policy: StoredPolicy; input: unknown }> {
   const given = specOf(body, name);
   const parsed = parseWith(policySpecSchema, given, given === body ? "" : "spec");
-  // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
+  // "(sealed)" keeps what is stored — while the webhook's URI stays the same.
   const spec = {
     ...parsed,
     webhooks: await Promise.all(
-      parsed.webhooks.map(async (hook, index) => ({
-        ...hook,
-        headers: await restoreHeaders(
-          keyring(),
-          hook.headers,
-          previous?.webhooks.find((stored) => stored.name === hook.name)?.headers,
-          (header) => headerSecretContext(namespace, name, hook.name, header),
-          `webhooks[${index}].headers`,
-        ),
-      })),
+      parsed.webhooks.map(async (hook, index) => {
+        const stored = previous?.webhooks.find((candidate) => candidate.name === hook.name);
+        return {
+          ...hook,
+          headers: await restoreHeaders(
+            keyring(),
+            hook.headers,
+            stored?.headers,
+            (header) => headerSecretContext(namespace, name, hook.name, header),
+            `webhooks[${index}].headers`,
+            { unchanged: stored?.uri === hook.uri, field: `webhooks[${index}].uri` },
+          ),
+        };
+      }),
     ),
   };
   authorizeWorkerSecretNames(

@@ -62,16 +62,25 @@ export const clusterRoutes = new Hono<AppEnv>()
     const keyring = keyringOf(c.env);
     let box: SecretBox | undefined;
     const previous = await getCluster(c.env.DB, name);
-    // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
+    // "(sealed)" keeps what is stored — while the cluster's URL stays the same.
+    const destination = { unchanged: previous?.url === parsed.url.replace(/\/+$/, ""), field: "url" };
     const input = {
       ...parsed,
-      token: await restoreValue(keyring, parsed.token, previous?.tokenSealed, clusterTokenContext(name), "token"),
+      token: await restoreValue(
+        keyring,
+        parsed.token,
+        previous?.tokenSealed,
+        clusterTokenContext(name),
+        "token",
+        destination,
+      ),
       headers: await restoreHeaders(
         keyring,
         parsed.headers,
         previous?.headers,
         (header) => clusterHeaderContext(name, header),
         "headers",
+        destination,
       ),
     };
     // The validated input, so applying what `get` printed (defaults filled in) is "unchanged".

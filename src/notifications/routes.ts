@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
-import { restoreHeaders, restoreValue } from "../auth/placeholders";
+import { type Destination, restoreHeaders, restoreValue, storedValue } from "../auth/placeholders";
 import { authorize, GLOBAL, type Principal } from "../auth/principal";
 import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
@@ -54,20 +54,38 @@ async function sealService(
   previous: StoredService | null,
 ): Promise<{ object: StoredService; input: unknown }> {
   const parsed = parseWith(serviceInputSchema, specOf(body, name));
-  // "(sealed)" keeps what is stored: applying what `get` printed changes nothing.
-  const restore = (value: string | undefined, sealed: string | null | undefined, part: string) =>
-    restoreValue(keyring(), value, sealed, serviceSecretContext(name, part), part);
+  // "(sealed)" keeps what is stored — while the messages still go where they went (URL, Worker
+  // secret or Slack API): a kept secret must never follow a new URL.
+  const restore = (
+    value: string | undefined,
+    sealed: string | null | undefined,
+    part: string,
+    destination?: Destination,
+  ) => restoreValue(keyring(), value, sealed, serviceSecretContext(name, part), part, destination);
+  const url = await restore(parsed.url, previous?.urlSealed, "url");
+  const previousUrl = previous?.urlSealed
+    ? await storedValue(keyring(), previous.urlSealed, serviceSecretContext(name, "url"), "url")
+    : undefined;
+  const destination: Destination = {
+    unchanged:
+      previous !== null &&
+      url === previousUrl &&
+      (parsed.urlSecret ?? null) === previous.urlSecret &&
+      (parsed.apiUrl ?? null) === (previous.apiUrl ?? null),
+    field: "url (or urlSecret, apiUrl)",
+  };
   const input = {
     ...parsed,
-    url: await restore(parsed.url, previous?.urlSealed, "url"),
-    secret: await restore(parsed.secret, previous?.secretSealed, "secret"),
-    token: await restore(parsed.token, previous?.tokenSealed, "token"),
+    url,
+    secret: await restore(parsed.secret, previous?.secretSealed, "secret", destination),
+    token: await restore(parsed.token, previous?.tokenSealed, "token", destination),
     headers: await restoreHeaders(
       keyring(),
       parsed.headers,
       previous?.headers,
       (header) => serviceSecretContext(name, `header/${header}`),
       "headers",
+      destination,
     ),
   };
   authorizeWorkerSecretNames(principal, [

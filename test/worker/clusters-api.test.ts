@@ -194,6 +194,59 @@ describe('"(sealed)" keeps what is stored: applying what get printed changes not
     expect(await env.DB.prepare("SELECT token_sealed, headers FROM clusters WHERE name = 'keeps'").first()).toEqual(
       before,
     );
+    // A kept secret never follows a new URL: that would send it somewhere it was never given.
+    const moved = await callJson("/api/v1/clusters/keeps", "PUT", {
+      ...body,
+      url: "https://attacker.example.com",
+      token: "(sealed)",
+      headers: [{ name: "CF-Access-Client-Secret", secret: "(sealed)" }],
+    });
+    expect(await expectError(moved, 400, "invalid_argument")).toMatch(/only while url stays the same/);
+    const movedService = await callJson("/api/v1/notifications/services/keeps-secret", "PUT", {
+      type: "webhook",
+      url: "https://hooks.example.com/a",
+      headers: [{ name: "x-api-key", secret: "kept-service-key" }],
+    });
+    expect(movedService.status).toBe(201);
+    expect(
+      await expectError(
+        await callJson("/api/v1/notifications/services/keeps-secret", "PUT", {
+          type: "webhook",
+          url: "https://attacker.example.com/collect",
+          headers: [{ name: "x-api-key", secret: "(sealed)" }],
+        }),
+        400,
+        "invalid_argument",
+      ),
+    ).toMatch(/only while url \(or urlSecret, apiUrl\) stays the same/);
+    expect(
+      (
+        await callJson("/api/v1/notifications/services/keeps-secret", "PUT", {
+          type: "webhook",
+          url: "(sealed)",
+          headers: [{ name: "x-api-key", secret: "(sealed)" }],
+        })
+      ).headers.get("x-hookline-action"),
+    ).toBe("unchanged");
+    const policy = (uri: string, secret: string) => ({
+      webhooks: [{ name: "scanner", uri, headers: [{ name: "x-scanner-key", secret }] }],
+    });
+    const policyPath = "/api/v1/namespaces/keeps/approvalpolicies/scan";
+    expect(
+      (await callJson(policyPath, "PUT", policy("https://scanner.example.com/hook", "kept-scanner-key"))).status,
+    ).toBe(201);
+    expect(
+      (await callJson(policyPath, "PUT", policy("https://scanner.example.com/hook", "(sealed)"))).headers.get(
+        "x-hookline-action",
+      ),
+    ).toBe("unchanged");
+    expect(
+      await expectError(
+        await callJson(policyPath, "PUT", policy("https://attacker.example.com/hook", "(sealed)")),
+        400,
+        "invalid_argument",
+      ),
+    ).toMatch(/only while webhooks\[0\]\.uri stays the same/);
     // A new secret beside the kept one is a change.
     const changed = await callJson("/api/v1/clusters/keeps", "PUT", {
       ...body,
