@@ -171,7 +171,7 @@ const COMMANDS = [
     synopsis: "send NS [DISCRIMINATOR]",
     summary: "post an event (-f payload.json)",
     usage:
-      "Usage: hookline send NAMESPACE [DISCRIMINATOR] -f payload.json|- [-H 'X-Header: value' …]\n\nPosts the payload as an event and prints its id.",
+      "Usage: hookline send NAMESPACE [DISCRIMINATOR] -f payload.json|- [-H 'X-Header: value' …] [--wait 10s] [-o …]\n\nPosts the payload as an event and prints its id. --wait waits (up to 25 s) for its receipt:\nthe outcome and, per binding, the workflow it started.",
     run: send,
   },
   {
@@ -534,6 +534,7 @@ async function send(argv, usage) {
   const { values, positionals } = parse(argv, {
     filename: { type: "string", short: "f" },
     header: { type: "string", short: "H", multiple: true },
+    wait: { type: "string" },
   });
   const [namespace, discriminator = ""] = positionals;
   if (!namespace || !values.filename) throw new UsageError(usage);
@@ -545,12 +546,32 @@ async function send(argv, usage) {
     if (colon <= 0) throw new UsageError(`-H "${header}" is not "Name: value"`);
     headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
   }
-  const { body } = await api.request("POST", `/api/v1/events/${enc(namespace)}/${enc(discriminator)}`, {
+  const wait = values.wait ? `?wait=${enc(values.wait)}` : "";
+  const { body } = await api.request("POST", `/api/v1/events/${enc(namespace)}/${enc(discriminator)}${wait}`, {
     raw: payload,
     contentType: "application/json",
     headers,
   });
-  console.log(body.id);
+  if (!values.wait) {
+    console.log(body.id);
+    return 0;
+  }
+  const format = outputFormat(values.output);
+  if (format !== "table") printData(body, format);
+  else {
+    console.log(`${body.id} ${colorStatus(body.outcome)}`);
+    if (body.results?.length > 0)
+      printTable(
+        ["binding", "matched", "status", "workflow", "cluster"],
+        body.results.map((r) => [
+          r.binding,
+          r.matched ? "yes" : "no",
+          colorStatus(r.status),
+          r.workflow ?? "",
+          r.cluster ?? "",
+        ]),
+      );
+  }
   return 0;
 }
 

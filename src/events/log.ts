@@ -5,7 +5,7 @@ import { parseWith } from "../lib/validation";
 import { bodyOfRecord, loadPayloadText } from "./payload";
 import { findEvent } from "./replay";
 import { type BindingResult, EVENT_OUTCOMES } from "./results";
-import { type EventRecord, listEvents, listResults } from "./store";
+import { type EventRecord, getEvent, listEvents, listResults } from "./store";
 
 /** The event log's list query, as the API takes it (the console passes its filters the same way). */
 export const eventQuerySchema = z.strictObject({
@@ -60,6 +60,25 @@ export async function listEventPage(db: D1Database, namespace: string, query: un
     items: page.items.map((event) => summarizeEvent(event, results.get(event.id) ?? [])),
     nextCursor: page.nextCursor,
   };
+}
+
+/** How long `?wait=` may hold an ingest request for the event's receipt. */
+export const MAX_RECEIPT_WAIT_MS = 25_000;
+
+/**
+ * An event's receipt once the consumer has evaluated it (`{id, outcome, results}`), polling the
+ * log until `deadline`; null when it is not logged by then.
+ */
+export async function waitForReceipt(db: D1Database, namespace: string, id: string, deadline: number) {
+  for (let pause = 100; ; pause = Math.min(pause * 1.5, 500)) {
+    const event = await getEvent(db, namespace, id);
+    if (event) {
+      const { results } = summarizeEvent(event, (await listResults(db, [id])).get(id) ?? []);
+      return { id, outcome: event.outcome, results };
+    }
+    if (Date.now() + pause > deadline) return null;
+    await new Promise((done) => setTimeout(done, pause));
+  }
 }
 
 /** One event with everything the log keeps: payload, metadata, results. */

@@ -6,6 +6,7 @@ import { hasAnySignature } from "../auth/signatures";
 import { authenticateSignature } from "../auth/webhook-auth";
 import { readBodyLimited } from "../lib/body";
 import { readLimits } from "../lib/config";
+import { parseDuration } from "../lib/duration";
 import { AppError } from "../lib/errors";
 import { newEventId } from "../lib/ids";
 import { assertNamespace } from "../lib/names";
@@ -15,7 +16,7 @@ import { deliveryIdOf, ledgerFor } from "./deliveries";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { listTombstones } from "./graveyard";
 import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
-import { eventDetail, listEventPage } from "./log";
+import { eventDetail, listEventPage, MAX_RECEIPT_WAIT_MS, waitForReceipt } from "./log";
 import { admit } from "./rate-limit";
 import { replayEvent } from "./replay";
 
@@ -30,6 +31,7 @@ import { replayEvent } from "./replay";
 async function ingest(c: Context<AppEnv>): Promise<Response> {
   const namespace = assertNamespace(c.req.param("namespace") ?? "");
   const discriminator = assertDiscriminator(c.req.param("discriminator") ?? "");
+  const waitMs = receiptWait(c.req.query("wait"));
   const limits = readLimits(c.env);
   const headers = c.req.raw.headers;
 
@@ -52,8 +54,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   const ledger = delivery === null ? null : ledgerFor(c.env, namespace, delivery);
   if (ledger && delivery !== null) {
     const first = await ledger.claim(delivery, id);
-    if (first !== id)
-      return c.json({ id: first }, 202, { "x-hookline-event-id": first, "x-hookline-duplicate": "true" });
+    if (first !== id) return answer(c, namespace, first, waitMs, { "x-hookline-duplicate": "true" });
   }
   try {
     await enqueueEvent(
@@ -79,7 +80,38 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   // Queued: the claim now counts for 24 h (until confirmed it counts for a minute, in case this
   // Worker dies between claiming and queueing). Not awaited: the sender need not wait for it.
   if (ledger && delivery !== null) c.executionCtx.waitUntil(ledger.confirm(delivery, id).catch(() => undefined));
-  return c.json({ id }, 202, { "x-hookline-event-id": id });
+  return answer(c, namespace, id, waitMs);
+}
+
+/** `?wait=5s` (at most 25 s): how long to wait for the event's receipt; none without the parameter. */
+function receiptWait(wait: string | undefined): number | null {
+  if (wait === undefined) return null;
+  const ms = parseDuration(wait);
+  if (ms === null || ms <= 0 || ms > MAX_RECEIPT_WAIT_MS) {
+    throw new AppError(
+      "invalid_argument",
+      `wait must be a duration up to ${MAX_RECEIPT_WAIT_MS / 1000}s (e.g. "5s"), not ${JSON.stringify(wait)}`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Argo's answer (202 {id}) — or, with `?wait`, the receipt once the event is evaluated: 200 {id,
+ * outcome, results: [{binding, matched, status, workflow, cluster}]}, or 202 {id, outcome:
+ * "pending"} when the wait runs out.
+ */
+async function answer(
+  c: Context<AppEnv>,
+  namespace: string,
+  id: string,
+  waitMs: number | null,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  const headers = { "x-hookline-event-id": id, ...extra };
+  if (waitMs === null) return c.json({ id }, 202, headers);
+  const receipt = await waitForReceipt(c.env.DB, namespace, id, Date.now() + waitMs);
+  return receipt ? c.json(receipt, 200, headers) : c.json({ id, outcome: "pending" }, 202, headers);
 }
 
 async function enforceRateLimit(

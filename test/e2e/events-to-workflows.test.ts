@@ -1,6 +1,10 @@
+import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
+import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
 import { type FakeCluster, startFakeCluster } from "../fakes/argo-cluster";
 
 let worker: RunningWorker;
@@ -120,8 +124,54 @@ spec:
     expect(processed).toMatchObject({ level: "info", outcome: "submitted", discriminator: "my-discriminator" });
     expect(processed?.durationMs).toEqual(expect.any(Number));
     expect(worker.output()).not.toContain("e2e-secret-value");
+
+    // hookline send --wait: the receipt names the workflow the fake Argo Server created.
+    const payload = join(mkdtempSync(join(tmpdir(), "hookline-wait-")), "event.json");
+    writeFileSync(payload, JSON.stringify({ message: "waited for" }));
+    // Asynchronously: the fake Argo Server runs in this process and must keep answering meanwhile.
+    const sent2 = await runCliAsync([
+      "send",
+      "argo",
+      "my-discriminator",
+      "-f",
+      payload,
+      "-H",
+      "X-GitHub-Event: push",
+      "--wait",
+      "20s",
+      "-o",
+      "json",
+    ]);
+    expect(sent2.code, sent2.stderr).toBe(0);
+    const receipt = JSON.parse(sent2.stdout) as { outcome: string; results: Array<{ workflow: string }> };
+    expect(receipt.outcome, sent2.stdout).toBe("submitted");
+    const after = (await fake("workflows?namespace=argo")) as { workflows: Array<{ name: string }> };
+    expect(after.workflows.map((workflow) => workflow.name)).toContain(receipt.results[0]?.workflow);
   });
 });
+
+/** `hookline …` in a subprocess, without blocking this process (where the fakes run). */
+function runCliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, "cli/hookline.mjs"), ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOOKLINE_URL: worker.url,
+        HOOKLINE_TOKEN: worker.adminToken,
+        XDG_CONFIG_HOME: tmpdir(),
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** The Worker's structured log lines in `output` (other lines are wrangler's own). */
 function logLines(output: string): Array<Record<string, unknown>> {
