@@ -145,10 +145,13 @@ export interface TemplateVariables {
   serviceName: string;
 }
 
+/** Argo CD's helpers are stateless (time.Now reads the clock when called): built once, not per message. */
+const ARGO_CD_HELPERS = argoCdTemplateHelpers();
+
 /** Renders the fields of a stored template that a destination of `serviceType` sends; throws with the field that failed. */
 export function renderStoredTemplate(template: CompiledTemplate, variables: TemplateVariables): RenderedMessage {
   const data = {
-    ...argoCdTemplateHelpers(),
+    ...ARGO_CD_HELPERS,
     app: variables.resource,
     context: variables.context,
     serviceType: variables.serviceType,

@@ -5,7 +5,7 @@
 
 import { budgetOf } from "../budget";
 import { GoDuration, GoTime, goMethod, goNow, parseRfc3339 } from "../go-time";
-import { goJson } from "../gotemplate/functions";
+import { goJson } from "../gotemplate";
 import { compileRegex, regexWork } from "../regex";
 
 type Value = unknown;

@@ -2,11 +2,10 @@ import { executeGoTemplate } from "./execute";
 import { isTemplateFunction, unknownFunctionMessage } from "./functions";
 import { type ParsedTemplate, parseGoTemplate } from "./parse";
 
-export { EXECUTION_LIMITS } from "./execute";
 export { goJson } from "./functions";
 export type { ParsedTemplate } from "./parse";
 export { TemplateSyntaxError } from "./parse";
-export { GoFunction, GoInt, TemplateExecError, type Value } from "./values";
+export { GoFunction, TemplateExecError } from "./values";
 
 /**
  * Go text/template with the sprig functions Argo CD gives notification templates, interpreted
