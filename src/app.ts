@@ -4,6 +4,7 @@ import packageJson from "../package.json";
 import { adminRoutes } from "./admin/routes";
 import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
 import { approvalRoutes, callbackRoutes } from "./approvals/routes";
+import { slackRoutes } from "./approvals/slack";
 import type { AppEnv } from "./auth/context";
 import { authenticate } from "./auth/middleware";
 import { tokenRoutes } from "./auth/tokens-routes";
@@ -16,6 +17,7 @@ import { eventRoutes } from "./events/routes";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 import { log } from "./lib/log";
 import { notificationRoutes } from "./notifications/routes";
+import { approvalLinkRoutes } from "./ui/approval-links";
 import { consoleRoutes } from "./ui/routes";
 
 /** The hookline HTTP API. */
@@ -27,6 +29,9 @@ app.route("/", discoveryRoutes);
 // OAuth token endpoint and approval callbacks authenticate themselves (client credentials, access tokens).
 app.route("/", tokenEndpoint);
 app.route("/", callbackRoutes);
+// Chat approvals verify themselves: Slack's signed clicks, one-time links (the link is the capability).
+app.route("/", slackRoutes);
+app.route("/", approvalLinkRoutes);
 
 const api = new Hono<AppEnv>();
 api.use(authenticate);

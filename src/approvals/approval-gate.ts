@@ -7,6 +7,7 @@ import { log } from "../lib/log";
 import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
+import type { Decider } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import {
   answerCallback,
@@ -86,7 +87,7 @@ export class ApprovalGate extends DurableObject<Env> {
         return [hook.name, { capability, uri: callbackUri(init.callbackBase, init.id, hook.name, capability) }];
       }),
     );
-    const opened = openGate({ ...init, callbacks }, Date.now());
+    const opened = openGate({ ...init, publicUrl: init.callbackBase, callbacks }, Date.now());
     this.state = opened.state;
     await this.commit(opened.plan);
     await this.announceDue();
@@ -123,11 +124,11 @@ export class ApprovalGate extends DurableObject<Env> {
     return this.settle(result, plan);
   }
 
-  /** A person's decision (`approvals:decide`), through the one decide service (approvals/decide.ts). */
-  async decide(namespace: string, approve: boolean, message: string, by: string): Promise<Result<GateView>> {
+  /** A person's decision, through the one decide service (approvals/decide.ts). */
+  async decide(namespace: string, approve: boolean, message: string, decider: Decider): Promise<Result<GateView>> {
     const state = this.state;
     if (state?.namespace !== namespace) return fail("not_found", `approval not found in namespace "${namespace}"`);
-    const { result, plan } = decideManually(state, approve, message, by, Date.now());
+    const { result, plan } = decideManually(state, approve, message, decider, Date.now());
     return this.settle(result, plan);
   }
 
@@ -246,7 +247,11 @@ export class ApprovalGate extends DurableObject<Env> {
     const type = key.slice("notify:".length) as InternalEventType;
     const view = viewOf(state);
     await this.env.NOTIFICATIONS.send(
-      internalEvent(`${state.id}:${type}`, type, state.namespace, { approval: view, decision: view.decision }),
+      internalEvent(`${state.id}:${type}`, type, state.namespace, {
+        approval: view,
+        decision: view.decision,
+        ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
+      }),
       { contentType: "json" },
     );
     log.info(type, {

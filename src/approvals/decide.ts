@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { type Principal, principalKey } from "../auth/principal";
 import { AppError, notFound } from "../lib/errors";
 import type { Result } from "../lib/result";
 import { parseWith } from "../lib/validation";
 import type { ApprovalGate } from "./approval-gate";
+import type { Decider } from "./approvers";
 import type { GateView } from "./gate-view";
 
 /** Longest `mdMessage` a callback (or manual decision message) may carry. */
@@ -46,18 +46,20 @@ export function unwrapGate(result: Result<GateView>): GateView {
 }
 
 /**
- * A person decides a gate — the one way the API (`POST …/decision`) and the console do it: the
- * same validation (message length, approve a boolean), the same record of who decided, the same
- * errors (404 for another namespace's gate, 409 for a contradiction).
+ * A person decides a gate — the one way every entry point does it: the API (`POST …/decision`,
+ * which the CLI calls), the console, Slack's buttons and one-time chat links. The same
+ * validation (message length, approve a boolean), the same approver rule (approvers.ts, checked
+ * by the gate), the same record of who decided and where, the same errors (404 for another
+ * namespace's gate, 403 for someone who is not an approver, 409 for a contradiction).
  */
 export async function decideApproval(
   env: Env,
-  principal: Principal,
+  decider: Decider,
   namespace: string,
   id: string,
   input: unknown,
 ): Promise<GateView> {
   const { approve, message } = parseWith(decisionSchema, input);
   if (!isGateId(id)) throw gateNotFound(namespace, id);
-  return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, principalKey(principal)));
+  return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, decider));
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from "../lib/duration";
 import { fail, ok, type Result } from "../lib/result";
+import { type Decider, mayDecide } from "./approvers";
 import type { StoredPolicy } from "./policy";
 
 /** The workflow node a gate holds: on decision it is resumed (or failed) through the Argo Server. */
@@ -40,6 +41,17 @@ export interface Decision {
   reason: string;
   message: string;
   by: string;
+  /** Where it was taken: `api`, `console`, `slack:<service>`, `link:<service>`, `webhook`, `timeout`. */
+  via?: string;
+  at: number;
+}
+
+/** A person's decision as recorded (older gates have no `via`). */
+export interface ManualDecision {
+  approve: boolean;
+  message: string;
+  by: string;
+  via?: string;
   at: number;
 }
 
@@ -49,6 +61,8 @@ export interface GateState {
   policy: StoredPolicy;
   subject: Subject | null;
   context: Record<string, unknown>;
+  /** The public origin its callbacks and chat links point at (older gates have none). */
+  publicUrl?: string;
   createdAt: number;
   expiresAt: number;
   status: ApprovalStatus;
@@ -56,7 +70,7 @@ export interface GateState {
   revision: number;
   /** In the policy's order; looked up by name, never as object keys. */
   webhooks: WebhookState[];
-  manual: { required: boolean; decision: { approve: boolean; message: string; by: string; at: number } | null };
+  manual: { required: boolean; decision: ManualDecision | null };
   decision: Decision | null;
   node: { phase: "pending" | "set" | "failed"; attempts: number; lastError: string | null; at: number | null } | null;
 }
@@ -87,6 +101,7 @@ export function openGate(
     policy: StoredPolicy;
     subject: Subject | null;
     context: Record<string, unknown>;
+    publicUrl: string;
     /** Each webhook's capability and the URI that carries it. */
     callbacks: ReadonlyMap<string, { capability: string; uri: string }>;
   },
@@ -98,6 +113,7 @@ export function openGate(
     policy: init.policy,
     subject: init.subject,
     context: init.context,
+    publicUrl: init.publicUrl,
     createdAt: now,
     expiresAt: now + init.policy.timeoutMs,
     status: "pending",
@@ -157,16 +173,26 @@ export function answerCallback(
   return { result: ok(true), plan };
 }
 
-/** A person's decision (`approvals:decide`). The same decision again changes nothing. */
+/**
+ * A person's decision — through the API, the console, a chat button or a one-time link. Only the
+ * policy's approvers decide (approvers.ts). The same decision again changes nothing.
+ */
 export function decideManually(
   state: GateState,
   approve: boolean,
   message: string,
-  by: string,
+  decider: Decider,
   now: number,
 ): { result: Result<true>; plan: Plan } {
   const plan = emptyPlan();
+  if (!mayDecide(state.policy.manual, decider))
+    return { result: fail("permission_denied", `${decider.by} is not an approver of this gate`), plan };
+  const { by, via } = decider;
   const previous = state.manual.decision;
+  if (decider.once && (previous || state.status !== "pending")) {
+    const outcome = previous ? `${previous.approve ? "approved" : "rejected"} by ${previous.by}` : state.status;
+    return { result: fail("gone", `this link can no longer be used: the approval was ${outcome}`), plan };
+  }
   if (previous) {
     if (previous.approve === approve) return { result: ok(true), plan };
     return {
@@ -175,9 +201,9 @@ export function decideManually(
     };
   }
   if (state.status !== "pending") return { result: afterDecision(state, approve), plan };
-  state.manual.decision = { approve, message, by, at: now };
-  if (!approve) decide(state, plan, "rejected", `rejected by ${by}`, message, by, now);
-  else approveIfComplete(state, plan, message, by, now);
+  state.manual.decision = { approve, message, by, via, at: now };
+  if (!approve) decide(state, plan, "rejected", `rejected by ${by}`, message, by, now, via);
+  else approveIfComplete(state, plan, message, by, now, via);
   changed(state, plan, now);
   return { result: ok(true), plan };
 }
@@ -286,12 +312,19 @@ export function recordNodeSet(
 }
 
 /** Approves when every webhook has said yes and a required manual approval was given. */
-function approveIfComplete(state: GateState, plan: Plan, message: string, by: string, now: number): void {
+function approveIfComplete(
+  state: GateState,
+  plan: Plan,
+  message: string,
+  by: string,
+  now: number,
+  via = "webhook",
+): void {
   if (state.status !== "pending") return;
   const webhooksApproved = state.webhooks.every((hook) => hook.phase === "approved");
   const manualApproved = !state.manual.required || state.manual.decision?.approve === true;
   if (webhooksApproved && manualApproved)
-    decide(state, plan, "approved", "every required approval was given", message, by, now);
+    decide(state, plan, "approved", "every required approval was given", message, by, now, via);
 }
 
 /** Takes the gate's one decision and plans what follows it: notification, mirror, node. */
@@ -303,10 +336,11 @@ function decide(
   message: string,
   by: string,
   now: number,
+  via = by === "timeout" ? "timeout" : "webhook",
 ): void {
   if (state.status !== "pending") return;
   state.status = status;
-  state.decision = { status, reason, message, by, at: now };
+  state.decision = { status, reason, message, by, via, at: now };
   for (const hook of state.webhooks) plan.unschedule.push(`deliver:${hook.name}`);
   plan.unschedule.push("timeout");
   plan.schedule.push([status === "timed_out" ? "notify:approval.timed_out" : "notify:approval.decided", now]);

@@ -1,3 +1,4 @@
+import { approversOf } from "./approvers";
 import type { GateState, Subject, WebhookPhase } from "./gate-state";
 
 /** A gate as the API, the console and notifications show it. */
@@ -20,8 +21,15 @@ export interface GateView {
     callbackUri: string;
     answer: { success: boolean; mdMessage: string; by: string; at: string } | null;
   }>;
-  manual: { required: boolean; decision: { approve: boolean; message: string; by: string; at: string } | null };
-  decision: { status: string; reason: string; message: string; by: string; at: string } | null;
+  manual: {
+    required: boolean;
+    /** Who may decide (the policy's `manual.approvers`, or `console:*`). */
+    approvers: readonly string[];
+    chatLinks: boolean;
+    confirm: boolean;
+    decision: { approve: boolean; message: string; by: string; via: string; at: string } | null;
+  };
+  decision: { status: string; reason: string; message: string; by: string; via: string; at: string } | null;
   node: { phase: string; attempts: number; lastError: string | null } | null;
 }
 
@@ -50,9 +58,16 @@ export function viewOf(state: GateState): GateView {
     })),
     manual: {
       required: state.manual.required,
-      decision: state.manual.decision ? { ...state.manual.decision, at: iso(state.manual.decision.at) } : null,
+      approvers: approversOf(state.policy.manual),
+      chatLinks: state.policy.manual.chatLinks === true,
+      confirm: state.policy.manual.confirm === true,
+      decision: state.manual.decision
+        ? { ...state.manual.decision, via: state.manual.decision.via ?? "api", at: iso(state.manual.decision.at) }
+        : null,
     },
-    decision: state.decision ? { ...state.decision, at: iso(state.decision.at) } : null,
+    decision: state.decision
+      ? { ...state.decision, via: state.decision.via ?? "api", at: iso(state.decision.at) }
+      : null,
     node: state.node
       ? { phase: state.node.phase, attempts: state.node.attempts, lastError: state.node.lastError }
       : null,

@@ -18,6 +18,7 @@ import { isDns1123Label } from "../lib/names";
 import { hasTemplate } from "../lib/templates";
 import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
+import { approverSchema, type ManualPolicy } from "./approvers";
 
 /** The body template webhooks get unless they name another one. */
 export const DEFAULT_BODY_TEMPLATE = "default";
@@ -47,7 +48,17 @@ export const policySpecSchema = z
       .max(10)
       .default([])
       .refine((hooks) => new Set(hooks.map((hook) => hook.name)).size === hooks.length, "webhook names must be unique"),
-    manual: z.strictObject({ required: z.boolean() }).default({ required: false }),
+    manual: z
+      .strictObject({
+        required: z.boolean(),
+        /** Who may decide (src/approvals/approvers.ts); without a list, anyone with approvals:decide. */
+        approvers: z.array(approverSchema).min(1).max(100).optional(),
+        /** Chat messages carry one-time Approve / Reject links (`/approve/{token}`). */
+        chatLinks: z.boolean().default(false),
+        /** Chat buttons ask "are you sure?" before approving (for production policies). */
+        confirm: z.boolean().default(false),
+      })
+      .default({ required: false, chatLinks: false, confirm: false }),
     timeout: z
       .string()
       .default("24h")
@@ -87,7 +98,7 @@ export interface StoredPolicy {
   name: string;
   namespace: string;
   webhooks: StoredWebhook[];
-  manual: { required: boolean };
+  manual: ManualPolicy;
   timeout: string;
   timeoutMs: number;
   onDecision: { setNode: boolean; outputParameter: string };

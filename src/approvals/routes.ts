@@ -13,6 +13,7 @@ import { assertNamespace, assertObjectName, isDns1123Label, isDns1123Subdomain }
 import { limitSchema, pageOf } from "../lib/paging";
 import { parseWith } from "../lib/validation";
 import { FORGED_URI } from "./approval-gate";
+import { principalDecider } from "./approvers";
 import { presentedCapability } from "./callback-uris";
 import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
 import { APPROVAL_STATUSES } from "./gate-state";
@@ -152,7 +153,13 @@ export const approvalRoutes = new Hono<AppEnv>()
   .post("/namespaces/:namespace/approvals/:id/decision", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(c.get("principal"), "approvals:decide", namespace);
-    const view = await decideApproval(c.env, principal, namespace, c.req.param("id"), await readDocument(c.req.raw));
+    const view = await decideApproval(
+      c.env,
+      principalDecider(principal, "api"),
+      namespace,
+      c.req.param("id"),
+      await readDocument(c.req.raw),
+    );
     return c.json({ id: view.id, status: view.status, approval: view });
   });
 

@@ -12,7 +12,12 @@ export interface Keyring {
 }
 
 /** Everything hookline derives from the secret key, one key per purpose (HKDF `info`). */
-export type KeyPurpose = "secrets-at-rest" | "apply-fingerprints" | "oauth-access-tokens" | "console-sessions";
+export type KeyPurpose =
+  | "secrets-at-rest"
+  | "apply-fingerprints"
+  | "oauth-access-tokens"
+  | "console-sessions"
+  | "approval-links";
 
 /** The keys of a keyring, current first. */
 export function keysOf(keyring: Keyring): string[] {

@@ -142,3 +142,24 @@ function withinTolerance(timestamp: string, now: number): boolean {
   if (!/^\d{1,12}$/.test(trimmed)) return false;
   return Math.abs(now / 1000 - Number(trimmed)) <= TIMESTAMP_TOLERANCE_SECONDS;
 }
+
+/**
+ * Slack's request signature (v0): `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret,
+ * "v0:<X-Slack-Request-Timestamp>:<raw body>")>`, with the timestamp within five minutes of now
+ * so a captured click cannot be replayed later. Constant time.
+ */
+export async function verifySlackSignature(
+  signingSecret: string,
+  headers: Headers,
+  rawBody: string,
+  nowMs = Date.now(),
+): Promise<boolean> {
+  const timestamp = headers.get("x-slack-request-timestamp") ?? "";
+  const signature = headers.get("x-slack-signature") ?? "";
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowMs / 1000 - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS)
+    return false;
+  const presented = signature.startsWith("v0=") ? fromHex(signature.slice(3)) : null;
+  if (!presented) return false;
+  const expected = await hmacSha256(signingSecret, `v0:${timestamp}:${rawBody}`);
+  return constantTimeEqual(presented, expected);
+}

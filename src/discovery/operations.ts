@@ -57,6 +57,21 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Refused: a callback URI without its webhook and capability (403)",
   },
   {
+    route: "POST /callbacks/slack/interactions",
+    access: open,
+    summary: "Slack's interactivity request URL: Approve / Reject clicks, verified with the app's signing secret",
+  },
+  {
+    route: "GET /approve/:token",
+    access: open,
+    summary: "A one-time chat link's confirm page (the link is the credential; a GET never decides)",
+  },
+  {
+    route: "POST /approve/:token",
+    access: open,
+    summary: "A one-time chat link's decision (once; then 410)",
+  },
+  {
     route: "POST /api/v1/events/:namespace/",
     access: ns("events:write"),
     summary: "Send an event (no discriminator), Argo style",

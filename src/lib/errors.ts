@@ -6,6 +6,8 @@ export const errorStatus = {
   not_found: 404,
   already_exists: 409,
   aborted: 409,
+  /** A one-time capability (an approval link) that was used or has expired. */
+  gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   resource_exhausted: 429,

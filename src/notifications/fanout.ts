@@ -1,6 +1,8 @@
+import type { Keyring } from "../auth/keys";
 import { ExpressionError } from "../expressions/jsonata";
 import { sha256Hex } from "../lib/crypto";
 import { fail, ok, type Result } from "../lib/result";
+import { withApprovalActions } from "./approval-actions";
 import type { CompiledCondition, NotificationConfig } from "./config";
 import type { InternalEvent } from "./internal-events";
 import { renderNotification } from "./render";
@@ -79,6 +81,7 @@ export interface FanOutResult {
 export async function fanOut(
   db: D1Database,
   config: NotificationConfig,
+  keyring: Keyring,
   resource: NotificationResource,
   now = Date.now(),
 ): Promise<FanOutResult> {
@@ -137,7 +140,18 @@ export async function fanOut(
         result.fired.push({ trigger, condition: condition.index, destination, templates: condition.send });
         for (const template of condition.send) {
           deliveries.push(
-            await buildDelivery(config, resource, trigger, condition.index, target, once, fired, template, now),
+            await buildDelivery(
+              config,
+              keyring,
+              resource,
+              trigger,
+              condition.index,
+              target,
+              once,
+              fired,
+              template,
+              now,
+            ),
           );
         }
       }
@@ -216,6 +230,7 @@ async function evaluateCondition(
 
 async function buildDelivery(
   config: NotificationConfig,
+  keyring: Keyring,
   resource: NotificationResource,
   trigger: string,
   condition: number,
@@ -250,13 +265,14 @@ async function buildDelivery(
     };
   }
   try {
-    const message = renderNotification(template, config.templates.get(template), {
+    const rendered = renderNotification(template, config.templates.get(template), {
       resource: resource.doc,
       context: config.context,
       serviceType: service.type as ServiceType,
       recipient: target.recipient,
       serviceName: target.service,
     });
+    const message = await withApprovalActions(rendered, resource.doc, service, keyring);
     return { ...base, message, status: "pending", lastError: null };
   } catch (error) {
     return {

@@ -18,6 +18,16 @@ export function colorizer(serviceType: ServiceType): (text: unknown, level?: Col
     };
     return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${String(text)}</font>`;
   }
+  if (serviceType === "wecom") {
+    // WeCom's markdown has three font colours: info (green), comment (grey), warning (orange-red).
+    const colors: Record<ColorLevel, string> = {
+      success: "info",
+      info: "comment",
+      warning: "warning",
+      danger: "warning",
+    };
+    return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${String(text)}</font>`;
+  }
   if (serviceType === "slack" || serviceType === "googlechat") return (text) => `*${String(text)}*`;
   return (text) => `**${String(text)}**`;
 }

@@ -79,6 +79,8 @@ async function sealService(
     url,
     secret: await restore(parsed.secret, previous?.secretSealed, "secret", destination),
     token: await restore(parsed.token, previous?.tokenSealed, "token", destination),
+    // Verifies what comes in from Slack; it is never sent anywhere, so it may stay with a new URL.
+    signingSecret: await restore(parsed.signingSecret, previous?.signingSecretSealed, "signing-secret"),
     headers: await restoreHeaders(
       keyring(),
       parsed.headers,
@@ -112,6 +114,7 @@ async function sealService(
     apiUrl: input.apiUrl ?? null,
     username: input.username ?? null,
     icon: input.icon ?? null,
+    signingSecretSealed: await seal(input.signingSecret, "signing-secret"),
     updatedAt: new Date().toISOString(),
   };
   return { object, input };
@@ -126,6 +129,7 @@ function describeService(service: StoredService) {
     urlSecret: service.urlSecret,
     ...(service.tokenSealed ? { token: SEALED } : {}),
     ...(service.secretSealed ? { secret: SEALED } : {}),
+    ...(service.signingSecretSealed ? { signingSecret: SEALED } : {}),
     ...(service.apiUrl ? { apiUrl: service.apiUrl } : {}),
     ...(service.username ? { username: service.username } : {}),
     ...(service.icon ? { icon: service.icon } : {}),
@@ -299,7 +303,7 @@ export const notificationRoutes = new Hono<AppEnv>()
     // The resource's deliveries belong to its namespace: the principal must be allowed there.
     authorize(principal, "notifications:write", resource.namespace === "" ? GLOBAL : resource.namespace);
     const config = await loadNotificationConfig(c.env.DB);
-    const result = await fanOut(c.env.DB, config, resource);
+    const result = await fanOut(c.env.DB, config, keyringOf(c.env), resource);
     try {
       await enqueueDeliveries(c.env.DB, c.env.NOTIFICATIONS, result.deliveries);
     } catch (error) {

@@ -5,11 +5,23 @@ import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
 import { isDns1123Subdomain } from "../lib/names";
 import { outboundUrl } from "../lib/urls";
 
-export const SERVICE_TYPES = ["webhook", "dingtalk", "slack", "teams", "lark", "discord", "googlechat"] as const;
+export const SERVICE_TYPES = [
+  "webhook",
+  "dingtalk",
+  "wecom",
+  "slack",
+  "teams",
+  "lark",
+  "discord",
+  "googlechat",
+] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
-/** DingTalk robots accept about 20 messages a minute; other services are not paced by default. */
-export const DEFAULT_RATE_PER_MINUTE: ReadonlyMap<ServiceType, number> = new Map([["dingtalk", 20]]);
+/** DingTalk and WeCom robots accept about 20 messages a minute; other services are not paced by default. */
+export const DEFAULT_RATE_PER_MINUTE: ReadonlyMap<ServiceType, number> = new Map([
+  ["dingtalk", 20],
+  ["wecom", 20],
+]);
 
 const name = z.string().refine(isDns1123Subdomain, "must be a Kubernetes name (DNS-1123 subdomain)");
 const expression = z.string().min(1).max(MAX_EXPRESSION_LENGTH);
@@ -33,6 +45,8 @@ export const serviceInputSchema = z
     /** Slack: the name and icon (an :emoji: or an image URL) messages are posted with. */
     username: z.string().min(1).max(80).optional(),
     icon: z.string().min(1).max(2048).optional(),
+    /** Slack: the app's signing secret; approval requests then carry Approve / Reject buttons. */
+    signingSecret: secretValueSchema(1024).optional(),
   })
   .refine(
     (s) => [s.url, s.urlSecret, s.token].filter((value) => value !== undefined).length === 1,
@@ -41,8 +55,12 @@ export const serviceInputSchema = z
   .refine(
     (s) =>
       s.type === "slack" ||
-      (s.token === undefined && s.apiUrl === undefined && s.username === undefined && s.icon === undefined),
-    "token, apiUrl, username and icon are slack settings",
+      (s.token === undefined &&
+        s.apiUrl === undefined &&
+        s.username === undefined &&
+        s.icon === undefined &&
+        s.signingSecret === undefined),
+    "token, apiUrl, username, icon and signingSecret are slack settings",
   )
   .refine(
     (s) => s.secret === undefined || s.type === "dingtalk" || s.type === "lark",
@@ -65,6 +83,8 @@ export interface StoredService {
   apiUrl?: string | null;
   username?: string | null;
   icon?: string | null;
+  /** Slack: the app's signing secret (sealed), verifying button clicks. */
+  signingSecretSealed?: string | null;
   updatedAt: string;
 }
 

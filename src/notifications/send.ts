@@ -86,6 +86,18 @@ export async function dingtalkSign(secret: string, timestampMs: number): Promise
   return encodeURIComponent(btoa(String.fromCharCode(...mac)));
 }
 
+/** WeCom robots take markdown content of at most 4,096 bytes. */
+const WECOM_MAX_BYTES = 4096;
+
+/** `text` cut to at most `max` UTF-8 bytes, on a character boundary. */
+function truncateUtf8(text: string, max: number): string {
+  const bytes = utf8(text);
+  if (bytes.length <= max) return text;
+  let end = max - 3;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return `${new TextDecoder().decode(bytes.slice(0, end))}...`;
+}
+
 /** Lark/Feishu's signature: HMAC-SHA256 keyed with `${timestamp}\n${secret}` over nothing, base64. */
 export async function larkSign(secret: string, timestampSeconds: number): Promise<string> {
   const mac = await hmacSha256(utf8(`${timestampSeconds}\n${secret}`), new Uint8Array(0));
@@ -100,13 +112,18 @@ interface Request {
   headers?: Record<string, string>;
 }
 
-/** Slack's message: Argo CD's shape for its templates (message as text, attachments, blocks), else a header and a section. */
+/**
+ * Slack's message: Argo CD's shape for its templates (message as text, attachments, blocks), else
+ * a header and a section — and, for an approval request, Approve / Reject buttons.
+ */
 function slackMessage(message: RenderedMessage): Record<string, unknown> {
+  const buttons = message.approval ? [approvalButtons(message.approval)] : [];
   if (message.slack) {
+    const blocks = [...(message.slack.blocks ?? []), ...buttons];
     return {
       text: message.body,
       ...(message.slack.attachments ? { attachments: message.slack.attachments } : {}),
-      ...(message.slack.blocks ? { blocks: message.slack.blocks } : {}),
+      ...(blocks.length > 0 ? { blocks } : {}),
     };
   }
   return {
@@ -114,6 +131,43 @@ function slackMessage(message: RenderedMessage): Record<string, unknown> {
     blocks: [
       { type: "header", text: { type: "plain_text", text: message.title.slice(0, 150) } },
       { type: "section", text: { type: "mrkdwn", text: toMrkdwn(message.body).slice(0, 3000) } },
+      ...buttons,
+    ],
+  };
+}
+
+/** The `action_id`s of the buttons Slack posts back to `/callbacks/slack/interactions`. */
+export const SLACK_APPROVE_ACTION = "hookline_approve";
+export const SLACK_REJECT_ACTION = "hookline_reject";
+/** The `block_id` of the buttons, so a decision can replace them. */
+export const SLACK_APPROVAL_BLOCK = "hookline_approval";
+
+/** Block Kit buttons for a gate: the value names the gate (an unguessable id), the action the decision. */
+function approvalButtons(approval: NonNullable<RenderedMessage["approval"]>): Record<string, unknown> {
+  const button = (text: string, action: string, style: "primary" | "danger") => ({
+    type: "button",
+    text: { type: "plain_text", text },
+    action_id: action,
+    value: approval.gate,
+    style,
+  });
+  const approve = button("Approve", SLACK_APPROVE_ACTION, "primary");
+  return {
+    type: "actions",
+    block_id: SLACK_APPROVAL_BLOCK,
+    elements: [
+      approval.confirm
+        ? {
+            ...approve,
+            confirm: {
+              title: { type: "plain_text", text: "Approve?" },
+              text: { type: "mrkdwn", text: "This approval is for a protected environment. Approve it?" },
+              confirm: { type: "plain_text", text: "Approve" },
+              deny: { type: "plain_text", text: "Cancel" },
+            },
+          }
+        : approve,
+      button("Reject", SLACK_REJECT_ACTION, "danger"),
     ],
   };
 }
@@ -190,6 +244,23 @@ async function buildRequest(
             text: mobiles.length > 0 ? `${text}\n\n${mobiles.map((m) => `@${m}`).join(" ")}` : text,
           },
           at: { atMobiles: mobiles, isAtAll: false },
+        }),
+      };
+    }
+    case "wecom": {
+      // WeCom group robots: markdown, people mentioned as <@userid>.
+      const people = recipient
+        ? recipient
+            .split(",")
+            .map((person) => person.trim())
+            .filter(Boolean)
+        : [];
+      const mentions = people.map((person) => `<@${person}>`).join(" ");
+      return {
+        url: service.url,
+        body: JSON.stringify({
+          msgtype: "markdown",
+          markdown: { content: truncateUtf8(mentions ? `${text}\n\n${mentions}` : text, WECOM_MAX_BYTES) },
         }),
       };
     }
@@ -367,7 +438,7 @@ async function call(service: ResolvedService, request: Request): Promise<Result<
   }
   if (response.status < 200 || response.status >= 300)
     return fail("aborted", `service "${service.name}" refused the message (${response.status}): ${answer}`);
-  if (service.type === "dingtalk" || service.type === "lark") {
+  if (service.type === "dingtalk" || service.type === "wecom" || service.type === "lark") {
     let code: unknown = 0;
     let description = answer;
     try {
@@ -385,8 +456,8 @@ async function call(service: ResolvedService, request: Request): Promise<Result<
     }
     if (code !== 0) {
       const error = `service "${service.name}" answered error ${String(code)}: ${description}`;
-      // DingTalk 130101 / Lark 11232: sending too fast — the service's pace, not a failure.
-      if (code === 130101 || code === 11232)
+      // DingTalk 130101 / WeCom 45009 / Lark 11232: sending too fast — the service's pace, not a failure.
+      if (code === 130101 || code === 45009 || code === 11232)
         return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: 60 });
       return fail("aborted", error);
     }

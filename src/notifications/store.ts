@@ -299,6 +299,7 @@ export async function resealServices(
     service.urlSealed = await reseal(service.urlSealed, "url");
     service.secretSealed = await reseal(service.secretSealed, "secret");
     service.tokenSealed = await reseal(service.tokenSealed ?? null, "token");
+    service.signingSecretSealed = await reseal(service.signingSecretSealed ?? null, "signing-secret");
     changed += await resealHeaders(service.headers, box, (header) => contextOf(service.name, `header/${header}`));
     if (changed === 0) continue;
     const result = await db

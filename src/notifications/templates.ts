@@ -126,6 +126,8 @@ export interface RenderedMessage {
     notifyBroadcast?: boolean;
     deliveryPolicy?: "Post" | "Update" | "PostAndUpdate";
   };
+  /** An approval request a Slack app can answer: Approve / Reject buttons naming the gate. */
+  approval?: { gate: string; confirm: boolean };
   teams?: {
     themeColor?: string;
     summary?: string;

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { stringify } from "yaml";
+import { principalDecider } from "../approvals/approvers";
 import { decideApproval, readGate } from "../approvals/decide";
 import { listApprovalPage } from "../approvals/routes";
 import type { AppEnv } from "../auth/context";
@@ -372,7 +373,10 @@ const signedIn = new Hono<UiEnv>()
     const fields = await form(c);
     const approve = fields.approve === "true" ? true : fields.approve === "false" ? false : fields.approve;
     try {
-      await decideApproval(c.env, principal, namespace, id, { approve, message: fields.message ?? "" });
+      await decideApproval(c.env, principalDecider(principal, "console"), namespace, id, {
+        approve,
+        message: fields.message ?? "",
+      });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
       return approvalPage(c, namespace, id, error);

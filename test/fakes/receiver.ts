@@ -1,7 +1,8 @@
 // A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints and for chat
-// services: /hooks/<key> records anything; /dingtalk, /slack, /teams, /lark, /discord,
-// /googlechat and /slackapi/<key>/api/chat.postMessage|update (Slack's Web API, bot token
-// in `secret`) behave like those services (shapes checked, DingTalk and Lark signatures
+// services: /hooks/<key> records anything; /dingtalk, /wecom, /slack, /teams, /lark, /discord,
+// /googlechat and /slackapi/<key>/api/chat.postMessage|update|usergroups.users.list (Slack's Web
+// API, bot token in `secret`, groups in `slackGroups`) and /slackapi/<key>/actions/<id> (a
+// click's response_url) behave like those services (shapes checked, DingTalk and Lark signatures
 // verified, their own success and error answers). Every request is recorded under its key and
 // answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
@@ -38,6 +39,8 @@ export interface ReceiverBehaviour {
   random429Rate?: number;
   randomHangRate?: number;
   hangMs?: number;
+  /** Slack's Web API: the members of each user group (usergroups.users.list). */
+  slackGroups?: Record<string, string[]>;
 }
 
 export interface Receiver {
@@ -115,14 +118,26 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-type Service = "hooks" | "dingtalk" | "slack" | "slackapi" | "teams" | "lark" | "discord" | "googlechat";
+type Service =
+  | "hooks"
+  | "dingtalk"
+  | "wecom"
+  | "slack"
+  | "slackapi"
+  | "slackresponse"
+  | "teams"
+  | "lark"
+  | "discord"
+  | "googlechat";
 
 function routeOf(url: URL): { key: string; service: Service } | null {
   const patterns: Array<[Service, RegExp]> = [
     ["hooks", /^\/hooks\/([^/]+)/],
     ["dingtalk", /^\/dingtalk\/robot\/send$/],
     ["slack", /^\/slack\/services\/([^/]+)/],
-    ["slackapi", /^\/slackapi\/([^/]+)\/api\/chat\.(?:postMessage|update)$/],
+    ["wecom", /^\/wecom\/cgi-bin\/webhook\/send$/],
+    ["slackapi", /^\/slackapi\/([^/]+)\/api\/(?:chat\.postMessage|chat\.update|usergroups\.users\.list)$/],
+    ["slackresponse", /^\/slackapi\/([^/]+)\/actions\/[^/]+$/],
     ["teams", /^\/teams\/([^/]+)/],
     ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
     ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
@@ -131,7 +146,12 @@ function routeOf(url: URL): { key: string; service: Service } | null {
   for (const [service, pattern] of patterns) {
     const match = pattern.exec(url.pathname);
     if (!match) continue;
-    const key = service === "dingtalk" ? url.searchParams.get("access_token") : match[1];
+    const key =
+      service === "dingtalk"
+        ? url.searchParams.get("access_token")
+        : service === "wecom"
+          ? url.searchParams.get("key")
+          : match[1];
     return key ? { key, service } : null;
   }
   return null;
@@ -188,6 +208,22 @@ function chatAnswer(
       }
       return json(200, { errcode: 0, errmsg: "ok" });
     }
+    case "wecom": {
+      // WeCom group robots: {msgtype: "markdown", markdown: {content}} of at most 4,096 bytes.
+      if (!message) return json(200, { errcode: 40063, errmsg: "invalid json" });
+      const content = (message.markdown as { content?: unknown } | undefined)?.content;
+      if (message.msgtype !== "markdown") return json(200, { errcode: 40008, errmsg: "invalid message type" });
+      if (typeof content !== "string" || content === "") return json(200, { errcode: 44004, errmsg: "empty content" });
+      if (Buffer.byteLength(content) > 4096)
+        return json(200, { errcode: 40058, errmsg: "markdown.content exceed max length 4096" });
+      return json(200, { errcode: 0, errmsg: "ok" });
+    }
+    case "slackresponse":
+      // A click's response_url takes JSON: a replacement message or an ephemeral note.
+      if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
+        return text(400, "invalid_payload");
+      if (typeof message.text !== "string" && !Array.isArray(message.blocks)) return text(400, "no_text");
+      return json(200, { ok: true });
     case "slack":
       if (!message) return text(400, "invalid_payload");
       if (typeof message.text !== "string" && !Array.isArray(message.blocks)) return text(400, "no_text");
@@ -196,6 +232,11 @@ function chatAnswer(
       // Slack's Web API answers 200 with {ok: false, error} for what it refuses.
       if (!behaviour.secret || headers.authorization !== `Bearer ${behaviour.secret}`)
         return json(200, { ok: false, error: "invalid_auth" });
+      if (url.pathname.endsWith("/usergroups.users.list")) {
+        const group = url.searchParams.get("usergroup") ?? "";
+        const members = behaviour.slackGroups?.[group];
+        return members ? json(200, { ok: true, users: members }) : json(200, { ok: false, error: "no_such_subteam" });
+      }
       if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
         return json(200, { ok: false, error: "invalid_json" });
       if (typeof message.channel !== "string" || message.channel === "")

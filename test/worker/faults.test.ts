@@ -29,6 +29,9 @@ import {
   waitForOutcome,
 } from "./helpers";
 
+/** A person deciding through the API. */
+const RELEASE = { by: "token:release", via: "api", identities: ["console:release"] };
+
 interface ClusterView {
   status: { circuit: string; since: string; lastError: string | null; queued: number };
 }
@@ -351,7 +354,7 @@ describe("approval gates store a decision before announcing it", () => {
     await runInDurableObject(stub, async (instance: ApprovalGate) => {
       (instance as unknown as { announceDue: () => Promise<void> }).announceDue = async () => undefined;
     });
-    expect(await stub.decide(ns, true, "ship it", "token:release")).toMatchObject({ ok: true });
+    expect(await stub.decide(ns, true, "ship it", RELEASE)).toMatchObject({ ok: true });
     await runInDurableObject(stub, (_instance: ApprovalGate, state) => state.abort("crash")).catch(() => undefined);
     // Restarted: the decision is stored, its announcements are due, and the alarm makes them.
     stub = env.APPROVAL_GATE.getByName(gate.id);
@@ -366,7 +369,7 @@ describe("approval gates store a decision before announcing it", () => {
     );
     // Announcing again (a second alarm, a repeated request) sends nothing twice.
     await runDurableObjectAlarm(stub);
-    expect(await stub.decide(ns, true, "ship it", "token:release")).toMatchObject({ ok: true });
+    expect(await stub.decide(ns, true, "ship it", RELEASE)).toMatchObject({ ok: true });
     const requests = await vi.waitFor(
       async () => {
         const received = await receiver.requests("gate-decided");

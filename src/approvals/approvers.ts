@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { type Principal, principalKey } from "../auth/principal";
+
+/**
+ * Who may decide a gate. A policy's `manual.approvers` lists identities:
+ *
+ * - `slack:U123` — a Slack user (buttons in a Slack message), `slack:group:S456` — a member of a
+ *   Slack user group (resolved through the service's bot token when the click comes);
+ * - `lark:ou_…` — a Lark/Feishu user (open_id), clicking a card's buttons;
+ * - `console:*` — anyone deciding through the API, the console or the CLI with the
+ *   `approvals:decide` scope; `console:<token name>` — that token only (`console:admin` is the
+ *   admin token).
+ *
+ * Without a list, `console:*` is the only approver: what hookline did before chat approvals.
+ * One-time chat links are not identities: a policy allows them with `chatLinks: true`, and the
+ * decider is recorded as `link:<service>`.
+ */
+export const approverSchema = z
+  .string()
+  .regex(
+    /^(slack:[UW][A-Z0-9]{2,30}|slack:group:S[A-Z0-9]{2,30}|lark:o[un]_[A-Za-z0-9]{1,64}|console:\*|console:[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)$/,
+    'must be "slack:U…", "slack:group:S…", "lark:ou_…", "console:*" or "console:<token name>"',
+  );
+
+/** A policy's manual part, as stored (older policies have only `required`). */
+export interface ManualPolicy {
+  required: boolean;
+  approvers?: readonly string[] | undefined;
+  chatLinks?: boolean;
+  confirm?: boolean;
+}
+
+/** Someone deciding: who (recorded), where (recorded), and the approver identities they hold. */
+export interface Decider {
+  /** Recorded as the decision's author: `token:ops`, `slack:U123`, `link:dingtalk-ops`… */
+  by: string;
+  /** Recorded as where the decision was taken: `api`, `console`, `slack:<service>`, `link:<service>`… */
+  via: string;
+  /** The identities matched against the policy's approvers (`slack:U123`, `slack:group:S456`…). */
+  identities: readonly string[];
+  /** A one-time capability (a chat link): refused once any person's decision is recorded. */
+  once?: boolean;
+}
+
+const DEFAULT_APPROVERS = ["console:*"];
+
+/** The approvers a policy names (the default when it names none). */
+export function approversOf(manual: ManualPolicy): readonly string[] {
+  return manual.approvers ?? DEFAULT_APPROVERS;
+}
+
+/** True when the decider is one of the policy's approvers (a link decides only where links are allowed). */
+export function mayDecide(manual: ManualPolicy, decider: Decider): boolean {
+  const approvers = approversOf(manual);
+  return decider.identities.some((identity) => {
+    if (identity.startsWith("link:")) return manual.chatLinks === true;
+    if (identity.startsWith("console:") && approvers.includes("console:*")) return true;
+    return approvers.includes(identity);
+  });
+}
+
+/** The Slack user groups a policy names (`slack:group:S…` → `S…`), to resolve a clicker's membership. */
+export function slackGroupsOf(manual: ManualPolicy): string[] {
+  return approversOf(manual)
+    .filter((approver) => approver.startsWith("slack:group:"))
+    .map((approver) => approver.slice("slack:group:".length));
+}
+
+/** A person deciding through the API, the console or the CLI. */
+export function principalDecider(principal: Principal, via: "api" | "console"): Decider {
+  const identity =
+    principal.kind === "admin" ? "console:admin" : principal.kind === "token" ? `console:${principal.name}` : null;
+  return { by: principalKey(principal), via, identities: identity ? [identity] : [] };
+}

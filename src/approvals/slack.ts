@@ -1,0 +1,219 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../auth/context";
+import { resolveSecret } from "../auth/secrets";
+import { verifySlackSignature } from "../auth/signatures";
+import { decodeUtf8, readBodyLimited } from "../lib/body";
+import { AppError } from "../lib/errors";
+import { log } from "../lib/log";
+import { callOutbound } from "../lib/outbound";
+import { loadNotificationConfig } from "../notifications/config";
+import type { StoredService } from "../notifications/schema";
+import {
+  type ResolvedService,
+  resolveService,
+  SLACK_APPROVAL_BLOCK,
+  SLACK_APPROVE_ACTION,
+  SLACK_REJECT_ACTION,
+  serviceSecretContext,
+} from "../notifications/send";
+import { type Decider, mayDecide, slackGroupsOf } from "./approvers";
+import { decideApproval, gateOf, isGateId } from "./decide";
+import type { GateView } from "./gate-view";
+
+/**
+ * Approving from Slack. An approval request sent to a Slack app (a `slack` service with a
+ * `signingSecret`) carries Approve / Reject buttons (notifications/send.ts). Slack posts a click
+ * to `POST /callbacks/slack/interactions`: the request is verified with the app's signing secret
+ * (v0 signature over the raw body, five-minute tolerance) and acknowledged at once — Slack wants
+ * an answer within 3 s — while the decision is taken in `waitUntil` through the one decide
+ * function, as the clicker (`slack:U…`, and the policy's `slack:group:S…` groups they belong to).
+ * The clicker then hears back through the click's `response_url`: the message is replaced by the
+ * outcome (buttons gone), or — for someone who is not an approver — an ephemeral note, gate
+ * untouched.
+ */
+
+/** Slack's interaction payloads are small; a message's blocks come back with each click. */
+const MAX_INTERACTION_BYTES = 256 * 1024;
+/** At most this many Slack user groups are looked up for one click. */
+const MAX_GROUP_LOOKUPS = 10;
+const SLACK_HOOKS_ORIGIN = "https://hooks.slack.com";
+const SLACK_API_URL = "https://slack.com/api";
+const RESPOND_TIMEOUT_MS = 5_000;
+
+const clickSchema = z.object({
+  type: z.literal("block_actions"),
+  user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,30}$/), name: z.string().max(200).optional() }),
+  response_url: z.string().url().max(2048),
+  actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(255).optional() })).min(1),
+  message: z.object({ text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
+});
+type Click = z.infer<typeof clickSchema>;
+
+const unauthenticated = () =>
+  new AppError(
+    "unauthenticated",
+    "the request is not signed by a Slack app hookline knows (or is older than 5 minutes)",
+  );
+
+/** The Slack service whose signing secret signed this request (tried in turn, each in constant time). */
+async function signingService(env: Env, headers: Headers, rawBody: string): Promise<StoredService | null> {
+  if (!headers.has("x-slack-signature") || !headers.has("x-slack-request-timestamp")) return null;
+  const config = await loadNotificationConfig(env.DB);
+  for (const service of config.services.values()) {
+    if (service.type !== "slack" || !service.signingSecretSealed) continue;
+    const secret = await resolveSecret(
+      env,
+      { sealed: service.signingSecretSealed },
+      serviceSecretContext(service.name, "signing-secret"),
+    );
+    if (await verifySlackSignature(secret, headers, rawBody)) return service;
+  }
+  return null;
+}
+
+/** The click of a form-encoded interaction body, or null when it is not one of hookline's buttons. */
+function clickOf(rawBody: string): { click: Click; approve: boolean; gateId: string } | null {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new URLSearchParams(rawBody).get("payload") ?? "");
+  } catch {
+    throw new AppError("invalid_argument", "the form field payload must be Slack's interaction JSON");
+  }
+  const parsed = clickSchema.safeParse(payload);
+  if (!parsed.success) return null;
+  const action = parsed.data.actions[0];
+  if (action?.action_id !== SLACK_APPROVE_ACTION && action?.action_id !== SLACK_REJECT_ACTION) return null;
+  return { click: parsed.data, approve: action.action_id === SLACK_APPROVE_ACTION, gateId: action.value ?? "" };
+}
+
+async function interactions(c: Context<AppEnv>): Promise<Response> {
+  const rawBody = decodeUtf8(await readBodyLimited(c.req.raw, MAX_INTERACTION_BYTES));
+  const service = await signingService(c.env, c.req.raw.headers, rawBody);
+  if (!service) throw unauthenticated();
+  const clicked = clickOf(rawBody);
+  // Interactions that are not hookline's buttons (shortcuts, other apps' blocks) are acknowledged.
+  if (clicked) c.executionCtx.waitUntil(answerClick(c.env, service, clicked));
+  return c.body(null, 200);
+}
+
+/** Decides the gate as the clicker and tells them how it went; never throws (it runs after the answer). */
+async function answerClick(
+  env: Env,
+  stored: StoredService,
+  { click, approve, gateId }: { click: Click; approve: boolean; gateId: string },
+): Promise<void> {
+  try {
+    const service = await resolveService(env, stored);
+    const slackOrigin = new URL(stored.apiUrl ?? SLACK_API_URL).origin;
+    const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
+    const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
+    if (!gate) return respond(ephemeral("This approval no longer exists."));
+    const decider: Decider = {
+      by: `slack:${click.user.id}`,
+      via: `slack:${service.name}`,
+      identities: [`slack:${click.user.id}`, ...(await groupsOf(service, gate, click.user.id))],
+    };
+    if (!mayDecide(gate.manual, decider)) {
+      return respond(ephemeral(`You are not an approver of this gate (policy ${gate.policy} in ${gate.namespace}).`));
+    }
+    const who = click.user.name ?? click.user.id;
+    try {
+      const decided = await decideApproval(env, decider, gate.namespace, gateId, {
+        approve,
+        message: `${approve ? "Approved" : "Rejected"} in Slack by ${who}`,
+      });
+      await respond(replaced(click, decided));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const now = await gateOf(env, gateId).read();
+      await respond(ephemeral(`Not recorded: ${error.message}`));
+      if (now && now.status !== "pending") await respond(replaced(click, now));
+    }
+  } catch (error) {
+    log.error("answering a Slack click failed", { service: stored.name, gate: gateId.slice(0, 60) }, error);
+  }
+}
+
+/** The policy's Slack user groups the clicker belongs to (`slack:group:S…`), read with the app's bot token. */
+async function groupsOf(service: ResolvedService, gate: GateView, user: string): Promise<string[]> {
+  const groups = slackGroupsOf(gate.manual).slice(0, MAX_GROUP_LOOKUPS);
+  if (groups.length === 0 || gate.manual.approvers.includes(`slack:${user}`)) return [];
+  const bot = service.slackBot;
+  if (!bot) {
+    log.warn("a policy names Slack user groups but the Slack service has no bot token to read them", {
+      service: service.name,
+      gate: gate.id,
+    });
+    return [];
+  }
+  const member = await Promise.all(
+    groups.map(async (group) => {
+      const called = await callOutbound(
+        `${bot.apiUrl}/usergroups.users.list?usergroup=${encodeURIComponent(group)}`,
+        { method: "GET", headers: { authorization: `Bearer ${bot.token}` } },
+        RESPOND_TIMEOUT_MS,
+      );
+      if (!called.ok || called.response.status !== 200) return false;
+      try {
+        const answer = JSON.parse(called.response.text) as { ok?: unknown; users?: unknown };
+        return answer.ok === true && Array.isArray(answer.users) && answer.users.includes(user);
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return groups.filter((_, index) => member[index]).map((group) => `slack:group:${group}`);
+}
+
+/** A note only the clicker sees; the message stays as it is. */
+function ephemeral(text: string): Record<string, unknown> {
+  return { response_type: "ephemeral", replace_original: false, text };
+}
+
+/** The clicked message with its buttons replaced by where the gate stands now. */
+function replaced(click: Click, gate: GateView): Record<string, unknown> {
+  const blocks = (click.message?.blocks ?? []).filter(
+    (block) => (block as { block_id?: unknown } | null)?.block_id !== SLACK_APPROVAL_BLOCK,
+  );
+  const decision = gate.decision;
+  const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
+  const status = decision
+    ? `${decision.status === "approved" ? ":white_check_mark: Approved" : decision.status === "rejected" ? ":x: Rejected" : `Decided: ${decision.status}`} by ${mention(decision.by)} at ${decision.at}`
+    : `:hourglass: ${gate.manual.decision?.approve ? "Approval" : "Answer"} by ${mention(gate.manual.decision?.by ?? "")} recorded; the gate waits for its webhooks`;
+  return {
+    replace_original: true,
+    text: `${click.message?.text ?? "Approval"} — ${status}`,
+    blocks: [...blocks, { type: "context", elements: [{ type: "mrkdwn", text: status }] }],
+  };
+}
+
+/**
+ * Posts to a click's `response_url`. Only Slack's own origin (or the service's `apiUrl` origin,
+ * for Slack-compatible servers) is called: a signed payload must not steer hookline elsewhere.
+ */
+async function respondTo(
+  service: string,
+  slackOrigin: string,
+  responseUrl: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  if (![SLACK_HOOKS_ORIGIN, slackOrigin].includes(new URL(responseUrl).origin)) {
+    log.warn("a Slack response_url points outside Slack; not answered", { service });
+    return;
+  }
+  const called = await callOutbound(
+    responseUrl,
+    { method: "POST", headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) },
+    RESPOND_TIMEOUT_MS,
+  );
+  if (!called.ok || called.response.status >= 300) {
+    log.warn("Slack did not take the answer to a click", {
+      service,
+      status: called.ok ? called.response.status : 0,
+    });
+  }
+}
+
+/** `POST /callbacks/slack/interactions`: Slack's interactivity request URL. */
+export const slackRoutes = new Hono<AppEnv>().post("/callbacks/slack/interactions", interactions);
