@@ -38,6 +38,8 @@ export interface GateInit {
   context: Record<string, unknown>;
   /** Public origin callbacks go to, e.g. `https://hookline.example.workers.dev`. */
   callbackBase: string;
+  /** The trace the gate belongs to (the creator's traceparent or traceId, else a new one). */
+  traceId: string;
 }
 
 /** Why a callback URI is refused: it was not issued by this gate for that webhook. */
@@ -241,21 +243,29 @@ export class ApprovalGate extends DurableObject<Env> {
         expiresAt: state.expiresAt,
         decidedAt: state.decision?.at ?? null,
         revision: state.revision,
+        traceId: state.traceId ?? null,
       });
       return;
     }
     const type = key.slice("notify:".length) as InternalEventType;
     const view = viewOf(state);
     await this.env.NOTIFICATIONS.send(
-      internalEvent(`${state.id}:${type}`, type, state.namespace, {
-        approval: view,
-        decision: view.decision,
-        ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
-      }),
+      internalEvent(
+        `${state.id}:${type}`,
+        type,
+        state.namespace,
+        {
+          approval: view,
+          decision: view.decision,
+          ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
+        },
+        state.traceId,
+      ),
       { contentType: "json" },
     );
     log.info(type, {
       gate: state.id,
+      traceId: state.traceId,
       namespace: state.namespace,
       policy: state.policy.name,
       status: state.status,

@@ -63,6 +63,8 @@ export interface GateState {
   context: Record<string, unknown>;
   /** The public origin its callbacks and chat links point at (older gates have none). */
   publicUrl?: string;
+  /** The W3C trace it belongs to (src/lib/trace.ts; older gates have none). */
+  traceId?: string;
   createdAt: number;
   expiresAt: number;
   status: ApprovalStatus;
@@ -102,6 +104,7 @@ export function openGate(
     subject: Subject | null;
     context: Record<string, unknown>;
     publicUrl: string;
+    traceId: string;
     /** Each webhook's capability and the URI that carries it. */
     callbacks: ReadonlyMap<string, { capability: string; uri: string }>;
   },
@@ -114,6 +117,7 @@ export function openGate(
     subject: init.subject,
     context: init.context,
     publicUrl: init.publicUrl,
+    traceId: init.traceId,
     createdAt: now,
     expiresAt: now + init.policy.timeoutMs,
     status: "pending",

@@ -9,6 +9,8 @@ export interface GateView {
   status: GateState["status"];
   subject: Subject | null;
   context: Record<string, unknown>;
+  /** The W3C trace the gate belongs to (absent on gates older than trace ids). */
+  traceId?: string;
   /** The gate's callback URI when it has exactly one webhook (else each webhook has its own). */
   callbackUri: string | null;
   createdAt: string;
@@ -45,6 +47,7 @@ export function viewOf(state: GateState): GateView {
     status: state.status,
     subject: state.subject,
     context: state.context,
+    ...(state.traceId ? { traceId: state.traceId } : {}),
     callbackUri: only && others.length === 0 ? only.callbackUri : null,
     createdAt: iso(state.createdAt),
     expiresAt: iso(state.expiresAt),

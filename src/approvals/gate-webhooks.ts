@@ -1,6 +1,7 @@
 import { resolveHeaders } from "../auth/sealed-headers";
 import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
 import { renderTemplate } from "../lib/templates";
+import { traceparentFor } from "../lib/trace";
 import type { GateState, WebhookState } from "./gate-state";
 import { headerSecretContext, type StoredWebhook } from "./policy";
 
@@ -64,6 +65,7 @@ async function webhookHeaders(env: Env, state: GateState, spec: StoredWebhook, c
     "x-hookline-approval-id": state.id,
     "x-hookline-callback-uri": callbackUri,
   });
+  if (state.traceId) headers.set("traceparent", traceparentFor(state.traceId));
   const resolved = await resolveHeaders(env, spec.headers, (header) =>
     headerSecretContext(state.namespace, state.policy.name, spec.name, header),
   );

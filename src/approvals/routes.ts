@@ -11,6 +11,7 @@ import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
 import { assertNamespace, assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { limitSchema, pageOf } from "../lib/paging";
+import { isTraceId, newTraceId, traceIdOf } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { FORGED_URI } from "./approval-gate";
 import { principalDecider } from "./approvers";
@@ -37,6 +38,8 @@ export const createApprovalSchema = z.strictObject({
       node: z.string().min(1).max(253),
     })
     .optional(),
+  /** The trace the gate belongs to — e.g. `{{workflow.annotations.hookline.dev/trace-id}}` (else `traceparent`). */
+  traceId: z.string().refine(isTraceId, "must be a W3C trace id: 32 lowercase hex digits, not all zero").optional(),
   context: z
     .record(z.string(), z.unknown())
     .default({})
@@ -53,17 +56,19 @@ export const callbackSchema = z.strictObject({
 
 export const approvalListSchema = z.strictObject({
   status: z.enum(APPROVAL_STATUSES).optional(),
+  traceId: z.string().refine(isTraceId, "must be a trace id (32 lowercase hex digits)").optional(),
   limit: limitSchema,
   cursor: z.string().refine(isGateId, "must be a cursor returned by a previous page").optional(),
 });
 
 /** A page of a namespace's gates, newest first (the API and the console list through here). */
 export async function listApprovalPage(db: D1Database, namespace: string, query: unknown) {
-  const { status, limit, cursor } = parseWith(approvalListSchema, query);
+  const { status, traceId, limit, cursor } = parseWith(approvalListSchema, query);
   const rows = await listApprovals(db, {
     namespace,
     limit: limit + 1,
     ...(status === undefined ? {} : { status }),
+    ...(traceId === undefined ? {} : { traceId }),
     ...(cursor === undefined ? {} : { before: cursor }),
   });
   const page = pageOf(rows, limit, (row) => row.id);
@@ -77,6 +82,7 @@ export async function listApprovalPage(db: D1Database, namespace: string, query:
       createdAt: new Date(row.createdAt).toISOString(),
       expiresAt: new Date(row.expiresAt).toISOString(),
       decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt).toISOString(),
+      ...(row.traceId === null ? {} : { traceId: row.traceId }),
     })),
     nextCursor: page.nextCursor,
   };
@@ -136,6 +142,7 @@ export const approvalRoutes = new Hono<AppEnv>()
       policy,
       subject: input.subject ?? null,
       context: input.context,
+      traceId: input.traceId ?? traceIdOf(c.req.header("traceparent")) ?? newTraceId(),
       callbackBase: c.env.PUBLIC_URL ? c.env.PUBLIC_URL.replace(/\/+$/, "") : new URL(c.req.url).origin,
     });
     return c.json(view, 201);

@@ -66,6 +66,7 @@ export interface ApprovalRow {
   expiresAt: number;
   decidedAt: number | null;
   revision: number;
+  traceId: string | null;
 }
 
 interface MirrorRow {
@@ -78,14 +79,15 @@ interface MirrorRow {
   expires_at: number;
   decided_at: number | null;
   revision: number;
+  trace_id: string | null;
 }
 
 /** Writes a gate's mirror row unless a newer revision is already there. */
 export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+      `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision, trace_id)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
        ON CONFLICT (id) DO UPDATE SET status = ?4, decided_at = ?8, revision = ?9 WHERE approvals.revision < ?9`,
     )
     .bind(
@@ -98,6 +100,7 @@ export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<voi
       row.expiresAt,
       row.decidedAt,
       row.revision,
+      row.traceId,
     )
     .run();
 }
@@ -105,10 +108,14 @@ export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<voi
 /** A page of a namespace's gates, newest first, optionally by status. */
 export async function listApprovals(
   db: D1Database,
-  query: { namespace: string; status?: ApprovalStatus; before?: string; limit: number },
+  query: { namespace: string; status?: ApprovalStatus; traceId?: string; before?: string; limit: number },
 ): Promise<ApprovalRow[]> {
   const conditions = ["namespace = ?1"];
   const params: unknown[] = [query.namespace];
+  if (query.traceId !== undefined) {
+    params.push(query.traceId);
+    conditions.push(`trace_id = ?${params.length}`);
+  }
   if (query.status !== undefined) {
     params.push(query.status);
     conditions.push(`status = ?${params.length}`);
@@ -132,6 +139,7 @@ export async function listApprovals(
     expiresAt: row.expires_at,
     decidedAt: row.decided_at,
     revision: row.revision,
+    traceId: row.trace_id ?? null,
   }));
 }
 

@@ -8,6 +8,8 @@
 export const EVENT_ID_LABEL = "hookline.dev/event-id";
 export const BINDING_LABEL = "hookline.dev/binding";
 export const ARGO_BINDING_LABEL = "workflows.argoproj.io/workflow-event-binding";
+/** The annotation that carries the event's trace id (W3C, src/lib/trace.ts). */
+export const TRACE_ID_ANNOTATION = "hookline.dev/trace-id";
 
 /** One workflow to create on a cluster. Stored with the event's result, so a retry sends the same. */
 export interface Submission {
@@ -22,9 +24,12 @@ export interface Submission {
 
 /**
  * The submission for what a binding asked for (the same shape, without hookline's own labels),
- * labelled with the event and binding it comes from.
+ * labelled with the event and binding it comes from, annotated with the event's trace id.
  */
-export function buildSubmission(request: Submission, origin: { eventId: string; binding: string }): Submission {
+export function buildSubmission(
+  request: Submission,
+  origin: { eventId: string; binding: string; traceId?: string | undefined },
+): Submission {
   return {
     cluster: request.cluster,
     namespace: request.namespace,
@@ -36,7 +41,7 @@ export function buildSubmission(request: Submission, origin: { eventId: string; 
       [BINDING_LABEL]: origin.binding,
       [ARGO_BINDING_LABEL]: origin.binding,
     },
-    annotations: { ...request.annotations },
+    annotations: { ...request.annotations, ...(origin.traceId ? { [TRACE_ID_ANNOTATION]: origin.traceId } : {}) },
     parameters: request.parameters.map((parameter) => ({ ...parameter })),
   };
 }

@@ -1,8 +1,9 @@
 import { ownValue } from "../lib/collections";
 import { callOutbound, describeRedirect, isRedirect, type OutboundResponse } from "../lib/outbound";
 import { type Failure, fail, ok, type Result } from "../lib/result";
+import { isTraceId, traceparentFor } from "../lib/trace";
 import type { ClusterType } from "./store";
-import { EVENT_ID_LABEL, type Submission } from "./submission";
+import { EVENT_ID_LABEL, type Submission, TRACE_ID_ANNOTATION } from "./submission";
 
 /** A cluster ready to call: its token already resolved. */
 export interface ResolvedCluster {
@@ -36,6 +37,9 @@ export async function submitWorkflow(cluster: ResolvedCluster, submission: Submi
   if (!request.ok) return request;
   const { path, body } = request.value;
   const headers = requestHeaders(cluster, true);
+  // The workflow is part of the event's trace: the Argo Server (and its OTel, if any) sees it.
+  const traceId = submission.annotations[TRACE_ID_ANNOTATION];
+  if (isTraceId(traceId)) headers.traceparent = traceparentFor(traceId);
   const created = await call(cluster, "POST", path, headers, JSON.stringify(body));
   if (!created.ok) return created;
   const response = created.value;

@@ -151,15 +151,18 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
       isNew: true,
       hadBindings: true,
       pruned: dispatch.pruned,
-      results: dispatch.verdicts.map((verdict) => resultOf(event.id, verdict)),
+      results: dispatch.verdicts.map((verdict) => resultOf(event, verdict)),
     });
   }
   return work;
 }
 
 /** A binding's verdict as the event log records it; a firing binding's submission waits to be sent. */
-function resultOf(eventId: string, verdict: BindingVerdict): BindingResult {
-  const request = verdict.proposal ? buildSubmission(verdict.proposal, { eventId, binding: verdict.binding }) : null;
+function resultOf(event: EventMessage, verdict: BindingVerdict): BindingResult {
+  const eventId = event.id;
+  const request = verdict.proposal
+    ? buildSubmission(verdict.proposal, { eventId, binding: verdict.binding, traceId: event.traceId })
+    : null;
   return {
     eventId,
     binding: verdict.binding,
@@ -271,7 +274,7 @@ async function submitOne(
 /** One log line per event processed, and one per submit tried in this delivery. */
 function logOutcome(item: Work, now: number): void {
   const { event } = item.received;
-  const context = { eventId: event.id, namespace: event.namespace };
+  const context = { eventId: event.id, namespace: event.namespace, traceId: event.traceId };
   for (const result of item.results) {
     const fields = { ...context, binding: result.binding, workflow: result.workflow, cluster: result.request?.cluster };
     if (result.submittedNow === true) log.info("workflow submitted", fields);
@@ -307,14 +310,20 @@ async function announce(queue: Queue, work: Work[]): Promise<void> {
     for (const result of results) {
       if (result.status !== "submitted" || !result.request || result.submittedNow !== true) continue;
       messages.push(
-        internalEvent(`${event.id}:${result.binding}:submitted`, "workflow.submitted", event.namespace, {
-          eventId: event.id,
-          discriminator: event.discriminator,
-          binding: result.binding,
-          workflow: result.workflow,
-          template: result.request.template.name,
-          cluster: result.request.cluster,
-        }),
+        internalEvent(
+          `${event.id}:${result.binding}:submitted`,
+          "workflow.submitted",
+          event.namespace,
+          {
+            eventId: event.id,
+            discriminator: event.discriminator,
+            binding: result.binding,
+            workflow: result.workflow,
+            template: result.request.template.name,
+            cluster: result.request.cluster,
+          },
+          event.traceId,
+        ),
       );
     }
     const outcome = summarizeOutcome(results, hadBindings);
@@ -335,14 +344,20 @@ export function failedEvent(
   outcome: EventOutcome,
   results: readonly BindingResult[],
 ): InternalEvent {
-  return internalEvent(`${event.id}:failed`, "event.failed", event.namespace, {
-    eventId: event.id,
-    discriminator: event.discriminator,
-    outcome,
-    failures: results
-      .filter((result) => result.status === "failed")
-      .map((result) => ({ binding: result.binding, error: result.error })),
-  });
+  return internalEvent(
+    `${event.id}:failed`,
+    "event.failed",
+    event.namespace,
+    {
+      eventId: event.id,
+      discriminator: event.discriminator,
+      outcome,
+      failures: results
+        .filter((result) => result.status === "failed")
+        .map((result) => ({ binding: result.binding, error: result.error })),
+    },
+    event.traceId,
+  );
 }
 
 /**
@@ -421,5 +436,6 @@ export function toRecord(
     replayOf: event.replayOf ?? null,
     error,
     bindingsPruned,
+    traceId: event.traceId ?? null,
   };
 }

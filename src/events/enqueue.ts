@@ -13,6 +13,7 @@ export interface EventDraft {
   payloadText: string;
   payloadBytes: number;
   replayOf?: string;
+  traceId: string;
 }
 
 /** How a queued event names its sender (for the log and the template restriction). */
@@ -68,6 +69,7 @@ export async function enqueueEvent(
     body: r2Key === undefined ? { inline: draft.payloadText } : { r2Key },
     bodyBytes: draft.payloadBytes,
     ...(draft.replayOf === undefined ? {} : { replayOf: draft.replayOf }),
+    traceId: draft.traceId,
   };
   try {
     await queue.send(message, { contentType: "json" });

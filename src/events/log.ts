@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isEventId } from "../lib/ids";
 import { limitSchema, pageOf } from "../lib/paging";
+import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { bodyOfRecord, loadPayloadText } from "./payload";
 import { findEvent } from "./replay";
@@ -13,6 +14,7 @@ export const eventQuerySchema = z.strictObject({
   cursor: z.string().refine(isEventId, "must be a cursor returned by a previous page").optional(),
   discriminator: z.string().max(253).optional(),
   outcome: z.enum(EVENT_OUTCOMES).optional(),
+  traceId: z.string().refine(isTraceId, "must be a trace id (32 lowercase hex digits)").optional(),
 });
 
 /** An event as lists show it, with what each binding did. */
@@ -23,6 +25,7 @@ export function summarizeEvent(event: EventRecord, results: readonly BindingResu
     discriminator: event.discriminator,
     receivedAt: new Date(event.receivedAt).toISOString(),
     outcome: event.outcome,
+    ...(event.traceId === null ? {} : { traceId: event.traceId }),
     results: results.map(describeResult),
   };
 }
@@ -43,13 +46,14 @@ export function describeResult(result: BindingResult) {
 
 /** A page of a namespace's event log, newest first; `query` is validated here (API and console alike). */
 export async function listEventPage(db: D1Database, namespace: string, query: unknown) {
-  const { limit, cursor, discriminator, outcome } = parseWith(eventQuerySchema, query);
+  const { limit, cursor, discriminator, outcome, traceId } = parseWith(eventQuerySchema, query);
   const rows = await listEvents(db, {
     namespace,
     limit: limit + 1,
     ...(cursor === undefined ? {} : { before: cursor }),
     ...(discriminator === undefined ? {} : { discriminator }),
     ...(outcome === undefined ? {} : { outcome }),
+    ...(traceId === undefined ? {} : { traceId }),
   });
   const page = pageOf(rows, limit, (event) => event.id);
   const results = await listResults(

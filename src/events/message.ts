@@ -21,6 +21,11 @@ export const eventMessageSchema = z.object({
   body: z.union([z.object({ inline: z.string() }), z.object({ r2Key: z.string().min(1) })]),
   bodyBytes: z.number().int().nonnegative(),
   replayOf: z.string().optional(),
+  /** The W3C trace id (the sender's traceparent, else a new one); older messages have none. */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 export type EventMessage = z.infer<typeof eventMessageSchema>;

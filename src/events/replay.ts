@@ -2,6 +2,7 @@ import type { Principal } from "../auth/principal";
 import { readLimits } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { isEventId, newEventId } from "../lib/ids";
+import { newTraceId } from "../lib/trace";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { bodyOfRecord, loadPayloadText } from "./payload";
 import { type EventRecord, getEvent } from "./store";
@@ -38,6 +39,8 @@ export async function replayEvent(env: Env, namespace: string, id: string, princ
       payloadText,
       payloadBytes: original.bodyBytes,
       replayOf: original.id,
+      // A replay is the same story told again: it keeps the original's trace.
+      traceId: original.traceId ?? newTraceId(),
     },
     readLimits(env).inlineBodyBytes,
   );

@@ -11,6 +11,7 @@ import { AppError } from "../lib/errors";
 import { newEventId } from "../lib/ids";
 import { assertNamespace } from "../lib/names";
 import { limitSchema } from "../lib/paging";
+import { newTraceId, TRACE_ID_HEADER, traceIdOf } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { deliveryIdOf, ledgerFor } from "./deliveries";
 import { enqueueEvent, senderOf } from "./enqueue";
@@ -51,6 +52,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   const delivery = deliveryIdOf(headers, principal);
   const receivedAt = Date.now();
   const id = newEventId(receivedAt);
+  const traceId = traceIdOf(headers.get("traceparent")) ?? newTraceId();
   const ledger = delivery === null ? null : ledgerFor(c.env, namespace, delivery);
   if (ledger && delivery !== null) {
     const first = await ledger.claim(delivery, id);
@@ -69,6 +71,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
         metadata: extractMetadata(headers),
         payloadText: body.text,
         payloadBytes: body.bytes,
+        traceId,
       },
       limits.inlineBodyBytes,
     );
@@ -80,7 +83,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   // Queued: the claim now counts for 24 h (until confirmed it counts for a minute, in case this
   // Worker dies between claiming and queueing). Not awaited: the sender need not wait for it.
   if (ledger && delivery !== null) c.executionCtx.waitUntil(ledger.confirm(delivery, id).catch(() => undefined));
-  return answer(c, namespace, id, waitMs);
+  return answer(c, namespace, id, waitMs, { [TRACE_ID_HEADER]: traceId });
 }
 
 /** `?wait=5s` (at most 25 s): how long to wait for the event's receipt; none without the parameter. */

@@ -19,6 +19,8 @@ export interface EventRecord {
   error: string | null;
   /** Bindings the prefilter ruled out without evaluating them (and not listed in the results). */
   bindingsPruned: number;
+  /** The W3C trace id everything that follows from the event carries (null for older events). */
+  traceId: string | null;
 }
 
 interface EventRow {
@@ -35,16 +37,17 @@ interface EventRow {
   replay_of: string | null;
   error: string | null;
   bindings_pruned: number;
+  trace_id: string | null;
 }
 
 const columns =
-  "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error, bindings_pruned";
+  "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error, bindings_pruned, trace_id";
 
 /** A statement inserting an event unless a row with its id exists (redelivery is a no-op). */
 export function insertEventStatement(db: D1Database, event: EventRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
       event.id,
@@ -60,6 +63,7 @@ export function insertEventStatement(db: D1Database, event: EventRecord): D1Prep
       event.replayOf,
       event.error,
       event.bindingsPruned,
+      event.traceId,
     );
 }
 
@@ -70,12 +74,17 @@ export interface EventQuery {
   before?: string;
   discriminator?: string;
   outcome?: EventOutcome;
+  traceId?: string;
 }
 
 /** A page of a namespace's events, newest first, without payloads. */
 export async function listEvents(db: D1Database, query: EventQuery): Promise<EventRecord[]> {
   const conditions = ["namespace = ?1"];
   const params: unknown[] = [query.namespace];
+  if (query.traceId !== undefined) {
+    params.push(query.traceId);
+    conditions.push(`trace_id = ?${params.length}`);
+  }
   if (query.before !== undefined) {
     params.push(query.before);
     conditions.push(`id < ?${params.length}`);
@@ -91,7 +100,7 @@ export async function listEvents(db: D1Database, query: EventQuery): Promise<Eve
   params.push(query.limit);
   const { results } = await db
     .prepare(
-      `SELECT id, namespace, discriminator, received_at, outcome, sender, metadata, NULL AS payload, body_key, body_bytes, replay_of, error, bindings_pruned
+      `SELECT id, namespace, discriminator, received_at, outcome, sender, metadata, NULL AS payload, body_key, body_bytes, replay_of, error, bindings_pruned, trace_id
        FROM events WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`,
     )
     .bind(...params)
@@ -246,6 +255,7 @@ function fromRow(row: EventRow): EventRecord {
     replayOf: row.replay_of,
     error: row.error,
     bindingsPruned: row.bindings_pruned,
+    traceId: row.trace_id,
   };
 }
 

@@ -8,6 +8,9 @@ import { randomBytes, toHex } from "./crypto";
  * on with a new parent id.
  */
 
+/** The response header that tells a sender its event's trace id. */
+export const TRACE_ID_HEADER = "x-hookline-trace-id";
+
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 

@@ -162,6 +162,7 @@ async function sendDeliveries(
             service: name,
             trigger: delivery.trigger,
             template: delivery.template,
+            ...(delivery.traceId ? { traceId: delivery.traceId } : {}),
           };
           if (outcome.ok) {
             log.info("notification delivered", {

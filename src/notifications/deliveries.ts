@@ -2,6 +2,7 @@ import { z } from "zod";
 import { authorize, hasAllNamespaces, hasNamespace, type Principal } from "../auth/principal";
 import { AppError, notFound } from "../lib/errors";
 import { limitSchema, pageOf } from "../lib/paging";
+import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { enqueueDeliveries } from "./consumer";
 import { DELIVERY_STATUSES, type Delivery, getDelivery, listDeliveries, resetDelivery } from "./store";
@@ -17,6 +18,7 @@ export const deliveryQuerySchema = z.strictObject({
   limit: limitSchema,
   cursor: z.string().regex(cursorPattern, "must be a cursor returned by a previous page").optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
+  traceId: z.string().refine(isTraceId, "must be a trace id (32 lowercase hex digits)").optional(),
 });
 
 /** A delivery as lists show it. */
@@ -30,6 +32,7 @@ export function describeDelivery(delivery: Delivery) {
     template: delivery.template,
     service: delivery.service,
     recipient: delivery.recipient,
+    ...(delivery.traceId ? { traceId: delivery.traceId } : {}),
     title: delivery.message.title,
     status: delivery.status,
     attempts: delivery.attempts,
@@ -40,12 +43,13 @@ export function describeDelivery(delivery: Delivery) {
 
 /** A page of the deliveries the principal may see, newest first. */
 export async function listDeliveryPage(db: D1Database, principal: Principal, query: unknown) {
-  const { limit, cursor, status } = parseWith(deliveryQuerySchema, query);
+  const { limit, cursor, status, traceId } = parseWith(deliveryQuerySchema, query);
   const match = cursor === undefined ? null : cursorPattern.exec(cursor);
   const rows = await listDeliveries(db, {
     limit: limit + 1,
     namespaces: hasAllNamespaces(principal) ? null : principal.namespaces,
     ...(status === undefined ? {} : { status }),
+    ...(traceId === undefined ? {} : { traceId }),
     ...(match?.[1] && match[2] ? { before: { createdAt: Number(match[1]), id: match[2] } } : {}),
   });
   const page = pageOf(rows, limit, (row) => `${row.createdAt}.${row.id}`);

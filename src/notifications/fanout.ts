@@ -2,6 +2,7 @@ import type { Keyring } from "../auth/keys";
 import { ExpressionError } from "../expressions/jsonata";
 import { sha256Hex } from "../lib/crypto";
 import { fail, ok, type Result } from "../lib/result";
+import { isTraceId } from "../lib/trace";
 import { withApprovalActions } from "./approval-actions";
 import type { CompiledCondition, NotificationConfig } from "./config";
 import type { InternalEvent } from "./internal-events";
@@ -44,6 +45,7 @@ export function internalResource(event: InternalEvent): NotificationResource {
       namespace: event.namespace,
       at: event.at,
       data: event.data,
+      ...(event.traceId ? { traceId: event.traceId } : {}),
     },
   };
 }
@@ -255,6 +257,7 @@ async function buildDelivery(
     template,
     attempts: 0,
     deliveredAt: null,
+    traceId: isTraceId(resource.doc.traceId) ? resource.doc.traceId : null,
   };
   if (!service) {
     return {

@@ -21,6 +21,11 @@ export const internalEventSchema = z.object({
   namespace: z.string(),
   at: z.string(),
   data: z.record(z.string(), z.unknown()),
+  /** The trace of the event, workflow or gate it is about (src/lib/trace.ts). */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 export type InternalEvent = z.infer<typeof internalEventSchema>;
@@ -31,6 +36,16 @@ export function internalEvent(
   type: InternalEventType,
   namespace: string,
   data: Record<string, unknown>,
+  traceId?: string | null,
 ): InternalEvent {
-  return { v: 1, kind: "internal-event", id, type, namespace, at: new Date().toISOString(), data };
+  return {
+    v: 1,
+    kind: "internal-event",
+    id,
+    type,
+    namespace,
+    at: new Date().toISOString(),
+    data,
+    ...(traceId ? { traceId } : {}),
+  };
 }

@@ -104,6 +104,8 @@ export interface Delivery {
   attempts: number;
   lastError: string | null;
   deliveredAt: number | null;
+  /** The trace of the hookline event it is about (null for posted resources and older rows). */
+  traceId: string | null;
 }
 
 interface DeliveryRow {
@@ -120,6 +122,7 @@ interface DeliveryRow {
   attempts: number;
   last_error: string | null;
   delivered_at: number | null;
+  trace_id: string | null;
 }
 
 function fromRow(row: DeliveryRow): Delivery {
@@ -137,6 +140,7 @@ function fromRow(row: DeliveryRow): Delivery {
     attempts: row.attempts,
     lastError: row.last_error,
     deliveredAt: row.delivered_at,
+    traceId: row.trace_id ?? null,
   };
 }
 
@@ -144,8 +148,8 @@ function fromRow(row: DeliveryRow): Delivery {
 export function insertDeliveryStatement(db: D1Database, delivery: Delivery): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO notification_deliveries (id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, enqueued, namespace)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO notification_deliveries (id, created_at, resource, trigger, service, recipient, templates, message, status, attempts, last_error, enqueued, namespace, trace_id)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING`,
     )
     .bind(
       delivery.id,
@@ -160,6 +164,7 @@ export function insertDeliveryStatement(db: D1Database, delivery: Delivery): D1P
       delivery.lastError,
       delivery.status === "pending" ? 0 : 1,
       delivery.namespace,
+      delivery.traceId,
     );
 }
 
@@ -185,7 +190,7 @@ export async function claimDeliveries(db: D1Database, ids: readonly string[], no
     .prepare(
       `UPDATE notification_deliveries SET status = 'sending', claimed_at = ?2
        WHERE id IN (SELECT value FROM json_each(?1)) AND (status = 'pending' OR (status = 'sending' AND claimed_at < ?3))
-       RETURNING id, created_at, namespace, resource, trigger, service, recipient, templates, message, status, attempts, last_error, delivered_at`,
+       RETURNING id, created_at, namespace, resource, trigger, service, recipient, templates, message, status, attempts, last_error, delivered_at, trace_id`,
     )
     .bind(JSON.stringify(ids), now, now - STALE_CLAIM_MS)
     .all<DeliveryRow>();
@@ -219,11 +224,16 @@ export async function listDeliveries(
     limit: number;
     before?: { createdAt: number; id: string };
     status?: DeliveryStatus;
+    traceId?: string;
     namespaces: readonly string[] | null;
   },
 ): Promise<Delivery[]> {
   const conditions: string[] = [];
   const params: unknown[] = [];
+  if (query.traceId !== undefined) {
+    params.push(query.traceId);
+    conditions.push(`trace_id = ?${params.length}`);
+  }
   if (query.namespaces !== null) {
     params.push(JSON.stringify(query.namespaces));
     conditions.push(`namespace IN (SELECT value FROM json_each(?${params.length}))`);

@@ -260,10 +260,25 @@ const signedIn = new Hono<UiEnv>()
     }
     const event = await eventDetail(c.env, namespace, id);
     const canReplay = hasScope(principal, "events:write") && hasNamespace(principal, namespace);
+    // One page for the whole story: the workflows (results), and what carries the same trace id.
+    const traceId = event.traceId;
+    const [approvals, deliveries] = await Promise.all([
+      traceId && hasScope(principal, "approvals:read")
+        ? listApprovalPage(c.env.DB, namespace, { traceId }).then((found) => found.items)
+        : null,
+      traceId && hasScope(principal, "notifications:read")
+        ? listDeliveryPage(c.env.DB, principal, { traceId }).then((found) => found.items)
+        : null,
+    ]);
     return page(
       c,
       `Event ${event.id}`,
-      <EventDetailPage event={event} csrf={sessionOf(c).csrf} canReplay={canReplay} />,
+      <EventDetailPage
+        event={event}
+        csrf={sessionOf(c).csrf}
+        canReplay={canReplay}
+        trace={{ approvals, deliveries }}
+      />,
       { namespace },
     );
   })

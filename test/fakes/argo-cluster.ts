@@ -17,6 +17,8 @@ export interface AcceptedWorkflow {
   annotations: Record<string, string>;
   parameters: Array<{ name: string; value: string }>;
   createdAt: number;
+  /** The W3C traceparent the create request carried, if any. */
+  traceparent?: string;
 }
 
 export interface SetCall {
@@ -223,7 +225,13 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
         result.status === 404 ? "NotFound" : "BadRequest",
         result.status === 404 ? 5 : 3,
       );
-    const workflow: AcceptedWorkflow = { ...result.workflow, createdAt: Date.now() };
+    // Like the real server, a traceparent is taken as it comes (tests check its shape).
+    const traceparent = request.headers.traceparent;
+    const workflow: AcceptedWorkflow = {
+      ...result.workflow,
+      createdAt: Date.now(),
+      ...(traceparent === undefined ? {} : { traceparent: String(traceparent) }),
+    };
     if (ns.workflows.has(workflow.name)) {
       return fail(409, `workflows.argoproj.io "${workflow.name}" already exists`, "AlreadyExists", 6);
     }

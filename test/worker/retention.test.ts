@@ -27,6 +27,7 @@ async function seed(ageMs: number, spilled: boolean): Promise<string> {
     replayOf: null,
     error: null,
     bindingsPruned: 0,
+    traceId: null,
   }).run();
   return id;
 }
@@ -64,6 +65,7 @@ describe("retention", () => {
         replayOf: null,
         error: null,
         bindingsPruned: 0,
+        traceId: null,
       }),
     );
     await env.DB.batch(statements);

@@ -195,7 +195,13 @@ export function EventsPage(props: {
   );
 }
 
-export function EventDetailPage(props: { event: EventDetail; csrf: string; canReplay: boolean }) {
+/** What else carries an event's trace id: the gates its workflows opened and the messages sent (null: not allowed to see). */
+interface TraceLinks {
+  approvals: Array<{ id: string; policy: string; status: string; createdAt: string }> | null;
+  deliveries: Array<{ id: string; service: string; trigger: string; status: string; createdAt: string }> | null;
+}
+
+export function EventDetailPage(props: { event: EventDetail; csrf: string; canReplay: boolean; trace: TraceLinks }) {
   const { event } = props;
   const pretty = event.payload === null ? "(the body is no longer stored)" : JSON.stringify(event.payload, null, 2);
   return (
@@ -206,6 +212,7 @@ export function EventDetailPage(props: { event: EventDetail; csrf: string; canRe
       <p class="muted">
         {time(event.receivedAt)} · namespace {event.namespace} · discriminator {event.discriminator || "(none)"} ·
         sender {event.sender}
+        {event.traceId && <> · trace {event.traceId}</>}
         {event.replayOf && (
           <>
             {" "}
@@ -258,6 +265,7 @@ export function EventDetailPage(props: { event: EventDetail; csrf: string; canRe
           {event.bindingsPruned} more binding(s) could not match (ruled out by their selectors' equalities).
         </p>
       )}
+      {event.traceId && <TraceSection namespace={event.namespace} trace={props.trace} />}
       <div class="grid-2">
         <div>
           <h2>Payload</h2>
@@ -268,6 +276,49 @@ export function EventDetailPage(props: { event: EventDetail; csrf: string; canRe
           <pre>{JSON.stringify(event.metadata, null, 2)}</pre>
         </div>
       </div>
+    </>
+  );
+}
+
+/** The gates and deliveries of the event's trace, linked. */
+function TraceSection(props: { namespace: string; trace: TraceLinks }) {
+  const { approvals, deliveries } = props.trace;
+  return (
+    <>
+      {approvals !== null && (
+        <>
+          <h2>Approvals in this trace</h2>
+          {approvals.length === 0 ? (
+            <p class="muted">No approval gate carries this trace id.</p>
+          ) : (
+            <ul>
+              {approvals.map((gate) => (
+                <li>
+                  <a href={`/ui/namespaces/${props.namespace}/approvals/${gate.id}`}>{gate.policy}</a>{" "}
+                  <Badge value={gate.status} /> <span class="muted">{time(gate.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {deliveries !== null && (
+        <>
+          <h2>Notifications in this trace</h2>
+          {deliveries.length === 0 ? (
+            <p class="muted">No notification carries this trace id.</p>
+          ) : (
+            <ul>
+              {deliveries.map((delivery) => (
+                <li>
+                  {delivery.trigger} → {delivery.service} <Badge value={delivery.status} />{" "}
+                  <span class="muted">{time(delivery.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
     </>
   );
 }
@@ -430,6 +481,12 @@ export function ApprovalPage(props: {
       </h1>
       <p class="muted">
         {gate.id} · created {gate.createdAt} · expires {gate.expiresAt}
+        {gate.traceId && (
+          <>
+            {" "}
+            · trace <a href={`/ui/namespaces/${gate.namespace}/events?traceId=${gate.traceId}`}>{gate.traceId}</a>
+          </>
+        )}
         {gate.subject && ` · workflow ${gate.subject.workflow} node ${gate.subject.node} on ${gate.subject.cluster}`}
       </p>
       {props.error && <p class="notice error">{props.error}</p>}
