@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json";
 import { adminRoutes } from "./admin/routes";
+import { larkRoutes } from "./approvals/lark";
 import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
 import { approvalRoutes, callbackRoutes } from "./approvals/routes";
 import { slackRoutes } from "./approvals/slack";
@@ -29,8 +30,9 @@ app.route("/", discoveryRoutes);
 // OAuth token endpoint and approval callbacks authenticate themselves (client credentials, access tokens).
 app.route("/", tokenEndpoint);
 app.route("/", callbackRoutes);
-// Chat approvals verify themselves: Slack's signed clicks, one-time links (the link is the capability).
+// Chat approvals verify themselves: Slack's and Lark's signed clicks, one-time links (the link is the capability).
 app.route("/", slackRoutes);
+app.route("/", larkRoutes);
 app.route("/", approvalLinkRoutes);
 
 const api = new Hono<AppEnv>();

@@ -17,8 +17,9 @@ import {
   SLACK_REJECT_ACTION,
   serviceSecretContext,
 } from "../notifications/send";
-import { type Decider, mayDecide, slackGroupsOf } from "./approvers";
-import { decideApproval, gateOf, isGateId } from "./decide";
+import { type Decider, slackGroupsOf } from "./approvers";
+import { decideFromChat, decisionLine } from "./chat-decide";
+import { gateOf, isGateId } from "./decide";
 import type { GateView } from "./gate-view";
 
 /**
@@ -107,28 +108,35 @@ async function answerClick(
     const service = await resolveService(env, stored);
     const slackOrigin = new URL(stored.apiUrl ?? SLACK_API_URL).origin;
     const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
+    const user = `slack:${click.user.id}`;
     const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
-    if (!gate) return respond(ephemeral("This approval no longer exists."));
     const decider: Decider = {
-      by: `slack:${click.user.id}`,
+      by: user,
       via: `slack:${service.name}`,
-      identities: [`slack:${click.user.id}`, ...(await groupsOf(service, gate, click.user.id))],
+      identities: [user, ...(gate ? await groupsOf(service, gate, click.user.id) : [])],
     };
-    if (!mayDecide(gate.manual, decider)) {
-      return respond(ephemeral(`You are not an approver of this gate (policy ${gate.policy} in ${gate.namespace}).`));
-    }
     const who = click.user.name ?? click.user.id;
-    try {
-      const decided = await decideApproval(env, decider, gate.namespace, gateId, {
-        approve,
-        message: `${approve ? "Approved" : "Rejected"} in Slack by ${who}`,
-      });
-      await respond(replaced(click, decided));
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      const now = await gateOf(env, gateId).read();
-      await respond(ephemeral(`Not recorded: ${error.message}`));
-      if (now && now.status !== "pending") await respond(replaced(click, now));
+    const outcome = await decideFromChat(
+      env,
+      gateId,
+      approve,
+      decider,
+      `${approve ? "Approved" : "Rejected"} in Slack by ${who}`,
+    );
+    switch (outcome.kind) {
+      case "missing":
+        return respond(ephemeral("This approval no longer exists."));
+      case "not-approver":
+        return respond(
+          ephemeral(
+            `You are not an approver of this gate (policy ${outcome.gate.policy} in ${outcome.gate.namespace}).`,
+          ),
+        );
+      case "decided":
+        return respond(replaced(click, outcome.gate));
+      case "refused":
+        await respond(ephemeral(`Not recorded: ${outcome.message}`));
+        if (outcome.gate && outcome.gate.status !== "pending") await respond(replaced(click, outcome.gate));
     }
   } catch (error) {
     log.error("answering a Slack click failed", { service: stored.name, gate: gateId.slice(0, 60) }, error);
@@ -176,11 +184,9 @@ function replaced(click: Click, gate: GateView): Record<string, unknown> {
   const blocks = (click.message?.blocks ?? []).filter(
     (block) => (block as { block_id?: unknown } | null)?.block_id !== SLACK_APPROVAL_BLOCK,
   );
-  const decision = gate.decision;
   const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
-  const status = decision
-    ? `${decision.status === "approved" ? ":white_check_mark: Approved" : decision.status === "rejected" ? ":x: Rejected" : `Decided: ${decision.status}`} by ${mention(decision.by)} at ${decision.at}`
-    : `:hourglass: ${gate.manual.decision?.approve ? "Approval" : "Answer"} by ${mention(gate.manual.decision?.by ?? "")} recorded; the gate waits for its webhooks`;
+  const icon = gate.status === "approved" ? ":white_check_mark: " : gate.status === "rejected" ? ":x: " : "";
+  const status = `${icon}${decisionLine(gate, mention)}`;
   return {
     replace_original: true,
     text: `${click.message?.text ?? "Approval"} — ${status}`,

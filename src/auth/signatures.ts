@@ -163,3 +163,43 @@ export async function verifySlackSignature(
   const expected = await hmacSha256(signingSecret, `v0:${timestamp}:${rawBody}`);
   return constantTimeEqual(presented, expected);
 }
+
+/**
+ * Lark/Feishu's callback signature, when the app has an Encrypt Key: `X-Lark-Signature: <hex
+ * SHA-256 of timestamp + nonce + encrypt key + raw body>` with `X-Lark-Request-Timestamp` (seconds,
+ * within five minutes) and `X-Lark-Request-Nonce`. Constant time.
+ */
+export async function verifyLarkSignature(
+  encryptKey: string,
+  headers: Headers,
+  rawBody: string,
+  nowMs = Date.now(),
+): Promise<boolean> {
+  const timestamp = headers.get("x-lark-request-timestamp") ?? "";
+  const nonce = headers.get("x-lark-request-nonce") ?? "";
+  const presented = fromHex(headers.get("x-lark-signature") ?? "");
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowMs / 1000 - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS)
+    return false;
+  if (!presented || nonce.length > 256) return false;
+  const expected = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", utf8(`${timestamp}${nonce}${encryptKey}${rawBody}`)),
+  );
+  return constantTimeEqual(presented, expected);
+}
+
+/**
+ * Opens Lark's `{"encrypt": "…"}`: base64 of a 16-byte IV and AES-256-CBC ciphertext (PKCS#7),
+ * keyed with SHA-256 of the Encrypt Key. Null when it does not open.
+ */
+export async function decryptLark(encryptKey: string, encrypted: string): Promise<string | null> {
+  const bytes = fromBase64Url(encrypted);
+  if (!bytes || bytes.length < 32 || bytes.length % 16 !== 0) return null;
+  try {
+    const keyBytes = await crypto.subtle.digest("SHA-256", utf8(encryptKey));
+    const key = await crypto.subtle.importKey("raw", keyBytes, "AES-CBC", false, ["decrypt"]);
+    const plain = await crypto.subtle.decrypt({ name: "AES-CBC", iv: bytes.slice(0, 16) }, key, bytes.slice(16));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(plain);
+  } catch {
+    return null;
+  }
+}

@@ -62,6 +62,11 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Slack's interactivity request URL: Approve / Reject clicks, verified with the app's signing secret",
   },
   {
+    route: "POST /callbacks/lark/card",
+    access: open,
+    summary: "A Lark app's card callback: Approve / Reject clicks, verified with its token (and encrypt key)",
+  },
+  {
     route: "GET /approve/:token",
     access: open,
     summary: "A one-time chat link's confirm page (the link is the credential; a GET never decides)",

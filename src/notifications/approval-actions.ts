@@ -21,7 +21,8 @@ function requestedGate(resource: Record<string, unknown>): { gate: RequestedGate
 
 /**
  * Lets an approval request be answered where it is read. A Slack app (a service with a
- * `signingSecret`) gets Approve / Reject buttons when the policy names Slack approvers; any other
+ * `signingSecret`) gets Approve / Reject buttons when the policy names Slack approvers, a Lark app
+ * (a service with `appId` and `verificationToken`) when it names Lark approvers; any other
  * service gets one-time links when the policy allows them (`manual.chatLinks`), minted for this
  * service so the decision is recorded as `link:<service>`. Other messages pass unchanged.
  */
@@ -34,10 +35,10 @@ export async function withApprovalActions(
   const requested = requestedGate(resource);
   if (!requested) return message;
   const { gate, publicUrl } = requested;
-  const slackApprovers = gate.manual.approvers.some((approver) => approver.startsWith("slack:"));
-  if (service.type === "slack" && service.signingSecretSealed && slackApprovers) {
-    return { ...message, approval: { gate: gate.id, confirm: gate.manual.confirm } };
-  }
+  const approversIn = (prefix: string) => gate.manual.approvers.some((approver) => approver.startsWith(prefix));
+  const slackApp = service.type === "slack" && service.signingSecretSealed && approversIn("slack:");
+  const larkApp = service.type === "lark" && service.appId && service.verificationTokenSealed && approversIn("lark:");
+  if (slackApp || larkApp) return { ...message, approval: { gate: gate.id, confirm: gate.manual.confirm } };
   if (!gate.manual.chatLinks || publicUrl === null) return message;
   const link = (action: "approve" | "reject") =>
     approvalLinkUrl(keyring, publicUrl, { gateId: gate.id, action, service: service.name });

@@ -81,6 +81,13 @@ async function sealService(
     token: await restore(parsed.token, previous?.tokenSealed, "token", destination),
     // Verifies what comes in from Slack; it is never sent anywhere, so it may stay with a new URL.
     signingSecret: await restore(parsed.signingSecret, previous?.signingSecretSealed, "signing-secret"),
+    // A Lark app's secret goes to its Open API: kept only while the app and the API stay the same.
+    appSecret: await restore(parsed.appSecret, previous?.appSecretSealed, "app-secret", {
+      unchanged: previous !== null && (parsed.appId ?? null) === (previous.appId ?? null) && destination.unchanged,
+      field: "appId (or apiUrl)",
+    }),
+    verificationToken: await restore(parsed.verificationToken, previous?.verificationTokenSealed, "verification-token"),
+    encryptKey: await restore(parsed.encryptKey, previous?.encryptKeySealed, "encrypt-key"),
     headers: await restoreHeaders(
       keyring(),
       parsed.headers,
@@ -115,6 +122,10 @@ async function sealService(
     username: input.username ?? null,
     icon: input.icon ?? null,
     signingSecretSealed: await seal(input.signingSecret, "signing-secret"),
+    appId: input.appId ?? null,
+    appSecretSealed: await seal(input.appSecret, "app-secret"),
+    verificationTokenSealed: await seal(input.verificationToken, "verification-token"),
+    encryptKeySealed: await seal(input.encryptKey, "encrypt-key"),
     updatedAt: new Date().toISOString(),
   };
   return { object, input };
@@ -130,6 +141,10 @@ function describeService(service: StoredService) {
     ...(service.tokenSealed ? { token: SEALED } : {}),
     ...(service.secretSealed ? { secret: SEALED } : {}),
     ...(service.signingSecretSealed ? { signingSecret: SEALED } : {}),
+    ...(service.appId ? { appId: service.appId } : {}),
+    ...(service.appSecretSealed ? { appSecret: SEALED } : {}),
+    ...(service.verificationTokenSealed ? { verificationToken: SEALED } : {}),
+    ...(service.encryptKeySealed ? { encryptKey: SEALED } : {}),
     ...(service.apiUrl ? { apiUrl: service.apiUrl } : {}),
     ...(service.username ? { username: service.username } : {}),
     ...(service.icon ? { icon: service.icon } : {}),

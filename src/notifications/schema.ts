@@ -40,27 +40,50 @@ export const serviceInputSchema = z
     ratePerMinute: z.number().int().min(1).max(10_000).optional(),
     /** Slack by bot token: chat.postMessage to each recipient channel (sealed; instead of an incoming-webhook url). */
     token: secretValueSchema(1024).optional(),
-    /** Slack's Web API base (for Slack-compatible servers and tests). */
+    /** Slack's Web API base, or Lark's Open API base (Lark international, tests). */
     apiUrl: secureUrl.optional(),
     /** Slack: the name and icon (an :emoji: or an image URL) messages are posted with. */
     username: z.string().min(1).max(80).optional(),
     icon: z.string().min(1).max(2048).optional(),
     /** Slack: the app's signing secret; approval requests then carry Approve / Reject buttons. */
     signingSecret: secretValueSchema(1024).optional(),
+    /** Lark/Feishu by app (instead of a robot url): cards go to each recipient chat (`oc_…`). */
+    appId: z
+      .string()
+      .regex(/^cli_[A-Za-z0-9]{4,64}$/, 'must be a Lark app id ("cli_…")')
+      .optional(),
+    appSecret: secretValueSchema(1024).optional(),
+    /** Lark app: verifies card callbacks (and, with `encryptKey`, decrypts and signs them). */
+    verificationToken: secretValueSchema(1024).optional(),
+    encryptKey: secretValueSchema(1024).optional(),
   })
   .refine(
-    (s) => [s.url, s.urlSecret, s.token].filter((value) => value !== undefined).length === 1,
-    "set exactly one of url, urlSecret or (slack) token",
+    (s) => [s.url, s.urlSecret, s.token, s.appId].filter((value) => value !== undefined).length === 1,
+    "set exactly one of url, urlSecret, (slack) token or (lark) appId",
+  )
+  .refine(
+    (s) =>
+      s.type === "lark" ||
+      (s.appId === undefined &&
+        s.appSecret === undefined &&
+        s.verificationToken === undefined &&
+        s.encryptKey === undefined),
+    "appId, appSecret, verificationToken and encryptKey are lark settings",
+  )
+  .refine((s) => (s.appId === undefined) === (s.appSecret === undefined), "a Lark app needs both appId and appSecret")
+  .refine(
+    (s) => s.verificationToken === undefined || s.appId !== undefined,
+    "card callbacks (verificationToken) need a Lark app (appId): robots cannot receive them",
   )
   .refine(
     (s) =>
       s.type === "slack" ||
       (s.token === undefined &&
-        s.apiUrl === undefined &&
+        (s.apiUrl === undefined || s.type === "lark") &&
         s.username === undefined &&
         s.icon === undefined &&
         s.signingSecret === undefined),
-    "token, apiUrl, username, icon and signingSecret are slack settings",
+    "token, username, icon and signingSecret are slack settings (apiUrl: slack or lark)",
   )
   .refine(
     (s) => s.secret === undefined || s.type === "dingtalk" || s.type === "lark",
@@ -85,6 +108,11 @@ export interface StoredService {
   icon?: string | null;
   /** Slack: the app's signing secret (sealed), verifying button clicks. */
   signingSecretSealed?: string | null;
+  /** Lark app: its id, secret, callback verification token and encrypt key (sealed). */
+  appId?: string | null;
+  appSecretSealed?: string | null;
+  verificationTokenSealed?: string | null;
+  encryptKeySealed?: string | null;
   updatedAt: string;
 }
 

@@ -1,6 +1,6 @@
 import { resolveHeaders } from "../auth/sealed-headers";
 import { resolveSecret } from "../auth/secrets";
-import { hmacSha256, utf8 } from "../lib/crypto";
+import { hmacSha256, sha256Hex, utf8 } from "../lib/crypto";
 import { log } from "../lib/log";
 import { callOutbound, describeRedirect, isRedirect } from "../lib/outbound";
 import { fail, ok, type Result } from "../lib/result";
@@ -19,10 +19,14 @@ export interface ResolvedService {
   ratePerMinute: number | null;
   /** A Slack service posting with a bot token (chat.postMessage to each recipient channel). */
   slackBot: { token: string; apiUrl: string; username: string | null; icon: string | null } | null;
+  /** A Lark service sending as an app (im/v1/messages to each recipient chat). */
+  larkApp: { appId: string; appSecret: string; apiUrl: string } | null;
 }
 
 /** Slack's Web API, unless a service names another (`apiUrl`). */
 const SLACK_API_URL = "https://slack.com/api";
+/** Feishu's Open API, unless a service names another (`apiUrl`, e.g. Lark's https://open.larksuite.com/open-apis). */
+const LARK_API_URL = "https://open.feishu.cn/open-apis";
 
 const SEND_TIMEOUT_MS = 10_000;
 /** A 429 without Retry-After waits this long. */
@@ -34,13 +38,23 @@ export const serviceSecretContext = (service: string, part: string) => `notifica
 export async function resolveService(env: Env, service: StoredService): Promise<ResolvedService> {
   const context = (part: string) => serviceSecretContext(service.name, part);
   const tokenSealed = service.tokenSealed ?? null;
-  const apiUrl = (service.apiUrl ?? SLACK_API_URL).replace(/\/+$/, "");
+  const apiUrl = (service.apiUrl ?? (service.type === "lark" ? LARK_API_URL : SLACK_API_URL)).replace(/\/+$/, "");
+  const larkApp =
+    service.appId && service.appSecretSealed
+      ? {
+          appId: service.appId,
+          appSecret: await resolveSecret(env, { sealed: service.appSecretSealed }, context("app-secret")),
+          apiUrl,
+        }
+      : null;
   const url =
     tokenSealed !== null
       ? `${apiUrl}/chat.postMessage`
-      : service.urlSealed !== null
-        ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
-        : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
+      : larkApp !== null
+        ? `${apiUrl}/im/v1/messages`
+        : service.urlSealed !== null
+          ? await resolveSecret(env, { sealed: service.urlSealed }, context("url"))
+          : await resolveSecret(env, { workerSecret: service.urlSecret ?? "" }, context("url"));
   const headers = new Headers(await resolveHeaders(env, service.headers, (header) => context(`header/${header}`)));
   return {
     name: service.name,
@@ -62,6 +76,7 @@ export async function resolveService(env: Env, service: StoredService): Promise<
             username: service.username ?? null,
             icon: service.icon ?? null,
           },
+    larkApp,
   };
 }
 
@@ -169,6 +184,41 @@ function approvalButtons(approval: NonNullable<RenderedMessage["approval"]>): Re
         : approve,
       button("Reject", SLACK_REJECT_ACTION, "danger"),
     ],
+  };
+}
+
+/** The `value` of Lark card buttons: which gate, which action (posted back to /callbacks/lark/card). */
+export const LARK_GATE_FIELD = "hookline_gate";
+export const LARK_ACTION_FIELD = "hookline_action";
+
+/** A Lark/Feishu message card: the title, the Markdown body and, for an approval request, Approve / Reject buttons. */
+export function larkCard(message: RenderedMessage): Record<string, unknown> {
+  const elements: unknown[] = [{ tag: "markdown", content: message.body }];
+  const approval = message.approval;
+  if (approval) {
+    const button = (text: string, action: "approve" | "reject", type: "primary" | "danger") => ({
+      tag: "button",
+      text: { tag: "plain_text", content: text },
+      type,
+      value: { [LARK_GATE_FIELD]: approval.gate, [LARK_ACTION_FIELD]: action },
+      ...(action === "approve" && approval.confirm
+        ? {
+            confirm: {
+              title: { tag: "plain_text", content: "Approve?" },
+              text: { tag: "plain_text", content: "This approval is for a protected environment. Approve it?" },
+            },
+          }
+        : {}),
+    });
+    elements.push({
+      tag: "action",
+      actions: [button("Approve", "approve", "primary"), button("Reject", "reject", "danger")],
+    });
+  }
+  return {
+    config: { wide_screen_mode: true },
+    header: { title: { tag: "plain_text", content: message.title } },
+    elements,
   };
 }
 
@@ -284,10 +334,7 @@ async function buildRequest(
         body: JSON.stringify({
           ...(service.secret ? { timestamp: String(timestamp), sign: await larkSign(service.secret, timestamp) } : {}),
           msg_type: "interactive",
-          card: {
-            header: { title: { tag: "plain_text", content: message.title } },
-            elements: [{ tag: "markdown", content: text }],
-          },
+          card: larkCard(message),
         }),
       };
     }
@@ -336,6 +383,7 @@ export async function sendNotification(
   options: { now?: number; threads?: SlackThreads } = {},
 ): Promise<Result<void>> {
   if (service.slackBot) return sendBySlackBot(service, service.slackBot, recipient, message, options.threads);
+  if (service.larkApp) return sendByLarkApp(service, service.larkApp, recipient, message);
   const request = await buildRequest(service, recipient, message, context, options.now ?? Date.now());
   const sent = await call(service, request);
   return sent.ok ? ok(undefined) : sent;
@@ -394,6 +442,67 @@ async function sendBySlackBot(
     if (!updated.ok) return updated;
   }
   return ok(undefined);
+}
+
+/** Lark app tokens (tenant_access_token, valid 2 h), kept per app in the isolate until shortly before they expire. */
+const larkTokens = new Map<string, { token: string; until: number }>();
+
+const larkTokenKey = async (app: NonNullable<ResolvedService["larkApp"]>) =>
+  `${app.apiUrl}\u0000${app.appId}\u0000${await sha256Hex(app.appSecret)}`;
+
+/** A tenant_access_token for a Lark app (cached), or the failure to get one. */
+async function larkTenantToken(
+  service: ResolvedService,
+  app: NonNullable<ResolvedService["larkApp"]>,
+): Promise<Result<string>> {
+  const key = await larkTokenKey(app);
+  const cached = larkTokens.get(key);
+  if (cached && cached.until > Date.now()) return ok(cached.token);
+  const answered = await call(service, {
+    url: `${app.apiUrl}/auth/v3/tenant_access_token/internal`,
+    body: JSON.stringify({ app_id: app.appId, app_secret: app.appSecret }),
+  });
+  if (!answered.ok) return answered;
+  const { tenant_access_token: token, expire } = JSON.parse(answered.value) as {
+    tenant_access_token?: unknown;
+    expire?: unknown;
+  };
+  if (typeof token !== "string") return fail("aborted", `service "${service.name}" (Lark) gave no tenant_access_token`);
+  const seconds = typeof expire === "number" ? expire : 7200;
+  if (larkTokens.size > 100) larkTokens.clear();
+  larkTokens.set(key, { token, until: Date.now() + Math.max(0, seconds - 300) * 1000 });
+  return ok(token);
+}
+
+/**
+ * Lark/Feishu as an app: the card goes to the recipient chat (`oc_…`, or a user's `ou_…`) through
+ * im/v1/messages, with a tenant_access_token (cached); when a send is refused, the token is
+ * forgotten and the send tried once more with a fresh one (a rotated app secret, a revoked token).
+ */
+async function sendByLarkApp(
+  service: ResolvedService,
+  app: NonNullable<ResolvedService["larkApp"]>,
+  chat: string,
+  message: RenderedMessage,
+): Promise<Result<void>> {
+  if (chat === "")
+    return fail(
+      "aborted",
+      `lark service "${service.name}" sends as an app: name a chat as the destination's recipient (e.g. recipients: ["oc_…"])`,
+    );
+  let sent: Result<string> = fail("internal", "not sent");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const token = await larkTenantToken(service, app);
+    if (!token.ok) return token;
+    sent = await call(service, {
+      url: `${app.apiUrl}/im/v1/messages?receive_id_type=${chat.startsWith("ou_") ? "open_id" : "chat_id"}`,
+      headers: { authorization: `Bearer ${token.value}` },
+      body: JSON.stringify({ receive_id: chat, msg_type: "interactive", content: JSON.stringify(larkCard(message)) }),
+    });
+    if (sent.ok || sent.error.retryable) break;
+    larkTokens.delete(await larkTokenKey(app));
+  }
+  return sent.ok ? ok(undefined) : sent;
 }
 
 /** Makes one request to a service and reads its answer; the answer's text when it says yes. */
@@ -456,8 +565,8 @@ async function call(service: ResolvedService, request: Request): Promise<Result<
     }
     if (code !== 0) {
       const error = `service "${service.name}" answered error ${String(code)}: ${description}`;
-      // DingTalk 130101 / WeCom 45009 / Lark 11232: sending too fast — the service's pace, not a failure.
-      if (code === 130101 || code === 45009 || code === 11232)
+      // DingTalk 130101 / WeCom 45009 / Lark 11232 (robots), 99991400 (apps): sending too fast — the service's pace.
+      if (code === 130101 || code === 45009 || code === 11232 || code === 99991400)
         return fail("resource_exhausted", error, { retryable: true, retryAfterSeconds: 60 });
       return fail("aborted", error);
     }

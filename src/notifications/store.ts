@@ -310,6 +310,9 @@ export async function resealServices(
     service.secretSealed = await reseal(service.secretSealed, "secret");
     service.tokenSealed = await reseal(service.tokenSealed ?? null, "token");
     service.signingSecretSealed = await reseal(service.signingSecretSealed ?? null, "signing-secret");
+    service.appSecretSealed = await reseal(service.appSecretSealed ?? null, "app-secret");
+    service.verificationTokenSealed = await reseal(service.verificationTokenSealed ?? null, "verification-token");
+    service.encryptKeySealed = await reseal(service.encryptKeySealed ?? null, "encrypt-key");
     changed += await resealHeaders(service.headers, box, (header) => contextOf(service.name, `header/${header}`));
     if (changed === 0) continue;
     const result = await db

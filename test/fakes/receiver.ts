@@ -2,7 +2,8 @@
 // services: /hooks/<key> records anything; /dingtalk, /wecom, /slack, /teams, /lark, /discord,
 // /googlechat and /slackapi/<key>/api/chat.postMessage|update|usergroups.users.list (Slack's Web
 // API, bot token in `secret`, groups in `slackGroups`) and /slackapi/<key>/actions/<id> (a
-// click's response_url) behave like those services (shapes checked, DingTalk and Lark signatures
+// click's response_url) and /larkapi/<key>/open-apis/auth/v3/tenant_access_token/internal|
+// im/v1/messages (a Lark app: id and secret in `larkApp`) behave like those services (shapes checked, DingTalk and Lark signatures
 // verified, their own success and error answers). Every request is recorded under its key and
 // answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
@@ -41,6 +42,8 @@ export interface ReceiverBehaviour {
   hangMs?: number;
   /** Slack's Web API: the members of each user group (usergroups.users.list). */
   slackGroups?: Record<string, string[]>;
+  /** Lark's Open API: the app allowed to take a tenant_access_token. */
+  larkApp?: { appId: string; appSecret: string };
 }
 
 export interface Receiver {
@@ -125,6 +128,7 @@ type Service =
   | "slack"
   | "slackapi"
   | "slackresponse"
+  | "larkapi"
   | "teams"
   | "lark"
   | "discord"
@@ -138,6 +142,7 @@ function routeOf(url: URL): { key: string; service: Service } | null {
     ["wecom", /^\/wecom\/cgi-bin\/webhook\/send$/],
     ["slackapi", /^\/slackapi\/([^/]+)\/api\/(?:chat\.postMessage|chat\.update|usergroups\.users\.list)$/],
     ["slackresponse", /^\/slackapi\/([^/]+)\/actions\/[^/]+$/],
+    ["larkapi", /^\/larkapi\/([^/]+)\/open-apis\/(?:auth\/v3\/tenant_access_token\/internal|im\/v1\/messages)$/],
     ["teams", /^\/teams\/([^/]+)/],
     ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
     ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
@@ -217,6 +222,37 @@ function chatAnswer(
       if (Buffer.byteLength(content) > 4096)
         return json(200, { errcode: 40058, errmsg: "markdown.content exceed max length 4096" });
       return json(200, { errcode: 0, errmsg: "ok" });
+    }
+    case "larkapi": {
+      // Lark's Open API: {code: 0, …} for yes, a non-zero code (HTTP 200 or 4xx) for no.
+      if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
+        return json(400, { code: 9499, msg: "Bad Request" });
+      const app = behaviour.larkApp;
+      const tenantToken = `t-${url.pathname.split("/")[2]}`;
+      if (url.pathname.endsWith("/tenant_access_token/internal")) {
+        if (!app || message.app_id !== app.appId || message.app_secret !== app.appSecret)
+          return json(200, { code: 10014, msg: "app secret invalid" });
+        return json(200, { code: 0, msg: "ok", tenant_access_token: tenantToken, expire: 7200 });
+      }
+      if (headers.authorization !== `Bearer ${tenantToken}`)
+        return json(400, {
+          code: 99991663,
+          msg: "Invalid access token for authorization. Please make a request with token attached.",
+        });
+      const kind = url.searchParams.get("receive_id_type");
+      if (kind !== "chat_id" && kind !== "open_id")
+        return json(400, { code: 99992402, msg: "field validation failed" });
+      if (typeof message.receive_id !== "string" || !/^o[cu]_/.test(message.receive_id))
+        return json(400, {
+          code: 230001,
+          msg: "Your request contains an invalid request parameter, ext=invalid receive_id",
+        });
+      if (message.msg_type !== "interactive" || typeof message.content !== "string" || !parseJson(message.content))
+        return json(400, {
+          code: 230001,
+          msg: "Your request contains an invalid request parameter, ext=invalid content",
+        });
+      return json(200, { code: 0, msg: "success", data: { message_id: `om_${Date.now()}` } });
     }
     case "slackresponse":
       // A click's response_url takes JSON: a replacement message or an ephemeral note.

@@ -272,6 +272,181 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
   });
 });
 
+describe("approvals from Lark: an app's card, encrypted and signed callbacks", () => {
+  const key = "chat-lark";
+  const ENCRYPT_KEY = "lark-encrypt-key-123";
+  const VERIFICATION_TOKEN = "lark-verification-token";
+
+  async function setUp() {
+    await receiver.behave(key, { larkApp: { appId: "cli_a1b2c3d4e5", appSecret: "lark-app-secret" } });
+    await put("notifications/services/lark-release", {
+      type: "lark",
+      appId: "cli_a1b2c3d4e5",
+      appSecret: "lark-app-secret",
+      apiUrl: `${receiver.url}/larkapi/${key}/open-apis`,
+      verificationToken: VERIFICATION_TOKEN,
+      encryptKey: ENCRYPT_KEY,
+    });
+    await put("notifications/subscriptions/chat-lark", {
+      selector: `app.namespace = "${NS}"`,
+      triggers: ["on-approval-requested"],
+      destinations: [{ service: "lark-release", recipients: ["oc_release"] }],
+    });
+    await put(`namespaces/${NS}/approvalpolicies/lark-prod`, {
+      manual: { required: true, approvers: ["lark:ou_approver1"], confirm: true },
+    });
+  }
+
+  /** Lark's encryption: base64(IV ‖ AES-256-CBC(SHA-256(key), JSON)). */
+  async function encrypt(payload: unknown, encryptKey = ENCRYPT_KEY): Promise<string> {
+    const keyBytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(encryptKey));
+    const aes = await crypto.subtle.importKey("raw", keyBytes, "AES-CBC", false, ["encrypt"]);
+    const iv = crypto.getRandomValues(new Uint8Array(16));
+    const cipher = new Uint8Array(
+      await crypto.subtle.encrypt({ name: "AES-CBC", iv }, aes, new TextEncoder().encode(JSON.stringify(payload))),
+    );
+    const all = new Uint8Array([...iv, ...cipher]);
+    return btoa(String.fromCharCode(...all));
+  }
+
+  async function larkCallback(
+    payload: unknown,
+    options: { timestamp?: number; encryptKey?: string; signature?: string } = {},
+  ): Promise<Response> {
+    const body = JSON.stringify({ encrypt: await encrypt(payload, options.encryptKey) });
+    const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+    const nonce = "n0nce";
+    const digest = new Uint8Array(
+      await crypto.subtle.digest(
+        "SHA-256",
+        new TextEncoder().encode(`${timestamp}${nonce}${options.encryptKey ?? ENCRYPT_KEY}${body}`),
+      ),
+    );
+    const signature = options.signature ?? [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return call("/callbacks/lark/card", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-lark-request-timestamp": timestamp,
+        "x-lark-request-nonce": nonce,
+        "x-lark-signature": signature,
+      },
+      body,
+    });
+  }
+
+  const clickBy = (openId: string, gate: string, action: "approve" | "reject", token = VERIFICATION_TOKEN) => ({
+    schema: "2.0",
+    header: { event_id: crypto.randomUUID(), token, event_type: "card.action.trigger", app_id: "cli_a1b2c3d4e5" },
+    event: {
+      operator: { open_id: openId },
+      token: "c-card-token",
+      action: { tag: "button", value: { hookline_gate: gate, hookline_action: action } },
+      context: { open_message_id: "om_1", open_chat_id: "oc_release" },
+    },
+  });
+
+  it("sends the request as a card with buttons; verifies callbacks; only the policy's Lark approvers decide", async () => {
+    await setUp();
+    const challenge = await larkCallback({ challenge: "c-123", token: VERIFICATION_TOKEN, type: "url_verification" });
+    expect(await challenge.json()).toEqual({ challenge: "c-123" });
+
+    const gate = await createGate("lark-prod");
+    const messages = await waitForRequests(key, 1, (path) => path.endsWith("/im/v1/messages"));
+    const sent = await vi.waitFor(
+      async () => {
+        const found = (await receiver.requests(key)).find(
+          (request) => request.path.endsWith("/im/v1/messages") && request.body.includes(gate.id),
+        );
+        if (!found) throw new Error("no card about the gate yet");
+        return JSON.parse(found.body) as { receive_id: string; content: string };
+      },
+      { timeout: 10_000 },
+    );
+    expect(messages[0]?.headers.authorization).toBe(`Bearer t-${key}`);
+    const tokenRequest = (await receiver.requests(key)).find((request) => request.path.endsWith("/internal"));
+    expect(JSON.parse(tokenRequest?.body ?? "{}")).toEqual({ app_id: "cli_a1b2c3d4e5", app_secret: "lark-app-secret" });
+    expect(sent.receive_id).toBe("oc_release");
+    const card = JSON.parse(sent.content) as {
+      elements: Array<{ tag: string; actions?: Array<Record<string, unknown>> }>;
+    };
+    const buttons = card.elements.find((element) => element.tag === "action")?.actions ?? [];
+    expect(buttons.map((button) => button.value)).toEqual([
+      { hookline_gate: gate.id, hookline_action: "approve" },
+      { hookline_gate: gate.id, hookline_action: "reject" },
+    ]);
+    expect(buttons[0]?.confirm).toBeDefined();
+
+    // Forged signature, stale timestamp, wrong key, wrong verification token: 401, nothing decided.
+    const click = clickBy("ou_approver1", gate.id, "approve");
+    await expectError(await larkCallback(click, { signature: "00".repeat(32) }), 401, "unauthenticated");
+    await expectError(
+      await larkCallback(click, { timestamp: Math.floor(Date.now() / 1000) - 600 }),
+      401,
+      "unauthenticated",
+    );
+    await expectError(await larkCallback(click, { encryptKey: "another-key" }), 401, "unauthenticated");
+    await expectError(
+      await larkCallback(clickBy("ou_approver1", gate.id, "approve", "forged-token")),
+      401,
+      "unauthenticated",
+    );
+    const plain = await call("/callbacks/lark/card", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(click),
+    });
+    await expectError(plain, 401, "unauthenticated");
+    expect((await readGate(gate.id)).status).toBe("pending");
+
+    // Not an approver: a warning toast, the gate untouched.
+    const intruder = await larkCallback(clickBy("ou_intruder", gate.id, "approve"));
+    expect(await intruder.json()).toEqual({
+      toast: { type: "warning", content: "You are not an approver of this gate." },
+    });
+    expect((await readGate(gate.id)).status).toBe("pending");
+
+    // The approver: approved, the card answered without its buttons.
+    const approved = (await (await larkCallback(click)).json()) as {
+      toast: { type: string; content: string };
+      card: { type: string; data: { elements: Array<{ tag: string }> } };
+    };
+    expect(approved.toast.type).toBe("success");
+    expect(approved.toast.content).toContain("Approved by <at id=ou_approver1></at>");
+    expect(approved.card.type).toBe("raw");
+    expect(approved.card.data.elements.some((element) => element.tag === "action")).toBe(false);
+    expect((await readGate(gate.id)).decision).toMatchObject({
+      status: "approved",
+      by: "lark:ou_approver1",
+      via: "lark:lark-release",
+    });
+  });
+
+  it("refuses Lark settings on other services and callbacks without an app", async () => {
+    for (const body of [
+      { type: "lark", url: `${receiver.url}/lark/open-apis/bot/v2/hook/x`, verificationToken: "t" },
+      { type: "lark", appId: "cli_a1b2c3d4e5" },
+      { type: "slack", url: `${receiver.url}/slack/services/x`, appId: "cli_a1b2c3d4e5", appSecret: "s" },
+      { type: "lark", appId: "not-an-app", appSecret: "s" },
+    ]) {
+      await expectError(
+        await callJson("/api/v1/notifications/services/bad-lark", "PUT", body),
+        400,
+        "invalid_argument",
+      );
+    }
+    await expectError(
+      await call("/callbacks/lark/card", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "nope",
+      }),
+      400,
+      "invalid_argument",
+    );
+  });
+});
+
 describe("approvals by one-time links (DingTalk, WeCom)", () => {
   async function setUp() {
     await put("notifications/services/dingtalk-ops", {
