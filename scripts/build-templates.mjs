@@ -25,8 +25,9 @@ function templateFiles(dir) {
 }
 
 // The same options the Worker renders with (src/lib/templates.ts): no HTML escaping (bodies are
-// JSON or Markdown; templates escape explicitly), and Eta's default trimming.
-const eta = new Eta({ autoEscape: false, useWith: false });
+// JSON or Markdown; templates escape explicitly), and no trimming: a line ends where the template
+// ends it (Markdown lists need their newlines; `-%>` trims one where a tag stands alone).
+const eta = new Eta({ autoEscape: false, useWith: false, autoTrim: false });
 const entries = templateFiles(sourceDir).map((file) => {
   const name = `@${relative(sourceDir, file)
     .replace(/\\/g, "/")

@@ -37,7 +37,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+=JSON.stringify(it.expiresAt);
     __eta.res+=',\n  "callbackUri": ';
     __eta.res+=JSON.stringify(it.callbackUri);
-    __eta.res+='}\n';
+    __eta.res+='\n}\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -68,15 +68,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+=it.app.metadata?.name;
     __eta.res+=' is up and running\n> - Application: ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - Sync status: ';
+    __eta.res+='\n> - Sync status: ';
     __eta.res+=it.color(it.app.status?.sync?.status ?? "Unknown", "success");
-    __eta.res+='> - Health: ';
+    __eta.res+='\n> - Health: ';
     __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "success");
-    __eta.res+='> - Revision: ';
+    __eta.res+='\n> - Revision: ';
     __eta.res+=it.app.status?.sync?.revision ?? "";
-    __eta.res+='> - Time: ';
+    __eta.res+='\n> - Time: ';
     __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
-    __eta.res+='> - Application URL: [Open in Argo CD](';
+    __eta.res+='\n> - Application URL: [Open in Argo CD](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
     __eta.res+=it.app.metadata?.name;
@@ -138,15 +138,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### ';
     __eta.res+=it.color("Application " + it.app.metadata?.name + " has degraded", "danger");
-    __eta.res+='> - Application: ';
+    __eta.res+='\n> - Application: ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - Health: ';
+    __eta.res+='\n> - Health: ';
     __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "danger");
-    __eta.res+='> - Sync status: ';
+    __eta.res+='\n> - Sync status: ';
     __eta.res+=it.app.status?.sync?.status ?? "Unknown";
-    __eta.res+='> - Message: ';
+    __eta.res+='\n> - Message: ';
     __eta.res+=it.app.status?.health?.message ?? "";
-    __eta.res+='> - Application URL: [Open in Argo CD](';
+    __eta.res+='\n> - Application URL: [Open in Argo CD](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
     __eta.res+=it.app.metadata?.name;
@@ -210,23 +210,23 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+=it.color("Application name", "danger");
     __eta.res+=': ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application status", "danger");
     __eta.res+=': ';
     __eta.res+=it.app.status?.operationState?.phase ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application health status", "danger");
     __eta.res+=': ';
     __eta.res+=it.app.status?.health?.status ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Time", "danger");
     __eta.res+=': ';
     __eta.res+=it.app.status?.operationState?.startedAt ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Message", "danger");
     __eta.res+=': ';
     __eta.res+=it.app.status?.operationState?.message ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application URL", "danger");
     __eta.res+=': [Click to access the Argo CD UI](';
     __eta.res+=it.context.argocdUrl ?? "";
@@ -290,11 +290,11 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Argo CD application status\n> - Application name: ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - Status: ';
+    __eta.res+='\n> - Status: ';
     __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Running", "info");
-    __eta.res+='> - Started: ';
+    __eta.res+='\n> - Started: ';
     __eta.res+=it.app.status?.operationState?.startedAt ?? "";
-    __eta.res+='> - Application URL: [Click to access](';
+    __eta.res+='\n> - Application URL: [Click to access](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
     __eta.res+=it.app.metadata?.name;
@@ -358,19 +358,19 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+=it.color("Application name", "warning");
     __eta.res+=': ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application status", "warning");
     __eta.res+=': ';
     __eta.res+=it.app.status?.sync?.status ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application health status", "warning");
     __eta.res+=': ';
     __eta.res+=it.app.status?.health?.status ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Time", "warning");
     __eta.res+=': ';
     __eta.res+=it.app.status?.operationState?.startedAt ?? "";
-    __eta.res+='> - ';
+    __eta.res+='\n> - ';
     __eta.res+=it.color("Application URL", "warning");
     __eta.res+=': [Click to access the Argo CD UI](';
     __eta.res+=it.context.argocdUrl ?? "";
@@ -433,11 +433,11 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Argo CD application status\n> - Application name: ';
     __eta.res+=it.app.metadata?.name;
-    __eta.res+='> - Status: ';
+    __eta.res+='\n> - Status: ';
     __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Succeeded", "success");
-    __eta.res+='> - Time: ';
+    __eta.res+='\n> - Time: ';
     __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
-    __eta.res+='> - Application URL: [Click to access](';
+    __eta.res+='\n> - Application URL: [Click to access](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
     __eta.res+=it.app.metadata?.name;
@@ -499,16 +499,17 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Approval ';
     __eta.res+=it.color(it.app.data?.decision?.status ?? "", it.app.data?.decision?.status === "approved" ? "success" : "danger");
-    __eta.res+='> - Policy: ';
+    __eta.res+='\n> - Policy: ';
     __eta.res+=it.app.data?.approval?.policy ?? "";
-    __eta.res+='> - Approval: ';
+    __eta.res+='\n> - Approval: ';
     __eta.res+=it.app.data?.approval?.id ?? "";
-    __eta.res+='> - Decided by: ';
+    __eta.res+='\n> - Decided by: ';
     __eta.res+=it.app.data?.decision?.by ?? "";
-    __eta.res+='> - Workflow: ';
+    __eta.res+='\n> - Workflow: ';
     __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
-    __eta.res+='\n';
+    __eta.res+='\n\n';
     __eta.res+=it.app.data?.decision?.message ?? "";
+    __eta.res+='\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -569,12 +570,21 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Approval requested\n> - Policy: ';
     __eta.res+=it.app.data?.approval?.policy ?? "";
-    __eta.res+='> - Approval: ';
+    __eta.res+='\n> - Approval: ';
     __eta.res+=it.app.data?.approval?.id ?? "";
-    __eta.res+='> - Workflow: ';
+    __eta.res+='\n> - Workflow: ';
     __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+='\n';
+    for (const [name, value] of Object.entries(it.app.data?.approval?.context ?? {}).slice(0, 20)) {
+    __eta.res+='> - ';
+    __eta.res+=name;
+    __eta.res+=': ';
+    __eta.res+=typeof value === "string" ? value : JSON.stringify(value);
+    __eta.res+='\n';
+    }
     __eta.res+='> - Expires: ';
     __eta.res+=it.color(it.app.data?.approval?.expiresAt ?? "", "warning");
+    __eta.res+='\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -633,14 +643,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### ';
     __eta.res+=it.color("Approval timed out", "warning");
-    __eta.res+='> - Policy: ';
+    __eta.res+='\n> - Policy: ';
     __eta.res+=it.app.data?.approval?.policy ?? "";
-    __eta.res+='> - Approval: ';
+    __eta.res+='\n> - Approval: ';
     __eta.res+=it.app.data?.approval?.id ?? "";
-    __eta.res+='> - Workflow: ';
+    __eta.res+='\n> - Workflow: ';
     __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
-    __eta.res+='> - Expired: ';
+    __eta.res+='\n> - Expired: ';
     __eta.res+=it.app.data?.approval?.expiresAt ?? "";
+    __eta.res+='\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -699,11 +710,11 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Cluster down\n> - Cluster: ';
     __eta.res+=it.color(it.app.data?.cluster ?? "", "danger");
-    __eta.res+='> - Since: ';
+    __eta.res+='\n> - Since: ';
     __eta.res+=it.app.data?.since ?? "";
-    __eta.res+='> - Last error: ';
+    __eta.res+='\n> - Last error: ';
     __eta.res+=it.app.data?.lastError ?? "";
-    __eta.res+='\nSubmissions to it wait (no attempts are spent) and hookline probes it until it answers again.\n';
+    __eta.res+='\n\nSubmissions to it wait (no attempts are spent) and hookline probes it until it answers again.\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -761,9 +772,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Cluster recovered\n> - Cluster: ';
     __eta.res+=it.color(it.app.data?.cluster ?? "", "success");
-    __eta.res+='> - Since: ';
+    __eta.res+='\n> - Since: ';
     __eta.res+=it.app.data?.since ?? "";
-    __eta.res+='\nThe submissions that waited for it are being sent.\n';
+    __eta.res+='\n\nThe submissions that waited for it are being sent.\n';
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -821,19 +832,21 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### ';
     __eta.res+=it.color("An event did not submit its workflows", "danger");
-    __eta.res+='> - Namespace: ';
+    __eta.res+='\n> - Namespace: ';
     __eta.res+=it.app.namespace;
-    __eta.res+='> - Event: ';
+    __eta.res+='\n> - Event: ';
     __eta.res+=it.app.data?.eventId ?? "";
     __eta.res+=' (';
     __eta.res+=it.app.data?.discriminator || "no discriminator";
     __eta.res+=')\n> - Outcome: ';
     __eta.res+=it.color(it.app.data?.outcome ?? "failed", "danger");
+    __eta.res+='\n';
     for (const failure of it.app.data?.failures ?? []) {
     __eta.res+='> - ';
     __eta.res+=failure.binding;
     __eta.res+=': ';
     __eta.res+=failure.error;
+    __eta.res+='\n';
     }
     
     if (__eta.layout) {
@@ -893,13 +906,13 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     
     __eta.res+='### Workflow submitted\n> - Workflow: ';
     __eta.res+=it.color(it.app.data?.workflow ?? "", "success");
-    __eta.res+='> - Template: ';
+    __eta.res+='\n> - Template: ';
     __eta.res+=it.app.data?.template ?? "";
-    __eta.res+='> - Cluster: ';
+    __eta.res+='\n> - Cluster: ';
     __eta.res+=it.app.data?.cluster ?? "";
-    __eta.res+='> - Binding: ';
+    __eta.res+='\n> - Binding: ';
     __eta.res+=it.app.data?.binding ?? "";
-    __eta.res+='> - Event: ';
+    __eta.res+='\n> - Event: ';
     __eta.res+=it.app.data?.eventId ?? "";
     __eta.res+=' (';
     __eta.res+=it.app.data?.discriminator || "no discriminator";

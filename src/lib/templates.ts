@@ -6,7 +6,7 @@ import { compiledTemplates } from "../generated/templates";
  * scripts/build-templates.mjs (workerd forbids compiling them at run time). Names are
  * `@<path under templates/ without .eta>`, e.g. `@approvals/default`.
  */
-const eta = new Eta({ autoEscape: false, useWith: false });
+const eta = new Eta({ autoEscape: false, useWith: false, autoTrim: false });
 for (const [name, template] of Object.entries(compiledTemplates)) eta.loadTemplate(name, template);
 
 /** True when a compiled template of that name exists. */

@@ -496,6 +496,8 @@ describe("approvals by one-time links (DingTalk, WeCom)", () => {
     await setUp();
     const gate = await createGate("staging");
     const links = await linksOf("chat-links", gate.id);
+    // Built-in templates keep their lines (a Markdown list, one item per line).
+    expect(links.text).toContain(`> - Policy: staging\n> - Approval: ${gate.id}\n> - Workflow: (none)\n`);
     const page = await call(links.approve);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
