@@ -1,4 +1,5 @@
 import { AppError } from "../lib/errors";
+import { approvalRequestSentThrough } from "../notifications/store";
 import { type Decider, mayDecide } from "./approvers";
 import { decideApproval, gateOf, isGateId } from "./decide";
 import type { GateView } from "./gate-view";
@@ -11,19 +12,23 @@ export type ChatOutcome =
   | { kind: "refused"; gate: GateView | null; message: string };
 
 /**
- * A person decides from a chat button (Slack, Lark): the gate named by the button, the clicker's
- * identities checked against the policy's approvers, then the one decide function. Each chat
- * turns the outcome into its own answer (an ephemeral note, a toast, an updated message).
+ * A person decides from a chat button (Slack, Lark): the gate named by the button — which must
+ * have been sent through the service that verified the click (a service configured elsewhere
+ * cannot vouch for an identity on a message it never carried) — the clicker's identities checked
+ * against the policy's approvers, then the one decide function. Each chat turns the outcome into
+ * its own answer (an ephemeral note, a toast, an updated message).
  */
 export async function decideFromChat(
   env: Env,
+  service: string,
   gateId: string,
   approve: boolean,
   decider: Decider,
   message: string,
 ): Promise<ChatOutcome> {
   const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
-  if (!gate) return { kind: "missing" };
+  if (!gate || !(await approvalRequestSentThrough(env.DB, gate.namespace, gate.id, service)))
+    return { kind: "missing" };
   if (!mayDecide(gate.manual, decider)) return { kind: "not-approver", gate };
   try {
     return { kind: "decided", gate: await decideApproval(env, decider, gate.namespace, gateId, { approve, message }) };

@@ -106,6 +106,7 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   const decider: Decider = { by: user, via: `lark:${service.name}`, identities: [user] };
   const outcome = await decideFromChat(
     c.env,
+    service.name,
     value[LARK_GATE_FIELD] ?? "",
     approve,
     decider,
@@ -113,7 +114,7 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   );
   switch (outcome.kind) {
     case "missing":
-      return c.json(toast("error", "This approval no longer exists."));
+      return c.json(toast("error", "This approval does not exist, or was not sent by this Lark app."));
     case "not-approver":
       return c.json(toast("warning", "You are not an approver of this gate."));
     case "decided":

@@ -118,6 +118,7 @@ async function answerClick(
     const who = click.user.name ?? click.user.id;
     const outcome = await decideFromChat(
       env,
+      service.name,
       gateId,
       approve,
       decider,
@@ -125,7 +126,7 @@ async function answerClick(
     );
     switch (outcome.kind) {
       case "missing":
-        return respond(ephemeral("This approval no longer exists."));
+        return respond(ephemeral("This approval does not exist, or was not sent to this Slack app."));
       case "not-approver":
         return respond(
           ephemeral(

@@ -192,6 +192,13 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
   it("a member of an approving Slack user group decides; API callers do not when the policy names only Slack", async () => {
     await setUp();
     const gate = await createGate("production");
+    await vi.waitFor(
+      async () => {
+        const posted = (await receiver.requests(key)).some((r) => posts(r.path) && r.body.includes(gate.id));
+        if (!posted) throw new Error("request not posted yet");
+      },
+      { timeout: 10_000 },
+    );
     const api = await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: true });
     expect(await expectError(api, 403, "permission_denied")).toMatch(/admin is not an approver/);
     const response = await click({
@@ -209,6 +216,36 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
     );
     expect(groupLookup?.query).toBe("?usergroup=S0RELEASE");
     expect(groupLookup?.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+  });
+
+  it("a Slack app the request was not sent through cannot vouch for an approver", async () => {
+    await setUp();
+    // Someone who may configure notification services adds their own Slack app…
+    await put("notifications/services/slack-rogue", {
+      type: "slack",
+      url: `${receiver.url}/slack/services/rogue`,
+      apiUrl: slackApi,
+      signingSecret: "rogue-signing-secret",
+    });
+    const gate = await createGate("production");
+    await waitForRequests(key, 1, posts);
+    // …and signs a click claiming to be the approver: the request never went through that app.
+    const forged = await click(
+      {
+        type: "block_actions",
+        user: { id: "U0APPROVER" },
+        response_url: responseUrl(30),
+        actions: [{ action_id: "hookline_approve", value: gate.id }],
+      },
+      { secret: "rogue-signing-secret" },
+    );
+    expect(forged.status).toBe(200);
+    const [note] = await waitForRequests(key, 1, (path) => path.endsWith("/actions/30"));
+    expect(JSON.parse(note?.body ?? "{}")).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("not sent to this Slack app"),
+    });
+    expect((await readGate(gate.id)).status).toBe("pending");
   });
 
   it("refuses malformed interactions and ignores clicks that are not hookline's", async () => {
