@@ -194,7 +194,9 @@ export function decideManually(
   const { by, via } = decider;
   const previous = state.manual.decision;
   if (decider.once && (previous || state.status !== "pending")) {
-    const outcome = previous ? `${previous.approve ? "approved" : "rejected"} by ${previous.by}` : state.status;
+    const outcome = previous
+      ? `${previous.approve ? "approved" : "rejected"} by ${previous.by}`
+      : state.status.replace("_", " ");
     return { result: fail("gone", `this link can no longer be used: the approval was ${outcome}`), plan };
   }
   if (previous) {

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { stringify } from "yaml";
-import { principalDecider } from "../approvals/approvers";
+import { mayDecide, principalDecider } from "../approvals/approvers";
 import { decideApproval, readGate } from "../approvals/decide";
 import { listApprovalPage } from "../approvals/routes";
 import type { AppEnv } from "../auth/context";
@@ -184,7 +184,9 @@ async function approvalPage(c: UiContext, namespace: string, id: string, refusal
     <ApprovalPage
       gate={view}
       csrf={sessionOf(c).csrf}
-      canDecide={hasScope(principal, "approvals:decide")}
+      canDecide={
+        hasScope(principal, "approvals:decide") && mayDecide(view.manual, principalDecider(principal, "console"))
+      }
       {...(refusal ? { error: refusal.message } : {})}
     />,
     { status: refusal?.status ?? 200, namespace },

@@ -494,7 +494,8 @@ export function ApprovalPage(props: {
         <>
           <h2>Decision</h2>
           <p>
-            <Badge value={gate.decision.status} /> by {gate.decision.by} at {gate.decision.at} — {gate.decision.reason}
+            <Badge value={gate.decision.status} /> by {gate.decision.by} ({gate.decision.via}) at {gate.decision.at} —{" "}
+            {gate.decision.reason}
           </p>
           {gate.decision.message && <Markdown text={gate.decision.message} />}
           {gate.node && (
@@ -522,6 +523,9 @@ export function ApprovalPage(props: {
             </button>
           </p>
         </form>
+      )}
+      {gate.status === "pending" && !props.canDecide && (
+        <p class="muted">Approvers: {gate.manual.approvers.join(", ")}</p>
       )}
       <h2>Webhooks</h2>
       <div class="table-wrap">
@@ -558,7 +562,7 @@ export function ApprovalPage(props: {
         <p>
           Manual approval required:{" "}
           {gate.manual.decision
-            ? `${gate.manual.decision.approve ? "approved" : "rejected"} by ${gate.manual.decision.by}`
+            ? `${gate.manual.decision.approve ? "approved" : "rejected"} by ${gate.manual.decision.by} (${gate.manual.decision.via})`
             : "waiting"}
         </p>
       )}
