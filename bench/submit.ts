@@ -1,7 +1,9 @@
 // Submission benchmarks against the fake Argo Server (started in this process, on 127.0.0.1):
-// latency from POST /events to the submit arriving, and a fault soak where the cluster fails 30%
+// latency from POST /events to the submit arriving (and throughput at the same settings), and a fault soak where the cluster fails 30%
 // of submits with 500 and hangs on 5% (after creating the workflow).
-import type { RunningWorker } from "../scripts/lib/local-worker.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type RunningWorker, root } from "../scripts/lib/local-worker.ts";
 import { type FakeCluster, startFakeCluster } from "../test/fakes/argo-cluster.ts";
 import { createSenderToken, samplePayload } from "./ingest.ts";
 import { api, type BenchRow, fakeControl, fmt, openLocalD1, percentile, sleep } from "./lib.ts";
@@ -73,21 +75,30 @@ async function workflowsOf(cluster: FakeCluster, namespace: string): Promise<Fak
   return (await fakeControl(cluster, "GET", "workflows", namespace)).workflows as FakeWorkflow[];
 }
 
+/** The consumer's batch window, as wrangler.toml sets it for the events queue (what the numbers were measured with). */
+function eventsBatchTimeout(): string {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const consumer =
+    /\[\[queues\.consumers\]\]\s*\nqueue = "hookline-events"\n([\s\S]*?)(?:\n\n|$)/.exec(toml)?.[1] ?? "";
+  return /max_batch_timeout = ([\d.]+)/.exec(consumer)?.[1] ?? "?";
+}
+
+/**
+ * Event → submit: latency one event at a time (p50/p99 from the sender's POST to the workflow's
+ * creation at the fake Argo Server), and throughput under load at the same settings (2,000 events
+ * from 16 connections, until every workflow exists) — a shorter batch window must not cost
+ * batching under load.
+ */
 export async function benchSubmitLatency(worker: RunningWorker): Promise<BenchRow[]> {
   const cluster = await startFakeCluster();
   try {
+    const window = eventsBatchTimeout();
     const namespace = "latency";
     await prepare(worker, cluster, namespace, 5);
     const token = await createSenderToken(worker, "bench-latency");
     const total = 200;
     const { sent } = await sendEvents(worker, token, namespace, total, 1, 20);
-    let workflows: FakeWorkflow[] = [];
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      workflows = await workflowsOf(cluster, namespace);
-      if (workflows.length >= sent.size) break;
-      await sleep(250);
-    }
+    const workflows = await waitForWorkflows(cluster, namespace, sent.size, 120_000);
     const latencies = workflows.flatMap((workflow) => {
       const sentAt = sent.get(workflow.labels["hookline.dev/event-id"] ?? "");
       return sentAt === undefined ? [] : [workflow.createdAt - sentAt];
@@ -95,18 +106,51 @@ export async function benchSubmitLatency(worker: RunningWorker): Promise<BenchRo
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     console.log(`submit latency: ${latencies.length}/${total} submitted; p50 ${p50} ms, p99 ${p99} ms`);
+
+    const loadNamespace = "throughput";
+    await prepare(worker, cluster, loadNamespace, 5);
+    const load = 2000;
+    const started = Date.now();
+    const burst = await sendEvents(worker, token, loadNamespace, load, 16);
+    const done = await waitForWorkflows(cluster, loadNamespace, burst.sent.size, 300_000);
+    const lastCreated = Math.max(...done.map((workflow) => workflow.createdAt));
+    const rate = done.length / ((lastCreated - started) / 1000);
+    console.log(`submit throughput: ${done.length}/${load} in ${lastCreated - started} ms = ${rate.toFixed(0)}/s`);
     return [
       {
-        what: `event → submit at the fake Argo Server (${total} events, one at a time, local queues with max_batch_timeout 1 s)`,
+        what: `event → submit at the fake Argo Server (${total} events, one at a time, local queues, max_batch_timeout ${window} s)`,
         baseline: "—",
         result: `p50 **${fmt(p50 / 1000, 2)} s**, p99 **${fmt(p99 / 1000, 2)} s** (${latencies.length}/${total} submitted)`,
         target: "p50 < 400 ms, p99 < 1.5 s",
         met: latencies.length === total && p50 < 400 && p99 < 1500,
       },
+      {
+        what: `event → submit throughput at the same settings (${load} events, 16 connections, until every workflow exists)`,
+        baseline: "—",
+        result: `**${rate.toFixed(0)} workflows/s** (${done.length}/${load} submitted, ${burst.failures} refused)`,
+        target: "not below the 1 s window's",
+        met: null,
+      },
     ];
   } finally {
     await cluster.close();
   }
+}
+
+async function waitForWorkflows(
+  cluster: FakeCluster,
+  namespace: string,
+  count: number,
+  timeoutMs: number,
+): Promise<FakeWorkflow[]> {
+  let workflows: FakeWorkflow[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    workflows = await workflowsOf(cluster, namespace);
+    if (workflows.length >= count) break;
+    await sleep(250);
+  }
+  return workflows;
 }
 
 export async function benchFaultSoak(worker: RunningWorker, total = 5000): Promise<BenchRow[]> {
