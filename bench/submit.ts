@@ -112,10 +112,15 @@ export async function benchSubmitLatency(worker: RunningWorker): Promise<BenchRo
     const load = 2000;
     const started = Date.now();
     const burst = await sendEvents(worker, token, loadNamespace, load, 16);
+    const accepted = Date.now();
     const done = await waitForWorkflows(cluster, loadNamespace, burst.sent.size, 300_000);
     const lastCreated = Math.max(...done.map((workflow) => workflow.createdAt));
     const rate = done.length / ((lastCreated - started) / 1000);
-    console.log(`submit throughput: ${done.length}/${load} in ${lastCreated - started} ms = ${rate.toFixed(0)}/s`);
+    // On one shared machine the sender bounds the rate; the lag says whether submitting kept pace.
+    const lag = Math.max(0, lastCreated - accepted);
+    console.log(
+      `submit throughput: ${done.length}/${load} in ${lastCreated - started} ms = ${rate.toFixed(0)}/s; last workflow ${lag} ms after the last event was accepted`,
+    );
     return [
       {
         what: `event → submit at the fake Argo Server (${total} events, one at a time, local queues, max_batch_timeout ${window} s)`,
@@ -127,8 +132,8 @@ export async function benchSubmitLatency(worker: RunningWorker): Promise<BenchRo
       {
         what: `event → submit throughput at the same settings (${load} events, 16 connections, until every workflow exists)`,
         baseline: "—",
-        result: `**${rate.toFixed(0)} workflows/s** (${done.length}/${load} submitted, ${burst.failures} refused)`,
-        target: "not below the 1 s window's",
+        result: `**${rate.toFixed(0)} workflows/s** (${done.length}/${load} submitted, ${burst.failures} refused); the last ${lag} ms after the last event was accepted`,
+        target: "not below the 1 s window's (155 ± 12/s, sender-bound)",
         met: null,
       },
     ];
