@@ -9,7 +9,7 @@ import { dryRunInputSchema } from "../bindings/dry-run";
 import { bindingInputSchema } from "../bindings/schema";
 import { clusterSchema } from "../clusters/routes";
 import { eventQuerySchema } from "../events/log";
-import { deadLetterQuerySchema } from "../events/routes";
+import { deadLetterQuerySchema, ingestQuerySchema } from "../events/routes";
 import { deliveryQuerySchema } from "../notifications/deliveries";
 import {
   contextSchema,
@@ -39,6 +39,9 @@ export const REQUEST_SCHEMAS: ReadonlyMap<string, { body?: z.ZodType; query?: z.
   ["PUT /api/v1/notifications/triggers/:name", { body: triggerInputSchema }],
   ["PUT /api/v1/notifications/subscriptions/:name", { body: subscriptionInputSchema }],
   ["PUT /api/v1/notifications/context", { body: contextSchema }],
+  ["POST /api/v1/events/:namespace", { query: ingestQuerySchema }],
+  ["POST /api/v1/events/:namespace/", { query: ingestQuerySchema }],
+  ["POST /api/v1/events/:namespace/:discriminator", { query: ingestQuerySchema }],
   ["GET /api/v1/namespaces/:namespace/events", { query: eventQuerySchema }],
   ["GET /api/v1/namespaces/:namespace/deadletters", { query: deadLetterQuerySchema }],
   ["GET /api/v1/deadletters", { query: deadLetterQuerySchema }],

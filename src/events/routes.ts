@@ -32,7 +32,8 @@ import { replayEvent } from "./replay";
 async function ingest(c: Context<AppEnv>): Promise<Response> {
   const namespace = assertNamespace(c.req.param("namespace") ?? "");
   const discriminator = assertDiscriminator(c.req.param("discriminator") ?? "");
-  const waitMs = receiptWait(c.req.query("wait"));
+  const { wait } = parseWith(ingestQuerySchema, c.req.query());
+  const waitMs = wait === undefined ? null : (parseDuration(wait) ?? null);
   const limits = readLimits(c.env);
   const headers = c.req.raw.headers;
 
@@ -86,18 +87,22 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   return answer(c, namespace, id, waitMs, { [TRACE_ID_HEADER]: traceId });
 }
 
-/** `?wait=5s` (at most 25 s): how long to wait for the event's receipt; none without the parameter. */
-function receiptWait(wait: string | undefined): number | null {
-  if (wait === undefined) return null;
-  const ms = parseDuration(wait);
-  if (ms === null || ms <= 0 || ms > MAX_RECEIPT_WAIT_MS) {
-    throw new AppError(
-      "invalid_argument",
-      `wait must be a duration up to ${MAX_RECEIPT_WAIT_MS / 1000}s (e.g. "5s"), not ${JSON.stringify(wait)}`,
-    );
-  }
-  return ms;
-}
+/**
+ * The events endpoint's query: `?wait=5s` (at most 25 s) waits for the event's receipt; without
+ * it the answer is Argo's, at once. Other parameters are ignored, as Argo ignores them.
+ */
+export const ingestQuerySchema = z.object({
+  wait: z
+    .string()
+    .refine(
+      (value) => {
+        const ms = parseDuration(value);
+        return ms !== null && ms > 0 && ms <= MAX_RECEIPT_WAIT_MS;
+      },
+      `must be a duration up to ${MAX_RECEIPT_WAIT_MS / 1000}s (e.g. "5s")`,
+    )
+    .optional(),
+});
 
 /**
  * Argo's answer (202 {id}) — or, with `?wait`, the receipt once the event is evaluated: 200 {id,

@@ -59,7 +59,7 @@ describe("a receipt for every event: POST …?wait=", () => {
         400,
         "invalid_argument",
       );
-      expect(message).toMatch(/wait must be a duration up to 25s/);
+      expect(message).toMatch(/wait: must be a duration up to 25s/);
     }
     await new Promise((done) => setTimeout(done, 1_500));
     expect(await countRows("events", "namespace = 'receipts-bad'")).toBe(before);
