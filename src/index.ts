@@ -7,6 +7,7 @@ import { log } from "./lib/log";
 import { consumeDeadNotifications, consumeNotifications, sweepDeliveries } from "./notifications/consumer";
 
 export { ApprovalGate } from "./approvals/approval-gate";
+export { BindingWindow } from "./bindings/window";
 export { ClusterBreaker } from "./clusters/breaker";
 export { DeliveryLedger } from "./events/delivery-ledger";
 export { SenderLimiter } from "./events/sender-limiter";

@@ -1,8 +1,10 @@
 import { compileField } from "../expressions/compile";
 import type { CompiledExpression } from "../expressions/jsonata";
+import { parseDuration } from "../lib/duration";
 import { fail, ok, type Result } from "../lib/result";
 import { type Equality, requiredEqualities } from "./prefilter";
 import type { StoredBinding } from "./schema";
+import type { WindowRule } from "./window";
 
 /** What binding expressions see: Argo's event environment. */
 export const BINDING_ROOTS = ["payload", "metadata", "discriminator", "namespace"] as const;
@@ -21,6 +23,8 @@ export interface CompiledBinding {
   cluster: string;
   template: { name: string; clusterScope: boolean };
   selector: CompiledExpression;
+  /** `spec.event.dedupe` / `spec.event.throttle`: the key of an event's window, and the rule (window.ts). */
+  window: { rule: WindowRule; key: CompiledExpression } | null;
   workflowName: { generate: boolean; expression: CompiledExpression } | null;
   labels: Array<[string, CompiledExpression]>;
   annotations: Array<[string, CompiledExpression]>;
@@ -50,6 +54,20 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   };
 
   const selector = compile("spec.event.selector", spec.event.selector);
+  const windowSpec = spec.event.dedupe ?? spec.event.throttle;
+  const windowField = spec.event.dedupe ? "spec.event.dedupe" : "spec.event.throttle";
+  const windowKey = windowSpec ? compile(`${windowField}.key`, windowSpec.key) : null;
+  const window: CompiledBinding["window"] =
+    windowSpec && windowKey
+      ? {
+          key: windowKey,
+          rule: {
+            kind: spec.event.dedupe ? "dedupe" : "throttle",
+            periodMs: parseDuration(windowSpec.period) ?? 1000,
+            limit: spec.event.throttle?.limit ?? 1,
+          },
+        }
+      : null;
   const metadata = spec.submit.metadata;
   const nameSource = metadata?.name ?? metadata?.generateName;
   const nameField = metadata?.name !== undefined ? "spec.submit.metadata.name" : "spec.submit.metadata.generateName";
@@ -89,6 +107,7 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
       clusterScope: spec.submit.workflowTemplateRef.clusterScope,
     },
     selector,
+    window,
     workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
     labels,
     annotations,

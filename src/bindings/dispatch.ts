@@ -1,7 +1,8 @@
 import type { NamespaceBindings } from "./cache";
 import type { CompiledBinding } from "./compile";
-import { type EventInput, evaluateBinding, type WorkflowProposal } from "./evaluate";
+import { type EventInput, evaluateBinding, type WorkflowProposal, windowWorkflowName } from "./evaluate";
 import { unmetEquality } from "./prefilter";
+import type { WindowRule } from "./window";
 
 /** Namespaces with at most this many bindings get a verdict for every binding, evaluated or not. */
 export const LIST_EVERY_BINDING_UP_TO = 50;
@@ -17,6 +18,12 @@ export interface BindingVerdict {
   error: string | null;
   cluster: string | null;
   proposal: WorkflowProposal | null;
+  /** A firing binding with a window: its rule, this event's key, and the name its window submits under. */
+  window: {
+    rule: WindowRule;
+    key: string;
+    workflowName: (start: number, seq: number) => Promise<string>;
+  } | null;
 }
 
 export interface Dispatch {
@@ -43,6 +50,7 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
     reason: null,
     error: null,
     proposal: null,
+    window: null,
   });
 
   const candidates = namespace.index.candidates(environment);
@@ -91,7 +99,16 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
       verdict.error = evaluation.refusal;
     } else if (evaluation.proposal) {
       verdict.status = "fire";
-      verdict.proposal = evaluation.proposal;
+      const proposal = evaluation.proposal;
+      verdict.proposal = proposal;
+      if (binding.window && evaluation.windowKey !== null) {
+        const key = evaluation.windowKey;
+        verdict.window = {
+          rule: binding.window.rule,
+          key,
+          workflowName: (start, seq) => windowWorkflowName(binding, proposal, { key, start, seq }),
+        };
+      }
     }
     dispatch.verdicts.push(verdict);
   }

@@ -5,6 +5,7 @@ import { parseWith } from "../lib/validation";
 import { compileBinding, type FieldError } from "./compile";
 import { evaluateBinding } from "./evaluate";
 import { getBinding } from "./store";
+import { describeWindow, type WindowKind, windowName } from "./window";
 
 /** A sample event to try a binding on. */
 export const dryRunInputSchema = z.strictObject({
@@ -24,6 +25,8 @@ export interface DryRunResult {
     labels: Record<string, string>;
     annotations: Record<string, string>;
   } | null;
+  /** For a binding that dedupes or throttles: this event's key and what its window would do with it now. */
+  window?: { kind: WindowKind; key: string; period: string; limit: number; explanation: string };
   errors: FieldError[];
 }
 
@@ -32,14 +35,9 @@ export interface DryRunResult {
  * discriminator?}`) — every expression, matched or not — and submits nothing. Throws not_found
  * when the binding does not exist. Serves the API's `/test` and the console alike.
  */
-export async function dryRunBinding(
-  db: D1Database,
-  namespace: string,
-  name: string,
-  sample: unknown,
-): Promise<DryRunResult> {
+export async function dryRunBinding(env: Env, namespace: string, name: string, sample: unknown): Promise<DryRunResult> {
   const input = parseWith(dryRunInputSchema, sample);
-  const stored = await getBinding(db, namespace, name);
+  const stored = await getBinding(env.DB, namespace, name);
   if (!stored) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
   const compiled = compileBinding(stored);
   if (!compiled.ok) return { matched: false, parameters: {}, workflow: null, errors: compiled.error.fields ?? [] };
@@ -57,10 +55,25 @@ export async function dryRunBinding(
     },
     { full: true },
   );
+  const windowed = compiled.value.window;
+  const windowSpec = stored.spec.event.dedupe ?? stored.spec.event.throttle;
+  let window: DryRunResult["window"];
+  if (windowed && windowSpec && evaluation.windowKey !== null) {
+    const key = evaluation.windowKey;
+    const open = await env.BINDING_WINDOW.getByName(await windowName(namespace, stored.metadata.uid, key)).peek();
+    window = {
+      kind: windowed.rule.kind,
+      key,
+      period: windowSpec.period,
+      limit: windowed.rule.limit,
+      explanation: describeWindow(windowed.rule, key, windowSpec.period, open),
+    };
+  }
   return {
     matched: evaluation.matched,
     parameters: evaluation.parameters,
     workflow: { cluster: compiled.value.cluster, template: compiled.value.template, ...evaluation.workflow },
+    ...(window ? { window } : {}),
     errors: evaluation.errors,
   };
 }

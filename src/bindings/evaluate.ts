@@ -40,6 +40,8 @@ export interface Evaluation {
   refusal: string | null;
   /** The workflow to submit: set only when matched, error-free and permitted. */
   proposal: WorkflowProposal | null;
+  /** For a binding with a window (dedupe, throttle): the key this event belongs to. */
+  windowKey: string | null;
 }
 
 /** Argo's workflow names end up in label values (≤ 63 characters). */
@@ -84,6 +86,7 @@ export async function evaluateBinding(
     workflow: { name: null, labels: {}, annotations: {} },
     refusal: null,
     proposal: null,
+    windowKey: null,
   };
   const selector = await run("spec.event.selector", binding.selector);
   if (selector.ok) {
@@ -96,6 +99,11 @@ export async function evaluateBinding(
   }
   if (!evaluation.matched && !options.full) return evaluation;
 
+  if (binding.window) {
+    const field = `spec.event.${binding.window.rule.kind}.key`;
+    const key = await run(field, binding.window.key);
+    if (key.ok) evaluation.windowKey = windowKeyOf(key.value);
+  }
   evaluation.workflow.name = await workflowName(binding, event, run, errors);
   for (const [key, expression] of binding.labels) {
     const field = `spec.submit.metadata.labels.${key}`;
@@ -192,6 +200,31 @@ async function workflowName(
     return null;
   }
   return name;
+}
+
+/** A window key as text: strings as they are, anything else as JSON, nothing as "". */
+function windowKeyOf(value: unknown): string {
+  if (value === undefined) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The name of a workflow a window submits: from the window (binding uid, key, window start and
+ * the event's place in it) rather than the event, so however the queue redelivers, a window's
+ * submission keeps one name. A name the binding sets itself is kept.
+ */
+export async function windowWorkflowName(
+  binding: CompiledBinding,
+  proposal: WorkflowProposal,
+  window: { key: string; start: number; seq: number },
+): Promise<string> {
+  const digest = await sha256Hex(`${binding.uid}/${window.key}/${window.start}/${window.seq}`);
+  if (!binding.workflowName) {
+    const prefix = trimName(binding.template.name.slice(0, MAX_WORKFLOW_NAME_LENGTH - SUFFIX_LENGTH - 1));
+    return `${prefix}-${digest.slice(0, SUFFIX_LENGTH)}`;
+  }
+  if (!binding.workflowName.generate) return proposal.workflowName;
+  return `${proposal.workflowName.slice(0, -GENERATED_SUFFIX_LENGTH)}${digest.slice(0, GENERATED_SUFFIX_LENGTH)}`;
 }
 
 function trimName(name: string): string {

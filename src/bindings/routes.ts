@@ -62,5 +62,5 @@ export const bindingRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "bindings:read", namespace);
     const name = assertObjectName(c.req.param("name"), "binding name");
-    return c.json(await dryRunBinding(c.env.DB, namespace, name, await readDocument(c.req.raw)));
+    return c.json(await dryRunBinding(c.env, namespace, name, await readDocument(c.req.raw)));
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_EXPRESSION_LENGTH } from "../expressions/jsonata";
+import { parseDuration } from "../lib/duration";
 import { isQualifiedName } from "../lib/kubernetes";
 import { isDns1123Subdomain } from "../lib/names";
 
@@ -30,11 +31,29 @@ const parameterSchema = z
     "set exactly one of value or valueFrom.event",
   );
 
+const MIN_WINDOW_MS = 1000;
+const MAX_WINDOW_MS = 7 * 86_400_000;
+const windowPeriod = z.string().refine((value) => {
+  const ms = parseDuration(value);
+  return ms !== null && ms >= MIN_WINDOW_MS && ms <= MAX_WINDOW_MS;
+}, 'must be a duration between 1s and 7d, such as "30s" or "10m"');
+
+/** hookline's windows on a binding: which key an event belongs to, and how long its window lasts. */
+const windowSchema = z.strictObject({ key: expression, period: windowPeriod });
+
 /** The `spec` of a WorkflowEventBinding: Argo's shape, JSONata expressions, plus `cluster`. */
 export const bindingSpecSchema = z.strictObject({
   cluster: kubernetesName.default(DEFAULT_CLUSTER),
   expressionLanguage: z.enum(["jsonata", "expr"]).default("jsonata"),
-  event: z.strictObject({ selector: expression }),
+  event: z
+    .strictObject({
+      selector: expression,
+      /** The first event of a key submits; the others within `period` are deduplicated. */
+      dedupe: windowSchema.optional(),
+      /** The first `limit` events of a key within `period` submit; the others are throttled. */
+      throttle: windowSchema.extend({ limit: z.number().int().min(1).max(10_000) }).optional(),
+    })
+    .refine((event) => event.dedupe === undefined || event.throttle === undefined, "set dedupe or throttle, not both"),
   submit: z.strictObject({
     workflowTemplateRef: z.strictObject({
       name: kubernetesName,

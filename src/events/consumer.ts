@@ -1,5 +1,6 @@
 import { loadBindings } from "../bindings/cache";
 import { type BindingVerdict, dispatchEvent } from "../bindings/dispatch";
+import { windowName } from "../bindings/window";
 import { type Admission, breakerOf } from "../clusters/breaker";
 import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
 import { buildSubmission } from "../clusters/submission";
@@ -151,7 +152,9 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
       isNew: true,
       hadBindings: true,
       pruned: dispatch.pruned,
-      results: dispatch.verdicts.map((verdict) => resultOf(event, verdict)),
+      results: await Promise.all(
+        dispatch.verdicts.map((verdict) => windowed(env, event, resultOf(event, verdict), verdict)),
+      ),
     });
   }
   return work;
@@ -176,6 +179,34 @@ function resultOf(event: EventMessage, verdict: BindingVerdict): BindingResult {
     request,
     attempts: 0,
   };
+}
+
+/**
+ * A firing binding with a window (dedupe, throttle) asks its key's window whether this event
+ * submits: if so, under the window's workflow name (so a redelivery cannot make a second
+ * workflow); if not, the result says why and which event opened the window.
+ */
+async function windowed(
+  env: Env,
+  event: EventMessage,
+  result: BindingResult,
+  verdict: BindingVerdict,
+): Promise<BindingResult> {
+  const window = verdict.window;
+  if (!window || !result.request) return result;
+  const name = await windowName(event.namespace, verdict.bindingUid, window.key);
+  const admission = await env.BINDING_WINDOW.getByName(name).admit(window.rule, event.id);
+  if (admission.action === "submit") {
+    const workflowName = await window.workflowName(admission.windowStart, admission.seq);
+    return { ...result, workflow: workflowName, request: { ...result.request, workflowName } };
+  }
+  const key = JSON.stringify(window.key.slice(0, 200));
+  const until = new Date(admission.windowEnd).toISOString();
+  const reason =
+    admission.action === "deduplicated"
+      ? `deduplicated: event ${admission.first} opened key ${key}'s window, which lasts until ${until}`
+      : `throttled: event ${admission.count} of key ${key} in the window opened by event ${admission.first} (limit ${window.rule.limit} until ${until})`;
+  return { ...result, status: admission.action, reason, workflow: null, request: null };
 }
 
 /**

@@ -11,8 +11,11 @@ export const EVENT_OUTCOMES = [
 ] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
-export const RESULT_STATUSES = ["submitted", "skipped", "failed", "pending"] as const;
+export const RESULT_STATUSES = ["submitted", "skipped", "failed", "pending", "deduplicated", "throttled"] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** A binding matched but its window (dedupe, throttle) kept this event from submitting. */
+const HELD_BY_WINDOW: ReadonlySet<ResultStatus> = new Set(["deduplicated", "throttled"]);
 
 /** What one binding did with one event. */
 export interface BindingResult {
@@ -36,15 +39,16 @@ export interface BindingResult {
 
 /**
  * The event's outcome from its results: `no_bindings` when the namespace had none, `no_match`
- * when none fired, `pending` while a submission is being retried, else `submitted`,
- * `partially_failed` or `failed`.
+ * when none fired (no workflow comes from this event: nothing matched, or a window deduplicated
+ * or throttled it — the results say which), `pending` while a submission is being retried, else
+ * `submitted`, `partially_failed` or `failed`.
  */
 export function summarizeOutcome(
   results: readonly Pick<BindingResult, "status">[],
   hadBindings: boolean,
 ): EventOutcome {
   if (!hadBindings) return "no_bindings";
-  const fired = results.filter((result) => result.status !== "skipped");
+  const fired = results.filter((result) => result.status !== "skipped" && !HELD_BY_WINDOW.has(result.status));
   if (fired.length === 0) return "no_match";
   if (fired.some((result) => result.status === "pending")) return "pending";
   const failed = fired.filter((result) => result.status === "failed").length;

@@ -356,7 +356,7 @@ const signedIn = new Hono<UiEnv>()
       metadata: fields.metadata || "{}",
     };
     try {
-      dryRun.result = await dryRunBinding(c.env.DB, namespace, name, {
+      dryRun.result = await dryRunBinding(c.env, namespace, name, {
         payload: jsonField(dryRun.payload, "payload"),
         metadata: jsonField(dryRun.metadata, "metadata"),
         discriminator: dryRun.discriminator,

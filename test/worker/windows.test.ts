@@ -1,0 +1,162 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { admit } from "../../src/bindings/window";
+import {
+  adminAuth,
+  applyBinding,
+  binding,
+  call,
+  callJson,
+  expectError,
+  fakeCluster,
+  type LoggedEvent,
+  postEvent,
+  putCluster,
+} from "./helpers";
+
+// Bindings that dedupe or throttle their events: one window per (binding, key), in a Durable Object.
+
+const json = { ...adminAuth, "content-type": "application/json" };
+
+function windowed(name: string, event: Record<string, unknown>) {
+  const object = binding(name, "true", "alert");
+  return { ...object, spec: { ...object.spec, event: { selector: "true", ...event } } };
+}
+
+async function send(namespace: string, payload: unknown): Promise<string> {
+  const response = await postEvent(`${namespace}/alerts`, JSON.stringify(payload), json);
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function logged(namespace: string, id: string): Promise<LoggedEvent> {
+  return vi.waitFor(
+    async () => {
+      const response = await call(`/api/v1/namespaces/${namespace}/events/${id}`, { headers: adminAuth });
+      if (response.status !== 200) throw new Error(`event ${id} not logged yet`);
+      const event = (await response.json()) as LoggedEvent;
+      if (event.outcome === "pending") throw new Error(`event ${id} still pending`);
+      return event;
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+}
+
+describe("windows: dedupe and throttle", () => {
+  it("5 identical alerts → 1 workflow; the other 4 are deduplicated, naming the event that opened the window", async () => {
+    const ns = "windows-dedupe";
+    await fakeCluster.templates(ns, ["alert"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, windowed("page", { dedupe: { key: "payload.alert.fingerprint", period: "10m" } }));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await send(ns, { alert: { fingerprint: "disk-full", n: i } }));
+    const other = await send(ns, { alert: { fingerprint: "cpu-hot" } });
+    const events = await Promise.all(ids.map((id) => logged(ns, id)));
+    const submitted = events.filter((event) => event.results[0]?.status === "submitted");
+    const deduplicated = events.filter((event) => event.results[0]?.status === "deduplicated");
+    expect(submitted).toHaveLength(1);
+    expect(deduplicated).toHaveLength(4);
+    for (const event of deduplicated) {
+      expect(event.outcome).toBe("no_match");
+      expect(event.results[0]?.matched).toBe(true);
+      expect(event.results[0]?.reason).toContain(`event ${submitted[0]?.id} opened key "disk-full"'s window`);
+    }
+    expect((await logged(ns, other)).results[0]?.status).toBe("submitted");
+    const workflows = await fakeCluster.workflows(ns);
+    expect(workflows).toHaveLength(2);
+  });
+
+  it("throttle: the first `limit` events of a key submit, the rest are throttled; keys do not share a window", async () => {
+    const ns = "windows-throttle";
+    await fakeCluster.templates(ns, ["alert"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, windowed("deploys", { throttle: { key: "payload.repo", limit: 2, period: "1m" } }));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await send(ns, { repo: "api" }));
+    ids.push(await send(ns, { repo: "web" }));
+    const statuses = (await Promise.all(ids.map((id) => logged(ns, id)))).map((event) => event.results[0]?.status);
+    expect(statuses.slice(0, 5).sort()).toEqual(["submitted", "submitted", "throttled", "throttled", "throttled"]);
+    expect(statuses[5]).toBe("submitted");
+    expect(await fakeCluster.workflows(ns)).toHaveLength(3);
+  });
+
+  it("a window closes after its period: the next event of the key submits again", async () => {
+    const ns = "windows-expiry";
+    await fakeCluster.templates(ns, ["alert"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, windowed("short", { dedupe: { key: "payload.id", period: "1s" } }));
+    const first = await send(ns, { id: "x" });
+    expect((await logged(ns, first)).results[0]?.status).toBe("submitted");
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const second = await send(ns, { id: "x" });
+    expect((await logged(ns, second)).results[0]?.status).toBe("submitted");
+    expect(await fakeCluster.workflows(ns)).toHaveLength(2);
+  });
+
+  it("a redelivered event gets the same answer, so a window never submits twice", async () => {
+    const stub = env.BINDING_WINDOW.getByName("windows-redelivery/uid/key");
+    const rule = { kind: "dedupe" as const, periodMs: 60_000, limit: 1 };
+    const first = await stub.admit(rule, "01EVENTA");
+    expect(first).toMatchObject({ action: "submit", seq: 1 });
+    expect(await stub.admit(rule, "01EVENTB")).toMatchObject({ action: "deduplicated", first: "01EVENTA" });
+    // The first event again (the queue redelivered it): still the one that submits, same window.
+    expect(await stub.admit(rule, "01EVENTA")).toEqual(first);
+    expect(await stub.admit(rule, "01EVENTB")).toMatchObject({ action: "deduplicated" });
+  });
+
+  it("admits by the rule: windows open with their first event and last their period", () => {
+    const throttle = { kind: "throttle" as const, periodMs: 1_000, limit: 2 };
+    let window = admit(null, throttle, "a", 0);
+    expect(window.admission).toEqual({ action: "submit", windowStart: 0, seq: 1 });
+    window = admit(window.window, throttle, "b", 500);
+    expect(window.admission).toEqual({ action: "submit", windowStart: 0, seq: 2 });
+    window = admit(window.window, throttle, "c", 999);
+    expect(window.admission).toMatchObject({ action: "throttled", first: "a", count: 3, windowEnd: 1_000 });
+    window = admit(window.window, throttle, "d", 1_000);
+    expect(window.admission).toEqual({ action: "submit", windowStart: 1_000, seq: 1 });
+  });
+
+  it("the dry run explains what the key's window would do with the event", async () => {
+    const ns = "windows-dry";
+    await applyBinding(ns, windowed("page", { dedupe: { key: "payload.alert.fingerprint", period: "10m" } }));
+    const test = async () =>
+      (await (
+        await callJson(`/api/v1/namespaces/${ns}/workfloweventbindings/page/test`, "POST", {
+          payload: { alert: { fingerprint: "disk-full" } },
+        })
+      ).json()) as { window: { kind: string; key: string; explanation: string } };
+    const before = await test();
+    expect(before.window).toMatchObject({ kind: "dedupe", key: "disk-full" });
+    expect(before.window.explanation).toContain("this event would open one and submit");
+    await fakeCluster.templates(ns, ["alert"]);
+    await putCluster("default", "argo-server");
+    await logged(ns, await send(ns, { alert: { fingerprint: "disk-full" } }));
+    expect((await test()).window.explanation).toContain("so this event would be deduplicated");
+  });
+
+  it("refuses windows that are not ones, naming the field", async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [
+        { dedupe: { key: "payload.id", period: "500ms" } },
+        /spec\.event\.dedupe\.period: must be a duration between 1s and 7d/,
+      ],
+      [{ dedupe: { key: "payload.id", period: "8d" } }, /period/],
+      [{ throttle: { key: "payload.id", period: "1m" } }, /spec\.event\.throttle\.limit/],
+      [{ throttle: { key: "payload.id", period: "1m", limit: 0 } }, /limit/],
+      [
+        { dedupe: { key: "payload.id", period: "1m" }, throttle: { key: "payload.id", period: "1m", limit: 1 } },
+        /dedupe or throttle, not both/,
+      ],
+      [{ dedupe: { key: "payload.(", period: "1m" } }, /spec\.event\.dedupe\.key/],
+      [{ dedupe: { key: "payload.id", period: "1m", extra: 1 } }, /extra/],
+    ];
+    for (const [event, message] of cases) {
+      const response = await callJson(
+        "/api/v1/namespaces/windows-bad/workfloweventbindings/bad",
+        "PUT",
+        windowed("bad", event),
+      );
+      expect(await expectError(response, 400, "invalid_argument")).toMatch(message);
+    }
+  });
+});
