@@ -1,6 +1,6 @@
 // `npm run bench [-- suite… --update-docs]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, dedupe, evaluation, regex, latency, soak, outage, pacing, chaos, approvals,
+// Suites: ingest, burst, dedupe, evaluation, regex, latency, debounce, soak, outage, pacing, chaos, approvals,
 // notifications (default: all). Everything runs on the default configuration (bench/config.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.t
 import { benchDedupeStores, benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchRow } from "./lib.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
+import { benchDebounce } from "./windows.ts";
 
 const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) => Promise<BenchRow[]>> = {
   ingest: benchIngestThroughput,
@@ -20,6 +21,7 @@ const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) =
   evaluation: benchEvaluation,
   regex: benchEvilRegex,
   latency: benchSubmitLatency,
+  debounce: (worker) => benchDebounce(worker),
   soak: (worker) => benchFaultSoak(worker),
   outage: (worker) => benchClusterOutage(worker),
   pacing: (worker) => benchPacedDeliveries(worker),

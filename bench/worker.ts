@@ -5,7 +5,7 @@ import hookline from "../src/index";
 import { approvalNotificationRoutes } from "./approval-notification-routes";
 import { evaluationRoutes } from "./evaluation-routes";
 
-export { ApprovalGate, ClusterBreaker, DeliveryLedger, SenderLimiter, ServicePacer } from "../src/index";
+export { ApprovalGate, BindingWindow, ClusterBreaker, DeliveryLedger, SenderLimiter, ServicePacer } from "../src/index";
 export { BenchEcho } from "./approval-notification-routes";
 
 interface BenchEnv extends Env {

@@ -54,15 +54,16 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   };
 
   const selector = compile("spec.event.selector", spec.event.selector);
-  const windowSpec = spec.event.dedupe ?? spec.event.throttle;
-  const windowField = spec.event.dedupe ? "spec.event.dedupe" : "spec.event.throttle";
+  const windowKind = spec.event.debounce ? "debounce" : spec.event.dedupe ? "dedupe" : "throttle";
+  const windowSpec = spec.event.debounce ?? spec.event.dedupe ?? spec.event.throttle;
+  const windowField = `spec.event.${windowKind}`;
   const windowKey = windowSpec ? compile(`${windowField}.key`, windowSpec.key) : null;
   const window: CompiledBinding["window"] =
     windowSpec && windowKey
       ? {
           key: windowKey,
           rule: {
-            kind: spec.event.dedupe ? "dedupe" : "throttle",
+            kind: windowKind,
             periodMs: parseDuration(windowSpec.period) ?? 1000,
             limit: spec.event.throttle?.limit ?? 1,
           },

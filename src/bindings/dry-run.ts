@@ -56,7 +56,7 @@ export async function dryRunBinding(env: Env, namespace: string, name: string, s
     { full: true },
   );
   const windowed = compiled.value.window;
-  const windowSpec = stored.spec.event.dedupe ?? stored.spec.event.throttle;
+  const windowSpec = stored.spec.event.debounce ?? stored.spec.event.dedupe ?? stored.spec.event.throttle;
   let window: DryRunResult["window"];
   if (windowed && windowSpec && evaluation.windowKey !== null) {
     const key = evaluation.windowKey;

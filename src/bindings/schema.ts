@@ -48,12 +48,17 @@ export const bindingSpecSchema = z.strictObject({
   event: z
     .strictObject({
       selector: expression,
+      /** Each event of a key waits; the last one submits `period` after it (the others are debounced). */
+      debounce: windowSchema.optional(),
       /** The first event of a key submits; the others within `period` are deduplicated. */
       dedupe: windowSchema.optional(),
       /** The first `limit` events of a key within `period` submit; the others are throttled. */
       throttle: windowSchema.extend({ limit: z.number().int().min(1).max(10_000) }).optional(),
     })
-    .refine((event) => event.dedupe === undefined || event.throttle === undefined, "set dedupe or throttle, not both"),
+    .refine(
+      (event) => [event.debounce, event.dedupe, event.throttle].filter((window) => window !== undefined).length <= 1,
+      "set one of debounce, dedupe or throttle, not several",
+    ),
   submit: z.strictObject({
     workflowTemplateRef: z.strictObject({
       name: kubernetesName,

@@ -2,20 +2,23 @@ import { DurableObject } from "cloudflare:workers";
 import { sha256Hex } from "../lib/crypto";
 
 /**
- * Windows of a binding (`spec.event.dedupe`, `spec.event.throttle`): one Durable Object per
+ * Windows of a binding (`spec.event.debounce|dedupe|throttle`): one Durable Object per
  * (namespace, binding uid, key) — binding BINDING_WINDOW, SQLite storage — so busy keys never
  * contend, and every event of a key is admitted by one owner, in order. A window opens with the
- * first event of its key and lasts `period`:
+ * first event of its key:
  *
- * - dedupe: the first event submits; the others of the window are `deduplicated`;
- * - throttle: the first `limit` events submit; the others are `throttled`.
+ * - debounce: every event `waits`; each one pushes the window's end to `period` after it; when the
+ *   end comes, the alarm sends the last event back to the EVENTS queue to fire (the consumer
+ *   submits it and marks the window's other events `debounced`);
+ * - dedupe: the first event submits; the others within `period` are `deduplicated`;
+ * - throttle: the first `limit` events within `period` submit; the others are `throttled`.
  *
  * An answer is remembered per event id (the last 1,000), so a redelivered event gets the same
  * answer and a window never submits more than it admitted. State is bounded: the open window
- * and those answers.
+ * (for debounce, its last event's queue message) and those answers.
  */
 
-export type WindowKind = "dedupe" | "throttle";
+export type WindowKind = "debounce" | "dedupe" | "throttle";
 
 export interface WindowRule {
   kind: WindowKind;
@@ -31,11 +34,15 @@ export interface OpenWindow {
   count: number;
   /** The event that opened it. */
   first: string;
+  /** debounce: the latest event (the one that fires), and whether the window has fired. */
+  last?: string;
+  fired?: boolean;
 }
 
-/** What a window says to one event: submit it (the `seq`-th of its window), or why not. */
+/** What a window says to one event: submit it (the `seq`-th of its window), wait (debounce), or why not. */
 export type Admission =
   | { action: "submit"; windowStart: number; seq: number }
+  | { action: "waiting"; windowStart: number; dueAt: number; count: number }
   | { action: "deduplicated" | "throttled"; windowStart: number; windowEnd: number; first: string; count: number };
 
 const REMEMBERED_ANSWERS = 1000;
@@ -47,7 +54,16 @@ export function admit(
   eventId: string,
   now: number,
 ): { window: OpenWindow; admission: Admission } {
-  const open = window !== null && now < window.end ? window : null;
+  const open = window !== null && now < window.end && !window.fired ? window : null;
+  if (rule.kind === "debounce") {
+    const next: OpenWindow = open
+      ? { ...open, count: open.count + 1, end: now + rule.periodMs, last: eventId }
+      : { start: now, end: now + rule.periodMs, count: 1, first: eventId, last: eventId, fired: false };
+    return {
+      window: next,
+      admission: { action: "waiting", windowStart: next.start, dueAt: next.end, count: next.count },
+    };
+  }
   if (!open) {
     return {
       window: { start: now, end: now + rule.periodMs, count: 1, first: eventId },
@@ -70,9 +86,20 @@ export function admit(
   };
 }
 
+/** The id of one window of a key (its object and start): the results of its events carry it. */
+export function windowIdOf(name: string, start: number): string {
+  return `${name}/${start}`;
+}
+
 /** What a dry run says about a windowed binding: the event's key, the rule, and what it would meet now. */
 export function describeWindow(rule: WindowRule, key: string, period: string, open: OpenWindow | null): string {
   const quoted = JSON.stringify(key.slice(0, 200));
+  if (rule.kind === "debounce") {
+    const base = `key ${quoted}: each event waits, and the last one submits ${period} after it arrives`;
+    return open
+      ? `${base}; its window (opened by event ${open.first}, ${open.count} so far) would now fire at ${new Date(Date.now() + rule.periodMs).toISOString()} with this event`
+      : `${base}; no window is open for this key, so this event would open one and fire ${period} from now unless another comes`;
+  }
   const rule_ =
     rule.kind === "dedupe"
       ? `the first event of a key within ${period} submits, the others are deduplicated`
@@ -100,8 +127,12 @@ export class BindingWindow extends DurableObject<Env> {
     });
   }
 
-  /** Admits one event to the key's window (the same answer again for a redelivered event). */
-  async admit(rule: WindowRule, eventId: string): Promise<Admission> {
+  /**
+   * Admits one event to the key's window (the same answer again for a redelivered event). For
+   * debounce, `message` is the event's queue message: the window keeps the latest and sends it
+   * back to fire.
+   */
+  async admit(rule: WindowRule, eventId: string, message?: unknown): Promise<Admission> {
     const sql = this.ctx.storage.sql;
     const known = sql.exec<{ answer: string }>("SELECT answer FROM answers WHERE event_id = ?1", eventId).toArray()[0];
     if (known) return JSON.parse(known.answer) as Admission;
@@ -110,22 +141,46 @@ export class BindingWindow extends DurableObject<Env> {
     const { window, admission } = admit(stored, rule, eventId, now);
     sql.exec("INSERT INTO answers (event_id, answer) VALUES (?1, ?2)", eventId, JSON.stringify(admission));
     sql.exec("DELETE FROM answers WHERE seq <= (SELECT max(seq) FROM answers) - ?1", REMEMBERED_ANSWERS);
-    await this.ctx.storage.put("window", window);
-    // Nothing to keep once the window is over: the alarm clears the object then.
-    await this.ctx.storage.setAlarm(window.end + rule.periodMs);
+    await this.ctx.storage.put({ window, rule, ...(rule.kind === "debounce" ? { message } : {}) });
+    // debounce: the alarm fires the window at its end; the others (and afterwards) it clears the object.
+    await this.ctx.storage.setAlarm(rule.kind === "debounce" ? window.end : window.end + rule.periodMs);
     return admission;
   }
 
   /** The key's open window, if any (for dry runs: what an event would meet now). */
   async peek(): Promise<OpenWindow | null> {
     const window = (await this.ctx.storage.get<OpenWindow>("window")) ?? null;
-    return window && Date.now() < window.end ? window : null;
+    return window && Date.now() < window.end && !window.fired ? window : null;
   }
 
+  /**
+   * A debounce window whose end has come fires: its last event goes back to the EVENTS queue
+   * with `fire` (at least once — a repeated fire finds the result no longer waiting). Later, or
+   * for the other kinds, the object is cleared.
+   */
   override async alarm(): Promise<void> {
+    const now = Date.now();
     const window = await this.ctx.storage.get<OpenWindow>("window");
-    if (window && Date.now() < window.end) return;
+    if (window && now < window.end) {
+      await this.ctx.storage.setAlarm(window.end);
+      return;
+    }
+    const rule = await this.ctx.storage.get<WindowRule>("rule");
+    if (window && rule?.kind === "debounce" && !window.fired) {
+      const message = await this.ctx.storage.get<Record<string, unknown>>("message");
+      if (message && window.last) {
+        const name = this.ctx.id.name ?? "";
+        await this.env.EVENTS.send(
+          { ...message, fire: { window: windowIdOf(name, window.start), last: window.last, count: window.count } },
+          { contentType: "json" },
+        );
+      }
+      await this.ctx.storage.put("window", { ...window, fired: true });
+      await this.ctx.storage.delete("message");
+      await this.ctx.storage.setAlarm(now + rule.periodMs);
+      return;
+    }
     this.ctx.storage.sql.exec("DELETE FROM answers");
-    await this.ctx.storage.delete("window");
+    await this.ctx.storage.delete(["window", "rule", "message"]);
   }
 }

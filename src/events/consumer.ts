@@ -1,6 +1,6 @@
 import { loadBindings } from "../bindings/cache";
 import { type BindingVerdict, dispatchEvent } from "../bindings/dispatch";
-import { windowName } from "../bindings/window";
+import { windowIdOf, windowName } from "../bindings/window";
 import { type Admission, breakerOf } from "../clusters/breaker";
 import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
 import { buildSubmission } from "../clusters/submission";
@@ -19,6 +19,7 @@ import { type BindingResult, type EventOutcome, summarizeOutcome } from "./resul
 import {
   type EventRecord,
   findLoggedEvents,
+  fireWindowStatements,
   insertEventStatement,
   insertResultStatement,
   listResults,
@@ -110,7 +111,14 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
     received.map(({ event }) => event.id),
   );
   const known = received.filter(({ event }) => logged.has(event.id));
-  const fresh = received.filter(({ event }) => !logged.has(event.id));
+  // A window fired an event whose own processing is not recorded yet: try it again shortly.
+  const fresh = received.filter(({ event }) => !logged.has(event.id) && !event.fire);
+  for (const { message, event } of received)
+    if (event.fire && !logged.has(event.id)) message.retry({ delaySeconds: 2 });
+  await fireWindows(
+    env.DB,
+    known.map(({ event }) => event),
+  );
   const existing = await listResults(
     env.DB,
     known.map(({ event }) => event.id),
@@ -195,10 +203,19 @@ async function windowed(
   const window = verdict.window;
   if (!window || !result.request) return result;
   const name = await windowName(event.namespace, verdict.bindingUid, window.key);
-  const admission = await env.BINDING_WINDOW.getByName(name).admit(window.rule, event.id);
-  if (admission.action === "submit") {
-    const workflowName = await window.workflowName(admission.windowStart, admission.seq);
-    return { ...result, workflow: workflowName, request: { ...result.request, workflowName } };
+  const debounce = window.rule.kind === "debounce";
+  const admission = await env.BINDING_WINDOW.getByName(name).admit(window.rule, event.id, debounce ? event : undefined);
+  if (admission.action === "submit" || admission.action === "waiting") {
+    const seq = admission.action === "submit" ? admission.seq : 0;
+    const workflowName = await window.workflowName(admission.windowStart, seq);
+    const submitted = { ...result, workflow: workflowName, request: { ...result.request, workflowName } };
+    if (admission.action === "submit") return submitted;
+    return {
+      ...submitted,
+      status: "waiting",
+      windowId: windowIdOf(name, admission.windowStart),
+      reason: `waiting: debounce of key ${JSON.stringify(window.key.slice(0, 200))} (${admission.count} event(s) so far); the last one submits ${window.rule.periodMs / 1000} s after it arrives`,
+    };
   }
   const key = JSON.stringify(window.key.slice(0, 200));
   const until = new Date(admission.windowEnd).toISOString();
@@ -207,6 +224,26 @@ async function windowed(
       ? `deduplicated: event ${admission.first} opened key ${key}'s window, which lasts until ${until}`
       : `throttled: event ${admission.count} of key ${key} in the window opened by event ${admission.first} (limit ${window.rule.limit} until ${until})`;
   return { ...result, status: admission.action, reason, workflow: null, request: null };
+}
+
+/**
+ * Debounce windows that fired (their last event came back with `fire`): that event's waiting
+ * result becomes pending — the normal path below submits it — and the window's other waiting
+ * events become debounced, their outcomes recomputed.
+ */
+async function fireWindows(db: D1Database, events: EventMessage[]): Promise<void> {
+  const fired = events.filter((event) => event.fire && event.fire.last === event.id);
+  if (fired.length === 0) return;
+  const now = Date.now();
+  const statements = fired.flatMap((event) => {
+    const { promote, settle } = fireWindowStatements(db, event.fire?.window ?? "", event.id, now);
+    return [promote, settle];
+  });
+  const answers = await db.batch<{ event_id: string }>(statements);
+  const settled = [...new Set(answers.flatMap((answer) => answer.results.map((row) => row.event_id)))];
+  if (settled.length === 0) return;
+  const results = await listResults(db, settled);
+  await db.batch(settled.map((id) => updateOutcomeStatement(db, id, summarizeOutcome(results.get(id) ?? [], true))));
 }
 
 /**

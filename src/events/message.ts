@@ -26,6 +26,10 @@ export const eventMessageSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{32}$/)
     .optional(),
+  /** Sent back by a debounce window (bindings/window.ts) when it fires: this event submits. */
+  fire: z
+    .object({ window: z.string().min(1).max(512), last: z.string().min(1), count: z.number().int().nonnegative() })
+    .optional(),
 });
 
 export type EventMessage = z.infer<typeof eventMessageSchema>;

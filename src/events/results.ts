@@ -11,11 +11,20 @@ export const EVENT_OUTCOMES = [
 ] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
-export const RESULT_STATUSES = ["submitted", "skipped", "failed", "pending", "deduplicated", "throttled"] as const;
+export const RESULT_STATUSES = [
+  "submitted",
+  "skipped",
+  "failed",
+  "pending",
+  "waiting",
+  "debounced",
+  "deduplicated",
+  "throttled",
+] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** A binding matched but its window (dedupe, throttle) kept this event from submitting. */
-const HELD_BY_WINDOW: ReadonlySet<ResultStatus> = new Set(["deduplicated", "throttled"]);
+/** A binding matched but its window kept this event from submitting (debounce: a later event of its key did). */
+const HELD_BY_WINDOW: ReadonlySet<ResultStatus> = new Set(["debounced", "deduplicated", "throttled"]);
 
 /** What one binding did with one event. */
 export interface BindingResult {
@@ -35,6 +44,8 @@ export interface BindingResult {
   attempts: number;
   /** Set (in memory only) when this delivery's submit created or confirmed the workflow. */
   submittedNow?: boolean;
+  /** debounce: the window this event waits in (window.ts); its results are settled when it fires. */
+  windowId?: string | null;
 }
 
 /**
@@ -50,7 +61,7 @@ export function summarizeOutcome(
   if (!hadBindings) return "no_bindings";
   const fired = results.filter((result) => result.status !== "skipped" && !HELD_BY_WINDOW.has(result.status));
   if (fired.length === 0) return "no_match";
-  if (fired.some((result) => result.status === "pending")) return "pending";
+  if (fired.some((result) => result.status === "pending" || result.status === "waiting")) return "pending";
   const failed = fired.filter((result) => result.status === "failed").length;
   if (failed === 0) return "submitted";
   return failed === fired.length ? "failed" : "partially_failed";

@@ -199,8 +199,8 @@ export async function listResults(db: D1Database, eventIds: readonly string[]): 
 export function insertResultStatement(db: D1Database, result: BindingResult, now: number): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (event_id, binding) DO NOTHING`,
+      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at, window_id)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (event_id, binding) DO NOTHING`,
     )
     .bind(
       result.eventId,
@@ -215,7 +215,34 @@ export function insertResultStatement(db: D1Database, result: BindingResult, now
       result.request === null ? null : JSON.stringify(result.request),
       result.attempts,
       now,
+      result.windowId ?? null,
     );
+}
+
+/**
+ * When a debounce window fires: its last event's result goes from waiting to pending (it is
+ * submitted now), and the window's other waiting results become debounced. Returns the
+ * statements; the second returns the ids of the events it settled (their outcomes change).
+ */
+export function fireWindowStatements(
+  db: D1Database,
+  window: string,
+  last: string,
+  now: number,
+): { promote: D1PreparedStatement; settle: D1PreparedStatement } {
+  return {
+    promote: db
+      .prepare(
+        "UPDATE event_results SET status = 'pending', reason = NULL, updated_at = ?3 WHERE event_id = ?1 AND window_id = ?2 AND status = 'waiting'",
+      )
+      .bind(last, window, now),
+    settle: db
+      .prepare(
+        `UPDATE event_results SET status = 'debounced', reason = ?4, request = NULL, workflow = NULL, updated_at = ?3
+         WHERE window_id = ?1 AND status = 'waiting' AND event_id != ?2 RETURNING event_id`,
+      )
+      .bind(window, last, now, `debounced: superseded by event ${last}, which the window submitted`),
+  };
 }
 
 /** A statement moving a pending result on (status, error, attempts); terminal results never change. */

@@ -42,6 +42,56 @@ async function logged(namespace: string, id: string): Promise<LoggedEvent> {
   );
 }
 
+describe("windows: debounce", () => {
+  it("30 pushes on 3 refs within the period → exactly 3 workflows, each with its ref's last push; the others debounced", async () => {
+    const ns = "windows-debounce";
+    await fakeCluster.templates(ns, ["alert"]);
+    await putCluster("default", "argo-server");
+    const object = binding("ci", "true", "alert", {
+      arguments: { parameters: [{ name: "sha", valueFrom: { event: "payload.after" } }] },
+    });
+    await applyBinding(ns, {
+      ...object,
+      spec: { ...object.spec, event: { selector: "true", debounce: { key: "payload.ref", period: "2s" } } },
+    });
+    const refs = ["refs/heads/main", "refs/heads/dev", "refs/heads/docs"];
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await send(ns, { ref: refs[i % 3], after: `sha-${i}` }));
+    const lastSent = Date.now();
+    // While the window is open, each event waits.
+    const early = await vi.waitFor(
+      async () => {
+        const response = await call(`/api/v1/namespaces/${ns}/events/${ids[29]}`, { headers: adminAuth });
+        if (response.status !== 200) throw new Error("not logged yet");
+        return (await response.json()) as LoggedEvent;
+      },
+      { timeout: 10_000 },
+    );
+    expect(early.results[0]?.status).toBe("waiting");
+    expect(early.outcome).toBe("pending");
+    const workflows = await vi.waitFor(
+      async () => {
+        const found = await fakeCluster.workflows(ns);
+        if (found.length < 3) throw new Error(`${found.length} workflows so far`);
+        return found as unknown as Array<{ parameters: Array<{ name: string; value: string }>; createdAt: number }>;
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await fakeCluster.workflows(ns)).toHaveLength(3);
+    expect(workflows.map((workflow) => workflow.parameters[0]?.value).sort()).toEqual(["sha-27", "sha-28", "sha-29"]);
+    // Submitted about `period` after the last event of each ref (≤ period + 2 s).
+    for (const workflow of workflows) expect(workflow.createdAt - lastSent).toBeLessThan(2_000 + 2_000);
+    const events = await Promise.all(ids.map((id) => logged(ns, id)));
+    const statuses = events.map((event) => event.results[0]?.status);
+    expect(statuses.filter((status) => status === "submitted")).toHaveLength(3);
+    expect(statuses.filter((status) => status === "debounced")).toHaveLength(27);
+    expect(events[0]?.results[0]?.reason).toMatch(/debounced: superseded by event/);
+    expect(events[0]?.outcome).toBe("no_match");
+    expect(events[29]?.outcome).toBe("submitted");
+  });
+});
+
 describe("windows: dedupe and throttle", () => {
   it("5 identical alerts → 1 workflow; the other 4 are deduplicated, naming the event that opened the window", async () => {
     const ns = "windows-dedupe";
@@ -104,6 +154,18 @@ describe("windows: dedupe and throttle", () => {
     expect(await stub.admit(rule, "01EVENTB")).toMatchObject({ action: "deduplicated" });
   });
 
+  it("debounce: every event waits and pushes the window's end; a fired window is not reopened by its own events", () => {
+    const debounce = { kind: "debounce" as const, periodMs: 1_000, limit: 1 };
+    let window = admit(null, debounce, "a", 0);
+    expect(window.admission).toEqual({ action: "waiting", windowStart: 0, dueAt: 1_000, count: 1 });
+    window = admit(window.window, debounce, "b", 900);
+    expect(window.admission).toEqual({ action: "waiting", windowStart: 0, dueAt: 1_900, count: 2 });
+    expect(window.window.last).toBe("b");
+    // Fired: the next event opens a new window.
+    window = admit({ ...window.window, fired: true }, debounce, "c", 1_000);
+    expect(window.admission).toEqual({ action: "waiting", windowStart: 1_000, dueAt: 2_000, count: 1 });
+  });
+
   it("admits by the rule: windows open with their first event and last their period", () => {
     const throttle = { kind: "throttle" as const, periodMs: 1_000, limit: 2 };
     let window = admit(null, throttle, "a", 0);
@@ -145,7 +207,7 @@ describe("windows: dedupe and throttle", () => {
       [{ throttle: { key: "payload.id", period: "1m", limit: 0 } }, /limit/],
       [
         { dedupe: { key: "payload.id", period: "1m" }, throttle: { key: "payload.id", period: "1m", limit: 1 } },
-        /dedupe or throttle, not both/,
+        /one of debounce, dedupe or throttle/,
       ],
       [{ dedupe: { key: "payload.(", period: "1m" } }, /spec\.event\.dedupe\.key/],
       [{ dedupe: { key: "payload.id", period: "1m", extra: 1 } }, /extra/],
