@@ -12,6 +12,7 @@ import type { StoredService } from "../notifications/schema";
 import {
   type ResolvedService,
   resolveService,
+  SLACK_API_URL,
   SLACK_APPROVAL_BLOCK,
   SLACK_APPROVE_ACTION,
   SLACK_REJECT_ACTION,
@@ -39,7 +40,6 @@ const MAX_INTERACTION_BYTES = 256 * 1024;
 /** At most this many Slack user groups are looked up for one click. */
 const MAX_GROUP_LOOKUPS = 10;
 const SLACK_HOOKS_ORIGIN = "https://hooks.slack.com";
-const SLACK_API_URL = "https://slack.com/api";
 const RESPOND_TIMEOUT_MS = 5_000;
 
 const clickSchema = z.object({

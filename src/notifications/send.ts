@@ -24,7 +24,7 @@ export interface ResolvedService {
 }
 
 /** Slack's Web API, unless a service names another (`apiUrl`). */
-const SLACK_API_URL = "https://slack.com/api";
+export const SLACK_API_URL = "https://slack.com/api";
 /** Feishu's Open API, unless a service names another (`apiUrl`, e.g. Lark's https://open.larksuite.com/open-apis). */
 const LARK_API_URL = "https://open.feishu.cn/open-apis";
 

@@ -7,7 +7,7 @@ import type { AppEnv } from "../auth/context";
 import { keyringOf } from "../auth/secrets";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { AppError } from "../lib/errors";
-import { Badge, Layout } from "./layout";
+import { Badge, Layout, PAGE_SECURITY_HEADERS } from "./layout";
 
 /**
  * The pages behind one-time chat links (`/approve/{token}`, approvals/links.ts). A GET shows what
@@ -18,8 +18,6 @@ import { Badge, Layout } from "./layout";
  * 410.
  */
 
-const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const MAX_FORM_BYTES = 16 * 1024;
 
 type LinkContext = Context<AppEnv>;
@@ -30,11 +28,8 @@ async function page(
   title: string,
   body: unknown,
 ): Promise<Response> {
-  c.header("content-security-policy", CSP);
-  c.header("x-frame-options", "DENY");
-  c.header("x-content-type-options", "nosniff");
-  // same-origin: the token in the URL never goes to another site as a Referer.
-  c.header("referrer-policy", "same-origin");
+  // Referrer-Policy same-origin among them: the token in the URL never goes to another site.
+  for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) c.header(name, value);
   c.header("cache-control", "no-store");
   c.header("x-robots-tag", "noindex");
   return await c.html(<Layout title={title}>{body as never}</Layout>, status);

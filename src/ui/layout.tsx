@@ -2,6 +2,20 @@ import type { Child } from "hono/jsx";
 import type { Principal } from "../auth/principal";
 import { hasAllNamespaces, hasScope } from "../auth/principal";
 
+/**
+ * The headers every HTML page of hookline carries (the console, the one-time link pages): no
+ * scripts at all, styles from our own stylesheet, forms only to ourselves, never framed, and
+ * referrers only to ourselves (same-origin, not no-referrer: with no-referrer browsers send
+ * `Origin: null` on form posts).
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+};
+
 /** The page frame: navigation by the principal's scopes, a sign-out form with its CSRF token. */
 export function Layout(props: {
   title: string;

@@ -25,7 +25,7 @@ import { listDeliveryPage, retryDelivery } from "../notifications/deliveries";
 import { listObjects, triggersByTemplate } from "../notifications/store";
 import { type TemplateSpec, templateFields } from "../notifications/templates";
 import { CONSOLE_CSS } from "./assets";
-import { Layout } from "./layout";
+import { Layout, PAGE_SECURITY_HEADERS } from "./layout";
 import {
   ApprovalPage,
   ApprovalsPage,
@@ -63,18 +63,11 @@ async function templateItems(db: D1Database) {
   }));
 }
 
-/** A strict policy: no scripts at all, styles from our own stylesheet, forms only to ourselves. */
-const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PAGE_SIZE = 50;
 
 const securityHeaders = createMiddleware<UiEnv>(async (c, next) => {
   await next();
-  c.res.headers.set("content-security-policy", CSP);
-  c.res.headers.set("x-frame-options", "DENY");
-  c.res.headers.set("x-content-type-options", "nosniff");
-  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
-  c.res.headers.set("referrer-policy", "same-origin");
+  for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) c.res.headers.set(name, value);
   if (!c.req.path.startsWith("/ui/assets/")) c.res.headers.set("cache-control", "no-store");
 });
 
