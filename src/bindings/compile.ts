@@ -25,6 +25,12 @@ export interface CompiledBinding {
   selector: CompiledExpression;
   /** `spec.event.dedupe` / `spec.event.throttle`: the key of an event's window, and the rule (window.ts). */
   window: { rule: WindowRule; key: CompiledExpression } | null;
+  /** `spec.dependencies`: each dependency's selector and key, the condition over their names, how long a partial match lives. */
+  dependencies: {
+    list: Array<{ name: string; selector: CompiledExpression; key: CompiledExpression }>;
+    condition: CompiledExpression;
+    withinMs: number;
+  } | null;
   workflowName: { generate: boolean; expression: CompiledExpression } | null;
   labels: Array<[string, CompiledExpression]>;
   annotations: Array<[string, CompiledExpression]>;
@@ -43,8 +49,14 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   const errors: FieldError[] = [];
   const translated: Record<string, string> = {};
   const { spec } = stored;
-  const compile = (field: string, source: string): CompiledExpression | null => {
-    const compiled = compileField(field, source, spec.expressionLanguage, BINDING_ROOTS);
+  // With dependencies, what the binding submits also sees `events.<name>`: each dependency's event.
+  const submitRoots = spec.dependencies ? [...BINDING_ROOTS, "events"] : BINDING_ROOTS;
+  const compile = (
+    field: string,
+    source: string,
+    roots: readonly string[] = BINDING_ROOTS,
+  ): CompiledExpression | null => {
+    const compiled = compileField(field, source, spec.expressionLanguage, roots);
     if (!compiled.ok) {
       errors.push(...(compiled.error.fields ?? []));
       return null;
@@ -72,10 +84,10 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
   const metadata = spec.submit.metadata;
   const nameSource = metadata?.name ?? metadata?.generateName;
   const nameField = metadata?.name !== undefined ? "spec.submit.metadata.name" : "spec.submit.metadata.generateName";
-  const nameExpression = nameSource === undefined ? null : compile(nameField, nameSource);
+  const nameExpression = nameSource === undefined ? null : compile(nameField, nameSource, submitRoots);
   const compileMap = (field: string, map: Record<string, string> | undefined) =>
     Object.entries(map ?? {}).flatMap(([key, source]): Array<[string, CompiledExpression]> => {
-      const compiled = compile(`${field}.${key}`, source);
+      const compiled = compile(`${field}.${key}`, source, submitRoots);
       return compiled ? [[key, compiled]] : [];
     });
   const labels = compileMap("spec.submit.metadata.labels", metadata?.labels);
@@ -86,12 +98,28 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
         const compiled = compile(
           `spec.submit.arguments.parameters[${index}].valueFrom.event`,
           parameter.valueFrom.event,
+          submitRoots,
         );
         return compiled ? [{ name: parameter.name, expression: compiled }] : [];
       }
       return [{ name: parameter.name, value: parameter.value ?? "" }];
     },
   );
+
+  let dependencies: CompiledBinding["dependencies"] = null;
+  if (spec.dependencies) {
+    const names = spec.dependencies.map((dependency) => dependency.name);
+    const list = spec.dependencies.flatMap((dependency, index) => {
+      const field = `spec.dependencies[${index}]`;
+      const selector = compile(`${field}.selector`, dependency.selector);
+      const key = compile(`${field}.key`, dependency.key);
+      return selector && key ? [{ name: dependency.name, selector, key }] : [];
+    });
+    const condition = compile("spec.condition", spec.condition ?? names.join(" and "), names);
+    if (condition && list.length === names.length) {
+      dependencies = { list, condition, withinMs: parseDuration(spec.within ?? "10m") ?? 600_000 };
+    }
+  }
 
   if (errors.length > 0 || !selector) {
     return fail("invalid_argument", errors.map((error) => `${error.field}: ${error.message}`).join("; "), {
@@ -109,6 +137,7 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
     },
     selector,
     window,
+    dependencies,
     workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
     labels,
     annotations,

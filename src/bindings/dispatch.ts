@@ -1,6 +1,13 @@
 import type { NamespaceBindings } from "./cache";
 import type { CompiledBinding } from "./compile";
-import { type EventInput, evaluateBinding, type WorkflowProposal, windowWorkflowName } from "./evaluate";
+import {
+  type Evaluation,
+  type EventEnvironment,
+  type EventInput,
+  evaluateBinding,
+  type WorkflowProposal,
+  windowWorkflowName,
+} from "./evaluate";
 import { unmetEquality } from "./prefilter";
 import type { WindowRule } from "./window";
 
@@ -23,6 +30,17 @@ export interface BindingVerdict {
     rule: WindowRule;
     key: string;
     workflowName: (start: number, seq: number) => Promise<string>;
+  } | null;
+  /** A binding with dependencies that this event satisfies in part: which ones, by key, and how to complete it. */
+  correlation: {
+    matches: Array<{ name: string; key: string }>;
+    names: string[];
+    withinMs: number;
+    /** The condition over the dependencies that have an event. */
+    holds: (arrived: ReadonlySet<string>) => Promise<boolean>;
+    /** What the binding submits once its dependencies are met, from their events. */
+    complete: (events: Record<string, EventEnvironment>) => Promise<Evaluation>;
+    workflowName: (key: string, start: number, proposal: WorkflowProposal) => Promise<string>;
   } | null;
 }
 
@@ -51,6 +69,7 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
     error: null,
     proposal: null,
     window: null,
+    correlation: null,
   });
 
   const candidates = namespace.index.candidates(environment);
@@ -91,9 +110,12 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
     if (evaluation.errors.length > 0) {
       verdict.status = "failed";
       verdict.error = evaluation.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+    } else if (binding.dependencies && evaluation.matched) {
+      verdict.status = "fire";
+      verdict.correlation = correlationOf(binding, binding.dependencies, event, evaluation.dependencies);
     } else if (!evaluation.matched) {
       if (!listAll) continue;
-      verdict.reason = "selector evaluated to false";
+      verdict.reason = binding.dependencies ? "no dependency matched" : "selector evaluated to false";
     } else if (evaluation.refusal) {
       verdict.status = "failed";
       verdict.error = evaluation.refusal;
@@ -113,4 +135,25 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
     dispatch.verdicts.push(verdict);
   }
   return dispatch;
+}
+
+/** What the consumer needs to correlate an event of a binding with dependencies (window.ts holds the partial matches). */
+function correlationOf(
+  binding: CompiledBinding,
+  dependencies: NonNullable<CompiledBinding["dependencies"]>,
+  event: EventInput,
+  matches: Array<{ name: string; key: string }>,
+): NonNullable<BindingVerdict["correlation"]> {
+  const names = dependencies.list.map((dependency) => dependency.name);
+  return {
+    matches,
+    names,
+    withinMs: dependencies.withinMs,
+    holds: async (arrived) =>
+      (await dependencies.condition.evaluate(Object.fromEntries(names.map((name) => [name, arrived.has(name)])))) ===
+      true,
+    complete: (events) =>
+      evaluateBinding(binding, { ...event, environment: { ...event.environment, events } }, { completing: true }),
+    workflowName: (key, start, proposal) => windowWorkflowName(binding, proposal, { key, start, seq: 0 }),
+  };
 }

@@ -5,7 +5,7 @@ import { parseWith } from "../lib/validation";
 import { compileBinding, type FieldError } from "./compile";
 import { evaluateBinding } from "./evaluate";
 import { getBinding } from "./store";
-import { describeWindow, type WindowKind, windowName } from "./window";
+import { describeWindow, type WindowKind, windowName, windowOf } from "./window";
 
 /** A sample event to try a binding on. */
 export const dryRunInputSchema = z.strictObject({
@@ -27,6 +27,8 @@ export interface DryRunResult {
   } | null;
   /** For a binding that dedupes or throttles: this event's key and what its window would do with it now. */
   window?: { kind: WindowKind; key: string; period: string; limit: number; explanation: string };
+  /** For a binding with dependencies: which ones this event satisfies, with its key (it would wait for the others). */
+  dependencies?: Array<{ name: string; key: string }>;
   errors: FieldError[];
 }
 
@@ -60,7 +62,7 @@ export async function dryRunBinding(env: Env, namespace: string, name: string, s
   let window: DryRunResult["window"];
   if (windowed && windowSpec && evaluation.windowKey !== null) {
     const key = evaluation.windowKey;
-    const open = await env.BINDING_WINDOW.getByName(await windowName(namespace, stored.metadata.uid, key)).peek();
+    const open = await windowOf(env, await windowName(namespace, stored.metadata.uid, key)).peek();
     window = {
       kind: windowed.rule.kind,
       key,
@@ -74,6 +76,7 @@ export async function dryRunBinding(env: Env, namespace: string, name: string, s
     parameters: evaluation.parameters,
     workflow: { cluster: compiled.value.cluster, template: compiled.value.template, ...evaluation.workflow },
     ...(window ? { window } : {}),
+    ...(compiled.value.dependencies ? { dependencies: evaluation.dependencies } : {}),
     errors: evaluation.errors,
   };
 }

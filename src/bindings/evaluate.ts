@@ -10,6 +10,8 @@ export interface EventEnvironment {
   metadata: Record<string, string[]>;
   discriminator: string;
   namespace: string;
+  /** A binding with dependencies: each dependency's event (what `events.<name>` reads). */
+  events?: Record<string, EventEnvironment>;
 }
 
 export interface EventInput {
@@ -42,6 +44,8 @@ export interface Evaluation {
   proposal: WorkflowProposal | null;
   /** For a binding with a window (dedupe, throttle): the key this event belongs to. */
   windowKey: string | null;
+  /** For a binding with dependencies: the dependencies this event satisfies, with its key for each. */
+  dependencies: Array<{ name: string; key: string }>;
 }
 
 /** Argo's workflow names end up in label values (≤ 63 characters). */
@@ -62,7 +66,7 @@ type Run = (
 export async function evaluateBinding(
   binding: CompiledBinding,
   event: EventInput,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; completing?: boolean } = {},
 ): Promise<Evaluation> {
   const errors: FieldError[] = [];
   const run: Run = async (field, expression) => {
@@ -87,8 +91,12 @@ export async function evaluateBinding(
     refusal: null,
     proposal: null,
     windowKey: null,
+    dependencies: [],
   };
-  const selector = await run("spec.event.selector", binding.selector);
+  // Completing a binding's dependencies: its selectors matched before; what it submits is next.
+  const selector = options.completing
+    ? { ok: true as const, value: true }
+    : await run("spec.event.selector", binding.selector);
   if (selector.ok) {
     if (typeof selector.value === "boolean") evaluation.matched = selector.value;
     else
@@ -98,6 +106,18 @@ export async function evaluateBinding(
       });
   }
   if (!evaluation.matched && !options.full) return evaluation;
+  if (binding.dependencies && !options.completing) {
+    // Which dependencies this event satisfies; what to submit is known once the condition holds.
+    for (const [index, dependency] of binding.dependencies.list.entries()) {
+      const field = `spec.dependencies[${index}]`;
+      const matched = await run(`${field}.selector`, dependency.selector);
+      if (!matched.ok || matched.value !== true) continue;
+      const key = await run(`${field}.key`, dependency.key);
+      if (key.ok) evaluation.dependencies.push({ name: dependency.name, key: windowKeyOf(key.value) });
+    }
+    evaluation.matched = evaluation.dependencies.length > 0;
+    return evaluation;
+  }
 
   if (binding.window) {
     const field = `spec.event.${binding.window.rule.kind}.key`;

@@ -41,8 +41,16 @@ const windowPeriod = z.string().refine((value) => {
 /** hookline's windows on a binding: which key an event belongs to, and how long its window lasts. */
 const windowSchema = z.strictObject({ key: expression, period: windowPeriod });
 
+/** A dependency of a binding (Argo Events' sensor dependencies): which events, correlated by which key. */
+const dependencySchema = z.strictObject({
+  /** A name the condition and `events.<name>` use: letters, digits and _, starting with a letter. */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, "must be a name: a letter, then letters, digits or _"),
+  selector: expression,
+  key: expression,
+});
+
 /** The `spec` of a WorkflowEventBinding: Argo's shape, JSONata expressions, plus `cluster`. */
-export const bindingSpecSchema = z.strictObject({
+const bindingSpecObject = z.strictObject({
   cluster: kubernetesName.default(DEFAULT_CLUSTER),
   expressionLanguage: z.enum(["jsonata", "expr"]).default("jsonata"),
   event: z
@@ -83,7 +91,42 @@ export const bindingSpecSchema = z.strictObject({
       })
       .optional(),
   }),
+  /** hookline: submit once every dependency the condition needs has an event with the same key. */
+  dependencies: z
+    .array(dependencySchema)
+    .min(2)
+    .max(10)
+    .refine((list) => new Set(list.map((d) => d.name)).size === list.length, "dependency names must be unique")
+    .optional(),
+  /** Over the dependency names (true when that dependency has an event); default: all of them. */
+  condition: expression.optional(),
+  /** A partial match expires this long after its first event. */
+  within: windowPeriod.optional(),
 });
+
+/**
+ * The spec as validated: a binding with `dependencies` may leave out `event` (its events are
+ * those of its dependencies: the selector defaults to `true`); `condition` and `within` belong
+ * to dependencies, and windows (debounce…) to single events.
+ */
+export const bindingSpecSchema = z
+  .preprocess((spec) => {
+    if (spec === null || typeof spec !== "object" || Array.isArray(spec)) return spec;
+    const record = spec as Record<string, unknown>;
+    return record.dependencies !== undefined && record.event === undefined
+      ? { ...record, event: { selector: "true" } }
+      : spec;
+  }, bindingSpecObject)
+  .refine(
+    (spec) => spec.dependencies !== undefined || (spec.condition === undefined && spec.within === undefined),
+    "condition and within need dependencies",
+  )
+  .refine(
+    (spec) =>
+      spec.dependencies === undefined ||
+      (spec.event.debounce === undefined && spec.event.dedupe === undefined && spec.event.throttle === undefined),
+    "a binding with dependencies cannot also debounce, dedupe or throttle",
+  );
 
 export type BindingSpec = z.output<typeof bindingSpecSchema>;
 

@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { expireWindow } from "../events/store";
 import { sha256Hex } from "../lib/crypto";
+import type { EventEnvironment } from "./evaluate";
 
 /**
  * Windows of a binding (`spec.event.debounce|dedupe|throttle`): one Durable Object per
@@ -86,6 +88,14 @@ export function admit(
   };
 }
 
+/** The partial match of a binding with dependencies for one key: each dependency's latest event. */
+export interface PartialMatch {
+  start: number;
+  end: number;
+  events: Record<string, { id: string; environment: EventEnvironment }>;
+  completed: boolean;
+}
+
 /** The id of one window of a key (its object and start): the results of its events carry it. */
 export function windowIdOf(name: string, start: number): string {
   return `${name}/${start}`;
@@ -147,6 +157,37 @@ export class BindingWindow extends DurableObject<Env> {
     return admission;
   }
 
+  /**
+   * Adds an event to the key's partial match (binding with dependencies) as `dependency` —
+   * starting a new match when there is none, it expired (`withinMs` after its first event) or it
+   * completed — and returns the match. Each dependency keeps its latest event: state is bounded.
+   */
+  async join(
+    withinMs: number,
+    dependency: string,
+    eventId: string,
+    environment: EventEnvironment,
+  ): Promise<PartialMatch> {
+    const now = Date.now();
+    const stored = await this.ctx.storage.get<PartialMatch>("match");
+    const match: PartialMatch =
+      stored && !stored.completed && now < stored.end
+        ? stored
+        : { start: now, end: now + withinMs, events: {}, completed: false };
+    match.events[dependency] = { id: eventId, environment };
+    await this.ctx.storage.put("match", match);
+    await this.ctx.storage.setAlarm(match.end);
+    return match;
+  }
+
+  /** Claims the match that started at `start` for submitting: true once, for the first caller only. */
+  async complete(start: number): Promise<boolean> {
+    const match = await this.ctx.storage.get<PartialMatch>("match");
+    if (!match || match.start !== start || match.completed) return false;
+    await this.ctx.storage.put("match", { ...match, completed: true, events: {} });
+    return true;
+  }
+
   /** The key's open window, if any (for dry runs: what an event would meet now). */
   async peek(): Promise<OpenWindow | null> {
     const window = (await this.ctx.storage.get<OpenWindow>("window")) ?? null;
@@ -160,6 +201,19 @@ export class BindingWindow extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    const match = await this.ctx.storage.get<PartialMatch>("match");
+    if (match) {
+      if (now < match.end && !match.completed) {
+        await this.ctx.storage.setAlarm(match.end);
+        return;
+      }
+      // Expired before its condition held: its waiting events end, saying what never came.
+      if (!match.completed) {
+        await expireWindow(this.env.DB, windowIdOf(this.ctx.id.name ?? "", match.start), Object.keys(match.events));
+      }
+      await this.ctx.storage.delete("match");
+      return;
+    }
     const window = await this.ctx.storage.get<OpenWindow>("window");
     if (window && now < window.end) {
       await this.ctx.storage.setAlarm(window.end);
@@ -183,4 +237,12 @@ export class BindingWindow extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM answers");
     await this.ctx.storage.delete(["window", "rule", "message"]);
   }
+}
+
+/** A key's window object, typed by its RPC methods (the JSON it carries defeats RPC type inference). */
+export type WindowStub = Pick<BindingWindow, "admit" | "join" | "complete" | "peek">;
+
+/** The window object of a name (windowName). */
+export function windowOf(env: Env, name: string): WindowStub {
+  return env.BINDING_WINDOW.getByName(name) as unknown as WindowStub;
 }

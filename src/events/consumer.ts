@@ -1,10 +1,12 @@
 import { loadBindings } from "../bindings/cache";
 import { type BindingVerdict, dispatchEvent } from "../bindings/dispatch";
-import { windowIdOf, windowName } from "../bindings/window";
+import type { EventEnvironment } from "../bindings/evaluate";
+import { windowIdOf, windowName, windowOf } from "../bindings/window";
 import { type Admission, breakerOf } from "../clusters/breaker";
 import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve";
 import { buildSubmission } from "../clusters/submission";
 import { submitWorkflow } from "../clusters/submit";
+import { ExpressionError } from "../expressions/jsonata";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
 import { log } from "../lib/log";
@@ -23,6 +25,7 @@ import {
   insertEventStatement,
   insertResultStatement,
   listResults,
+  settleOutcomes,
   updateOutcomeStatement,
   updatePendingResultStatement,
 } from "./store";
@@ -145,14 +148,15 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
       work.push({ received: item, isNew: true, hadBindings: false, pruned: 0, results: [] });
       continue;
     }
+    const environment: EventEnvironment = {
+      payload: await loadPayload(env.EVENT_BODIES, event.body),
+      metadata: event.metadata,
+      discriminator: event.discriminator,
+      namespace: event.namespace,
+    };
     const dispatch = await dispatchEvent(namespace, {
       id: event.id,
-      environment: {
-        payload: await loadPayload(env.EVENT_BODIES, event.body),
-        metadata: event.metadata,
-        discriminator: event.discriminator,
-        namespace: event.namespace,
-      },
+      environment,
       senderTemplates: event.sender.templates,
     });
     work.push({
@@ -161,7 +165,11 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
       hadBindings: true,
       pruned: dispatch.pruned,
       results: await Promise.all(
-        dispatch.verdicts.map((verdict) => windowed(env, event, resultOf(event, verdict), verdict)),
+        dispatch.verdicts.map((verdict) =>
+          verdict.correlation
+            ? correlated(env, event, environment, resultOf(event, verdict), verdict.correlation)
+            : windowed(env, event, resultOf(event, verdict), verdict),
+        ),
       ),
     });
   }
@@ -204,7 +212,7 @@ async function windowed(
   if (!window || !result.request) return result;
   const name = await windowName(event.namespace, verdict.bindingUid, window.key);
   const debounce = window.rule.kind === "debounce";
-  const admission = await env.BINDING_WINDOW.getByName(name).admit(window.rule, event.id, debounce ? event : undefined);
+  const admission = await windowOf(env, name).admit(window.rule, event.id, debounce ? event : undefined);
   if (admission.action === "submit" || admission.action === "waiting") {
     const seq = admission.action === "submit" ? admission.seq : 0;
     const workflowName = await window.workflowName(admission.windowStart, seq);
@@ -227,6 +235,101 @@ async function windowed(
 }
 
 /**
+ * An event of a binding with dependencies joins its key's partial match (one per dependency it
+ * satisfies). While the condition does not hold, it waits, saying for what; the event that
+ * makes it hold claims the match and submits — with every dependency's event as `events` — and
+ * the match's other waiting events are settled, pointing at it.
+ */
+async function correlated(
+  env: Env,
+  event: EventMessage,
+  environment: EventEnvironment,
+  result: BindingResult,
+  correlation: NonNullable<BindingVerdict["correlation"]>,
+): Promise<BindingResult> {
+  let waiting: BindingResult | null = null;
+  for (const { name: dependency, key } of correlation.matches) {
+    const name = await windowName(event.namespace, result.bindingUid, key);
+    const window = windowOf(env, name);
+    const match = await window.join(correlation.withinMs, dependency, event.id, environment);
+    const arrived = new Set(Object.keys(match.events));
+    const windowId = windowIdOf(name, match.start);
+    let holds: boolean;
+    try {
+      holds = await correlation.holds(arrived);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      return { ...result, status: "failed", error: error.describe("spec.condition") };
+    }
+    if (!holds) {
+      const missing = correlation.names.filter((candidate) => !arrived.has(candidate));
+      const have = [...arrived].map((candidate) => `${candidate}: event ${match.events[candidate]?.id}`).join(", ");
+      waiting = {
+        ...result,
+        status: "waiting",
+        windowId,
+        reason: `waiting for ${missing.join(", ")} with key ${JSON.stringify(key.slice(0, 200))} until ${new Date(match.end).toISOString()} (${have})`,
+      };
+      continue;
+    }
+    // Another event completed this match at the same moment: it submits, this one joins it.
+    if (!(await window.complete(match.start))) {
+      return {
+        ...result,
+        status: "skipped",
+        reason: `joined: another event completed these dependencies (key ${JSON.stringify(key.slice(0, 200))})`,
+      };
+    }
+    const events = Object.fromEntries(Object.entries(match.events).map(([named, entry]) => [named, entry.environment]));
+    const evaluation = await correlation.complete(events);
+    if (evaluation.errors.length > 0 || !evaluation.proposal) {
+      const problem =
+        evaluation.refusal ??
+        evaluation.errors.map((e) => `${e.field}: ${e.message}`).join("; ") ??
+        "nothing to submit";
+      return { ...result, status: "failed", error: problem };
+    }
+    const proposal = {
+      ...evaluation.proposal,
+      workflowName: await correlation.workflowName(key, match.start, evaluation.proposal),
+    };
+    const request = buildSubmission(proposal, { eventId: event.id, binding: result.binding, traceId: event.traceId });
+    const others = Object.entries(match.events)
+      .filter(([, entry]) => entry.id !== event.id)
+      .map(([named, entry]) => `${named}: event ${entry.id}`);
+    await settleJoined(env.DB, windowId, event.id, proposal.workflowName);
+    return {
+      ...result,
+      status: "pending",
+      windowId,
+      workflow: proposal.workflowName,
+      request,
+      reason: `completed the dependencies (${others.join(", ")})`,
+    };
+  }
+  return waiting ?? result;
+}
+
+/** The events that waited in a match its last event completed: skipped, pointing at it and its workflow. */
+async function settleJoined(db: D1Database, windowId: string, completedBy: string, workflow: string): Promise<void> {
+  const answer = await db
+    .prepare(
+      "UPDATE event_results SET status = 'skipped', reason = ?3, request = NULL, updated_at = ?4 WHERE window_id = ?1 AND status = 'waiting' AND event_id != ?2 RETURNING event_id",
+    )
+    .bind(
+      windowId,
+      completedBy,
+      `joined: event ${completedBy} completed the dependencies and submits workflow ${workflow}`,
+      Date.now(),
+    )
+    .all<{ event_id: string }>();
+  await settleOutcomes(
+    db,
+    answer.results.map((row) => row.event_id),
+  );
+}
+
+/**
  * Debounce windows that fired (their last event came back with `fire`): that event's waiting
  * result becomes pending — the normal path below submits it — and the window's other waiting
  * events become debounced, their outcomes recomputed.
@@ -240,10 +343,10 @@ async function fireWindows(db: D1Database, events: EventMessage[]): Promise<void
     return [promote, settle];
   });
   const answers = await db.batch<{ event_id: string }>(statements);
-  const settled = [...new Set(answers.flatMap((answer) => answer.results.map((row) => row.event_id)))];
-  if (settled.length === 0) return;
-  const results = await listResults(db, settled);
-  await db.batch(settled.map((id) => updateOutcomeStatement(db, id, summarizeOutcome(results.get(id) ?? [], true))));
+  await settleOutcomes(
+    db,
+    answers.flatMap((answer) => answer.results.map((row) => row.event_id)),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Submission } from "../clusters/submission";
-import type { BindingResult, EventOutcome, ResultStatus } from "./results";
+import { type BindingResult, type EventOutcome, type ResultStatus, summarizeOutcome } from "./results";
 
 /** An event-log row. */
 export interface EventRecord {
@@ -243,6 +243,32 @@ export function fireWindowStatements(
       )
       .bind(window, last, now, `debounced: superseded by event ${last}, which the window submitted`),
   };
+}
+
+/**
+ * A partial match of dependencies expired: its waiting results are skipped (saying which
+ * dependencies had arrived), and their events' outcomes recomputed.
+ */
+export async function expireWindow(db: D1Database, window: string, arrived: readonly string[]): Promise<void> {
+  const reason = `expired: the dependencies' condition did not hold in time (arrived: ${arrived.join(", ") || "none"})`;
+  const answer = await db
+    .prepare(
+      "UPDATE event_results SET status = 'skipped', reason = ?2, request = NULL, workflow = NULL, updated_at = ?3 WHERE window_id = ?1 AND status = 'waiting' RETURNING event_id",
+    )
+    .bind(window, reason, Date.now())
+    .all<{ event_id: string }>();
+  await settleOutcomes(
+    db,
+    answer.results.map((row) => row.event_id),
+  );
+}
+
+/** Recomputes the outcomes of events whose results changed after they were recorded. */
+export async function settleOutcomes(db: D1Database, ids: readonly string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  const results = await listResults(db, unique);
+  await db.batch(unique.map((id) => updateOutcomeStatement(db, id, summarizeOutcome(results.get(id) ?? [], true))));
 }
 
 /** A statement moving a pending result on (status, error, attempts); terminal results never change. */

@@ -92,6 +92,150 @@ describe("windows: debounce", () => {
   });
 });
 
+describe("dependencies: several events correlated by key", () => {
+  const release = (ns: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "WorkflowEventBinding",
+    metadata: { name: "release" },
+    spec: {
+      dependencies: [
+        { name: "build", selector: 'discriminator = "ci" and payload.status = "success"', key: "payload.sha" },
+        { name: "scan", selector: 'discriminator = "scanner" and payload.result = "pass"', key: "payload.commit" },
+      ],
+      condition: "build and scan",
+      within: "10m",
+      submit: {
+        workflowTemplateRef: { name: "release" },
+        arguments: {
+          parameters: [
+            { name: "sha", valueFrom: { event: "events.build.payload.sha" } },
+            { name: "image", valueFrom: { event: "events.build.payload.image" } },
+            { name: "report", valueFrom: { event: "events.scan.payload.report" } },
+          ],
+        },
+      },
+      ...extra,
+    },
+  });
+  const post = async (ns: string, discriminator: string, payload: unknown) => {
+    const response = await postEvent(`${ns}/${discriminator}`, JSON.stringify(payload), json);
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { id: string }).id;
+  };
+  const waitingOrDone = (ns: string, id: string) =>
+    vi.waitFor(
+      async () => {
+        const response = await call(`/api/v1/namespaces/${ns}/events/${id}`, { headers: adminAuth });
+        if (response.status !== 200) throw new Error("not logged yet");
+        return (await response.json()) as LoggedEvent;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+
+  it("build then scan for one sha → one release with both events' values; a scan for another sha → nothing", async () => {
+    const ns = "deps-release";
+    await fakeCluster.templates(ns, ["release"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, release(ns));
+    const build = await post(ns, "ci", { status: "success", sha: "abc123", image: "registry/app:abc123" });
+    const waiting = await waitingOrDone(ns, build);
+    expect(waiting.results[0]).toMatchObject({ status: "waiting", matched: true });
+    expect(waiting.results[0]?.reason).toMatch(/^waiting for scan with key "abc123"/);
+    expect(waiting.outcome).toBe("pending");
+    const stray = await post(ns, "scanner", { result: "pass", commit: "other", report: "r-0" });
+    expect((await waitingOrDone(ns, stray)).results[0]?.reason).toMatch(/waiting for build with key "other"/);
+    const scan = await post(ns, "scanner", { result: "pass", commit: "abc123", report: "https://scans/1" });
+    const completed = await logged(ns, scan);
+    expect(completed.outcome).toBe("submitted");
+    expect(completed.results[0]?.reason).toContain(`build: event ${build}`);
+    const workflows = (await fakeCluster.workflows(ns)) as unknown as Array<{
+      parameters: Array<{ name: string; value: string }>;
+    }>;
+    expect(workflows).toHaveLength(1);
+    expect(workflows[0]?.parameters).toEqual([
+      { name: "sha", value: "abc123" },
+      { name: "image", value: "registry/app:abc123" },
+      { name: "report", value: "https://scans/1" },
+    ]);
+    const joined = await logged(ns, build);
+    expect(joined.results[0]?.status).toBe("skipped");
+    expect(joined.results[0]?.reason).toContain(`joined: event ${scan} completed the dependencies`);
+    // The other sha's scan still waits; an unrelated event matches no dependency.
+    expect((await waitingOrDone(ns, stray)).results[0]?.status).toBe("waiting");
+    const unrelated = await post(ns, "ci", { status: "failure", sha: "abc123" });
+    expect((await logged(ns, unrelated)).results[0]).toMatchObject({
+      status: "skipped",
+      reason: "no dependency matched",
+    });
+  });
+
+  it("a partial match expires after `within`: its waiting events are skipped, saying what arrived", async () => {
+    const ns = "deps-expiry";
+    await fakeCluster.templates(ns, ["release"]);
+    await putCluster("default", "argo-server");
+    await applyBinding(ns, release(ns, { within: "1s" }));
+    const build = await post(ns, "ci", { status: "success", sha: "late", image: "x" });
+    const expired = await vi.waitFor(
+      async () => {
+        const event = await waitingOrDone(ns, build);
+        if (event.results[0]?.status === "waiting") throw new Error("still waiting");
+        return event;
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    expect(expired.results[0]).toMatchObject({ status: "skipped" });
+    expect(expired.results[0]?.reason).toMatch(/^expired: .*arrived: build/);
+    expect(expired.outcome).toBe("no_match");
+    // A scan after the expiry starts a new match: no workflow.
+    const scan = await post(ns, "scanner", { result: "pass", commit: "late", report: "r" });
+    expect((await waitingOrDone(ns, scan)).results[0]?.status).toBe("waiting");
+    expect(await fakeCluster.workflows(ns)).toHaveLength(0);
+  });
+
+  it("refuses dependencies that are not ones, naming the field", async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ condition: "build and", within: "10m" }, /spec\.condition/],
+      [{ within: "2s0" }, /spec\.within/],
+      [
+        {
+          dependencies: [
+            { name: "a", selector: "true", key: "payload.x" },
+            { name: "a", selector: "true", key: "payload.x" },
+          ],
+        },
+        /dependency names must be unique/,
+      ],
+      [{ dependencies: [{ name: "a", selector: "true", key: "payload.x" }] }, /spec\.dependencies/],
+      [
+        {
+          dependencies: [
+            { name: "a", selector: "payload.(", key: "payload.x" },
+            { name: "b", selector: "true", key: "payload.x" },
+          ],
+        },
+        /spec\.dependencies\[0\]\.selector/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const response = await callJson(
+        "/api/v1/namespaces/deps-bad/workfloweventbindings/release",
+        "PUT",
+        release("deps-bad", extra),
+      );
+      expect(await expectError(response, 400, "invalid_argument")).toMatch(message);
+    }
+    const noDeps = binding("plain", "true", "x");
+    const conditionAlone = { ...noDeps, spec: { ...noDeps.spec, condition: "a" } };
+    expect(
+      await expectError(
+        await callJson("/api/v1/namespaces/deps-bad/workfloweventbindings/plain", "PUT", conditionAlone),
+        400,
+        "invalid_argument",
+      ),
+    ).toMatch(/condition and within need dependencies/);
+  });
+});
+
 describe("windows: dedupe and throttle", () => {
   it("5 identical alerts → 1 workflow; the other 4 are deduplicated, naming the event that opened the window", async () => {
     const ns = "windows-dedupe";
