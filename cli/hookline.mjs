@@ -262,7 +262,7 @@ const COMMANDS = [
     synopsis: "import argo -f FILE",
     summary: "apply Argo WorkflowEventBindings written in Argo's expression language",
     usage:
-      "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [-f argocd-notifications-secret.yaml] [--dry-run]",
+      "Usage: hookline import argo -f FILE|DIR|- [-n NS] [--dry-run]\n       hookline import argo-events -f sensor.yaml [-n NS] [--dry-run]\n       hookline import argocd-notifications -f argocd-notifications-cm.yaml [-f argocd-notifications-secret.yaml] [--dry-run]",
     run: importCommand,
   },
 ];
@@ -275,6 +275,8 @@ Commands:
 ${COMMANDS.filter((command) => command.synopsis)
   .map((command) => `  ${command.synopsis.padEnd(26)} ${command.summary}`)
   .join("\n")}
+  import argo-events -f sensor.yaml
+                             turn Argo Events Sensors (webhook dependencies, Argo Workflow triggers) into bindings
   import argocd-notifications -f argocd-notifications-cm.yaml
                              turn an Argo CD notifications ConfigMap into hookline objects
 
@@ -698,7 +700,8 @@ async function importCommand(argv, usage) {
   const dryRun = dryRunMode(argv);
   if (dryRun === "client") throw new UsageError("import takes --dry-run=server (the server translates and validates)");
   const [source] = positionals;
-  if (!values.filename?.length || (source !== "argo" && source !== "argocd-notifications")) throw new UsageError(usage);
+  if (!values.filename?.length || !["argo", "argo-events", "argocd-notifications"].includes(source ?? ""))
+    throw new UsageError(usage);
   const api = client(resolveConfig(values));
   if (source === "argo") {
     return apply(api, {
@@ -706,6 +709,14 @@ async function importCommand(argv, usage) {
       namespace: firstNamespace(values),
       dryRun: dryRun === "server",
       importArgo: true,
+    });
+  }
+  if (source === "argo-events") {
+    const { importArgoEvents } = await import("./import-argo-events.mjs");
+    return importArgoEvents(api, {
+      files: values.filename,
+      namespace: firstNamespace(values),
+      dryRun: dryRun === "server",
     });
   }
   const { importArgoCdNotifications } = await import("./import-argocd.mjs");

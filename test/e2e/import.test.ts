@@ -261,3 +261,108 @@ data:
     expect(templates.items.map((item) => item.name)).toContain("my-alert");
   });
 });
+
+describe("hookline import argo-events: a Sensor becomes a binding with dependencies", () => {
+  const sensor = `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata:
+  name: release
+  namespace: delivery
+spec:
+  dependencies:
+    - name: build
+      eventSourceName: webhook
+      eventName: ci
+      filters:
+        data:
+          - path: body.status
+            type: string
+            value: ["^success$"]
+          - path: header.X-Ci-Stage
+            type: string
+            value: ["final"]
+    - name: scan
+      eventSourceName: webhook
+      eventName: scanner
+      filters:
+        data:
+          - path: body.score
+            type: number
+            comparator: ">="
+            value: ["80"]
+  triggers:
+    - template:
+        name: release
+        conditions: "build && scan"
+        argoWorkflow:
+          operation: submit
+          source:
+            resource:
+              apiVersion: argoproj.io/v1alpha1
+              kind: Workflow
+              metadata: {generateName: release-}
+              spec:
+                workflowTemplateRef: {name: release}
+                arguments:
+                  parameters:
+                    - name: sha
+                    - name: env
+                      value: prod
+          parameters:
+            - src: {dependencyName: build, dataKey: body.sha}
+              dest: spec.arguments.parameters.0.value
+    - template:
+        name: notify
+        k8s:
+          operation: create
+          source: {resource: {apiVersion: v1, kind: ConfigMap}}
+`;
+
+  it("translates webhook dependencies, data filters, conditions and parameters, and says what it cannot", async () => {
+    const result = hookline(["import", "argo-events", "-f", file("sensor.yaml", sensor)]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain("workfloweventbinding/release-release (namespace delivery) created");
+    expect(result.stderr).toMatch(/trigger "notify": only argoWorkflow triggers are translated; trigger skipped/);
+    expect(result.stderr).toMatch(/correlates dependencies by time only/);
+    const binding = (await api("/api/v1/namespaces/delivery/workfloweventbindings/release-release")) as {
+      spec: Record<string, unknown>;
+    };
+    expect(binding.spec).toMatchObject({
+      condition: "build and scan",
+      within: "24h",
+      dependencies: [
+        {
+          name: "build",
+          selector:
+            'discriminator = "ci" and ($contains($string(payload.status), /^success$/) and $contains($string(metadata."x-ci-stage"[0]), /final/))',
+          key: '"sensor"',
+        },
+        { name: "scan", selector: 'discriminator = "scanner" and $number(payload.score) >= 80', key: '"sensor"' },
+      ],
+      submit: {
+        workflowTemplateRef: { name: "release" },
+        arguments: {
+          parameters: [
+            { name: "env", value: "prod" },
+            { name: "sha", valueFrom: { event: "events.build.payload.sha" } },
+          ],
+        },
+      },
+    });
+    // The translated selectors match what the sensor's filters matched.
+    const tried = await api("/api/v1/namespaces/delivery/workfloweventbindings/release-release/test", {
+      method: "POST",
+      body: JSON.stringify({
+        payload: { status: "success", sha: "abc" },
+        metadata: { "x-ci-stage": ["final"] },
+        discriminator: "ci",
+      }),
+    });
+    expect(tried).toMatchObject({ matched: true, dependencies: [{ name: "build", key: "sensor" }] });
+    const low = await api("/api/v1/namespaces/delivery/workfloweventbindings/release-release/test", {
+      method: "POST",
+      body: JSON.stringify({ payload: { score: 42 }, discriminator: "scanner" }),
+    });
+    expect(low).toMatchObject({ matched: false, dependencies: [] });
+  });
+});
