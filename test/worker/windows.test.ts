@@ -89,6 +89,17 @@ describe("windows: debounce", () => {
     expect(events[0]?.results[0]?.reason).toMatch(/debounced: superseded by event/);
     expect(events[0]?.outcome).toBe("no_match");
     expect(events[29]?.outcome).toBe("submitted");
+    expect(events[0]?.results[0]?.reason).toContain(`superseded by event ${ids[27]}`);
+    // The console links the events a result names.
+    const login = await call("/ui/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: env.HOOKLINE_ADMIN_TOKEN }).toString(),
+      redirect: "manual",
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const page = await (await call(`/ui/namespaces/${ns}/events/${ids[0]}`, { headers: { cookie } })).text();
+    expect(page).toContain(`<a href="/ui/namespaces/${ns}/events/${ids[27]}">${ids[27]}</a>`);
   });
 });
 

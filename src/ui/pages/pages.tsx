@@ -195,6 +195,18 @@ export function EventsPage(props: {
   );
 }
 
+/** A result's reason with the events it names ("superseded by event 01J…") linked to their pages. */
+function LinkedEvents(props: { namespace: string; text: string }) {
+  const parts = props.text.split(/\b([0-9A-HJKMNP-TV-Z]{26})\b/);
+  return (
+    <>
+      {parts.map((part, index) =>
+        index % 2 === 1 ? <a href={`/ui/namespaces/${props.namespace}/events/${part}`}>{part}</a> : part,
+      )}
+    </>
+  );
+}
+
 /** What else carries an event's trace id: the gates its workflows opened and the messages sent (null: not allowed to see). */
 interface TraceLinks {
   approvals: Array<{ id: string; policy: string; status: string; createdAt: string }> | null;
@@ -254,7 +266,9 @@ export function EventDetailPage(props: { event: EventDetail; csrf: string; canRe
                 </td>
                 <td>{result.workflow ?? ""}</td>
                 <td>{result.attempts}</td>
-                <td>{result.error ?? result.reason ?? ""}</td>
+                <td>
+                  <LinkedEvents namespace={event.namespace} text={result.error ?? result.reason ?? ""} />
+                </td>
               </tr>
             ))}
           </tbody>
