@@ -4,7 +4,7 @@ import { parseDuration } from "../lib/duration";
 import { fail, ok, type Result } from "../lib/result";
 import { type Equality, requiredEqualities } from "./prefilter";
 import type { StoredBinding } from "./schema";
-import type { WindowRule } from "./window";
+import type { WindowRule } from "./window-rules";
 
 /** What binding expressions see: Argo's event environment. */
 export const BINDING_ROOTS = ["payload", "metadata", "discriminator", "namespace"] as const;

@@ -9,7 +9,7 @@ import {
   windowWorkflowName,
 } from "./evaluate";
 import { unmetEquality } from "./prefilter";
-import type { WindowRule } from "./window";
+import type { WindowRule } from "./window-rules";
 
 /** Namespaces with at most this many bindings get a verdict for every binding, evaluated or not. */
 export const LIST_EVERY_BINDING_UP_TO = 50;

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { expireWindow } from "../events/store";
 import { sha256Hex } from "../lib/crypto";
 import type { EventEnvironment } from "./evaluate";
+import type { WindowRule } from "./window-rules";
 
 /**
  * Windows of a binding (`spec.event.debounce|dedupe|throttle`): one Durable Object per
@@ -20,14 +21,7 @@ import type { EventEnvironment } from "./evaluate";
  * (for debounce, its last event's queue message) and those answers.
  */
 
-export type WindowKind = "debounce" | "dedupe" | "throttle";
-
-export interface WindowRule {
-  kind: WindowKind;
-  periodMs: number;
-  /** throttle: how many events of a window submit (dedupe: 1). */
-  limit: number;
-}
+export type { WindowKind, WindowRule } from "./window-rules";
 
 export interface OpenWindow {
   start: number;

@@ -104,7 +104,7 @@ describe("windows: debounce", () => {
 });
 
 describe("dependencies: several events correlated by key", () => {
-  const release = (ns: string, extra: Record<string, unknown> = {}) => ({
+  const release = (extra: Record<string, unknown> = {}) => ({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "WorkflowEventBinding",
     metadata: { name: "release" },
@@ -147,7 +147,7 @@ describe("dependencies: several events correlated by key", () => {
     const ns = "deps-release";
     await fakeCluster.templates(ns, ["release"]);
     await putCluster("default", "argo-server");
-    await applyBinding(ns, release(ns));
+    await applyBinding(ns, release());
     const build = await post(ns, "ci", { status: "success", sha: "abc123", image: "registry/app:abc123" });
     const waiting = await waitingOrDone(ns, build);
     expect(waiting.results[0]).toMatchObject({ status: "waiting", matched: true });
@@ -184,7 +184,7 @@ describe("dependencies: several events correlated by key", () => {
     const ns = "deps-expiry";
     await fakeCluster.templates(ns, ["release"]);
     await putCluster("default", "argo-server");
-    await applyBinding(ns, release(ns, { within: "1s" }));
+    await applyBinding(ns, release({ within: "1s" }));
     const build = await post(ns, "ci", { status: "success", sha: "late", image: "x" });
     const expired = await vi.waitFor(
       async () => {
@@ -231,7 +231,7 @@ describe("dependencies: several events correlated by key", () => {
       const response = await callJson(
         "/api/v1/namespaces/deps-bad/workfloweventbindings/release",
         "PUT",
-        release("deps-bad", extra),
+        release(extra),
       );
       expect(await expectError(response, 400, "invalid_argument")).toMatch(message);
     }
