@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { expireWindow } from "../events/store";
+import { settleWaiting } from "../events/store";
 import { sha256Hex } from "../lib/crypto";
 import type { EventEnvironment } from "./evaluate";
 import type { WindowRule } from "./window-rules";
@@ -203,7 +203,13 @@ export class BindingWindow extends DurableObject<Env> {
       }
       // Expired before its condition held: its waiting events end, saying what never came.
       if (!match.completed) {
-        await expireWindow(this.env.DB, windowIdOf(this.ctx.id.name ?? "", match.start), Object.keys(match.events));
+        const arrived = Object.keys(match.events).join(", ") || "none";
+        await settleWaiting(
+          this.env.DB,
+          windowIdOf(this.ctx.id.name ?? "", match.start),
+          "skipped",
+          `expired: the dependencies' condition did not hold in time (arrived: ${arrived})`,
+        );
       }
       await this.ctx.storage.delete("match");
       return;

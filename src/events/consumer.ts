@@ -21,11 +21,13 @@ import { type BindingResult, type EventOutcome, summarizeOutcome } from "./resul
 import {
   type EventRecord,
   findLoggedEvents,
-  fireWindowStatements,
   insertEventStatement,
   insertResultStatement,
   listResults,
+  promoteWaitingStatement,
   settleOutcomes,
+  settleWaiting,
+  settleWaitingStatement,
   updateOutcomeStatement,
   updatePendingResultStatement,
 } from "./store";
@@ -297,7 +299,13 @@ async function correlated(
     const others = Object.entries(match.events)
       .filter(([, entry]) => entry.id !== event.id)
       .map(([named, entry]) => `${named}: event ${entry.id}`);
-    await settleJoined(env.DB, windowId, event.id, proposal.workflowName);
+    await settleWaiting(
+      env.DB,
+      windowId,
+      "skipped",
+      `joined: event ${event.id} completed the dependencies and submits workflow ${proposal.workflowName}`,
+      event.id,
+    );
     return {
       ...result,
       status: "pending",
@@ -310,25 +318,6 @@ async function correlated(
   return waiting ?? result;
 }
 
-/** The events that waited in a match its last event completed: skipped, pointing at it and its workflow. */
-async function settleJoined(db: D1Database, windowId: string, completedBy: string, workflow: string): Promise<void> {
-  const answer = await db
-    .prepare(
-      "UPDATE event_results SET status = 'skipped', reason = ?3, request = NULL, updated_at = ?4 WHERE window_id = ?1 AND status = 'waiting' AND event_id != ?2 RETURNING event_id",
-    )
-    .bind(
-      windowId,
-      completedBy,
-      `joined: event ${completedBy} completed the dependencies and submits workflow ${workflow}`,
-      Date.now(),
-    )
-    .all<{ event_id: string }>();
-  await settleOutcomes(
-    db,
-    answer.results.map((row) => row.event_id),
-  );
-}
-
 /**
  * Debounce windows that fired (their last event came back with `fire`): that event's waiting
  * result becomes pending — the normal path below submits it — and the window's other waiting
@@ -339,8 +328,18 @@ async function fireWindows(db: D1Database, events: EventMessage[]): Promise<void
   if (fired.length === 0) return;
   const now = Date.now();
   const statements = fired.flatMap((event) => {
-    const { promote, settle } = fireWindowStatements(db, event.fire?.window ?? "", event.id, now);
-    return [promote, settle];
+    const window = event.fire?.window ?? "";
+    return [
+      promoteWaitingStatement(db, window, event.id, now),
+      settleWaitingStatement(
+        db,
+        window,
+        "debounced",
+        `debounced: superseded by event ${event.id}, which the window submitted`,
+        event.id,
+        now,
+      ),
+    ];
   });
   const answers = await db.batch<{ event_id: string }>(statements);
   await settleOutcomes(

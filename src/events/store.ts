@@ -220,47 +220,53 @@ export function insertResultStatement(db: D1Database, result: BindingResult, now
 }
 
 /**
- * When a debounce window fires: its last event's result goes from waiting to pending (it is
- * submitted now), and the window's other waiting results become debounced. Returns the
- * statements; the second returns the ids of the events it settled (their outcomes change).
+ * A statement ending a window's waiting results (all but `except`'s) with `status` and `reason`
+ * — a debounce window that fired, a dependency match completed or expired. It returns the ids
+ * of the events it settled: their outcomes change (settleOutcomes).
  */
-export function fireWindowStatements(
+export function settleWaitingStatement(
   db: D1Database,
   window: string,
-  last: string,
-  now: number,
-): { promote: D1PreparedStatement; settle: D1PreparedStatement } {
-  return {
-    promote: db
-      .prepare(
-        "UPDATE event_results SET status = 'pending', reason = NULL, updated_at = ?3 WHERE event_id = ?1 AND window_id = ?2 AND status = 'waiting'",
-      )
-      .bind(last, window, now),
-    settle: db
-      .prepare(
-        `UPDATE event_results SET status = 'debounced', reason = ?4, request = NULL, workflow = NULL, updated_at = ?3
-         WHERE window_id = ?1 AND status = 'waiting' AND event_id != ?2 RETURNING event_id`,
-      )
-      .bind(window, last, now, `debounced: superseded by event ${last}, which the window submitted`),
-  };
+  status: "debounced" | "skipped",
+  reason: string,
+  except: string | null,
+  now = Date.now(),
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE event_results SET status = ?2, reason = ?3, request = NULL, workflow = NULL, updated_at = ?4
+       WHERE window_id = ?1 AND status = 'waiting' AND event_id != coalesce(?5, '') RETURNING event_id`,
+    )
+    .bind(window, status, reason, now, except);
 }
 
-/**
- * A partial match of dependencies expired: its waiting results are skipped (saying which
- * dependencies had arrived), and their events' outcomes recomputed.
- */
-export async function expireWindow(db: D1Database, window: string, arrived: readonly string[]): Promise<void> {
-  const reason = `expired: the dependencies' condition did not hold in time (arrived: ${arrived.join(", ") || "none"})`;
-  const answer = await db
-    .prepare(
-      "UPDATE event_results SET status = 'skipped', reason = ?2, request = NULL, workflow = NULL, updated_at = ?3 WHERE window_id = ?1 AND status = 'waiting' RETURNING event_id",
-    )
-    .bind(window, reason, Date.now())
-    .all<{ event_id: string }>();
+/** Runs settleWaitingStatement and recomputes the outcomes of the events it settled. */
+export async function settleWaiting(
+  db: D1Database,
+  window: string,
+  status: "debounced" | "skipped",
+  reason: string,
+  except: string | null = null,
+): Promise<void> {
+  const answer = await settleWaitingStatement(db, window, status, reason, except).all<{ event_id: string }>();
   await settleOutcomes(
     db,
     answer.results.map((row) => row.event_id),
   );
+}
+
+/** When a debounce window fires, its last event's waiting result becomes pending (it is submitted now). */
+export function promoteWaitingStatement(
+  db: D1Database,
+  window: string,
+  last: string,
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "UPDATE event_results SET status = 'pending', reason = NULL, updated_at = ?3 WHERE event_id = ?1 AND window_id = ?2 AND status = 'waiting'",
+    )
+    .bind(last, window, now);
 }
 
 /** Recomputes the outcomes of events whose results changed after they were recorded. */
