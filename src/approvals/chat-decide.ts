@@ -14,8 +14,9 @@ export type ChatOutcome =
 /**
  * A person decides from a chat button (Slack, Lark): the gate named by the button — which must
  * have been sent through the service that verified the click (a service configured elsewhere
- * cannot vouch for an identity on a message it never carried) — the clicker's identities checked
- * against the policy's approvers, then the one decide function. Each chat turns the outcome into
+ * cannot vouch for an identity on a message it never carried) — the clicker (`deciderFor` the
+ * gate: its identities may depend on the policy, e.g. Slack groups) checked against the policy's
+ * approvers, then the one decide function. Each chat turns the outcome into
  * its own answer (an ephemeral note, a toast, an updated message).
  */
 export async function decideFromChat(
@@ -23,12 +24,13 @@ export async function decideFromChat(
   service: string,
   gateId: string,
   approve: boolean,
-  decider: Decider,
+  deciderFor: (gate: GateView) => Promise<Decider>,
   message: string,
 ): Promise<ChatOutcome> {
   const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
   if (!gate || !(await approvalRequestSentThrough(env.DB, gate.namespace, gate.id, service)))
     return { kind: "missing" };
+  const decider = await deciderFor(gate);
   if (!mayDecide(gate.manual, decider)) return { kind: "not-approver", gate };
   try {
     return { kind: "decided", gate: await decideApproval(env, decider, gate.namespace, gateId, { approve, message }) };

@@ -109,7 +109,7 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
     service.name,
     value[LARK_GATE_FIELD] ?? "",
     approve,
-    decider,
+    async () => decider,
     `${approve ? "Approved" : "Rejected"} in Lark by ${openId}`,
   );
   switch (outcome.kind) {

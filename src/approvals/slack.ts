@@ -20,7 +20,6 @@ import {
 } from "../notifications/send";
 import { type Decider, slackGroupsOf } from "./approvers";
 import { decideFromChat, decisionLine } from "./chat-decide";
-import { gateOf, isGateId } from "./decide";
 import type { GateView } from "./gate-view";
 
 /**
@@ -109,19 +108,19 @@ async function answerClick(
     const slackOrigin = new URL(stored.apiUrl ?? SLACK_API_URL).origin;
     const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
     const user = `slack:${click.user.id}`;
-    const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
-    const decider: Decider = {
+    // Group membership is looked up for the gate's own policy, once the gate is known.
+    const deciderFor = async (gate: GateView): Promise<Decider> => ({
       by: user,
       via: `slack:${service.name}`,
-      identities: [user, ...(gate ? await groupsOf(service, gate, click.user.id) : [])],
-    };
+      identities: [user, ...(await groupsOf(service, gate, click.user.id))],
+    });
     const who = click.user.name ?? click.user.id;
     const outcome = await decideFromChat(
       env,
       service.name,
       gateId,
       approve,
-      decider,
+      deciderFor,
       `${approve ? "Approved" : "Rejected"} in Slack by ${who}`,
     );
     switch (outcome.kind) {
