@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { eventLogFor, eventQueueFor } from "../events/shards";
 import { settleWaiting } from "../events/store";
 import { sha256Hex } from "../lib/crypto";
 import type { EventEnvironment } from "./evaluate";
@@ -121,6 +122,11 @@ export async function windowName(namespace: string, bindingUid: string, key: str
   return `${namespace}/${bindingUid}/${(await sha256Hex(key)).slice(0, 40)}`;
 }
 
+/** The namespace a window's object belongs to (its name starts with it; namespaces hold no "/"). */
+function namespaceOfWindow(name: string): string {
+  return name.slice(0, Math.max(0, name.indexOf("/")));
+}
+
 export class BindingWindow extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -204,9 +210,10 @@ export class BindingWindow extends DurableObject<Env> {
       // Expired before its condition held: its waiting events end, saying what never came.
       if (!match.completed) {
         const arrived = Object.keys(match.events).join(", ") || "none";
+        const name = this.ctx.id.name ?? "";
         await settleWaiting(
-          this.env.DB,
-          windowIdOf(this.ctx.id.name ?? "", match.start),
+          eventLogFor(this.env, namespaceOfWindow(name)),
+          windowIdOf(name, match.start),
           "skipped",
           `expired: the dependencies' condition did not hold in time (arrived: ${arrived})`,
         );
@@ -224,7 +231,7 @@ export class BindingWindow extends DurableObject<Env> {
       const message = await this.ctx.storage.get<Record<string, unknown>>("message");
       if (message && window.last) {
         const name = this.ctx.id.name ?? "";
-        await this.env.EVENTS.send(
+        await eventQueueFor(this.env, namespaceOfWindow(name)).send(
           { ...message, fire: { window: windowIdOf(name, window.start), last: window.last, count: window.count } },
           { contentType: "json" },
         );

@@ -7,8 +7,10 @@ import { authorize, GLOBAL } from "../auth/principal";
 import { describeHeaders, headerInputSchema, sealHeaders } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { keyringOf, SEALED, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
+import { acrossEventLogs } from "../events/shards";
 import { pendingSubmissionsByCluster } from "../events/store";
 import { isDryRun } from "../lib/apply";
+import { sumCounts } from "../lib/collections";
 import { readDocument } from "../lib/documents";
 import { notFound } from "../lib/errors";
 import { assertObjectName } from "../lib/names";
@@ -120,7 +122,7 @@ export const clusterRoutes = new Hono<AppEnv>()
     const name = assertObjectName(c.req.param("name"), "cluster name");
     const cluster = await getCluster(c.env.DB, name);
     if (!cluster) throw notFound(`cluster "${name}" not found`);
-    const queued = await pendingSubmissionsByCluster(c.env.DB);
+    const queued = await queuedSubmissions(c.env);
     return c.json({ ...describeCluster(cluster), status: await statusOf(c.env, cluster.name, queued) });
   })
   .delete("/clusters/:name", async (c) => {
@@ -130,9 +132,14 @@ export const clusterRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   });
 
+/** Submissions waiting for each cluster, over every event-log shard. */
+async function queuedSubmissions(env: Env): Promise<Map<string, number>> {
+  return sumCounts(await acrossEventLogs(env, pendingSubmissionsByCluster));
+}
+
 /** Every cluster as the API (and the console) lists it, with its circuit breaker's status. */
 export async function clusterList(env: Env) {
-  const [clusters, queued] = await Promise.all([listClusters(env.DB), pendingSubmissionsByCluster(env.DB)]);
+  const [clusters, queued] = await Promise.all([listClusters(env.DB), queuedSubmissions(env)]);
   return Promise.all(
     clusters.map(async (cluster) => ({
       ...describeCluster(cluster),

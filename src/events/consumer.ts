@@ -18,11 +18,12 @@ import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { loadPayload } from "./payload";
 import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
+import { eventQueueFor, groupByEventLog } from "./shards";
 import {
   type EventRecord,
   findLoggedEvents,
-  insertEventStatement,
-  insertResultStatement,
+  insertEventsStatements,
+  insertResultsStatements,
   listResults,
   promoteWaitingStatement,
   settleOutcomes,
@@ -59,17 +60,23 @@ const HOLD_AFTER_LEAD_FAILURE_MS = 2_000;
  * only re-send the submissions still pending (from the stored request, so the workflow is the
  * same). Submissions go through each cluster's circuit breaker: while a cluster is down they
  * are held (rescheduled, no attempt spent) and the cluster sees probes, not a flood.
- * Everything is written in one D1 batch; an event with a submission still pending is
+ * Events are handled by the event-log shard of their namespace (src/events/shards.ts), each
+ * shard's events written in one D1 batch; an event with a submission still pending is
  * rescheduled, the rest acknowledged.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const received = await parseMessages(batch, env);
-  if (received.length === 0) return;
+  const byLog = groupByEventLog(env, received, (item) => item.event.namespace);
+  await Promise.all([...byLog].map(([db, events]) => consumeShard(env, db, events)));
+}
+
+/** The consumer's work for the events of one event-log shard (`db`). */
+async function consumeShard(env: Env, db: D1Database, received: Received[]): Promise<void> {
   const { maxRetryDelaySeconds } = readLimits(env);
   let work: Work[];
   let holds: Holds;
   try {
-    work = await evaluate(env, received);
+    work = await evaluate(env, db, received);
     holds = await submitPending(env, work);
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
@@ -80,7 +87,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
     return;
   }
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
-  const unrecorded = await record(env.DB, work);
+  const unrecorded = await record(db, work);
   await announce(
     env.NOTIFICATIONS,
     work.filter((item) => !unrecorded.has(item)),
@@ -88,7 +95,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
 
   const now = Date.now();
   for (const item of work) if (!unrecorded.has(item)) logOutcome(item, now);
-  const later: Array<{ message: Message<unknown>; delaySeconds: number }> = [];
+  const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string }> = [];
   for (const item of work) {
     const { message } = item.received;
     if (unrecorded.has(item)) {
@@ -105,14 +112,15 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Pro
       if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + Math.random() * 2;
       return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
     });
-    later.push({ message, delaySeconds: Math.min(...waits) });
+    later.push({ message, delaySeconds: Math.min(...waits), namespace: item.received.event.namespace });
   }
-  await reschedule(env.EVENTS, later);
+  const byQueue = groupBy(later, (item) => eventQueueFor(env, item.namespace));
+  await Promise.all([...byQueue].map(([queue, items]) => reschedule(queue, items)));
 }
 
-async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
+async function evaluate(env: Env, db: D1Database, received: Received[]): Promise<Work[]> {
   const logged = await findLoggedEvents(
-    env.DB,
+    db,
     received.map(({ event }) => event.id),
   );
   const known = received.filter(({ event }) => logged.has(event.id));
@@ -121,11 +129,11 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
   for (const { message, event } of received)
     if (event.fire && !logged.has(event.id)) message.retry({ delaySeconds: 2 });
   await fireWindows(
-    env.DB,
+    db,
     known.map(({ event }) => event),
   );
   const existing = await listResults(
-    env.DB,
+    db,
     known.map(({ event }) => event.id),
   );
   const bindings =
@@ -169,7 +177,7 @@ async function evaluate(env: Env, received: Received[]): Promise<Work[]> {
       results: await Promise.all(
         dispatch.verdicts.map((verdict) =>
           verdict.correlation
-            ? correlated(env, event, environment, resultOf(event, verdict), verdict.correlation)
+            ? correlated(env, db, event, environment, resultOf(event, verdict), verdict.correlation)
             : windowed(env, event, resultOf(event, verdict), verdict),
         ),
       ),
@@ -244,6 +252,7 @@ async function windowed(
  */
 async function correlated(
   env: Env,
+  db: D1Database,
   event: EventMessage,
   environment: EventEnvironment,
   result: BindingResult,
@@ -300,7 +309,7 @@ async function correlated(
       .filter(([, entry]) => entry.id !== event.id)
       .map(([named, entry]) => `${named}: event ${entry.id}`);
     await settleWaiting(
-      env.DB,
+      db,
       windowId,
       "skipped",
       `joined: event ${event.id} completed the dependencies and submits workflow ${proposal.workflowName}`,
@@ -537,29 +546,39 @@ export function failedEvent(
  */
 async function record(db: D1Database, work: Work[]): Promise<Set<Work>> {
   const now = Date.now();
-  const statementsFor = (item: Work): D1PreparedStatement[] => {
-    const outcome = summarizeOutcome(item.results, item.hadBindings);
-    if (item.isNew) {
-      return [
-        insertEventStatement(db, toRecord(item.received.event, outcome, null, item.pruned)),
-        ...item.results.map((result) => insertResultStatement(db, result, now)),
-      ];
-    }
+  // New events and their results go in multi-row INSERTs (two statements for a whole batch);
+  // a redelivered event's results move on one by one.
+  const statementsFor = (items: Work[]): D1PreparedStatement[] => {
+    const fresh = items.filter((item) => item.isNew);
+    const outcomeOf = (item: Work) => summarizeOutcome(item.results, item.hadBindings);
     return [
-      ...item.results.map((result) => updatePendingResultStatement(db, result, now)),
-      updateOutcomeStatement(db, item.received.event.id, outcome),
+      ...insertEventsStatements(
+        db,
+        fresh.map((item) => toRecord(item.received.event, outcomeOf(item), null, item.pruned)),
+      ),
+      ...insertResultsStatements(
+        db,
+        fresh.flatMap((item) => item.results),
+        now,
+      ),
+      ...items
+        .filter((item) => !item.isNew)
+        .flatMap((item) => [
+          ...item.results.map((result) => updatePendingResultStatement(db, result, now)),
+          updateOutcomeStatement(db, item.received.event.id, outcomeOf(item)),
+        ]),
     ];
   };
   const unrecorded = new Set<Work>();
   try {
-    await db.batch(work.flatMap(statementsFor));
+    await db.batch(statementsFor(work));
     return unrecorded;
   } catch (error) {
     log.error("batched event write failed; writing event by event", {}, error);
   }
   for (const item of work) {
     try {
-      await db.batch(statementsFor(item));
+      await db.batch(statementsFor([item]));
     } catch (error) {
       log.error("event write failed; will retry", { eventId: item.received.event.id }, error);
       unrecorded.add(item);

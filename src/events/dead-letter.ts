@@ -6,9 +6,10 @@ import { failedEvent, parseMessages, type Received, toRecord } from "./consumer"
 import { buryMessage } from "./graveyard";
 import type { BindingResult } from "./results";
 import { summarizeOutcome } from "./results";
+import { groupByEventLog } from "./shards";
 import {
   findLoggedEvents,
-  insertEventStatement,
+  insertEventsStatements,
   listResults,
   updateOutcomeStatement,
   updatePendingResultStatement,
@@ -25,17 +26,21 @@ const CONFIRM_ATTEMPTS = 5;
  * pending submission is recorded `submitted` when its workflow turns out to exist on the
  * cluster (the submit succeeded but its answer was lost), `failed` when it does not; an event
  * that never reached the log is recorded as failed. A message that cannot be recorded goes to
- * the graveyard, never away.
+ * the graveyard, never away. Each event-log shard's events are settled on their own.
  */
 export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const received = await parseMessages(batch, env);
-  if (received.length === 0) return;
+  const byLog = groupByEventLog(env, received, (item) => item.event.namespace);
+  await Promise.all([...byLog].map(([db, events]) => settleDeadEvents(env, db, batch.queue, events)));
+}
+
+async function settleDeadEvents(env: Env, db: D1Database, queue: string, received: Received[]): Promise<void> {
   try {
     const logged = await findLoggedEvents(
-      env.DB,
+      db,
       received.map(({ event }) => event.id),
     );
-    const results = await listResults(env.DB, [...logged.keys()]);
+    const results = await listResults(db, [...logged.keys()]);
     const anyPending = [...results.values()].some((list) => list.some((result) => result.status === "pending"));
     const clusters: ReadonlyMap<string, ClusterLookup> = anyPending ? await loadClusters(env) : new Map();
     const now = Date.now();
@@ -48,10 +53,9 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
       const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
       if (!logged.has(event.id)) {
         statements.push(
-          insertEventStatement(
-            env.DB,
+          ...insertEventsStatements(db, [
             toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0),
-          ),
+          ]),
         );
         settled.push(item);
         continue;
@@ -72,15 +76,15 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
           result.status = "failed";
           result.error = `${gaveUp}: ${result.error ?? "submission kept failing"}${exists === null ? " (the cluster could not confirm whether the workflow exists)" : ""}`;
         }
-        statements.push(updatePendingResultStatement(env.DB, result, now));
+        statements.push(updatePendingResultStatement(db, result, now));
       }
       const outcome = summarizeOutcome(eventResults, logged.get(event.id) !== "no_bindings");
-      statements.push(updateOutcomeStatement(env.DB, event.id, outcome));
+      statements.push(updateOutcomeStatement(db, event.id, outcome));
       if (outcome === "failed" || outcome === "partially_failed")
         announcements.push(failedEvent(event, outcome, eventResults));
       settled.push(item);
     }
-    if (statements.length > 0) await env.DB.batch(statements);
+    if (statements.length > 0) await db.batch(statements);
     try {
       if (announcements.length > 0)
         await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
@@ -94,7 +98,7 @@ export async function consumeDeadEvents(batch: MessageBatch<unknown>, env: Env):
     for (const { message, event } of received) {
       if (message.attempts >= BURY_AFTER_ATTEMPTS) {
         const reason = `event ${event.id} could not be recorded after dead-lettering: ${error instanceof Error ? error.message : String(error)}`;
-        await buryMessage(env.EVENT_BODIES, batch.queue, message, reason);
+        await buryMessage(env.EVENT_BODIES, queue, message, reason);
       } else message.retry({ delaySeconds: Math.min(300, 15 * message.attempts) });
     }
   }

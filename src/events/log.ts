@@ -6,6 +6,7 @@ import { parseWith } from "../lib/validation";
 import { bodyOfRecord, loadPayloadText } from "./payload";
 import { findEvent } from "./replay";
 import { type BindingResult, EVENT_OUTCOMES } from "./results";
+import { eventLogFor } from "./shards";
 import { type EventRecord, getEvent, listEvents, listResults } from "./store";
 
 /** The event log's list query, as the API takes it (the console passes its filters the same way). */
@@ -45,7 +46,8 @@ export function describeResult(result: BindingResult) {
 }
 
 /** A page of a namespace's event log, newest first; `query` is validated here (API and console alike). */
-export async function listEventPage(db: D1Database, namespace: string, query: unknown) {
+export async function listEventPage(env: Env, namespace: string, query: unknown) {
+  const db = eventLogFor(env, namespace);
   const { limit, cursor, discriminator, outcome, traceId } = parseWith(eventQuerySchema, query);
   const rows = await listEvents(db, {
     namespace,
@@ -73,7 +75,8 @@ export const MAX_RECEIPT_WAIT_MS = 25_000;
  * An event's receipt once the consumer has evaluated it (`{id, outcome, results}`), polling the
  * log until `deadline`; null when it is not logged by then.
  */
-export async function waitForReceipt(db: D1Database, namespace: string, id: string, deadline: number) {
+export async function waitForReceipt(env: Env, namespace: string, id: string, deadline: number) {
+  const db = eventLogFor(env, namespace);
   for (let pause = 100; ; pause = Math.min(pause * 1.5, 500)) {
     const event = await getEvent(db, namespace, id);
     if (event) {
@@ -87,8 +90,8 @@ export async function waitForReceipt(db: D1Database, namespace: string, id: stri
 
 /** One event with everything the log keeps: payload, metadata, results. */
 export async function eventDetail(env: Env, namespace: string, id: string) {
-  const event = await findEvent(env.DB, namespace, id);
-  const results = await listResults(env.DB, [event.id]);
+  const event = await findEvent(env, namespace, id);
+  const results = await listResults(eventLogFor(env, namespace), [event.id]);
   const payloadText = await loadPayloadText(env.EVENT_BODIES, bodyOfRecord(event));
   return {
     ...summarizeEvent(event, results.get(event.id) ?? []),

@@ -5,11 +5,12 @@ import { isEventId, newEventId } from "../lib/ids";
 import { newTraceId } from "../lib/trace";
 import { enqueueEvent, senderOf } from "./enqueue";
 import { bodyOfRecord, loadPayloadText } from "./payload";
+import { eventLogFor, eventQueueFor } from "./shards";
 import { type EventRecord, getEvent } from "./store";
 
 /** An event of a namespace by id, or not_found. */
-export async function findEvent(db: D1Database, namespace: string, id: string): Promise<EventRecord> {
-  const event = isEventId(id) ? await getEvent(db, namespace, id) : null;
+export async function findEvent(env: Env, namespace: string, id: string): Promise<EventRecord> {
+  const event = isEventId(id) ? await getEvent(eventLogFor(env, namespace), namespace, id) : null;
   if (!event) throw notFound(`event "${id.slice(0, 60)}" not found in namespace "${namespace}"`);
   return event;
 }
@@ -19,7 +20,7 @@ export async function findEvent(db: D1Database, namespace: string, id: string): 
  * and the console both replay through here. Returns the new event's id.
  */
 export async function replayEvent(env: Env, namespace: string, id: string, principal: Principal): Promise<string> {
-  const original = await findEvent(env.DB, namespace, id);
+  const original = await findEvent(env, namespace, id);
   const payloadText = await loadPayloadText(env.EVENT_BODIES, bodyOfRecord(original));
   if (payloadText === null) {
     throw new AppError("aborted", `the body of event ${original.id} is no longer stored; it cannot be replayed`);
@@ -27,7 +28,7 @@ export async function replayEvent(env: Env, namespace: string, id: string, princ
   const receivedAt = Date.now();
   const replayId = newEventId(receivedAt);
   await enqueueEvent(
-    env.EVENTS,
+    eventQueueFor(env, namespace),
     env.EVENT_BODIES,
     {
       id: replayId,

@@ -20,6 +20,7 @@ import { assertDiscriminator, extractMetadata, parseEventBody } from "./intake";
 import { eventDetail, listEventPage, MAX_RECEIPT_WAIT_MS, waitForReceipt } from "./log";
 import { admit } from "./rate-limit";
 import { replayEvent } from "./replay";
+import { eventQueueFor } from "./shards";
 
 /**
  * `POST /api/v1/events/{namespace}/{discriminator}` — the Argo Workflows events endpoint.
@@ -61,7 +62,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
   }
   try {
     await enqueueEvent(
-      c.env.EVENTS,
+      eventQueueFor(c.env, namespace),
       c.env.EVENT_BODIES,
       {
         id,
@@ -118,7 +119,7 @@ async function answer(
 ): Promise<Response> {
   const headers = { "x-hookline-event-id": id, ...extra };
   if (waitMs === null) return c.json({ id }, 202, headers);
-  const receipt = await waitForReceipt(c.env.DB, namespace, id, Date.now() + waitMs);
+  const receipt = await waitForReceipt(c.env, namespace, id, Date.now() + waitMs);
   return receipt ? c.json(receipt, 200, headers) : c.json({ id, outcome: "pending" }, 202, headers);
 }
 
@@ -148,7 +149,7 @@ export const eventRoutes = new Hono<AppEnv>()
   .get("/namespaces/:namespace/events", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "events:read", namespace);
-    return c.json(await listEventPage(c.env.DB, namespace, c.req.query()));
+    return c.json(await listEventPage(c.env, namespace, c.req.query()));
   })
   .get("/namespaces/:namespace/events/:id", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));

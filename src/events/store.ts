@@ -43,13 +43,48 @@ interface EventRow {
 const columns =
   "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error, bindings_pruned, trace_id";
 
-/** A statement inserting an event unless a row with its id exists (redelivery is a no-op). */
-export function insertEventStatement(db: D1Database, event: EventRecord): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING`,
-    )
-    .bind(
+/**
+ * A bound parameter carries at most ~2 MB in D1; rows go to one statement as a JSON array up to
+ * this many UTF-16 units (≤ 3 bytes each), so a chunk stays under the limit.
+ */
+const ROWS_CHUNK_UNITS = 600_000;
+
+/**
+ * Statements inserting rows as few multi-row INSERTs: the rows travel as one JSON array bound to
+ * ?1 (D1 allows 100 bound parameters, too few for 100 events × 14 columns), cut into chunks
+ * under the parameter size limit. `select` reads the columns from `value`, one array row.
+ */
+function multiRowStatements(
+  db: D1Database,
+  rows: readonly unknown[][],
+  insert: (select: string) => string,
+  columnCount: number,
+): D1PreparedStatement[] {
+  const select = Array.from({ length: columnCount }, (_, index) => `json_extract(value, '$[${index}]')`).join(", ");
+  const sql = insert(`SELECT ${select} FROM json_each(?1) WHERE true`);
+  const statements: D1PreparedStatement[] = [];
+  let chunk: string[] = [];
+  let units = 0;
+  const flush = () => {
+    if (chunk.length > 0) statements.push(db.prepare(sql).bind(`[${chunk.join(",")}]`));
+    chunk = [];
+    units = 0;
+  };
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (units + text.length > ROWS_CHUNK_UNITS) flush();
+    chunk.push(text);
+    units += text.length + 1;
+  }
+  flush();
+  return statements;
+}
+
+/** Statements inserting events unless a row with their id exists (redelivery is a no-op). */
+export function insertEventsStatements(db: D1Database, events: readonly EventRecord[]): D1PreparedStatement[] {
+  return multiRowStatements(
+    db,
+    events.map((event) => [
       event.id,
       event.namespace,
       event.discriminator,
@@ -64,7 +99,10 @@ export function insertEventStatement(db: D1Database, event: EventRecord): D1Prep
       event.error,
       event.bindingsPruned,
       event.traceId,
-    );
+    ]),
+    (select) => `INSERT INTO events (${columns}) ${select} ON CONFLICT (id) DO NOTHING`,
+    14,
+  );
 }
 
 export interface EventQuery {
@@ -195,14 +233,15 @@ export async function listResults(db: D1Database, eventIds: readonly string[]): 
   return grouped;
 }
 
-/** A statement recording a result the first time (a redelivery never overwrites one). */
-export function insertResultStatement(db: D1Database, result: BindingResult, now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at, window_id)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (event_id, binding) DO NOTHING`,
-    )
-    .bind(
+/** Statements recording results the first time (a redelivery never overwrites one). */
+export function insertResultsStatements(
+  db: D1Database,
+  results: readonly BindingResult[],
+  now: number,
+): D1PreparedStatement[] {
+  return multiRowStatements(
+    db,
+    results.map((result) => [
       result.eventId,
       result.binding,
       result.bindingUid,
@@ -216,7 +255,12 @@ export function insertResultStatement(db: D1Database, result: BindingResult, now
       result.attempts,
       now,
       result.windowId ?? null,
-    );
+    ]),
+    (select) =>
+      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at, window_id)
+       ${select} ON CONFLICT (event_id, binding) DO NOTHING`,
+    13,
+  );
 }
 
 /**

@@ -36,3 +36,23 @@ export async function reschedule(
 function clampDelay(seconds: number): number {
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
 }
+
+/** What a queue carries, told by its name (wrangler.toml's queue names, or any deployment's). */
+export interface QueueRole {
+  kind: "events" | "notifications";
+  /** A dead-letter queue (`…-dlq`, `…-dlq-…`). */
+  dead: boolean;
+}
+
+/**
+ * A queue's role from its name: names containing `notifications` or `events` (the events queue
+ * may be sharded: `hookline-events-2`; a deployment may suffix them: `hookline-events-staging`),
+ * `dlq` as a word for dead-letter queues. Null for a name that says neither.
+ */
+export function queueRole(name: string): QueueRole | null {
+  const words = name.toLowerCase().split(/[^a-z0-9]+/);
+  const dead = words.includes("dlq");
+  if (words.includes("notifications")) return { kind: "notifications", dead };
+  if (words.includes("events")) return { kind: "events", dead };
+  return null;
+}

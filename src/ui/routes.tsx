@@ -15,6 +15,7 @@ import { clusterList } from "../clusters/routes";
 import { listTombstones } from "../events/graveyard";
 import { eventDetail, listEventPage } from "../events/log";
 import { replayEvent } from "../events/replay";
+import { eventLogFor, eventLogsOf } from "../events/shards";
 import { getEvent } from "../events/store";
 import { documentsOf } from "../lib/documents";
 import { AppError } from "../lib/errors";
@@ -133,7 +134,7 @@ async function chooseNamespace(
   scope: "events:read" | "bindings:read" | "approvals:read",
 ) {
   const principal = authorize(principalOf(c), scope);
-  const namespaces = await knownNamespaces(c.env.DB, principal);
+  const namespaces = await knownNamespaces(c.env.DB, eventLogsOf(c.env), principal);
   if (namespaces.length === 1 && !hasAllNamespaces(principal))
     return c.redirect(`/ui/namespaces/${namespaces[0]}/${path}`, 303);
   return page(c, what, <NamespaceChooser what={what} path={path} namespaces={namespaces} />);
@@ -204,8 +205,8 @@ const signedIn = new Hono<UiEnv>()
       principal.namespaces.length === 1 && !hasAllNamespaces(principal) ? principal.namespaces[0] : undefined;
     const canEvents = hasScope(principal, "events:read");
     const data = {
-      perMinute: canEvents ? await eventsPerMinute(c.env.DB, principal, now, namespace) : [],
-      outcomes: canEvents ? await outcomeCounts(c.env.DB, principal, now, namespace) : {},
+      perMinute: canEvents ? await eventsPerMinute(eventLogsOf(c.env, namespace), principal, now, namespace) : [],
+      outcomes: canEvents ? await outcomeCounts(eventLogsOf(c.env, namespace), principal, now, namespace) : {},
       pendingApprovals: hasScope(principal, "approvals:read")
         ? await pendingApprovals(c.env.DB, principal, namespace)
         : null,
@@ -221,7 +222,7 @@ const signedIn = new Hono<UiEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(principalOf(c), "events:read", namespace);
     const query = listQuery(c);
-    const { items, nextCursor } = await listEventPage(c.env.DB, namespace, query);
+    const { items, nextCursor } = await listEventPage(c.env, namespace, query);
     return page(
       c,
       `Events in ${namespace}`,
@@ -241,7 +242,11 @@ const signedIn = new Hono<UiEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(principalOf(c), "events:read", namespace);
     const id = c.req.param("id");
-    if (c.req.query("queued") === "1" && isEventId(id) && !(await getEvent(c.env.DB, namespace, id))) {
+    if (
+      c.req.query("queued") === "1" &&
+      isEventId(id) &&
+      !(await getEvent(eventLogFor(c.env, namespace), namespace, id))
+    ) {
       const queued = (
         <>
           <h1>Event {id}</h1>

@@ -12,7 +12,7 @@ import { gateOf } from "../../src/approvals/decide";
 import { buildSubmission } from "../../src/clusters/submission";
 import { toRecord } from "../../src/events/consumer";
 import type { EventMessage } from "../../src/events/message";
-import { insertEventStatement, insertResultStatement } from "../../src/events/store";
+import { insertEventsStatements, insertResultsStatements } from "../../src/events/store";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
 import {
@@ -147,22 +147,24 @@ describe("dead letters are never silent or wrong", () => {
       { eventId: id, binding: "b" },
     );
     await env.DB.batch([
-      insertEventStatement(env.DB, toRecord(message as EventMessage, "pending", null, 0)),
-      insertResultStatement(
+      ...insertEventsStatements(env.DB, [toRecord(message as EventMessage, "pending", null, 0)]),
+      ...insertResultsStatements(
         env.DB,
-        {
-          eventId: id,
-          binding: "b",
-          bindingUid: "uid",
-          matched: true,
-          status: "pending",
-          reason: null,
-          error: 'cluster "default" did not answer within 1 s',
-          cluster: "default",
-          workflow: submission.workflowName,
-          request: submission,
-          attempts: 3,
-        },
+        [
+          {
+            eventId: id,
+            binding: "b",
+            bindingUid: "uid",
+            matched: true,
+            status: "pending",
+            reason: null,
+            error: 'cluster "default" did not answer within 1 s',
+            cluster: "default",
+            workflow: submission.workflowName,
+            request: submission,
+            attempts: 3,
+          },
+        ],
         Date.now(),
       ),
     ]);

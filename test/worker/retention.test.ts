@@ -1,7 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { insertEventStatement } from "../../src/events/store";
+import { insertEventsStatements } from "../../src/events/store";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
 import { bodyKeys, countRows } from "./helpers";
@@ -13,22 +13,26 @@ async function seed(ageMs: number, spilled: boolean): Promise<string> {
   const id = newEventId(receivedAt);
   const bodyKey = spilled ? `events/old/${id}.json` : null;
   if (bodyKey) await env.EVENT_BODIES.put(bodyKey, "{}");
-  await insertEventStatement(env.DB, {
-    id,
-    namespace: "old",
-    discriminator: "",
-    receivedAt,
-    outcome: "no_bindings",
-    sender: "admin",
-    metadata: {},
-    payload: spilled ? null : "{}",
-    bodyKey,
-    bodyBytes: 2,
-    replayOf: null,
-    error: null,
-    bindingsPruned: 0,
-    traceId: null,
-  }).run();
+  await env.DB.batch(
+    insertEventsStatements(env.DB, [
+      {
+        id,
+        namespace: "old",
+        discriminator: "",
+        receivedAt,
+        outcome: "no_bindings",
+        sender: "admin",
+        metadata: {},
+        payload: spilled ? null : "{}",
+        bodyKey,
+        bodyBytes: 2,
+        replayOf: null,
+        error: null,
+        bindingsPruned: 0,
+        traceId: null,
+      },
+    ]),
+  );
   return id;
 }
 
@@ -50,8 +54,9 @@ describe("retention", () => {
   it("deletes more than one chunk in a run", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 1200; i++) ids.push(newEventId(Date.now() - 30 * DAY));
-    const statements = ids.map((id) =>
-      insertEventStatement(env.DB, {
+    const statements = insertEventsStatements(
+      env.DB,
+      ids.map((id) => ({
         id,
         namespace: "bulk",
         discriminator: "",
@@ -66,7 +71,7 @@ describe("retention", () => {
         error: null,
         bindingsPruned: 0,
         traceId: null,
-      }),
+      })),
     );
     await env.DB.batch(statements);
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
