@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: runs hookline locally on workerd with local D1, Queues, R2 and Durable Objects.
 // 1. creates .dev.vars with a random admin token and secret key when it is missing (printed once);
-// 2. applies the D1 migrations to the local database;
+// 2. applies the D1 migrations to the local databases;
 // 3. runs `wrangler dev`, passing extra arguments through (`npm start -- --port 8899`).
 // HOOKLINE_DEV_VARS points at another secrets file (the end-to-end tests use their own).
 // Secrets you name yourself (NOTIFY_*, a cluster's tokenSecret…) work too: wrangler dev loads
@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { d1Bindings } from "./lib/d1-bindings.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,18 +33,22 @@ if (created) {
 const configArgs = localConfig(Object.keys(vars));
 // Migrations go to the same local state (and configuration) that wrangler dev will use.
 const migrationArgs = [...forwardedOptions(args, ["--persist-to", "--config", "-c"]), ...configArgs];
-const migrate = spawnSync(
-  process.execPath,
-  [wrangler, "d1", "migrations", "apply", "DB", "--local", ...migrationArgs],
-  {
-    cwd: root,
-    env: { ...env, CI: "true" },
-    stdio: ["ignore", "inherit", "inherit"],
-  },
-);
-if (migrate.status !== 0) {
-  console.error("Applying the local D1 migrations failed.");
-  process.exit(migrate.status ?? 1);
+// Every database gets them: the configuration's (DB) and any event-log shards wrangler.toml adds.
+const configPath = resolve(root, forwardedOptions(args, ["--config", "-c"]).at(-1) ?? configArgs[1] ?? "wrangler.toml");
+for (const binding of d1Bindings(configPath)) {
+  const migrate = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "migrations", "apply", binding, "--local", ...migrationArgs],
+    {
+      cwd: root,
+      env: { ...env, CI: "true" },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  if (migrate.status !== 0) {
+    console.error(`Applying the local D1 migrations to ${binding} failed.`);
+    process.exit(migrate.status ?? 1);
+  }
 }
 
 const devArgs = [
