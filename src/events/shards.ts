@@ -8,14 +8,16 @@ import { fnv1a } from "../lib/hash";
  *   default `DB`, the one database that also holds the configuration;
  * - `EVENT_QUEUE_SHARDS` — queue producer bindings events are sent to; default `EVENTS`.
  *
- * A namespace belongs to one shard of each, chosen by rendezvous hashing over the binding
- * names: every query about one namespace goes to one database, and adding a shard moves only the
- * namespaces the new shard wins (about 1/N of them) — their older events stay readable only in
- * their old shard, so add shards before the log fills (docs/scale.md). Queries across namespaces
+ * A namespace belongs to one shard of each, chosen by rendezvous hashing over the shards'
+ * positions in the list: every query about one namespace goes to one database, and the k-th
+ * queue carries the namespaces of the k-th database when the lists are as long (so a consumer
+ * batch writes to one database). Adding a shard at the end moves only the namespaces it wins
+ * (about 1/N of them) — their older events stay readable only in their old shard, so add shards
+ * before the log fills, and never reorder the list (docs/scale.md). Queries across namespaces
  * (the console's dashboard, retention, the clusters' queue depth) fan out and merge.
  */
 
-/** One shard: its binding name (its identity for hashing) and the resource. */
+/** One shard: its binding name and the resource. */
 export interface Shard<T> {
   name: string;
   resource: T;
@@ -69,7 +71,7 @@ export function groupByEventLog<T>(
 }
 
 /**
- * The shard a key belongs to: the one whose name, hashed with the key, scores highest
+ * The shard a key belongs to: the one whose position, hashed with the key, scores highest
  * (rendezvous hashing). With one shard it is that one.
  */
 export function shardFor<T>(shards: readonly Shard<T>[], key: string): Shard<T> {
@@ -77,8 +79,8 @@ export function shardFor<T>(shards: readonly Shard<T>[], key: string): Shard<T> 
   if (!best) throw new Error("no shards configured");
   if (shards.length === 1) return best;
   let bestScore = -1;
-  for (const shard of shards) {
-    const score = mix(fnv1a(`${shard.name}\u0000${key}`));
+  for (const [position, shard] of shards.entries()) {
+    const score = mix(fnv1a(`${position}\u0000${key}`));
     if (score > bestScore) {
       best = shard;
       bestScore = score;

@@ -102,6 +102,15 @@ describe("placing namespaces on shards", () => {
     expect(eventQueueFor(env, namespace)).toBe(Reflect.get(env, "EVENTS_2"));
     expect(eventQueueFor(env, namespace)).toBe(eventQueueFor(env, namespace));
   });
+
+  it("with as many queues as databases, the k-th queue carries the k-th database's namespaces", () => {
+    const queues = ["EVENTS", "EVENTS_2", "EVENTS_3"].map((name) => ({ name, resource: name }));
+    const databases = ["DB", "EVENT_LOG_2", "EVENT_LOG_3"].map((name) => ({ name, resource: name }));
+    for (let index = 0; index < 500; index++) {
+      const namespace = `ns-${index}`;
+      expect(queues.indexOf(shardFor(queues, namespace))).toBe(databases.indexOf(shardFor(databases, namespace)));
+    }
+  });
 });
 
 describe("a sharded event log", () => {
