@@ -10,7 +10,20 @@ process.env.WRANGLER_SEND_METRICS = "false";
  * The Worker under test, on wrangler.toml's bindings plus the fakes' addresses; `extra` adds or
  * overrides vars and bindings (the sharded project's extra databases and queue).
  */
-function workerUnderTest(migrations: unknown, extra: { bindings?: Record<string, string>; miniflare?: object } = {}) {
+function workerUnderTest(
+  migrations: Awaited<ReturnType<typeof readD1Migrations>>,
+  extra: {
+    bindings?: Record<string, string>;
+    miniflare?: {
+      d1Databases?: Record<string, string>;
+      queueProducers?: Record<string, { queueName: string }>;
+      queueConsumers?: Record<
+        string,
+        { maxBatchSize: number; maxBatchTimeout: number; maxRetries: number; deadLetterQueue: string }
+      >;
+    };
+  } = {},
+) {
   return cloudflareTest(({ inject }) => ({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {

@@ -1,6 +1,8 @@
 // Writes the benchmark's wrangler configuration next to wrangler.toml: the same bindings and the
 // same limits users get (benchmarks run on the defaults), with the bench Worker as entry point
-// (it adds the baseline routes) and one more Durable Object for the approvals baseline.
+// (it adds the baseline routes), one more Durable Object for the approvals baseline, and the
+// extra databases the shard simulation spreads its event log over (BENCH_LOG_2…8; the measured
+// Worker itself keeps its one event log, EVENT_LOG_SHARDS = "DB").
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -19,7 +21,16 @@ class_name = "BenchEcho"
 [[migrations]]
 tag = "bench-v1"
 new_sqlite_classes = ["BenchEcho"]
+${Array.from(
+  { length: 7 },
+  (_, index) => `
+[[d1_databases]]
+binding = "BENCH_LOG_${index + 2}"
+database_name = "hookline-bench-log-${index + 2}"
+database_id = "00000000-0000-4000-8000-00000000000${index + 2}"
+migrations_dir = "migrations"
 `,
+).join("")}`,
   );
   return path;
 }

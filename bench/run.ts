@@ -1,6 +1,6 @@
 // `npm run bench [-- suite… --update-docs]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, dedupe, evaluation, regex, latency, debounce, capacity, soak, outage, pacing, chaos, approvals,
+// Suites: ingest, burst, dedupe, evaluation, regex, latency, debounce, capacity, shards, soak, outage, pacing, chaos, approvals,
 // notifications (default: all). Everything runs on the default configuration (bench/config.ts).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.t
 import { benchDedupeStores, benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchRow } from "./lib.ts";
 import { benchEventCost } from "./scale.ts";
+import { benchShards } from "./shards.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
 import { benchDebounce } from "./windows.ts";
 
@@ -24,6 +25,7 @@ const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) =
   latency: benchSubmitLatency,
   debounce: (worker) => benchDebounce(worker),
   capacity: (worker) => benchEventCost(worker),
+  shards: (worker) => benchShards(worker),
   soak: (worker) => benchFaultSoak(worker),
   outage: (worker) => benchClusterOutage(worker),
   pacing: (worker) => benchPacedDeliveries(worker),

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import hookline from "../src/index";
 import { approvalNotificationRoutes } from "./approval-notification-routes";
 import { evaluationRoutes } from "./evaluation-routes";
+import { shardSimulationRoutes } from "./shard-simulation-routes";
 
 export { ApprovalGate, BindingWindow, ClusterBreaker, DeliveryLedger, SenderLimiter, ServicePacer } from "../src/index";
 export { BenchEcho } from "./approval-notification-routes";
@@ -66,7 +67,8 @@ const baseline = new Hono<{ Bindings: BenchEnv }>()
     return c.json({ id: await ledger.claim(delivery, crypto.randomUUID()) });
   })
   .route("/", evaluationRoutes)
-  .route("/", approvalNotificationRoutes);
+  .route("/", approvalNotificationRoutes)
+  .route("/", shardSimulationRoutes);
 
 export default {
   fetch(request, env, ctx) {
