@@ -73,7 +73,7 @@ export const shardSimulationRoutes = new Hono<{ Bindings: Env }>().post("/bench/
   for (const [index, name] of names.entries()) Reflect.set(simulated, name, meters[index]);
 
   // The burst, each event on its namespace's queue shard (positions, as src/events/shards.ts places them).
-  const queueShards = names.map((name, position) => ({ name: `queue-${position}`, resource: position }));
+  const queueShards = names.map((_, position) => ({ name: `queue-${position}`, resource: position }));
   const queues = queueShards.map(() => [] as EventMessage[]);
   let seed = 1;
   const random = () => {
