@@ -69,27 +69,18 @@ export async function benchApprovals(worker: RunningWorker, gates = 1000): Promi
       });
       hooklineRates.push((count / hooklineMs) * 1000);
     }
-    // The list follows the gates within the NOTIFICATIONS queue's batch window.
-    const countApproved = async () => {
-      let count = 0;
-      for (let cursor: string | null = null, first = true; first || cursor; first = false) {
-        const page = (await api(
-          worker,
-          "GET",
-          `/api/v1/namespaces/bench/approvals?status=approved&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
-        )) as {
-          items: unknown[];
-          nextCursor: string | null;
-        };
-        count += page.items.length;
-        cursor = page.nextCursor;
-      }
-      return count;
-    };
-    let approved = await countApproved();
-    for (const deadline = Date.now() + 15_000; approved < gates && Date.now() < deadline; ) {
-      await sleep(250);
-      approved = await countApproved();
+    let approved = 0;
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = (await api(
+        worker,
+        "GET",
+        `/api/v1/namespaces/bench/approvals?status=approved&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+      )) as {
+        items: unknown[];
+        nextCursor: string | null;
+      };
+      approved += page.items.length;
+      cursor = page.nextCursor;
     }
     const gatesPerSecond = median(hooklineRates);
     const baselinePerSecond = median(baselineRates);

@@ -6,7 +6,7 @@ import { setWorkflowNode } from "../clusters/set-node";
 import { log } from "../lib/log";
 import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
-import { type InternalEvent, type InternalEventType, internalEvent } from "../notifications/internal-events";
+import { type InternalEventType, internalEvent } from "../notifications/internal-events";
 import type { Decider } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import {
@@ -27,7 +27,7 @@ import {
 import { type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
 import { resealHeaderSecrets, type StoredPolicy } from "./policy";
-import type { MirrorMessage } from "./store";
+import { writeMirror } from "./store";
 
 /** What the API hands a new gate. */
 export interface GateInit {
@@ -208,66 +208,61 @@ export class ApprovalGate extends DurableObject<Env> {
     return recordNodeSet(state, outcome, MAX_NODE_ATTEMPTS, backoffMs, Math.max(Date.now(), now));
   }
 
-  /**
-   * Makes the announcements that are due — the list mirror's new row, hookline events for
-   * notifications — as one send to the NOTIFICATIONS queue (its consumer writes the mirror rows
-   * in batches). If the send fails, they all stay due and are tried again later.
-   */
+  /** Runs the announcements that are due (the D1 mirror, notifications); each that fails stays due. */
   private async announceDue(now = Date.now()): Promise<void> {
     const state = this.state;
     if (!state) return;
-    const due = this.dueKeys(now).filter(isAnnouncement);
-    if (due.length === 0) return;
-    try {
-      await this.env.NOTIFICATIONS.sendBatch(
-        due.map((key) => ({ body: this.announcement(state, key), contentType: "json" as const })),
-      );
-    } catch (error) {
-      log.error("approval gate announcements failed; retrying them later", { gate: state.id, work: due }, error);
-      await this.commit({ schedule: due.map((key) => [key, Date.now() + RETRY_LATER_MS]), unschedule: [] });
-      return;
-    }
-    for (const key of due) if (key !== "mirror") this.logAnnouncement(state, key);
-    await this.commit({ schedule: [], unschedule: due });
+    const done: WorkKey[] = [];
+    const retry: Array<[WorkKey, number]> = [];
+    await Promise.all(
+      this.dueKeys(now)
+        .filter(isAnnouncement)
+        .map(async (key) => {
+          try {
+            await this.announce(state, key);
+            done.push(key);
+          } catch (error) {
+            log.error("approval gate announcement failed; retrying it later", { gate: state.id, work: key }, error);
+            retry.push([key, Date.now() + RETRY_LATER_MS]);
+          }
+        }),
+    );
+    if (done.length > 0 || retry.length > 0) await this.commit({ schedule: retry, unschedule: done });
   }
 
-  /** The message telling the world about the stored state: the mirror row, or a hookline event. */
-  private announcement(state: GateState, key: WorkKey): MirrorMessage | InternalEvent {
+  /** Tells the world about the stored state: the D1 mirror row, or a hookline event for notifications. */
+  private async announce(state: GateState, key: WorkKey): Promise<void> {
     if (key === "mirror") {
-      return {
-        v: 1,
-        kind: "approval-mirror",
-        row: {
-          id: state.id,
-          namespace: state.namespace,
-          policy: state.policy.name,
-          status: state.status,
-          subject: state.subject,
-          createdAt: state.createdAt,
-          expiresAt: state.expiresAt,
-          decidedAt: state.decision?.at ?? null,
-          revision: state.revision,
-          traceId: state.traceId ?? null,
-        },
-      };
+      await writeMirror(this.env.DB, {
+        id: state.id,
+        namespace: state.namespace,
+        policy: state.policy.name,
+        status: state.status,
+        subject: state.subject,
+        createdAt: state.createdAt,
+        expiresAt: state.expiresAt,
+        decidedAt: state.decision?.at ?? null,
+        revision: state.revision,
+        traceId: state.traceId ?? null,
+      });
+      return;
     }
     const type = key.slice("notify:".length) as InternalEventType;
     const view = viewOf(state);
-    return internalEvent(
-      `${state.id}:${type}`,
-      type,
-      state.namespace,
-      {
-        approval: view,
-        decision: view.decision,
-        ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
-      },
-      state.traceId,
+    await this.env.NOTIFICATIONS.send(
+      internalEvent(
+        `${state.id}:${type}`,
+        type,
+        state.namespace,
+        {
+          approval: view,
+          decision: view.decision,
+          ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
+        },
+        state.traceId,
+      ),
+      { contentType: "json" },
     );
-  }
-
-  private logAnnouncement(state: GateState, key: WorkKey): void {
-    const type = key.slice("notify:".length) as InternalEventType;
     log.info(type, {
       gate: state.id,
       traceId: state.traceId,

@@ -1,7 +1,5 @@
-import { z } from "zod";
 import type { SecretBox } from "../auth/secret-box";
-import { multiRowStatements } from "../lib/sql";
-import { APPROVAL_STATUSES, type ApprovalStatus } from "./gate-state";
+import type { ApprovalStatus } from "./gate-state";
 import { resealHeaderSecrets, type StoredPolicy } from "./policy";
 
 /** One policy, or null. */
@@ -84,55 +82,27 @@ interface MirrorRow {
   trace_id: string | null;
 }
 
-/**
- * A gate's new mirror row, as the gate announces it on the NOTIFICATIONS queue (with its hookline
- * events, in one send): the consumer writes a batch of them in one statement, so a gate's change
- * costs no D1 round trip of its own and the list shows it within the queue's batch window.
- */
-export const mirrorMessageSchema = z.object({
-  v: z.literal(1),
-  kind: z.literal("approval-mirror"),
-  row: z.object({
-    id: z.string().min(1).max(100),
-    namespace: z.string().min(1).max(253),
-    policy: z.string().min(1).max(253),
-    status: z.enum(APPROVAL_STATUSES),
-    subject: z.object({ cluster: z.string(), workflow: z.string(), node: z.string() }).nullable(),
-    createdAt: z.number(),
-    expiresAt: z.number(),
-    decidedAt: z.number().nullable(),
-    revision: z.number().int(),
-    traceId: z.string().nullable(),
-  }),
-});
-export type MirrorMessage = z.infer<typeof mirrorMessageSchema>;
-
-/** Writes gates' mirror rows (in as few statements as fit); a row never replaces a newer revision. */
-export async function writeMirrors(db: D1Database, rows: readonly ApprovalRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.batch(
-    multiRowStatements(
-      db,
-      rows.map((row) => [
-        row.id,
-        row.namespace,
-        row.policy,
-        row.status,
-        row.subject === null ? null : JSON.stringify(row.subject),
-        row.createdAt,
-        row.expiresAt,
-        row.decidedAt,
-        row.revision,
-        row.traceId,
-      ]),
-      (select) =>
-        `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision, trace_id)
-         ${select}
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at, revision = excluded.revision
-         WHERE approvals.revision < excluded.revision`,
-      10,
-    ),
-  );
+/** Writes a gate's mirror row unless a newer revision is already there. */
+export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision, trace_id)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+       ON CONFLICT (id) DO UPDATE SET status = ?4, decided_at = ?8, revision = ?9 WHERE approvals.revision < ?9`,
+    )
+    .bind(
+      row.id,
+      row.namespace,
+      row.policy,
+      row.status,
+      row.subject === null ? null : JSON.stringify(row.subject),
+      row.createdAt,
+      row.expiresAt,
+      row.decidedAt,
+      row.revision,
+      row.traceId,
+    )
+    .run();
 }
 
 /** A page of a namespace's gates, newest first, optionally by status. */

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { type ApprovalRow, mirrorMessageSchema, writeMirrors } from "../approvals/store";
 import { keyringOf } from "../auth/secrets";
 import { buryMessage } from "../events/graveyard";
 import { groupBy } from "../lib/collections";
@@ -23,7 +22,7 @@ import {
 } from "./store";
 
 export const deliveryMessageSchema = z.object({ v: z.literal(1), kind: z.literal("delivery"), id: z.string().min(1) });
-const messageSchema = z.union([mirrorMessageSchema, internalEventSchema, deliveryMessageSchema]);
+const messageSchema = z.union([internalEventSchema, deliveryMessageSchema]);
 
 /** Hands deliveries to the NOTIFICATIONS queue (100 per batch, Queues' limit) and marks them enqueued. */
 export async function enqueueDeliveries(db: D1Database, queue: Queue, ids: readonly string[]): Promise<void> {
@@ -54,7 +53,6 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
     delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds),
   });
   const deliveries = new Map<string, Message<unknown>>();
-  const mirrors: Array<{ message: Message<unknown>; row: ApprovalRow }> = [];
   let config: NotificationConfig | undefined;
   for (const message of batch.messages) {
     const parsed = messageSchema.safeParse(message.body);
@@ -64,10 +62,6 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
     }
     if (parsed.data.kind === "delivery") {
       deliveries.set(parsed.data.id, message);
-      continue;
-    }
-    if (parsed.data.kind === "approval-mirror") {
-      mirrors.push({ message, row: parsed.data.row });
       continue;
     }
     try {
@@ -80,26 +74,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       message.retry(backoff(message));
     }
   }
-  if (mirrors.length > 0) await mirrorGates(env.DB, mirrors, backoff);
   if (deliveries.size > 0) await sendDeliveries(env, deliveries, backoff, config);
-}
-
-/** Writes the gates' announced mirror rows (approvals/store.ts) in one go; retried together. */
-async function mirrorGates(
-  db: D1Database,
-  mirrors: ReadonlyArray<{ message: Message<unknown>; row: ApprovalRow }>,
-  backoff: (message: Message<unknown>) => { delaySeconds: number },
-): Promise<void> {
-  try {
-    await writeMirrors(
-      db,
-      mirrors.map((mirror) => mirror.row),
-    );
-    for (const { message } of mirrors) message.ack();
-  } catch (error) {
-    log.error("writing approval gates' list rows failed; retrying", { gates: mirrors.length }, error);
-    for (const { message } of mirrors) message.retry(backoff(message));
-  }
 }
 
 async function sendDeliveries(
@@ -252,9 +227,7 @@ export async function consumeDeadNotifications(batch: MessageBatch<unknown>, env
     if (!parsed.success) {
       const reason = internalEventSchema.safeParse(message.body).success
         ? "a hookline event could not be fanned out to notifications"
-        : mirrorMessageSchema.safeParse(message.body).success
-          ? "an approval gate's list row could not be written (the gate itself, read by id, is unaffected)"
-          : "unreadable message";
+        : "unreadable message";
       await buryMessage(env.EVENT_BODIES, batch.queue, message, reason);
       continue;
     }
