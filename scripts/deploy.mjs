@@ -12,10 +12,11 @@ const wrangler = resolve(root, "node_modules/wrangler/bin/wrangler.js");
 const args = process.argv.slice(2);
 const run = (argv) => spawnSync(process.execPath, [wrangler, ...argv], { cwd: root, stdio: "inherit" }).status ?? 1;
 
-const envArgs = args.flatMap((arg, index) =>
-  arg === "--env" || arg === "-e" ? [arg, args[index + 1] ?? ""] : arg.startsWith("--env=") ? [arg] : [],
-);
-for (const binding of d1Bindings(resolve(root, "wrangler.toml"))) {
+const envIndex = args.findIndex((arg) => arg === "--env" || arg === "-e");
+const environment =
+  envIndex >= 0 ? args[envIndex + 1] : args.find((arg) => arg.startsWith("--env="))?.slice("--env=".length);
+const envArgs = environment ? ["--env", environment] : [];
+for (const binding of d1Bindings(resolve(root, "wrangler.toml"), environment)) {
   const status = run(["d1", "migrations", "apply", binding, "--remote", ...envArgs]);
   if (status !== 0) process.exit(status);
 }
