@@ -49,14 +49,38 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
 }
 
 /**
- * Opens the local D1 database of a running `wrangler dev` (its SQLite file under the persist
- * directory) read-only, to count rows without going through the API.
+ * Opens the local D1 database `DB` of a running `wrangler dev` (its SQLite file under the persist
+ * directory) read-only, to count rows without going through the API. The bench configuration
+ * also has the shard simulation's databases (same schema): `DB` is the one holding the
+ * configuration the suites create (tokens, bindings, clusters) before they count.
  */
 export function openLocalD1(persistDir: string): DatabaseSync {
   const dir = join(persistDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
-  if (!file) throw new Error(`no local D1 database in ${dir}`);
-  return new DatabaseSync(join(dir, file), { readOnly: true });
+  const files = readdirSync(dir).filter((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
+  const configRows = (db: DatabaseSync) =>
+    (
+      db
+        .prepare(
+          "SELECT (SELECT count(*) FROM api_tokens) + (SELECT count(*) FROM bindings) + (SELECT count(*) FROM clusters) AS n",
+        )
+        .get() as { n: number }
+    ).n;
+  let best: { db: DatabaseSync; rows: number } | null = null;
+  for (const file of files) {
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    let rows = -1;
+    try {
+      rows = configRows(db);
+    } catch {
+      // not migrated (yet): not the database the suites wrote to
+    }
+    if (best === null || rows > best.rows) {
+      best?.db.close();
+      best = { db, rows };
+    } else db.close();
+  }
+  if (!best || best.rows <= 0) throw new Error(`no local D1 database with hookline's configuration in ${dir}`);
+  return best.db;
 }
 
 export const fmt = (value: number, digits = 0) =>
