@@ -7,7 +7,7 @@ import { authorize, GLOBAL } from "../auth/principal";
 import { describeHeaders, headerInputSchema, sealHeaders } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { keyringOf, SEALED, secretValueSchema, workerSecretNameSchema } from "../auth/secrets";
-import { acrossEventLogs } from "../events/shards";
+import { eventLogsOf } from "../events/shards";
 import { pendingSubmissionsByCluster } from "../events/store";
 import { isDryRun } from "../lib/apply";
 import { sumCounts } from "../lib/collections";
@@ -134,7 +134,7 @@ export const clusterRoutes = new Hono<AppEnv>()
 
 /** Submissions waiting for each cluster, over every event-log shard. */
 async function queuedSubmissions(env: Env): Promise<Map<string, number>> {
-  return sumCounts(await acrossEventLogs(env, pendingSubmissionsByCluster));
+  return sumCounts(await Promise.all(eventLogsOf(env).map(pendingSubmissionsByCluster)));
 }
 
 /** Every cluster as the API (and the console) lists it, with its circuit breaker's status. */

@@ -1,3 +1,4 @@
+import { groupBy } from "../lib/collections";
 import { fnv1a } from "../lib/hash";
 
 /**
@@ -43,11 +44,6 @@ export function eventQueueFor(env: Env, namespace: string): Queue {
   return shardFor(eventQueues(env), namespace).resource;
 }
 
-/** Runs a query on every event-log shard (concurrently): the answers, in shard order. */
-export function acrossEventLogs<T>(env: Env, query: (db: D1Database) => Promise<T>): Promise<T[]> {
-  return Promise.all(eventLogs(env).map((shard) => query(shard.resource)));
-}
-
 /** The databases a query over the event log reads: a namespace's own, or all of them. */
 export function eventLogsOf(env: Env, namespace?: string): D1Database[] {
   return namespace === undefined ? eventLogs(env).map((shard) => shard.resource) : [eventLogFor(env, namespace)];
@@ -60,14 +56,7 @@ export function groupByEventLog<T>(
   namespaceOf: (item: T) => string,
 ): Map<D1Database, T[]> {
   const shards = eventLogs(env);
-  const groups = new Map<D1Database, T[]>();
-  for (const item of items) {
-    const { resource } = shardFor(shards, namespaceOf(item));
-    const group = groups.get(resource);
-    if (group) group.push(item);
-    else groups.set(resource, [item]);
-  }
-  return groups;
+  return groupBy(items, (item) => shardFor(shards, namespaceOf(item)).resource);
 }
 
 /**
