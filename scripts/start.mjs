@@ -34,7 +34,10 @@ const configArgs = localConfig(Object.keys(vars));
 // Migrations go to the same local state (and configuration) that wrangler dev will use.
 const migrationArgs = [...forwardedOptions(args, ["--persist-to", "--config", "-c"]), ...configArgs];
 // Every database gets them: the configuration's (DB) and any event-log shards wrangler.toml adds.
-const configPath = resolve(root, forwardedOptions(args, ["--config", "-c"]).at(-1) ?? configArgs[1] ?? "wrangler.toml");
+const givenConfig = forwardedOptions(args, ["--config", "-c"])
+  .at(-1)
+  ?.replace(/^(--config|-c)=/, "");
+const configPath = resolve(root, givenConfig ?? configArgs[1] ?? "wrangler.toml");
 for (const binding of d1Bindings(configPath)) {
   const migrate = spawnSync(
     process.execPath,
