@@ -227,7 +227,8 @@ export class ApprovalGate extends DurableObject<Env> {
           }
         }),
     );
-    if (done.length > 0 || retry.length > 0) await this.commit({ schedule: retry, unschedule: done });
+    // Announcing changes only the work rows: the stored gate is already current.
+    if (done.length > 0 || retry.length > 0) await this.commit({ schedule: retry, unschedule: done }, false);
   }
 
   /** Tells the world about the stored state: the D1 mirror row, or a hookline event for notifications. */
@@ -282,10 +283,11 @@ export class ApprovalGate extends DurableObject<Env> {
   }
 
   /**
-   * Stores the state and the plan's work rows together (writes issued without an await in
-   * between are one transaction), then arms the alarm for the earliest due work.
+   * Stores the state (unless `stateChanged` is false) and the plan's work rows together (writes
+   * issued without an await in between are one transaction), then arms the alarm for the
+   * earliest due work.
    */
-  private async commit(plan: Plan): Promise<void> {
+  private async commit(plan: Plan, stateChanged = true): Promise<void> {
     const sql = this.ctx.storage.sql;
     for (const key of plan.unschedule) sql.exec("DELETE FROM work WHERE key = ?1", key);
     for (const [key, dueAt] of plan.schedule) {
@@ -297,7 +299,7 @@ export class ApprovalGate extends DurableObject<Env> {
     }
     const next = sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM work").one().due;
     const writes: Array<Promise<unknown>> = [];
-    if (this.state) writes.push(this.ctx.storage.put("gate", this.state));
+    if (this.state && stateChanged) writes.push(this.ctx.storage.put("gate", this.state));
     writes.push(next === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(next));
     this.armedFor = next ?? 0;
     await Promise.all(writes);
