@@ -15,6 +15,7 @@ import {
   call,
   fakeCluster,
   putCluster,
+  countRowsIn as rowsIn,
   sendEvent,
   waitForOutcome,
 } from "../worker/helpers";
@@ -37,14 +38,6 @@ function namespaceOn(prefix: string, shard: string, shards: readonly Shard<unkno
     if (shardFor(shards, namespace).name === shard) return namespace;
   }
   throw new Error(`no namespace found for ${shard}`);
-}
-
-async function rowsIn(db: D1Database, table: string, where: string, ...params: unknown[]): Promise<number> {
-  const row = await db
-    .prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
-    .bind(...params)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
 }
 
 function message(namespace: string, payload: string): EventMessage {

@@ -6,6 +6,7 @@ import {
   applyBinding,
   binding,
   call,
+  countRowsIn,
   fakeCluster,
   type LoggedEvent,
   postEvent,
@@ -48,13 +49,9 @@ async function settled(namespace: string, id: string): Promise<LoggedEvent> {
   );
 }
 
-async function rowsIn(name: string, namespace: string): Promise<number> {
+function rowsIn(name: string, namespace: string): Promise<number> {
   const db = logs.find((shard) => shard.name === name)?.resource as D1Database;
-  const row = await db
-    .prepare("SELECT count(*) AS n FROM events WHERE namespace = ?1")
-    .bind(namespace)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+  return countRowsIn(db, "events", "namespace = ?1", namespace);
 }
 
 describe("windows on a sharded deployment", () => {

@@ -48,8 +48,19 @@ export async function expectError(response: Response, status: number, code: stri
 }
 
 /** Counts rows of a table (optionally filtered), straight from D1. */
-export async function countRows(table: string, where = "1 = 1", ...params: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
+export function countRows(table: string, where = "1 = 1", ...params: unknown[]): Promise<number> {
+  return countRowsIn(env.DB, table, where, ...params);
+}
+
+/** Counts rows of a table in one database (an event-log shard, say). */
+export async function countRowsIn(
+  db: D1Database,
+  table: string,
+  where = "1 = 1",
+  ...params: unknown[]
+): Promise<number> {
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
     .bind(...params)
     .first<{ n: number }>();
   return row?.n ?? 0;
