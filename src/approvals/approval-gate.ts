@@ -7,6 +7,7 @@ import { log } from "../lib/log";
 import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
+import { publishInternalEvents } from "../notifications/publish";
 import type { Decider } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import {
@@ -49,6 +50,12 @@ export const FORGED_URI =
 /** Setting the node is retried this many times before the gate records that it failed. */
 export const MAX_NODE_ATTEMPTS = 10;
 const RETRY_LATER_MS = 30_000;
+/**
+ * Work due at once (a webhook delivery, setting the node) is started by the change that
+ * scheduled it, not by an alarm; its row is stored as due this much later, so the alarm runs it
+ * only if this gate is evicted before finishing it.
+ */
+const STARTED_WORK_LEASE_MS = 30_000;
 /** How many rounds of due work one alarm runs before leaving the rest to the next alarm. */
 const MAX_ALARM_PASSES = 4;
 const backoffMs = (attempts: number) => retryDelaySeconds(attempts) * 1000;
@@ -63,12 +70,15 @@ const isAnnouncement = (key: string) => key === "mirror" || key.startsWith("noti
  * deliveries and their retries, the timeout, setting the workflow node, the D1 mirror,
  * notifications — is a table of due rows; one alarm is always armed for the earliest. A change
  * is stored, with the work it schedules, before anything is announced: a crash in between
- * leaves the announcement due, and the alarm makes it.
+ * leaves the announcement due, and the alarm makes it. Work due at once starts right after the
+ * change (no alarm round trip), one piece of work at a time with the alarm's.
  */
 export class ApprovalGate extends DurableObject<Env> {
   private state: GateState | null = null;
   /** The time the current alarm was armed for: when it runs, the work due up to then is due. */
   private armedFor = 0;
+  /** The work running now (the alarm's, or work started at once): the next waits for it. */
+  private running: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,8 +101,7 @@ export class ApprovalGate extends DurableObject<Env> {
     );
     const opened = openGate({ ...init, publicUrl: init.callbackBase, callbacks }, Date.now());
     this.state = opened.state;
-    await this.commit(opened.plan);
-    await this.announceDue();
+    await this.apply(opened.plan);
     return viewOf(opened.state);
   }
 
@@ -146,33 +155,72 @@ export class ApprovalGate extends DurableObject<Env> {
   /** Runs the work that is due: state changes first (stored), then their announcements. */
   override async alarm(): Promise<void> {
     const armedFor = this.armedFor;
-    for (let pass = 0; pass < MAX_ALARM_PASSES; pass++) {
-      const now = Math.max(Date.now(), armedFor);
-      const due = this.dueKeys(now);
-      if (due.length === 0) break;
-      const plan: Plan = { schedule: [], unschedule: [] };
-      for (const key of due.filter((candidate) => !isAnnouncement(candidate))) {
-        try {
-          merge(plan, await this.runChange(key, now));
-        } catch (error) {
-          log.error("approval gate work failed; retrying it later", { gate: this.ctx.id.name ?? "", work: key }, error);
-          plan.schedule.push([key, Date.now() + RETRY_LATER_MS]);
-        }
+    await this.oneAtATime(async () => {
+      for (let pass = 0; pass < MAX_ALARM_PASSES; pass++) {
+        const now = Math.max(Date.now(), armedFor);
+        const due = this.dueKeys(now);
+        if (due.length === 0) break;
+        await this.runChanges(
+          due.filter((candidate) => !isAnnouncement(candidate)),
+          now,
+        );
       }
-      await this.commit(plan);
-      await this.announceDue(now);
-    }
-    await this.commit({ schedule: [], unschedule: [] });
+      await this.commit({ schedule: [], unschedule: [] });
+    });
   }
 
   /** After a callback or decision: store the change, then announce it. */
   private async settle(result: Result<true>, plan: Plan): Promise<Result<GateView>> {
     if (!result.ok || !this.state) return result.ok ? fail("not_found", "approval gate not found") : result;
-    if (plan.schedule.length > 0 || plan.unschedule.length > 0) {
-      await this.commit(plan);
-      await this.announceDue();
-    }
+    if (plan.schedule.length > 0 || plan.unschedule.length > 0) await this.apply(plan);
     return ok(viewOf(this.state));
+  }
+
+  /**
+   * Stores a change with the work it plans, announces it, and starts the work due at once
+   * without waiting for it (its row stays, leased, until that work stores its outcome).
+   */
+  private async apply(plan: Plan, now = Date.now()): Promise<void> {
+    const startsNow = ([key, dueAt]: [WorkKey, number]) => dueAt <= now && !isAnnouncement(key) && key !== "timeout";
+    const started = plan.schedule.filter(startsNow).map(([key]) => key);
+    const leased = plan.schedule.map(([key, dueAt]): [WorkKey, number] =>
+      startsNow([key, dueAt]) ? [key, now + STARTED_WORK_LEASE_MS] : [key, dueAt],
+    );
+    await this.commit({ schedule: leased, unschedule: plan.unschedule });
+    await this.announceDue(now);
+    if (started.length === 0) return;
+    const work = this.oneAtATime(async () => {
+      // A callback or decision meanwhile may have made the work unnecessary.
+      const scheduled = new Set(this.scheduledKeys());
+      const stillDue = started.filter((key) => scheduled.has(key));
+      if (stillDue.length > 0) await this.runChanges(stillDue, Date.now());
+    });
+    this.ctx.waitUntil(
+      work.catch((error) =>
+        log.error("approval gate work failed; the alarm retries it", { gate: this.ctx.id.name ?? "" }, error),
+      ),
+    );
+  }
+
+  /** Runs change work (never two at once, so no row runs twice), then applies what it changed. */
+  private async runChanges(keys: WorkKey[], now: number): Promise<void> {
+    const plan: Plan = { schedule: [], unschedule: [] };
+    for (const key of keys) {
+      try {
+        merge(plan, await this.runChange(key, now));
+      } catch (error) {
+        log.error("approval gate work failed; retrying it later", { gate: this.ctx.id.name ?? "", work: key }, error);
+        plan.schedule.push([key, Date.now() + RETRY_LATER_MS]);
+      }
+    }
+    await this.apply(plan, Math.max(Date.now(), now));
+  }
+
+  /** Runs `task` after the work running now has finished. */
+  private oneAtATime(task: () => Promise<void>): Promise<void> {
+    const next = this.running.then(task);
+    this.running = next.catch(() => undefined);
+    return next;
   }
 
   private async runChange(key: WorkKey, now: number): Promise<Plan> {
@@ -250,7 +298,7 @@ export class ApprovalGate extends DurableObject<Env> {
     }
     const type = key.slice("notify:".length) as InternalEventType;
     const view = viewOf(state);
-    await this.env.NOTIFICATIONS.send(
+    await publishInternalEvents(this.env, [
       internalEvent(
         `${state.id}:${type}`,
         type,
@@ -262,8 +310,7 @@ export class ApprovalGate extends DurableObject<Env> {
         },
         state.traceId,
       ),
-      { contentType: "json" },
-    );
+    ]);
     log.info(type, {
       gate: state.id,
       traceId: state.traceId,
@@ -273,6 +320,13 @@ export class ApprovalGate extends DurableObject<Env> {
       ...(state.decision ? { by: state.decision.by, reason: state.decision.reason } : {}),
       durationMs: (state.decision?.at ?? Date.now()) - state.createdAt,
     });
+  }
+
+  private scheduledKeys(): WorkKey[] {
+    return this.ctx.storage.sql
+      .exec<{ key: string }>("SELECT key FROM work")
+      .toArray()
+      .map((row) => row.key as WorkKey);
   }
 
   private dueKeys(now: number): WorkKey[] {

@@ -2,11 +2,16 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { ApprovalGate } from "../../src/approvals/approval-gate";
+import { gateOf } from "../../src/approvals/decide";
 import type { GateView } from "../../src/approvals/gate-view";
 import { issueAccessToken } from "../../src/approvals/oauth";
+import { newGateId } from "../../src/approvals/routes";
+import { getPolicy } from "../../src/approvals/store";
 import { keyringOf } from "../../src/auth/secrets";
+import { newTraceId } from "../../src/lib/trace";
 import {
   adminAuth,
+  BASE,
   bearer,
   call,
   callJson,
@@ -217,6 +222,88 @@ describe("approval gates: the webhook flow", () => {
     expect(await (await callBack(tests ?? "", token, { success: true })).json()).toMatchObject({
       status: "approved",
     });
+  });
+});
+
+describe("approval gates: work due at once starts at once", () => {
+  /** The gate's alarm and its work rows, read inside the object. */
+  const schedule = (id: string) =>
+    runInDurableObject(env.APPROVAL_GATE.getByName(id), async (_instance: ApprovalGate, state) => ({
+      alarm: await state.storage.getAlarm(),
+      work: state.storage.sql.exec<{ key: string; due_at: number }>("SELECT key, due_at FROM work").toArray(),
+    }));
+
+  it("calls the webhook and, once decided, sets the node with no alarm run; then only the timeout is armed", async () => {
+    const ns = "at-once";
+    await putCluster("default", "argo-server");
+    await fakeCluster.control("POST", "workflows", ns, {
+      name: "wf-now",
+      labels: {},
+      annotations: {},
+      parameters: [],
+      template: { kind: "WorkflowTemplate", name: "t" },
+      via: "argo-server",
+    });
+    await putPolicy("now", { webhooks: [{ name: "w", uri: receiver.hook("at-once") }] }, ns);
+    // The gate is created through its object directly, so its alarm handler can be counted first.
+    const id = newGateId();
+    let alarms = 0;
+    await runInDurableObject(env.APPROVAL_GATE.getByName(id), (instance: ApprovalGate) => {
+      const alarm = instance.alarm.bind(instance);
+      instance.alarm = async () => {
+        alarms++;
+        await alarm();
+      };
+    });
+    const policy = await getPolicy(env.DB, ns, "now");
+    if (!policy) throw new Error("policy not stored");
+    const gate = await gateOf(env, id).create({
+      id,
+      namespace: ns,
+      policy,
+      subject: { cluster: "default", workflow: "wf-now", node: "approve" },
+      context: {},
+      callbackBase: BASE,
+      traceId: newTraceId(),
+    });
+    await vi.waitFor(async () => {
+      if ((await receiver.requests("at-once")).length === 0) throw new Error("webhook not called yet");
+    });
+    await vi.waitFor(async () => {
+      const { alarm, work } = await schedule(gate.id);
+      expect(work.map((row) => row.key)).toEqual(["timeout"]);
+      expect(alarm).toBe(Date.parse(gate.expiresAt));
+    });
+    const { token } = await accessToken([ns]);
+    await callBack(gate.callbackUri, token, { success: true, mdMessage: "go" });
+    const done = await vi.waitFor(async () => {
+      const view = await readGate(gate.id, ns);
+      if (view.node?.phase !== "set") throw new Error("node not set yet");
+      return view;
+    });
+    expect(done.node).toMatchObject({ phase: "set", attempts: 1 });
+    expect(await schedule(gate.id)).toEqual({ alarm: null, work: [] });
+    expect(alarms).toBe(0);
+  });
+
+  it("while a delivery runs its row is leased; a gate evicted mid-delivery delivers when the alarm comes", async () => {
+    const ns = "lease";
+    await receiver.behave("lease", { randomHangRate: 1, hangMs: 5_000 });
+    await putPolicy("slow", { webhooks: [{ name: "w", uri: receiver.hook("lease"), timeoutSeconds: 2 }] }, ns);
+    const before = Date.now();
+    const gate = await createGate("slow", {}, ns);
+    const { alarm, work } = await schedule(gate.id);
+    const delivery = work.find((row) => row.key === "deliver:w");
+    expect(delivery?.due_at).toBeGreaterThanOrEqual(before + 30_000);
+    expect(alarm).toBe(delivery?.due_at);
+    // The object dies while the receiver hangs; a new instance finds the leased row and its alarm.
+    const stub = env.APPROVAL_GATE.getByName(gate.id);
+    await runInDurableObject(stub, (_instance: ApprovalGate, state) => state.abort("evicted")).catch(() => undefined);
+    await receiver.behave("lease", {});
+    expect((await readGate(gate.id, ns)).webhooks[0]).toMatchObject({ phase: "delivering", attempts: 0 });
+    await runDurableObjectAlarm(env.APPROVAL_GATE.getByName(gate.id));
+    expect((await readGate(gate.id, ns)).webhooks[0]).toMatchObject({ phase: "waiting", attempts: 1 });
+    expect(await receiver.requests("lease")).toHaveLength(1);
   });
 });
 
