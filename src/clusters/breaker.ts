@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { internalEvent } from "../notifications/internal-events";
+import { publishInternalEvents } from "../notifications/publish";
 import { type Admission, admit, type BreakerState, initialState, report, type Transition } from "./breaker-state";
 
 export type { Admission } from "./breaker-state";
@@ -76,12 +77,9 @@ async function announceTransition(
 ): Promise<void> {
   const type = transition === "down" ? "cluster.down" : "cluster.recovered";
   try {
-    await env.NOTIFICATIONS.send(
+    await publishInternalEvents(env, [
       internalEvent(`cluster:${cluster}:${type}:${view.since}`, type, "", { cluster, ...view }),
-      {
-        contentType: "json",
-      },
-    );
+    ]);
   } catch (error) {
     log.error("announcing a cluster breaker change failed", { cluster, change: type }, error);
   }

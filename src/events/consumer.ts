@@ -14,6 +14,7 @@ import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { describeIssues } from "../lib/validation";
 import { type InternalEvent, internalEvent } from "../notifications/internal-events";
+import { publishInternalEvents } from "../notifications/publish";
 import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { loadPayload } from "./payload";
@@ -89,7 +90,7 @@ async function consumeShard(env: Env, db: D1Database, received: Received[]): Pro
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
   const unrecorded = await record(db, work);
   await announce(
-    env.NOTIFICATIONS,
+    env,
     work.filter((item) => !unrecorded.has(item)),
   );
 
@@ -482,7 +483,7 @@ function giveUpWhenExhausted(result: BindingResult): void {
  * in this delivery, and each event that ended failed or partially failed. Best effort — a queue
  * hiccup here costs a notification, never the event.
  */
-async function announce(queue: Queue, work: Work[]): Promise<void> {
+async function announce(env: Env, work: Work[]): Promise<void> {
   const messages: InternalEvent[] = [];
   for (const { received, results, hadBindings } of work) {
     const { event } = received;
@@ -509,9 +510,7 @@ async function announce(queue: Queue, work: Work[]): Promise<void> {
     if (outcome === "failed" || outcome === "partially_failed") messages.push(failedEvent(event, outcome, results));
   }
   try {
-    for (let start = 0; start < messages.length; start += 100) {
-      await queue.sendBatch(messages.slice(start, start + 100).map((body) => ({ body, contentType: "json" as const })));
-    }
+    await publishInternalEvents(env, messages);
   } catch (error) {
     log.error("announcing event outcomes to notifications failed", {}, error);
   }

@@ -2,6 +2,7 @@ import { type ClusterLookup, clusterOf, loadClusters } from "../clusters/resolve
 import { workflowExists } from "../clusters/submit";
 import { log } from "../lib/log";
 import type { InternalEvent } from "../notifications/internal-events";
+import { publishInternalEvents } from "../notifications/publish";
 import { failedEvent, parseMessages, type Received, toRecord } from "./consumer";
 import { buryMessage } from "./graveyard";
 import type { BindingResult } from "./results";
@@ -86,8 +87,7 @@ async function settleDeadEvents(env: Env, db: D1Database, queue: string, receive
     }
     if (statements.length > 0) await db.batch(statements);
     try {
-      if (announcements.length > 0)
-        await env.NOTIFICATIONS.sendBatch(announcements.map((body) => ({ body, contentType: "json" as const })));
+      await publishInternalEvents(env, announcements);
     } catch (error) {
       log.error("announcing dead-lettered events failed", {}, error);
     }

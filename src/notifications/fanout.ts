@@ -88,7 +88,7 @@ export async function fanOut(
   now = Date.now(),
 ): Promise<FanOutResult> {
   const result: FanOutResult = { deliveries: [], fired: [], problems: [] };
-  const input = { app: resource.doc, context: config.context };
+  const input = triggerInput(config, resource);
   const destinations = await destinationsByTrigger(config, resource, input, result.problems);
   if (destinations.size === 0) return result;
 
@@ -163,6 +163,21 @@ export async function fanOut(
   if (statements.length > 0) await db.batch(statements);
   result.deliveries = deliveries.filter((delivery) => delivery.status === "pending").map((delivery) => delivery.id);
   return result;
+}
+
+/**
+ * Whether fanning this resource out could deliver anything: a subscription (or one of its
+ * annotations) routes it to a trigger — or a selector failed, which only the fan-out records.
+ */
+export async function isSubscribed(config: NotificationConfig, resource: NotificationResource): Promise<boolean> {
+  const problems: string[] = [];
+  const destinations = await destinationsByTrigger(config, resource, triggerInput(config, resource), problems);
+  return destinations.size > 0 || problems.length > 0;
+}
+
+/** What selectors and trigger conditions see: the resource as `app`, and the configured context. */
+function triggerInput(config: NotificationConfig, resource: NotificationResource) {
+  return { app: resource.doc, context: config.context };
 }
 
 async function destinationsByTrigger(
