@@ -181,7 +181,7 @@ export class ApprovalGate extends DurableObject<Env> {
    * without waiting for it (its row stays, leased, until that work stores its outcome).
    */
   private async apply(plan: Plan, now = Date.now()): Promise<void> {
-    const startsNow = ([key, dueAt]: [WorkKey, number]) => dueAt <= now && !isAnnouncement(key) && key !== "timeout";
+    const startsNow = ([key, dueAt]: [WorkKey, number]) => dueAt <= now && !isAnnouncement(key);
     const started = plan.schedule.filter(startsNow).map(([key]) => key);
     const leased = plan.schedule.map(([key, dueAt]): [WorkKey, number] =>
       startsNow([key, dueAt]) ? [key, now + STARTED_WORK_LEASE_MS] : [key, dueAt],
@@ -191,7 +191,7 @@ export class ApprovalGate extends DurableObject<Env> {
     if (started.length === 0) return;
     const work = this.oneAtATime(async () => {
       // A callback or decision meanwhile may have made the work unnecessary.
-      const scheduled = new Set(this.scheduledKeys());
+      const scheduled = new Set(this.dueKeys(Number.MAX_SAFE_INTEGER));
       const stillDue = started.filter((key) => scheduled.has(key));
       if (stillDue.length > 0) await this.runChanges(stillDue, Date.now());
     });
@@ -320,13 +320,6 @@ export class ApprovalGate extends DurableObject<Env> {
       ...(state.decision ? { by: state.decision.by, reason: state.decision.reason } : {}),
       durationMs: (state.decision?.at ?? Date.now()) - state.createdAt,
     });
-  }
-
-  private scheduledKeys(): WorkKey[] {
-    return this.ctx.storage.sql
-      .exec<{ key: string }>("SELECT key FROM work")
-      .toArray()
-      .map((row) => row.key as WorkKey);
   }
 
   private dueKeys(now: number): WorkKey[] {
