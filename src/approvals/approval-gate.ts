@@ -28,7 +28,7 @@ import {
 import { type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
 import { resealHeaderSecrets, type StoredPolicy } from "./policy";
-import { writeMirror } from "./store";
+import { type ApprovalRow, mirrorStatement } from "./store";
 
 /** What the API hands a new gate. */
 export interface GateInit {
@@ -256,70 +256,51 @@ export class ApprovalGate extends DurableObject<Env> {
     return recordNodeSet(state, outcome, MAX_NODE_ATTEMPTS, backoffMs, Math.max(Date.now(), now));
   }
 
-  /** Runs the announcements that are due (the D1 mirror, notifications); each that fails stays due. */
+  /**
+   * Tells the world about the stored state: the D1 mirror row and the hookline events for
+   * notifications that are due, together — the mirror row rides in the D1 round trip that
+   * reads the notification configuration. If any of it fails, all of it stays due and is
+   * retried: the mirror never goes backwards (revisions), and the fan-out never delivers one
+   * event id twice.
+   */
   private async announceDue(now = Date.now()): Promise<void> {
     const state = this.state;
     if (!state) return;
-    const done: WorkKey[] = [];
-    const retry: Array<[WorkKey, number]> = [];
-    await Promise.all(
-      this.dueKeys(now)
-        .filter(isAnnouncement)
-        .map(async (key) => {
-          try {
-            await this.announce(state, key);
-            done.push(key);
-          } catch (error) {
-            log.error("approval gate announcement failed; retrying it later", { gate: state.id, work: key }, error);
-            retry.push([key, Date.now() + RETRY_LATER_MS]);
-          }
-        }),
-    );
-    // Announcing changes only the work rows: the stored gate is already current.
-    if (done.length > 0 || retry.length > 0) await this.commit({ schedule: retry, unschedule: done }, false);
-  }
-
-  /** Tells the world about the stored state: the D1 mirror row, or a hookline event for notifications. */
-  private async announce(state: GateState, key: WorkKey): Promise<void> {
-    if (key === "mirror") {
-      await writeMirror(this.env.DB, {
-        id: state.id,
-        namespace: state.namespace,
-        policy: state.policy.name,
-        status: state.status,
-        subject: state.subject,
-        createdAt: state.createdAt,
-        expiresAt: state.expiresAt,
-        decidedAt: state.decision?.at ?? null,
-        revision: state.revision,
-        traceId: state.traceId ?? null,
-      });
-      return;
-    }
-    const type = key.slice("notify:".length) as InternalEventType;
+    const due = this.dueKeys(now).filter(isAnnouncement);
+    if (due.length === 0) return;
+    const types = due.filter((key) => key !== "mirror").map((key) => key.slice("notify:".length) as InternalEventType);
     const view = viewOf(state);
-    await publishInternalEvents(this.env, [
+    const events = types.map((type) =>
       internalEvent(
         `${state.id}:${type}`,
         type,
         state.namespace,
-        {
-          approval: view,
-          decision: view.decision,
-          ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}),
-        },
+        { approval: view, decision: view.decision, ...(state.publicUrl ? { publicUrl: state.publicUrl } : {}) },
         state.traceId,
       ),
-    ]);
-    log.info(type, {
-      gate: state.id,
-      traceId: state.traceId,
-      namespace: state.namespace,
-      policy: state.policy.name,
-      status: state.status,
-      ...(state.decision ? { by: state.decision.by, reason: state.decision.reason } : {}),
-      durationMs: (state.decision?.at ?? Date.now()) - state.createdAt,
-    });
+    );
+    const mirror = due.includes("mirror") ? [mirrorStatement(this.env.DB, mirrorRowOf(state))] : [];
+    try {
+      await publishInternalEvents(this.env, events, mirror);
+    } catch (error) {
+      log.error("approval gate announcement failed; retrying it later", { gate: state.id, work: due }, error);
+      const later = Date.now() + RETRY_LATER_MS;
+      await this.commit({ schedule: due.map((key): [WorkKey, number] => [key, later]), unschedule: [] }, false);
+      return;
+    }
+    for (const type of types) {
+      log.info(type, {
+        gate: state.id,
+        traceId: state.traceId,
+        namespace: state.namespace,
+        policy: state.policy.name,
+        status: state.status,
+        ...(state.decision ? { by: state.decision.by, reason: state.decision.reason } : {}),
+        durationMs: (state.decision?.at ?? Date.now()) - state.createdAt,
+      });
+    }
+    // Announcing changes only the work rows: the stored gate is already current.
+    await this.commit({ schedule: [], unschedule: due }, false);
   }
 
   private dueKeys(now: number): WorkKey[] {
@@ -361,4 +342,20 @@ function merge(into: Plan, plan: Plan): void {
   into.unschedule = into.unschedule.filter((key) => !scheduled.has(key));
   into.schedule.push(...plan.schedule);
   into.unschedule.push(...plan.unschedule);
+}
+
+/** A gate's row in the D1 mirror the lists read. */
+function mirrorRowOf(state: GateState): ApprovalRow {
+  return {
+    id: state.id,
+    namespace: state.namespace,
+    policy: state.policy.name,
+    status: state.status,
+    subject: state.subject,
+    createdAt: state.createdAt,
+    expiresAt: state.expiresAt,
+    decidedAt: state.decision?.at ?? null,
+    revision: state.revision,
+    traceId: state.traceId ?? null,
+  };
 }

@@ -82,9 +82,9 @@ interface MirrorRow {
   trace_id: string | null;
 }
 
-/** Writes a gate's mirror row unless a newer revision is already there. */
-export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<void> {
-  await db
+/** The statement writing a gate's mirror row, unless a newer revision is already there. */
+export function mirrorStatement(db: D1Database, row: ApprovalRow): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO approvals (id, namespace, policy, status, subject, created_at, expires_at, decided_at, revision, trace_id)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -101,8 +101,7 @@ export async function writeMirror(db: D1Database, row: ApprovalRow): Promise<voi
       row.decidedAt,
       row.revision,
       row.traceId,
-    )
-    .run();
+    );
 }
 
 /** A page of a namespace's gates, newest first, optionally by status. */

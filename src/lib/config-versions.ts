@@ -13,14 +13,28 @@ export function bumpVersionStatement(db: D1Database, scope: string): D1PreparedS
     .bind(scope);
 }
 
-/** Current versions of the given scopes (0 for a scope never written). */
-export async function readVersions(db: D1Database, scopes: readonly string[]): Promise<Map<string, number>> {
+/**
+ * Current versions of the given scopes (0 for a scope never written). `alongside` statements run
+ * first, in the same D1 round trip.
+ */
+export async function readVersions(
+  db: D1Database,
+  scopes: readonly string[],
+  alongside: readonly D1PreparedStatement[] = [],
+): Promise<Map<string, number>> {
   const versions = new Map(scopes.map((scope) => [scope, 0]));
-  if (scopes.length === 0) return versions;
-  const { results } = await db
+  if (scopes.length === 0) {
+    if (alongside.length > 0) await db.batch([...alongside]);
+    return versions;
+  }
+  const query = db
     .prepare("SELECT scope, version FROM config_versions WHERE scope IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(scopes))
-    .all<{ scope: string; version: number }>();
+    .bind(JSON.stringify(scopes));
+  type Row = { scope: string; version: number };
+  const { results } =
+    alongside.length === 0
+      ? await query.all<Row>()
+      : ((await db.batch<Row>([...alongside, query])).at(-1) as D1Result<Row>);
   for (const row of results) versions.set(row.scope, row.version);
   return versions;
 }

@@ -98,8 +98,12 @@ export function compileSubscription(name: string, spec: SubscriptionSpec): Resul
 let cached: NotificationConfig | null = null;
 
 /** The notification configuration, reloaded only when its version changed. */
-export async function loadNotificationConfig(db: D1Database): Promise<NotificationConfig> {
-  const version = (await readVersions(db, [NOTIFICATIONS_SCOPE])).get(NOTIFICATIONS_SCOPE) ?? 0;
+export async function loadNotificationConfig(
+  db: D1Database,
+  /** Statements to run first, in the same D1 round trip as reading the version. */
+  alongside: readonly D1PreparedStatement[] = [],
+): Promise<NotificationConfig> {
+  const version = (await readVersions(db, [NOTIFICATIONS_SCOPE], alongside)).get(NOTIFICATIONS_SCOPE) ?? 0;
   if (cached && cached.version === version) return cached;
   const [services, templates, triggers, subscriptions, context] = await Promise.all([
     listObjects<StoredService>(db, "notification_services"),

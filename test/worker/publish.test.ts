@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { mirrorStatement } from "../../src/approvals/store";
 import { internalEvent } from "../../src/notifications/internal-events";
 import { publishInternalEvents } from "../../src/notifications/publish";
-import { callJson, receiver } from "./helpers";
+import { callJson, countRows, receiver } from "./helpers";
 
 const requested = (namespace: string) =>
   internalEvent(`${namespace}:${crypto.randomUUID()}:approval.requested`, "approval.requested", namespace, {});
@@ -46,5 +47,24 @@ describe("hookline's own events go to the NOTIFICATIONS queue only when a subscr
     // A selector that cannot be evaluated: the event goes on, so the fan-out records the problem.
     await subscribe("pub-broken", "$number(app.namespace) > 0");
     expect(await publishInternalEvents(env, [requested("pub-a")])).toBe(1);
+  });
+
+  it("runs the D1 writes that go with the events (a gate's mirror row), with events or without", async () => {
+    const row = (id: string) =>
+      mirrorStatement(env.DB, {
+        id,
+        namespace: "pub-rows",
+        policy: "p",
+        status: "pending",
+        subject: null,
+        createdAt: 1,
+        expiresAt: 2,
+        decidedAt: null,
+        revision: 1,
+        traceId: null,
+      });
+    expect(await publishInternalEvents(env, [], [row("pub-row-1")])).toBe(0);
+    await publishInternalEvents(env, [requested("pub-rows")], [row("pub-row-2")]);
+    expect(await countRows("approvals", "namespace = ?1", "pub-rows")).toBe(2);
   });
 });
