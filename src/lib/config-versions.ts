@@ -23,10 +23,7 @@ export async function readVersions(
   alongside: readonly D1PreparedStatement[] = [],
 ): Promise<Map<string, number>> {
   const versions = new Map(scopes.map((scope) => [scope, 0]));
-  if (scopes.length === 0) {
-    if (alongside.length > 0) await db.batch([...alongside]);
-    return versions;
-  }
+  if (scopes.length === 0 && alongside.length === 0) return versions;
   const query = db
     .prepare("SELECT scope, version FROM config_versions WHERE scope IN (SELECT value FROM json_each(?1))")
     .bind(JSON.stringify(scopes));
