@@ -480,8 +480,9 @@ function giveUpWhenExhausted(result: BindingResult): void {
 
 /**
  * Tells the notifications pipeline what happened, as hookline events: each workflow submitted
- * in this delivery, and each event that ended failed or partially failed. Best effort — a queue
- * hiccup here costs a notification, never the event.
+ * in this delivery, and each event that ended failed or partially failed (sent only when a
+ * subscription takes them, notifications/publish.ts). Best effort — a D1 or queue hiccup here
+ * costs a notification, never the event.
  */
 async function announce(env: Env, work: Work[]): Promise<void> {
   const messages: InternalEvent[] = [];
