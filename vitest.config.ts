@@ -32,6 +32,8 @@ function workerUnderTest(
         FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
         FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
         RECEIVER_URL: inject("receiverUrl"),
+        // Callback URIs and chat links are built from PUBLIC_URL alone (npm start sets it too).
+        PUBLIC_URL: "https://hookline.test",
         // Notification pacing counts over 2 s instead of a minute, so paced bursts drain in a test.
         PACING_WINDOW_SECONDS: "2",
         ...extra.bindings,

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm run deploy`: applies the D1 migrations to every database wrangler.toml declares (the
+// `npm run deploy`: checks that PUBLIC_URL is set (approval callback URIs and chat links are built
+// from it alone), applies the D1 migrations to every database wrangler.toml declares (the
 // configuration database and any event-log shards), then runs `wrangler deploy`. Extra
 // arguments go to `wrangler deploy` (`npm run deploy -- --env staging`).
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { d1Bindings } from "./lib/d1-bindings.mjs";
+import { publicUrl } from "./lib/public-url.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = resolve(root, "node_modules/wrangler/bin/wrangler.js");
@@ -16,6 +18,13 @@ const envIndex = args.findIndex((arg) => arg === "--env" || arg === "-e");
 const environment =
   envIndex >= 0 ? args[envIndex + 1] : args.find((arg) => arg.startsWith("--env="))?.slice("--env=".length);
 const envArgs = environment ? ["--env", environment] : [];
+const origin = publicUrl(resolve(root, "wrangler.toml"), environment);
+if (!/^https:\/\/[^/]+$/.test(origin)) {
+  console.error(
+    `PUBLIC_URL is ${origin ? `"${origin}", not an https origin` : "not set"}${environment ? ` for environment ${environment}` : ""}: set it under [${environment ? `env.${environment}.` : ""}vars] in wrangler.toml to the origin hookline is reached at (e.g. PUBLIC_URL = "https://hookline.example.com"). Approval callback URIs and chat links are built from it alone.`,
+  );
+  process.exit(1);
+}
 for (const binding of d1Bindings(resolve(root, "wrangler.toml"), environment)) {
   const status = run(["d1", "migrations", "apply", binding, "--remote", ...envArgs]);
   if (status !== 0) process.exit(status);

@@ -8,8 +8,9 @@ import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
-import type { Decider } from "./approvers";
+import { channelsOf, type Decider } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
+import { sendChatRequest } from "./chat-request";
 import {
   answerCallback,
   decideManually,
@@ -17,6 +18,7 @@ import {
   needsDelivery,
   openGate,
   type Plan,
+  recordChatSend,
   recordDelivery,
   recordNodeSet,
   type Subject,
@@ -25,10 +27,12 @@ import {
   type WorkKey,
   webhookOf,
 } from "./gate-state";
-import { type GateView, viewOf } from "./gate-view";
+import { creatorViewOf, type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
 import { resealHeaderSecrets, type StoredPolicy } from "./policy";
-import { type ApprovalRow, mirrorStatement } from "./store";
+import { type ApprovalRow, mirrorStatement, releaseSubjectStatement } from "./store";
+import type { ResolvedNode } from "./subject-claims";
+import { recheckHeldNode } from "./subjects";
 
 /** What the API hands a new gate. */
 export interface GateInit {
@@ -41,6 +45,8 @@ export interface GateInit {
   callbackBase: string;
   /** The trace the gate belongs to (the creator's traceparent or traceId, else a new one). */
   traceId: string;
+  /** The subject's node as its cluster reported it, and the key that holds it (one open gate per node). */
+  held?: (ResolvedNode & { key: string }) | null;
 }
 
 /** Why a callback URI is refused: it was not issued by this gate for that webhook. */
@@ -59,6 +65,8 @@ const STARTED_WORK_LEASE_MS = 30_000;
 /** How many rounds of due work one alarm runs before leaving the rest to the next alarm. */
 const MAX_ALARM_PASSES = 4;
 const backoffMs = (attempts: number) => retryDelaySeconds(attempts) * 1000;
+/** Random bytes in the ids a gate gives its chat messages and links (22 base64url characters). */
+const ID_BYTES = 16;
 
 /** Work that changes the gate's state, and work that tells others about it (run only once the state is stored). */
 const isAnnouncement = (key: string) => key === "mirror" || key.startsWith("notify:");
@@ -90,19 +98,45 @@ export class ApprovalGate extends DurableObject<Env> {
     });
   }
 
-  /** Creates the gate (a repeated create of the same id returns the existing gate). */
+  /**
+   * Creates the gate (a repeated create of the same id returns the existing gate) and answers its
+   * creator with the webhooks' callback URIs — the only answer that carries them.
+   */
   async create(init: GateInit): Promise<GateView> {
-    if (this.state) return viewOf(this.state);
+    if (this.state) return creatorViewOf(this.state);
     const callbacks = new Map(
       init.policy.webhooks.map((hook) => {
         const capability = newCapability();
         return [hook.name, { capability, uri: callbackUri(init.callbackBase, init.id, hook.name, capability) }];
       }),
     );
-    const opened = openGate({ ...init, publicUrl: init.callbackBase, callbacks }, Date.now());
+    // One request per channel recipient, each with the gate's own ids for it and its links.
+    const messages = channelsOf(init.policy.manual).flatMap((channel) =>
+      (channel.recipients.length > 0 ? channel.recipients : [""]).map((recipient) => ({
+        service: channel.service,
+        recipient,
+        id: newCapability(ID_BYTES),
+        links: { approve: newCapability(ID_BYTES), reject: newCapability(ID_BYTES) },
+      })),
+    );
+    const opened = openGate(
+      {
+        id: init.id,
+        namespace: init.namespace,
+        policy: init.policy,
+        subject: init.subject,
+        context: init.context,
+        traceId: init.traceId,
+        publicUrl: init.callbackBase,
+        callbacks,
+        messages,
+        ...(init.held ? { held: init.held } : {}),
+      },
+      Date.now(),
+    );
     this.state = opened.state;
     await this.apply(opened.plan);
-    return viewOf(opened.state);
+    return creatorViewOf(opened.state);
   }
 
   /** The gate, or null when this id was never created. */
@@ -233,6 +267,15 @@ export class ApprovalGate extends DurableObject<Env> {
       const error = await deliverWebhook(this.env, state, hook);
       return recordDelivery(state, name, error, backoffMs, Math.max(Date.now(), now));
     }
+    if (key.startsWith("chat:")) {
+      const index = Number(key.slice("chat:".length));
+      const message = state.messages?.[index];
+      if (message?.phase !== "sending" || state.status !== "pending") {
+        return { schedule: [], unschedule: [key] };
+      }
+      const outcome = await sendChatRequest(this.env, state, message);
+      return recordChatSend(state, index, outcome, backoffMs, Math.max(Date.now(), now));
+    }
     if (key === "timeout") return timeOut(state, now);
     if (key === "set-node") return this.setNode(state, now);
     return { schedule: [], unschedule: [key] };
@@ -243,10 +286,21 @@ export class ApprovalGate extends DurableObject<Env> {
     if (!decision || !state.subject || state.node?.phase !== "pending") {
       return { schedule: [], unschedule: ["set-node"] };
     }
+    // The node is still the one the gate opened on, and no other policy claims it now.
+    const held = state.held;
+    const recheck = held
+      ? await recheckHeldNode(this.env, state.namespace, state.policy.name, state.subject, held)
+      : null;
+    if (recheck && !recheck.ok)
+      return recordNodeSet(state, recheck, MAX_NODE_ATTEMPTS, backoffMs, Math.max(Date.now(), now));
     const clusters = await loadClusters(this.env);
     const outcome = await setWorkflowNode(
       clusterOf(clusters, state.subject.cluster),
-      { namespace: state.namespace, workflow: state.subject.workflow, node: state.subject.node },
+      {
+        namespace: state.namespace,
+        workflow: state.subject.workflow,
+        node: held ? `id=${held.id}` : state.subject.node,
+      },
       {
         approved: decision.status === "approved",
         message: decision.message || decision.reason,
@@ -280,6 +334,9 @@ export class ApprovalGate extends DurableObject<Env> {
       ),
     );
     const mirror = due.includes("mirror") ? [mirrorStatement(this.env.DB, mirrorRowOf(state))] : [];
+    // A decided gate no longer holds its node: another gate may open on it.
+    if (due.includes("mirror") && state.status !== "pending" && state.held)
+      mirror.push(releaseSubjectStatement(this.env.DB, state.held.key, state.id));
     try {
       await publishInternalEvents(this.env, events, mirror);
     } catch (error) {

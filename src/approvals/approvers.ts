@@ -22,12 +22,21 @@ export const approverSchema = z
     'must be "slack:U…", "slack:group:S…", "lark:ou_…", "console:*" or "console:<token name>"',
   );
 
+/** A chat channel that carries a policy's approval requests: a notification service and its recipients. */
+export interface DecisionChannel {
+  service: string;
+  /** Channels, chats or people, as the service's destinations take them; none: the service's default. */
+  recipients: readonly string[];
+}
+
 /** A policy's manual part, as stored (older policies have only `required`). */
 export interface ManualPolicy {
   required: boolean;
   approvers?: readonly string[] | undefined;
   chatLinks?: boolean;
   confirm?: boolean;
+  /** Where the gate itself sends its request with buttons or links (older policies have none). */
+  channels?: readonly DecisionChannel[];
 }
 
 /** Someone deciding: who (recorded), where (recorded), and the approver identities they hold. */
@@ -40,6 +49,24 @@ export interface Decider {
   identities: readonly string[];
   /** A one-time capability (a chat link): refused once any person's decision is recorded. */
   once?: boolean;
+  /**
+   * A decision from chat: the message it came through, as the click or link names it. It counts
+   * only when the gate recorded sending that message through that service (and, for a link,
+   * that link): what a chat presents is checked against what the gate itself sent.
+   */
+  through?: ChatOrigin;
+}
+
+/** What a click or a link says about the message it came from. */
+export interface ChatOrigin {
+  /** The services whose secret verified the click, or the one whose message carried the link. */
+  services: readonly string[];
+  /** The gate's own id for the message (in button values and link tokens). */
+  message: string;
+  /** The service's id for the message, when the click carries one (Slack `ts`, Lark `open_message_id`). */
+  serviceMessageId?: string;
+  /** For a one-time link: the link's id. */
+  link?: string;
 }
 
 const DEFAULT_APPROVERS = ["console:*"];
@@ -49,14 +76,27 @@ export function approversOf(manual: ManualPolicy): readonly string[] {
   return manual.approvers ?? DEFAULT_APPROVERS;
 }
 
-/** True when the decider is one of the policy's approvers (a link decides only where links are allowed). */
+/**
+ * True when the decider is one of the policy's approvers (a link decides only where links are
+ * allowed). Chat identities (`slack:`, `lark:`, `link:`) count only for a decision that came
+ * through chat, and console identities only for one that did not: a token cannot claim a Slack
+ * user, and a click cannot claim a token.
+ */
 export function mayDecide(manual: ManualPolicy, decider: Decider): boolean {
   const approvers = approversOf(manual);
+  const fromChat = decider.through !== undefined;
   return decider.identities.some((identity) => {
-    if (identity.startsWith("link:")) return manual.chatLinks === true;
+    const chatIdentity = !identity.startsWith("console:");
+    if (chatIdentity !== fromChat) return false;
+    if (identity.startsWith("link:")) return manual.chatLinks === true && decider.through?.link !== undefined;
     if (identity.startsWith("console:") && approvers.includes("console:*")) return true;
     return approvers.includes(identity);
   });
+}
+
+/** The channels a policy sends its requests to (none for older policies). */
+export function channelsOf(manual: ManualPolicy): readonly DecisionChannel[] {
+  return manual.channels ?? [];
 }
 
 /** The Slack user groups a policy names (`slack:group:S…` → `S…`), to resolve a clicker's membership. */

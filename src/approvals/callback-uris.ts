@@ -12,9 +12,9 @@ import { constantTimeEqual, fromBase64Url, randomBytes, toBase64Url } from "../l
 const CAPABILITY_BYTES = 24;
 const capabilityPattern = /^[A-Za-z0-9_-]{32}$/;
 
-/** A fresh capability for one webhook of a gate. */
-export function newCapability(): string {
-  return toBase64Url(randomBytes(CAPABILITY_BYTES));
+/** A fresh capability for one webhook of a gate (or, with fewer bytes, a gate's id for a chat message or link). */
+export function newCapability(bytes = CAPABILITY_BYTES): string {
+  return toBase64Url(randomBytes(bytes));
 }
 
 /** The callback URI of one webhook of a gate. */

@@ -1,42 +1,46 @@
 import { AppError } from "../lib/errors";
-import { approvalRequestSentThrough } from "../notifications/store";
-import { type Decider, mayDecide } from "./approvers";
+import type { ChatOrigin, Decider } from "./approvers";
 import { decideApproval, gateOf, isGateId } from "./decide";
 import type { GateView } from "./gate-view";
 
 /** How a click in chat went, for the chat's own answer. */
 export type ChatOutcome =
   | { kind: "missing" }
-  | { kind: "not-approver"; gate: GateView }
   | { kind: "decided"; gate: GateView }
   | { kind: "refused"; gate: GateView | null; message: string };
 
+/** A click on one of a gate's chat buttons: which gate and which of its messages, through which verified services. */
+export interface ChatClick {
+  gateId: string;
+  approve: boolean;
+  origin: ChatOrigin;
+}
+
 /**
- * A person decides from a chat button (Slack, Lark): the gate named by the button — which must
- * have been sent through the service that verified the click (a service configured elsewhere
- * cannot vouch for an identity on a message it never carried) — the clicker (`deciderFor` the
- * gate: its identities may depend on the policy, e.g. Slack groups) checked against the policy's
- * approvers, then the one decide function. Each chat turns the outcome into
- * its own answer (an ephemeral note, a toast, an updated message).
+ * A person decides from a chat button (Slack, Lark) through the one decide function. The gate
+ * checks the click against its own record — a message it sent through one of the services that
+ * verified the click — and the clicker (`deciderFor` the gate: its identities may depend on the
+ * policy, e.g. Slack groups) against the policy's approvers; a refusal leaves it untouched and
+ * says why. Each chat turns the outcome into its own answer (an ephemeral note, a toast, an
+ * updated message).
  */
 export async function decideFromChat(
   env: Env,
-  service: string,
-  gateId: string,
-  approve: boolean,
-  deciderFor: (gate: GateView) => Promise<Decider>,
+  click: ChatClick,
+  deciderFor: (gate: GateView) => Promise<Omit<Decider, "through">>,
   message: string,
 ): Promise<ChatOutcome> {
-  const gate = isGateId(gateId) ? await gateOf(env, gateId).read() : null;
-  if (!gate || !(await approvalRequestSentThrough(env.DB, gate.namespace, gate.id, service)))
-    return { kind: "missing" };
-  const decider = await deciderFor(gate);
-  if (!mayDecide(gate.manual, decider)) return { kind: "not-approver", gate };
+  const gate = isGateId(click.gateId) ? await gateOf(env, click.gateId).read() : null;
+  if (!gate) return { kind: "missing" };
+  const decider: Decider = { ...(await deciderFor(gate)), through: click.origin };
   try {
-    return { kind: "decided", gate: await decideApproval(env, decider, gate.namespace, gateId, { approve, message }) };
+    return {
+      kind: "decided",
+      gate: await decideApproval(env, decider, gate.namespace, gate.id, { approve: click.approve, message }),
+    };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { kind: "refused", gate: await gateOf(env, gateId).read(), message: error.message };
+    return { kind: "refused", gate: await gateOf(env, gate.id).read(), message: error.message };
   }
 }
 

@@ -1,7 +1,8 @@
 import { formatDuration } from "../lib/duration";
 import { fail, ok, type Result } from "../lib/result";
-import { type Decider, mayDecide } from "./approvers";
+import { type ChatOrigin, type Decider, mayDecide } from "./approvers";
 import type { StoredPolicy } from "./policy";
+import type { ResolvedNode } from "./subject-claims";
 
 /** The workflow node a gate holds: on decision it is resumed (or failed) through the Argo Server. */
 export interface Subject {
@@ -46,6 +47,38 @@ export interface Decision {
   at: number;
 }
 
+/** How a gate's request went out to one of its policy's channels (service × recipient). */
+export type ChatMessageKind = "buttons" | "links" | "plain";
+
+/**
+ * One request the gate itself sends to a chat: the record every click and link is checked
+ * against. `id` is the gate's own id for the message (carried in button values and link tokens);
+ * `links` the ids of its one-time links. None of these are shown by any view.
+ */
+export interface ChatMessage {
+  service: string;
+  recipient: string;
+  id: string;
+  links: { approve: string; reject: string };
+  phase: "sending" | "sent" | "failed";
+  /** What the message carried when it was sent. */
+  kind: ChatMessageKind | null;
+  attempts: number;
+  lastError: string | null;
+  sentAt: number | null;
+  /** The service's own id for the message when it answers one (Slack `ts`, Lark `message_id`). */
+  serviceMessageId: string | null;
+}
+
+/** How sending one chat request went. */
+export type ChatSendOutcome =
+  | { kind: "sent"; carried: ChatMessageKind; serviceMessageId: string | null }
+  | { kind: "wait"; until: number }
+  | { kind: "failed"; message: string; permanent: boolean };
+
+/** Chat requests are retried this many times before the gate records that one failed. */
+export const MAX_CHAT_ATTEMPTS = 5;
+
 /** A person's decision as recorded (older gates have no `via`). */
 export interface ManualDecision {
   approve: boolean;
@@ -75,11 +108,16 @@ export interface GateState {
   manual: { required: boolean; decision: ManualDecision | null };
   decision: Decision | null;
   node: { phase: "pending" | "set" | "failed"; attempts: number; lastError: string | null; at: number | null } | null;
+  /** The node the subject names, as its cluster reported it when the gate opened (older gates: none). */
+  held?: ResolvedNode & { key: string };
+  /** The requests the gate sends to its policy's channels (older gates: none). */
+  messages?: ChatMessage[];
 }
 
 /** Pending work of a gate, each a row with a due time; one alarm is armed for the earliest. */
 export type WorkKey =
   | `deliver:${string}`
+  | `chat:${number}`
   | "timeout"
   | "set-node"
   | "mirror"
@@ -107,6 +145,10 @@ export function openGate(
     traceId: string;
     /** Each webhook's capability and the URI that carries it. */
     callbacks: ReadonlyMap<string, { capability: string; uri: string }>;
+    /** The subject's node as its cluster reported it (when the gate has a subject). */
+    held?: ResolvedNode & { key: string };
+    /** One request per channel recipient, with the ids the gate gave it. */
+    messages: ReadonlyArray<Pick<ChatMessage, "service" | "recipient" | "id" | "links">>;
   },
   now: number,
 ): { state: GateState; plan: Plan } {
@@ -135,9 +177,20 @@ export function openGate(
     manual: { required: init.policy.manual.required, decision: null },
     decision: null,
     node: null,
+    ...(init.held ? { held: init.held } : {}),
+    messages: init.messages.map((message) => ({
+      ...message,
+      phase: "sending",
+      kind: null,
+      attempts: 0,
+      lastError: null,
+      sentAt: null,
+      serviceMessageId: null,
+    })),
   };
   const plan = emptyPlan();
   for (const hook of state.webhooks) plan.schedule.push([`deliver:${hook.name}`, now]);
+  for (const index of state.messages?.keys() ?? []) plan.schedule.push([`chat:${index}`, now]);
   plan.schedule.push(["timeout", state.expiresAt], ["notify:approval.requested", now], ["mirror", now]);
   return { state, plan };
 }
@@ -189,6 +242,10 @@ export function decideManually(
   now: number,
 ): { result: Result<true>; plan: Plan } {
   const plan = emptyPlan();
+  if (decider.through) {
+    const refusal = chatRefusal(state, decider.through, approve);
+    if (refusal !== null) return { result: fail("permission_denied", refusal), plan };
+  }
   if (!mayDecide(state.policy.manual, decider))
     return { result: fail("permission_denied", `${decider.by} is not an approver of this gate`), plan };
   const { by, via } = decider;
@@ -212,6 +269,78 @@ export function decideManually(
   else approveIfComplete(state, plan, message, by, now, via);
   changed(state, plan, now);
   return { result: ok(true), plan };
+}
+
+/**
+ * Why a decision from chat does not count, or null when it does: it must come through a message
+ * this gate recorded sending — through a service that verified the click (or whose message
+ * carried the link), with buttons for a click and with that very link for a link.
+ */
+function chatRefusal(state: GateState, through: ChatOrigin, approve: boolean): string | null {
+  const message = (state.messages ?? []).find(
+    (candidate) => candidate.id === through.message && candidate.phase === "sent",
+  );
+  if (through.services.length === 0) return "no service that carries approval decisions verified this click";
+  if (!message || !through.services.includes(message.service)) {
+    const services = through.services.map((service) => `"${service}"`).join(", ");
+    return `this message was not sent by the gate through service ${services}: decide from the gate's own request`;
+  }
+  if (
+    through.serviceMessageId !== undefined &&
+    message.serviceMessageId !== null &&
+    through.serviceMessageId !== message.serviceMessageId
+  ) {
+    return "the click names a message the gate did not send";
+  }
+  if (through.link === undefined) {
+    return message.kind === "buttons" ? null : "the gate's message through this service carries no buttons";
+  }
+  const expected = approve ? message.links.approve : message.links.reject;
+  return message.kind === "links" && through.link === expected ? null : "this link was not sent by the gate";
+}
+
+/**
+ * How sending a request to one channel went: sent (recorded: what it carried, the service's id
+ * for it), a wait for the service's pace (no attempt spent), or a failure — retried with backoff
+ * up to MAX_CHAT_ATTEMPTS, or at once when permanent. A failed request never fails the gate
+ * (it can still be decided elsewhere); a decided gate sends nothing more.
+ */
+export function recordChatSend(
+  state: GateState,
+  index: number,
+  outcome: ChatSendOutcome,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): Plan {
+  const key: WorkKey = `chat:${index}`;
+  const plan: Plan = { schedule: [], unschedule: [] };
+  const message = state.messages?.[index];
+  if (message?.phase !== "sending" || state.status !== "pending") {
+    plan.unschedule.push(key);
+    return plan;
+  }
+  if (outcome.kind === "wait") {
+    plan.schedule.push([key, Math.max(outcome.until, now)]);
+    return plan;
+  }
+  message.attempts += 1;
+  if (outcome.kind === "sent") {
+    message.phase = "sent";
+    message.kind = outcome.carried;
+    message.serviceMessageId = outcome.serviceMessageId;
+    message.sentAt = now;
+    message.lastError = null;
+    plan.unschedule.push(key);
+  } else if (outcome.permanent || message.attempts >= MAX_CHAT_ATTEMPTS) {
+    message.phase = "failed";
+    message.lastError = outcome.message;
+    plan.unschedule.push(key);
+  } else {
+    message.lastError = outcome.message;
+    plan.schedule.push([key, now + retryDelayMs(message.attempts)]);
+  }
+  state.revision += 1;
+  return plan;
 }
 
 /** The timeout came: a gate still pending times out. */
@@ -348,6 +477,7 @@ function decide(
   state.status = status;
   state.decision = { status, reason, message, by, via, at: now };
   for (const hook of state.webhooks) plan.unschedule.push(`deliver:${hook.name}`);
+  for (const index of state.messages?.keys() ?? []) plan.unschedule.push(`chat:${index}`);
   plan.unschedule.push("timeout");
   plan.schedule.push([status === "timed_out" ? "notify:approval.timed_out" : "notify:approval.decided", now]);
   if (state.subject && state.policy.onDecision.setNode) {

@@ -1,7 +1,11 @@
 import { approversOf } from "./approvers";
 import type { GateState, Subject, WebhookPhase } from "./gate-state";
 
-/** A gate as the API, the console and notifications show it. */
+/**
+ * A gate as the API, the console and notifications show it. No view carries a usable decision:
+ * callback URIs (capabilities) appear only in the answer to the gate's creator and in each
+ * webhook's own request; the ids of the gate's chat messages and links appear nowhere.
+ */
 export interface GateView {
   id: string;
   namespace: string;
@@ -11,7 +15,7 @@ export interface GateView {
   context: Record<string, unknown>;
   /** The W3C trace the gate belongs to (absent on gates older than trace ids). */
   traceId?: string;
-  /** The gate's callback URI when it has exactly one webhook (else each webhook has its own). */
+  /** The gate's callback URI when it has exactly one webhook (else each webhook has its own); only for its creator. */
   callbackUri: string | null;
   createdAt: string;
   expiresAt: string;
@@ -20,7 +24,8 @@ export interface GateView {
     phase: WebhookPhase;
     attempts: number;
     lastError: string | null;
-    callbackUri: string;
+    /** Only in the answer to the gate's creator (null elsewhere). */
+    callbackUri: string | null;
     answer: { success: boolean; mdMessage: string; by: string; at: string } | null;
   }>;
   manual: {
@@ -33,12 +38,30 @@ export interface GateView {
   };
   decision: { status: string; reason: string; message: string; by: string; via: string; at: string } | null;
   node: { phase: string; attempts: number; lastError: string | null } | null;
+  /** The node the subject names, as its cluster reported it when the gate opened. */
+  subjectNode?: { id: string; workflowTemplate: string | null; template: string | null };
+  /** The requests the gate sent to its policy's channels (what they carried, how sending went). */
+  messages: Array<{
+    service: string;
+    recipient: string;
+    phase: string;
+    carried: string | null;
+    attempts: number;
+    lastError: string | null;
+    sentAt: string | null;
+  }>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The view of a gate's state. */
+/** The view of a gate's state, as anyone who may read the gate sees it (no callback URIs). */
 export function viewOf(state: GateState): GateView {
+  const view = creatorViewOf(state);
+  return { ...view, callbackUri: null, webhooks: view.webhooks.map((hook) => ({ ...hook, callbackUri: null })) };
+}
+
+/** The view the gate's creator gets back: with each webhook's callback URI, for it to hand on. */
+export function creatorViewOf(state: GateState): GateView {
   const [only, ...others] = state.webhooks;
   return {
     id: state.id,
@@ -74,5 +97,23 @@ export function viewOf(state: GateState): GateView {
     node: state.node
       ? { phase: state.node.phase, attempts: state.node.attempts, lastError: state.node.lastError }
       : null,
+    ...(state.held
+      ? {
+          subjectNode: {
+            id: state.held.id,
+            workflowTemplate: state.held.workflowTemplate,
+            template: state.held.template,
+          },
+        }
+      : {}),
+    messages: (state.messages ?? []).map((message) => ({
+      service: message.service,
+      recipient: message.recipient,
+      phase: message.phase,
+      carried: message.kind,
+      attempts: message.attempts,
+      lastError: message.lastError,
+      sentAt: message.sentAt === null ? null : iso(message.sentAt),
+    })),
   };
 }

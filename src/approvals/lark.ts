@@ -8,8 +8,13 @@ import { constantTimeEqualStrings } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { loadNotificationConfig } from "../notifications/config";
 import type { StoredService } from "../notifications/schema";
-import { LARK_ACTION_FIELD, LARK_GATE_FIELD, larkCard, serviceSecretContext } from "../notifications/send";
-import type { Decider } from "./approvers";
+import {
+  LARK_ACTION_FIELD,
+  LARK_GATE_FIELD,
+  LARK_MESSAGE_FIELD,
+  larkCard,
+  serviceSecretContext,
+} from "../notifications/send";
 import { decideFromChat, decisionLine } from "./chat-decide";
 import type { GateView } from "./gate-view";
 
@@ -32,8 +37,13 @@ const clickSchema = z.object({
   event: z.object({
     operator: z.object({ open_id: z.string().regex(/^ou_[A-Za-z0-9]{1,64}$/) }),
     action: z.object({
-      value: z.object({ [LARK_GATE_FIELD]: z.string().max(255), [LARK_ACTION_FIELD]: z.enum(["approve", "reject"]) }),
+      value: z.object({
+        [LARK_GATE_FIELD]: z.string().max(255),
+        [LARK_MESSAGE_FIELD]: z.string().max(255).default(""),
+        [LARK_ACTION_FIELD]: z.enum(["approve", "reject"]),
+      }),
     }),
+    context: z.object({ open_message_id: z.string().max(128).optional() }).optional(),
   }),
 });
 
@@ -103,20 +113,26 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   const value = click.data.event.action.value;
   const approve = value[LARK_ACTION_FIELD] === "approve";
   const user = `lark:${openId}`;
-  const decider: Decider = { by: user, via: `lark:${service.name}`, identities: [user] };
+  const decider = { by: user, via: `lark:${service.name}`, identities: [user] };
+  const serviceMessageId = click.data.event.context?.open_message_id;
   const outcome = await decideFromChat(
     c.env,
-    service.name,
-    value[LARK_GATE_FIELD] ?? "",
-    approve,
+    {
+      gateId: value[LARK_GATE_FIELD] ?? "",
+      approve,
+      origin: {
+        // Only a service an admin configured vouches for a clicker (src/approvals/channels.ts).
+        services: service.adminConfigured === true ? [service.name] : [],
+        message: value[LARK_MESSAGE_FIELD] ?? "",
+        ...(serviceMessageId ? { serviceMessageId } : {}),
+      },
+    },
     async () => decider,
     `${approve ? "Approved" : "Rejected"} in Lark by ${openId}`,
   );
   switch (outcome.kind) {
     case "missing":
-      return c.json(toast("error", "This approval does not exist, or was not sent by this Lark app."));
-    case "not-approver":
-      return c.json(toast("warning", "You are not an approver of this gate."));
+      return c.json(toast("error", "This approval does not exist."));
     case "decided":
       return c.json({ ...toast("success", decisionLine(outcome.gate, mention)), card: decidedCard(outcome.gate) });
     case "refused":

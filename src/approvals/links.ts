@@ -6,11 +6,12 @@ import type { Decider } from "./approvers";
 /**
  * One-time Approve / Reject links for chat services without signed interactivity (DingTalk,
  * WeCom, Teams, Google Chat, Discord, Lark robots). A link is `/approve/{token}`: the token names
- * the gate, the action and the service whose message carried it, signed with a key derived from
- * HOOKLINE_SECRET_KEY — nothing is stored to mint one, and the same message redelivered carries
- * the same links. Opening a link shows a confirm page (a GET never decides, so link previews and
- * mail scanners decide nothing); the POST decides as `link:<service>`, once: afterwards, and
- * after the gate is decided or expired, the link answers 410.
+ * the gate, the action, the gate's message that carried it, the link's own id and the service,
+ * signed with a key derived from HOOKLINE_SECRET_KEY. Only the gate mints links, for the requests
+ * it sends to its policy's channels, and it records each link's id: a link counts only when the
+ * gate recorded sending it. Opening a link shows a confirm page (a GET never decides, so link
+ * previews and mail scanners decide nothing); the POST decides as `link:<service>`, once:
+ * afterwards, and after the gate is decided or expired, the link answers 410.
  */
 export type LinkAction = "approve" | "reject";
 
@@ -18,6 +19,10 @@ export interface ApprovalLink {
   gateId: string;
   action: LinkAction;
   service: string;
+  /** The gate's id for the message that carried the link. */
+  message: string;
+  /** The link's own id, recorded by the gate. */
+  link: string;
 }
 
 const ACTION_CODES: ReadonlyMap<string, LinkAction> = new Map([
@@ -30,7 +35,7 @@ const signedText = (payload: string) => `approval-link:${payload}`;
 
 /** The URL of a one-time link for `action` on a gate, as the message of `service` carries it. */
 export async function approvalLinkUrl(keyring: Keyring, base: string, link: ApprovalLink): Promise<string> {
-  const payload = `${link.gateId}.${link.action === "approve" ? "a" : "r"}.${link.service}`;
+  const payload = `${link.gateId}.${link.action === "approve" ? "a" : "r"}.${link.message}.${link.link}.${link.service}`;
   const signature = await mac(keyring, "approval-links", signedText(payload));
   return `${base.replace(/\/+$/, "")}/approve/${toBase64Url(utf8(payload))}.${toBase64Url(signature)}`;
 }
@@ -45,14 +50,20 @@ export async function openApprovalLink(keyring: Keyring, token: string): Promise
   if (!bytes || !signature) return null;
   const payload = new TextDecoder().decode(bytes);
   if (!(await verifyMac(keyring, "approval-links", signedText(payload), signature))) return null;
-  const match = /^([0-9a-z]{46})\.([ar])\.([a-z0-9.-]{1,253})$/.exec(payload);
+  const match = /^([0-9a-z]{46})\.([ar])\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})\.([a-z0-9.-]{1,253})$/.exec(payload);
   const action = match ? ACTION_CODES.get(match[2] ?? "") : undefined;
   if (!match || !action) return null;
-  return { gateId: match[1] ?? "", action, service: match[3] ?? "" };
+  return { gateId: match[1] ?? "", action, message: match[3] ?? "", link: match[4] ?? "", service: match[5] ?? "" };
 }
 
-/** Who decides through a link: the service whose message carried it, and only once. */
+/** Who decides through a link: the service whose message carried it, only once, and only with a link the gate sent. */
 export function linkDecider(link: ApprovalLink): Decider {
   const who = `link:${link.service}`;
-  return { by: who, via: who, identities: [who], once: true };
+  return {
+    by: who,
+    via: who,
+    identities: [who],
+    once: true,
+    through: { services: [link.service], message: link.message, link: link.link },
+  };
 }

@@ -14,15 +14,21 @@ import { SecretBox } from "../auth/secret-box";
 import { authorizeWorkerSecretNames } from "../auth/secrets";
 import { specOf } from "../lib/documents";
 import { parseDuration } from "../lib/duration";
-import { isDns1123Label } from "../lib/names";
+import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { hasTemplate } from "../lib/templates";
 import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
 import { approverSchema, type ManualPolicy } from "./approvers";
+import { type SubjectClaim, subjectClaimSchema } from "./subject-claims";
 
 /** The body template webhooks get unless they name another one. */
 export const DEFAULT_BODY_TEMPLATE = "default";
 const MAX_TIMEOUT_MS = 30 * 86_400_000;
+
+const channelSchema = z.strictObject({
+  service: z.string().refine(isDns1123Subdomain, "must be a notification service name"),
+  recipients: z.array(z.string().min(1).max(200)).max(20).default([]),
+});
 
 const webhookSchema = z.strictObject({
   name: z.string().refine(isDns1123Label, "must be a DNS-1123 label"),
@@ -57,8 +63,23 @@ export const policySpecSchema = z
         chatLinks: z.boolean().default(false),
         /** Chat buttons ask "are you sure?" before approving (for production policies). */
         confirm: z.boolean().default(false),
+        /** Where the gate itself sends its request with buttons or links: the only chats that decide. */
+        channels: z
+          .array(channelSchema)
+          .max(10)
+          .default([])
+          .refine(
+            (channels) => new Set(channels.map((channel) => channel.service)).size === channels.length,
+            "each service may be named once (list its recipients together)",
+          ),
       })
-      .default({ required: false, chatLinks: false, confirm: false }),
+      .default({ required: false, chatLinks: false, confirm: false, channels: [] })
+      .refine((manual) => !manual.chatLinks || manual.channels.length > 0, {
+        message: "chatLinks needs manual.channels: the gate sends its one-time links only there",
+        path: ["chatLinks"],
+      }),
+    /** The workflows and nodes this policy guards: a gate of another policy on them is refused. */
+    subjects: z.array(subjectClaimSchema).max(20).default([]),
     timeout: z
       .string()
       .default("24h")
@@ -99,6 +120,8 @@ export interface StoredPolicy {
   namespace: string;
   webhooks: StoredWebhook[];
   manual: ManualPolicy;
+  /** The subjects this policy claims (older policies claim none). */
+  subjects?: SubjectClaim[];
   timeout: string;
   timeoutMs: number;
   onDecision: { setNode: boolean; outputParameter: string };
@@ -189,6 +212,7 @@ export async function buildPolicy(
     namespace,
     webhooks,
     manual: spec.manual,
+    subjects: spec.subjects,
     timeout: spec.timeout,
     timeoutMs: parseDuration(spec.timeout) ?? 86_400_000,
     onDecision: spec.onDecision,
@@ -208,7 +232,8 @@ export function describePolicy(policy: StoredPolicy) {
       ...hook,
       headers: describeHeaders(hook.headers),
     })),
-    manual: policy.manual,
+    manual: { ...policy.manual, channels: policy.manual.channels ?? [] },
+    subjects: policy.subjects ?? [],
     timeout: policy.timeout,
     onDecision: policy.onDecision,
     createdAt: policy.createdAt,

@@ -1,53 +1,26 @@
 import { type Context, Hono } from "hono";
-import { ulid } from "ulid";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import { authorize } from "../auth/principal";
 import { keyringOf } from "../auth/secrets";
 import { isDryRun } from "../lib/apply";
-import { randomBytes, toHex } from "../lib/crypto";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
-import { assertNamespace, assertObjectName, isDns1123Label, isDns1123Subdomain } from "../lib/names";
+import { assertNamespace, assertObjectName, isDns1123Label } from "../lib/names";
 import { limitSchema, pageOf } from "../lib/paging";
-import { isTraceId, newTraceId, traceIdOf } from "../lib/trace";
+import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { FORGED_URI } from "./approval-gate";
 import { principalDecider } from "./approvers";
 import { presentedCapability } from "./callback-uris";
+import { checkDecisionChannels } from "./channels";
 import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
 import { APPROVAL_STATUSES } from "./gate-state";
 import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
+import { openApprovalGate } from "./open";
 import { buildPolicy, describePolicy } from "./policy";
 import { deletePolicy, getPolicy, listApprovals, listPolicies, savePolicy } from "./store";
-
-const MAX_CONTEXT_BYTES = 16 * 1024;
-
-/** A new gate id: time-ordered (ULID) and unguessable (another 80 random bits). */
-export function newGateId(): string {
-  return `${ulid().toLowerCase()}${toHex(randomBytes(10))}`;
-}
-
-export const createApprovalSchema = z.strictObject({
-  policy: z.string().refine(isDns1123Subdomain, "must be a policy name"),
-  subject: z
-    .strictObject({
-      cluster: z.string().refine(isDns1123Subdomain, "must be a cluster name"),
-      workflow: z.string().refine(isDns1123Subdomain, "must be a workflow name"),
-      node: z.string().min(1).max(253),
-    })
-    .optional(),
-  /** The trace the gate belongs to — e.g. `{{workflow.annotations.hookline.dev/trace-id}}` (else `traceparent`). */
-  traceId: z.string().refine(isTraceId, "must be a W3C trace id: 32 lowercase hex digits, not all zero").optional(),
-  context: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .refine(
-      (value) => JSON.stringify(value).length <= MAX_CONTEXT_BYTES,
-      `must be at most ${MAX_CONTEXT_BYTES} bytes of JSON`,
-    ),
-});
 
 export const callbackSchema = z.strictObject({
   success: z.boolean(),
@@ -99,6 +72,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     const previous = await getPolicy(c.env.DB, namespace, name);
     const document = await readDocument(c.req.raw);
     const { policy, input } = await buildPolicy(principal, namespace, name, document, () => keyring, previous);
+    await checkDecisionChannels(c.env.DB, policy);
     const prints = await fingerprint(keyring, input);
     policy.fingerprint = prints.current;
     const action = applyActionOf(previous, prints);
@@ -132,19 +106,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     // Opening a gate holds a workflow node: its own scope, not events:write.
     authorize(c.get("principal"), "approvals:create", namespace);
-    const input = parseWith(createApprovalSchema, await readDocument(c.req.raw));
-    const policy = await getPolicy(c.env.DB, namespace, input.policy);
-    if (!policy) throw notFound(`approval policy "${input.policy}" not found in namespace "${namespace}"`);
-    const id = newGateId();
-    const view = await gateOf(c.env, id).create({
-      id,
-      namespace,
-      policy,
-      subject: input.subject ?? null,
-      context: input.context,
-      traceId: input.traceId ?? traceIdOf(c.req.header("traceparent")) ?? newTraceId(),
-      callbackBase: c.env.PUBLIC_URL ? c.env.PUBLIC_URL.replace(/\/+$/, "") : new URL(c.req.url).origin,
-    });
+    const view = await openApprovalGate(c.env, namespace, await readDocument(c.req.raw), c.req.header("traceparent"));
     return c.json(view, 201);
   })
   .get("/namespaces/:namespace/approvals", async (c) => {

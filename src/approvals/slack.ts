@@ -46,7 +46,10 @@ const clickSchema = z.object({
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,30}$/), name: z.string().max(200).optional() }),
   response_url: z.string().url().max(2048),
   actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(255).optional() })).min(1),
-  message: z.object({ text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
+  message: z
+    .object({ text: z.string().optional(), ts: z.string().max(64).optional(), blocks: z.array(z.unknown()).optional() })
+    .optional(),
+  container: z.object({ message_ts: z.string().max(64).optional() }).optional(),
 });
 type Click = z.infer<typeof clickSchema>;
 
@@ -56,10 +59,14 @@ const unauthenticated = () =>
     "the request is not signed by a Slack app hookline knows (or is older than 5 minutes)",
   );
 
-/** The Slack service whose signing secret signed this request (tried in turn, each in constant time). */
-async function signingService(env: Env, headers: Headers, rawBody: string): Promise<StoredService | null> {
-  if (!headers.has("x-slack-signature") || !headers.has("x-slack-request-timestamp")) return null;
+/**
+ * The Slack services whose signing secret signed this request (each tried in constant time):
+ * usually one; two when the same app is configured twice.
+ */
+async function signingServices(env: Env, headers: Headers, rawBody: string): Promise<StoredService[]> {
+  if (!headers.has("x-slack-signature") || !headers.has("x-slack-request-timestamp")) return [];
   const config = await loadNotificationConfig(env.DB);
+  const verified: StoredService[] = [];
   for (const service of config.services.values()) {
     if (service.type !== "slack" || !service.signingSecretSealed) continue;
     const secret = await resolveSecret(
@@ -67,13 +74,21 @@ async function signingService(env: Env, headers: Headers, rawBody: string): Prom
       { sealed: service.signingSecretSealed },
       serviceSecretContext(service.name, "signing-secret"),
     );
-    if (await verifySlackSignature(secret, headers, rawBody)) return service;
+    if (await verifySlackSignature(secret, headers, rawBody)) verified.push(service);
   }
-  return null;
+  return verified;
+}
+
+interface HooklineClick {
+  click: Click;
+  approve: boolean;
+  gateId: string;
+  /** The gate's id for the message the button was in. */
+  message: string;
 }
 
 /** The click of a form-encoded interaction body, or null when it is not one of hookline's buttons. */
-function clickOf(rawBody: string): { click: Click; approve: boolean; gateId: string } | null {
+function clickOf(rawBody: string): HooklineClick | null {
   let payload: unknown;
   try {
     payload = JSON.parse(new URLSearchParams(rawBody).get("payload") ?? "");
@@ -84,54 +99,58 @@ function clickOf(rawBody: string): { click: Click; approve: boolean; gateId: str
   if (!parsed.success) return null;
   const action = parsed.data.actions[0];
   if (action?.action_id !== SLACK_APPROVE_ACTION && action?.action_id !== SLACK_REJECT_ACTION) return null;
-  return { click: parsed.data, approve: action.action_id === SLACK_APPROVE_ACTION, gateId: action.value ?? "" };
+  // The value is `<gate>.<message>` (slackButtonValue); an older button names the gate alone.
+  const [gateId = "", message = ""] = (action.value ?? "").split(".", 2);
+  return { click: parsed.data, approve: action.action_id === SLACK_APPROVE_ACTION, gateId, message };
 }
 
 async function interactions(c: Context<AppEnv>): Promise<Response> {
   const rawBody = decodeUtf8(await readBodyLimited(c.req.raw, MAX_INTERACTION_BYTES));
-  const service = await signingService(c.env, c.req.raw.headers, rawBody);
-  if (!service) throw unauthenticated();
+  const services = await signingServices(c.env, c.req.raw.headers, rawBody);
+  if (services.length === 0) throw unauthenticated();
   const clicked = clickOf(rawBody);
   // Interactions that are not hookline's buttons (shortcuts, other apps' blocks) are acknowledged.
-  if (clicked) c.executionCtx.waitUntil(answerClick(c.env, service, clicked));
+  if (clicked) c.executionCtx.waitUntil(answerClick(c.env, services, clicked));
   return c.body(null, 200);
 }
 
 /** Decides the gate as the clicker and tells them how it went; never throws (it runs after the answer). */
-async function answerClick(
-  env: Env,
-  stored: StoredService,
-  { click, approve, gateId }: { click: Click; approve: boolean; gateId: string },
-): Promise<void> {
+async function answerClick(env: Env, verified: readonly StoredService[], clicked: HooklineClick): Promise<void> {
+  const { click, approve, gateId } = clicked;
+  // Only a service an admin configured vouches for a clicker (src/approvals/channels.ts).
+  const deciding = verified.filter((service) => service.adminConfigured === true);
+  const stored = deciding[0] ?? verified[0];
+  if (!stored) return;
   try {
     const service = await resolveService(env, stored);
     const slackOrigin = new URL(stored.apiUrl ?? SLACK_API_URL).origin;
     const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
     const user = `slack:${click.user.id}`;
     // Group membership is looked up for the gate's own policy, once the gate is known.
-    const deciderFor = async (gate: GateView): Promise<Decider> => ({
+    const deciderFor = async (gate: GateView): Promise<Omit<Decider, "through">> => ({
       by: user,
       via: `slack:${service.name}`,
       identities: [user, ...(await groupsOf(service, gate, click.user.id))],
     });
     const who = click.user.name ?? click.user.id;
+    const serviceMessageId = click.container?.message_ts ?? click.message?.ts;
     const outcome = await decideFromChat(
       env,
-      service.name,
-      gateId,
-      approve,
+      {
+        gateId,
+        approve,
+        origin: {
+          services: deciding.map((candidate) => candidate.name),
+          message: clicked.message,
+          ...(serviceMessageId ? { serviceMessageId } : {}),
+        },
+      },
       deciderFor,
       `${approve ? "Approved" : "Rejected"} in Slack by ${who}`,
     );
     switch (outcome.kind) {
       case "missing":
-        return respond(ephemeral("This approval does not exist, or was not sent to this Slack app."));
-      case "not-approver":
-        return respond(
-          ephemeral(
-            `You are not an approver of this gate (policy ${outcome.gate.policy} in ${outcome.gate.namespace}).`,
-          ),
-        );
+        return respond(ephemeral("This approval does not exist."));
       case "decided":
         return respond(replaced(click, outcome.gate));
       case "refused":

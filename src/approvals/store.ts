@@ -158,3 +158,34 @@ export async function resealPolicies(db: D1Database, box: SecretBox): Promise<nu
   }
   return count;
 }
+
+/**
+ * Holds a workflow node for a gate unless another gate holds it: returns the id of the gate that
+ * holds it now (this one when the hold was taken). One round trip; concurrent holds on one node
+ * leave exactly one holder.
+ */
+export async function holdSubject(db: D1Database, key: string, gateId: string, now: number): Promise<string> {
+  const [, holder] = await db.batch<{ gate_id: string }>([
+    db
+      .prepare(
+        "INSERT INTO approval_subjects (subject, gate_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (subject) DO NOTHING",
+      )
+      .bind(key, gateId, now),
+    db.prepare("SELECT gate_id FROM approval_subjects WHERE subject = ?1").bind(key),
+  ]);
+  return holder?.results[0]?.gate_id ?? gateId;
+}
+
+/** Moves a node's hold from a gate that no longer needs it (decided) to another; false when someone else moved it first. */
+export async function takeOverSubject(db: D1Database, key: string, from: string, to: string): Promise<boolean> {
+  const result = await db
+    .prepare("UPDATE approval_subjects SET gate_id = ?3 WHERE subject = ?1 AND gate_id = ?2")
+    .bind(key, from, to)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** The statement that lets go of a node a gate held (only that gate's hold). */
+export function releaseSubjectStatement(db: D1Database, key: string, gateId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM approval_subjects WHERE subject = ?1 AND gate_id = ?2").bind(key, gateId);
+}

@@ -60,6 +60,11 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.includes("admin") || principal.scopes.includes(scope);
 }
 
+/** True for the gateway's administrators: the `admin` scope over every namespace. */
+export function isGatewayAdmin(principal: Principal): boolean {
+  return hasScope(principal, "admin") && hasAllNamespaces(principal);
+}
+
 /** True when the principal may act in `namespace`. */
 export function hasNamespace(principal: Principal, namespace: string): boolean {
   return principal.namespaces.includes("*") || principal.namespaces.includes(namespace);

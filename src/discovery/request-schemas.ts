@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import { decisionSchema } from "../approvals/decide";
 import { createClientSchema } from "../approvals/oauth-routes";
+import { createApprovalSchema } from "../approvals/open";
 import { policySpecSchema } from "../approvals/policy";
-import { approvalListSchema, callbackSchema, createApprovalSchema } from "../approvals/routes";
+import { approvalListSchema, callbackSchema } from "../approvals/routes";
 import { createTokenSchema } from "../auth/tokens-routes";
 import { webhookClientSchema } from "../auth/webhook-clients-routes";
 import { dryRunInputSchema } from "../bindings/dry-run";

@@ -130,3 +130,26 @@ export const BUILT_IN_TRIGGERS: Record<string, TriggerDefinition> = {
     ],
   },
 };
+
+/**
+ * The triggers of hookline's own events (approvals, workflows, failed events, clusters) and the
+ * built-in templates they send. They fire only for events hookline itself produced, never for a
+ * posted resource — whatever its fields say — so nothing a user posts can stand in for an
+ * approval request or announce a decision (a trigger applied under one of these names is bound
+ * the same way).
+ */
+const HOOKLINE_EVENT_TRIGGER_PREFIXES = ["on-approval-", "on-workflow-", "on-event-", "on-cluster-"];
+
+/** True for a trigger of hookline's own events. */
+export function isHooklineEventTrigger(name: string): boolean {
+  return HOOKLINE_EVENT_TRIGGER_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/** True for a built-in template that renders hookline's own events (approval-requested, workflow-submitted…). */
+export function isHooklineEventTemplate(name: string): boolean {
+  for (const [trigger, definition] of Object.entries(BUILT_IN_TRIGGERS)) {
+    if (!isHooklineEventTrigger(trigger)) continue;
+    if (definition.conditions.some((condition) => condition.send.includes(name))) return true;
+  }
+  return false;
+}

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { keyringOf } from "../auth/secrets";
 import { buryMessage } from "../events/graveyard";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
@@ -66,7 +65,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
     }
     try {
       config ??= await loadNotificationConfig(env.DB);
-      const result = await fanOut(env.DB, config, keyringOf(env), internalResource(parsed.data));
+      const result = await fanOut(env.DB, config, internalResource(parsed.data));
       await enqueueDeliveries(env.DB, env.NOTIFICATIONS, result.deliveries);
       message.ack();
     } catch (error) {

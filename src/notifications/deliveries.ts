@@ -5,6 +5,7 @@ import { limitSchema, pageOf } from "../lib/paging";
 import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
 import { enqueueDeliveries } from "./consumer";
+import type { RenderedMessage } from "./render";
 import { DELIVERY_STATUSES, type Delivery, getDelivery, listDeliveries, resetDelivery } from "./store";
 
 /**
@@ -33,12 +34,28 @@ export function describeDelivery(delivery: Delivery) {
     service: delivery.service,
     recipient: delivery.recipient,
     ...(delivery.traceId ? { traceId: delivery.traceId } : {}),
-    title: delivery.message.title,
+    title: visibleMessage(delivery.message).title,
     status: delivery.status,
     attempts: delivery.attempts,
     lastError: delivery.lastError,
     deliveredAt: delivery.deliveredAt === null ? null : new Date(delivery.deliveredAt).toISOString(),
   };
+}
+
+/** A one-time approval link in a text: `/approve/<token>`. */
+const APPROVAL_LINK = /\/approve\/[A-Za-z0-9_.~%-]+/g;
+
+/**
+ * A delivery's message as views show it (API, console), whatever the reader's scope: no usable
+ * approval link (`/approve/<redacted>`) and no button value — deliveries recorded before gates
+ * sent their own requests may still hold them.
+ */
+export function visibleMessage(message: RenderedMessage): RenderedMessage {
+  const redact = (text: string) => text.replace(APPROVAL_LINK, "/approve/<redacted>");
+  const { approval: _, ...rest } = message;
+  const visible: RenderedMessage = { ...rest, title: redact(rest.title), body: redact(rest.body) };
+  if (rest.webhookBody !== null) visible.webhookBody = redact(rest.webhookBody);
+  return visible;
 }
 
 /** A page of the deliveries the principal may see, newest first. */

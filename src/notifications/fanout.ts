@@ -1,9 +1,8 @@
-import type { Keyring } from "../auth/keys";
 import { ExpressionError } from "../expressions/jsonata";
 import { sha256Hex } from "../lib/crypto";
 import { fail, ok, type Result } from "../lib/result";
 import { isTraceId } from "../lib/trace";
-import { withApprovalActions } from "./approval-actions";
+import { isHooklineEventTemplate, isHooklineEventTrigger } from "./catalog";
 import type { CompiledCondition, NotificationConfig } from "./config";
 import type { InternalEvent } from "./internal-events";
 import { renderNotification } from "./render";
@@ -17,24 +16,61 @@ export interface NotificationResource {
   /** The namespace its deliveries belong to ('' for a resource without one). */
   namespace: string;
   doc: Record<string, unknown>;
+  /** True for hookline's own events: only they fire the triggers of hookline's events (`on-approval-*`…). */
+  own: boolean;
 }
 
 const SUBSCRIBE_PREFIX = "notifications.argoproj.io/subscribe.";
 
-/** The identity of a posted resource document, or an error when it has no name. */
+/** The API group of hookline's own events: no posted resource may use it. */
+const HOOKLINE_GROUP = "hookline.dev";
+const HOOKLINE_EVENT_KIND = "HooklineEvent";
+/** Where the keys of hookline's own events start. */
+const HOOKLINE_EVENT_KEYS = `${HOOKLINE_GROUP}/v1/${HOOKLINE_EVENT_KIND}/`;
+
+/** Kubernetes' shapes: `group/version` or `version`, a CamelCase kind, DNS names. */
+const apiVersionPattern = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
+const kindPattern = /^[A-Z][A-Za-z0-9]{0,62}$/;
+const namePattern = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const namespacePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The identity of a posted resource document, or why it cannot be one. hookline's own events come
+ * only from hookline: a document of kind HooklineEvent, in hookline's API group, or whose key a
+ * hookline event uses is refused — a resource posted here can never stand in for an approval
+ * request or a decision, nor take over the state of one. The parts of the key must have
+ * Kubernetes' shapes, so no two documents share a key by splitting it differently.
+ */
 export function resourceOf(doc: Record<string, unknown>): Result<NotificationResource> {
   const metadata = (doc.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  if (typeof metadata.name !== "string" || metadata.name === "")
-    return fail("invalid_argument", "metadata.name: required");
-  const part = (value: unknown) => (typeof value === "string" ? value : "");
-  const namespace = part(metadata.namespace);
-  return ok({ key: `${part(doc.apiVersion)}/${part(doc.kind)}/${namespace}/${metadata.name}`, namespace, doc });
+  const apiVersion = doc.apiVersion;
+  const kind = doc.kind;
+  if (typeof apiVersion !== "string" || !apiVersionPattern.test(apiVersion))
+    return fail(
+      "invalid_argument",
+      'apiVersion: required, as "group/version" or "version" (e.g. argoproj.io/v1alpha1)',
+    );
+  if (typeof kind !== "string" || !kindPattern.test(kind))
+    return fail("invalid_argument", "kind: required, a Kubernetes kind (e.g. Application)");
+  if (kind === HOOKLINE_EVENT_KIND || apiVersion === HOOKLINE_GROUP || apiVersion.startsWith(`${HOOKLINE_GROUP}/`))
+    return fail(
+      "invalid_argument",
+      `${kind === HOOKLINE_EVENT_KIND ? "kind" : "apiVersion"}: hookline's own events (${HOOKLINE_GROUP}, ${HOOKLINE_EVENT_KIND}) come only from hookline; post your own resources (e.g. an Argo CD Application)`,
+    );
+  if (typeof metadata.name !== "string" || !namePattern.test(metadata.name))
+    return fail("invalid_argument", "metadata.name: required, a Kubernetes name (DNS-1123 subdomain)");
+  const namespace = metadata.namespace === undefined ? "" : metadata.namespace;
+  if (typeof namespace !== "string" || (namespace !== "" && !namespacePattern.test(namespace)))
+    return fail("invalid_argument", "metadata.namespace: must be a Kubernetes namespace (DNS-1123 label)");
+  const key = `${apiVersion}/${kind}/${namespace}/${metadata.name}`;
+  return ok({ key, namespace, doc, own: false });
 }
 
 /** hookline's own event as a resource: triggers see it as `app` (`app.type`, `app.data`). */
 export function internalResource(event: InternalEvent): NotificationResource {
   return {
-    key: `hookline.dev/v1/HooklineEvent/${event.namespace}/${event.id}`,
+    own: true,
+    key: `${HOOKLINE_EVENT_KEYS}${event.namespace}/${event.id}`,
     namespace: event.namespace,
     doc: {
       apiVersion: "hookline.dev/v1",
@@ -83,7 +119,6 @@ export interface FanOutResult {
 export async function fanOut(
   db: D1Database,
   config: NotificationConfig,
-  keyring: Keyring,
   resource: NotificationResource,
   now = Date.now(),
 ): Promise<FanOutResult> {
@@ -120,6 +155,10 @@ export async function fanOut(
     );
 
   for (const [trigger, targets] of destinations) {
+    if (!resource.own && isHooklineEventTrigger(trigger)) {
+      result.problems.push(`trigger "${trigger}" fires only for hookline's own events, not for posted resources`);
+      continue;
+    }
     const conditions = config.triggers.get(trigger);
     if (!conditions) {
       result.problems.push(`trigger "${trigger}" does not exist`);
@@ -142,18 +181,7 @@ export async function fanOut(
         result.fired.push({ trigger, condition: condition.index, destination, templates: condition.send });
         for (const template of condition.send) {
           deliveries.push(
-            await buildDelivery(
-              config,
-              keyring,
-              resource,
-              trigger,
-              condition.index,
-              target,
-              once,
-              fired,
-              template,
-              now,
-            ),
+            await buildDelivery(config, resource, trigger, condition.index, target, once, fired, template, now),
           );
         }
       }
@@ -247,7 +275,6 @@ async function evaluateCondition(
 
 async function buildDelivery(
   config: NotificationConfig,
-  keyring: Keyring,
   resource: NotificationResource,
   trigger: string,
   condition: number,
@@ -282,15 +309,23 @@ async function buildDelivery(
       lastError: `service "${target.service}" is not configured`,
     };
   }
+  const stored = config.templates.get(template);
+  if (!stored && !resource.own && isHooklineEventTemplate(template)) {
+    return {
+      ...base,
+      message: { title: "", body: "", webhookBody: null },
+      status: "failed",
+      lastError: `template "${template}" renders hookline's own events only; a posted resource cannot use it`,
+    };
+  }
   try {
-    const rendered = renderNotification(template, config.templates.get(template), {
+    const message = renderNotification(template, stored, {
       resource: resource.doc,
       context: config.context,
       serviceType: service.type as ServiceType,
       recipient: target.recipient,
       serviceName: target.service,
     });
-    const message = await withApprovalActions(rendered, resource.doc, service, keyring);
     return { ...base, message, status: "pending", lastError: null };
   } catch (error) {
     return {

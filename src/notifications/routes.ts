@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import type { z } from "zod";
+import { policiesDecidingThrough } from "../approvals/channels";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
 import { type Destination, restoreHeaders, restoreValue, storedValue } from "../auth/placeholders";
-import { authorize, GLOBAL, type Principal } from "../auth/principal";
+import { authorize, GLOBAL, isGatewayAdmin, type Principal } from "../auth/principal";
 import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
 import { authorizeWorkerSecretNames, keyringOf, SEALED } from "../auth/secrets";
@@ -18,7 +19,7 @@ import { parseWith } from "../lib/validation";
 import { BUILT_IN_TRIGGERS } from "./catalog";
 import { compileSubscription, compileTrigger, loadNotificationConfig } from "./config";
 import { enqueueDeliveries } from "./consumer";
-import { describeDelivery, findDelivery, listDeliveryPage, retryDelivery } from "./deliveries";
+import { describeDelivery, findDelivery, listDeliveryPage, retryDelivery, visibleMessage } from "./deliveries";
 import { fanOut, resourceOf } from "./fanout";
 import {
   contextSchema,
@@ -50,7 +51,7 @@ async function sealService(
   name: string,
   body: unknown,
   keyring: () => Keyring,
-  _db: D1Database,
+  db: D1Database,
   previous: StoredService | null,
 ): Promise<{ object: StoredService; input: unknown }> {
   const parsed = parseWith(serviceInputSchema, specOf(body, name));
@@ -101,6 +102,7 @@ async function sealService(
     ...(input.urlSecret === undefined ? [] : [{ field: "urlSecret" }]),
     ...workerSecretFields(input.headers, "headers"),
   ]);
+  const decisions = await decisionRights(principal, name, input, keyring(), db, previous);
   let box: SecretBox | undefined;
   const boxOf = () => {
     box ??= new SecretBox(keyring());
@@ -126,9 +128,66 @@ async function sealService(
     appSecretSealed: await seal(input.appSecret, "app-secret"),
     verificationTokenSealed: await seal(input.verificationToken, "verification-token"),
     encryptKeySealed: await seal(input.encryptKey, "encrypt-key"),
+    adminConfigured: decisions.adminConfigured,
+    decisionFingerprint: decisions.fingerprint,
     updatedAt: new Date().toISOString(),
   };
   return { object, input };
+}
+
+/**
+ * Who may set what a service verifies and where it sends. Its type, URL, tokens, secrets, app
+ * and `apiUrl` decide whose clicks it vouches for and who receives a gate's links: once a policy
+ * names the service in `manual.channels`, changing them needs admin (403 otherwise, whether the
+ * service exists yet or not). The service remembers whether an admin set them — only then does
+ * it carry decisions.
+ */
+async function decisionRights(
+  principal: Principal,
+  name: string,
+  input: { type: string } & {
+    [field in
+      | "url"
+      | "urlSecret"
+      | "apiUrl"
+      | "token"
+      | "signingSecret"
+      | "appId"
+      | "appSecret"
+      | "verificationToken"
+      | "encryptKey"]?: string | undefined;
+  },
+  keyring: Keyring,
+  db: D1Database,
+  previous: StoredService | null,
+): Promise<{ adminConfigured: boolean; fingerprint: string }> {
+  const fields = {
+    type: input.type,
+    url: input.url ?? null,
+    urlSecret: input.urlSecret ?? null,
+    apiUrl: input.apiUrl ?? null,
+    token: input.token ?? null,
+    signingSecret: input.signingSecret ?? null,
+    appId: input.appId ?? null,
+    appSecret: input.appSecret ?? null,
+    verificationToken: input.verificationToken ?? null,
+    encryptKey: input.encryptKey ?? null,
+  };
+  const prints = await fingerprint(keyring, fields);
+  const unchanged = previous?.decisionFingerprint !== undefined && prints.all.includes(previous.decisionFingerprint);
+  if (isGatewayAdmin(principal)) return { adminConfigured: true, fingerprint: prints.current };
+  if (!unchanged) await assertNoDecisionsThrough(db, name, "changing its url, token, secrets, app or apiUrl");
+  return { adminConfigured: unchanged && previous?.adminConfigured === true, fingerprint: prints.current };
+}
+
+/** 403 when a policy's channels name the service: it carries approval decisions, and only an admin changes it. */
+async function assertNoDecisionsThrough(db: D1Database, service: string, what: string): Promise<void> {
+  const policies = await policiesDecidingThrough(db, service);
+  if (policies.length === 0) return;
+  throw new AppError(
+    "permission_denied",
+    `service "${service}" carries approval decisions (named in manual.channels of policy ${policies.join(", ")}): ${what} needs the "admin" scope`,
+  );
 }
 
 /** A service as the API shows it: URL and secrets are never returned. */
@@ -149,6 +208,8 @@ function describeService(service: StoredService) {
     ...(service.username ? { username: service.username } : {}),
     ...(service.icon ? { icon: service.icon } : {}),
     hasSecret: service.secretSealed !== null,
+    // Whether an admin set what it verifies and where it sends: only then may policies' channels name it.
+    adminConfigured: service.adminConfigured === true,
     method: service.method,
     headers: describeHeaders(service.headers),
     ratePerMinute: service.ratePerMinute,
@@ -180,8 +241,8 @@ function objectRoutes<T>(
     previous: T | null,
   ) => Promise<{ object: T; input: unknown }>,
   describe: (name: string, object: T) => unknown,
-  /** Throws when the object may not be deleted (something still uses it). */
-  checkDelete?: (db: D1Database, name: string) => Promise<void>,
+  /** Throws when the object may not be deleted (something still uses it, or the principal may not). */
+  checkDelete?: (db: D1Database, name: string, principal: Principal) => Promise<void>,
 ) {
   return new Hono<AppEnv>()
     .put(`/notifications/${path}/:name`, async (c) => {
@@ -213,9 +274,9 @@ function objectRoutes<T>(
       return c.json(describe(name, withoutFingerprint(object)));
     })
     .delete(`/notifications/${path}/:name`, async (c) => {
-      authorize(c.get("principal"), "notifications:write", GLOBAL);
+      const principal = authorize(c.get("principal"), "notifications:write", GLOBAL);
       const name = assertObjectName(c.req.param("name"), `${what} name`);
-      await checkDelete?.(c.env.DB, name);
+      await checkDelete?.(c.env.DB, name, principal);
       if (!(await deleteObject(c.env.DB, table, name))) throw notFound(`${what} "${name}" not found`);
       return c.body(null, 204);
     });
@@ -227,6 +288,9 @@ const serviceRoutes = objectRoutes<StoredService>(
   "service",
   sealService,
   (_name, service) => describeService(service),
+  async (db, name, principal) => {
+    if (!isGatewayAdmin(principal)) await assertNoDecisionsThrough(db, name, "deleting it");
+  },
 );
 
 const triggerRoutes = objectRoutes<TriggerSpec>(
@@ -313,12 +377,12 @@ export const notificationRoutes = new Hono<AppEnv>()
       throw new AppError("invalid_argument", "the body must be a resource object (e.g. an Argo CD Application)");
     }
     const found = resourceOf(document as Record<string, unknown>);
-    if (!found.ok) throw new AppError("invalid_argument", found.error.message);
+    if (!found.ok) throw new AppError(found.error.code, found.error.message);
     const resource = found.value;
     // The resource's deliveries belong to its namespace: the principal must be allowed there.
     authorize(principal, "notifications:write", resource.namespace === "" ? GLOBAL : resource.namespace);
     const config = await loadNotificationConfig(c.env.DB);
-    const result = await fanOut(c.env.DB, config, keyringOf(c.env), resource);
+    const result = await fanOut(c.env.DB, config, resource);
     try {
       await enqueueDeliveries(c.env.DB, c.env.NOTIFICATIONS, result.deliveries);
     } catch (error) {
@@ -338,7 +402,7 @@ export const notificationRoutes = new Hono<AppEnv>()
   .get("/notifications/deliveries/:id", async (c) => {
     const principal = authorize(c.get("principal"), "notifications:read");
     const delivery = await findDelivery(c.env.DB, principal, c.req.param("id"), "notifications:read");
-    return c.json({ ...describeDelivery(delivery), message: delivery.message });
+    return c.json({ ...describeDelivery(delivery), message: visibleMessage(delivery.message) });
   })
   .post("/notifications/deliveries/:id/retry", async (c) => {
     const principal = authorize(c.get("principal"), "notifications:write");

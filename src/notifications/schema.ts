@@ -113,6 +113,13 @@ export interface StoredService {
   appSecretSealed?: string | null;
   verificationTokenSealed?: string | null;
   encryptKeySealed?: string | null;
+  /**
+   * True when an admin set what the service verifies and where it sends (URL, tokens, secrets,
+   * apiUrl) — only such a service carries approval decisions (src/approvals/channels.ts).
+   */
+  adminConfigured?: boolean;
+  /** Keyed fingerprint of those fields, to tell whether an apply changes them (src/auth/fingerprint.ts). */
+  decisionFingerprint?: string;
   updatedAt: string;
 }
 

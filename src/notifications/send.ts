@@ -157,13 +157,18 @@ export const SLACK_REJECT_ACTION = "hookline_reject";
 /** The `block_id` of the buttons, so a decision can replace them. */
 export const SLACK_APPROVAL_BLOCK = "hookline_approval";
 
-/** Block Kit buttons for a gate: the value names the gate (an unguessable id), the action the decision. */
+/** The value of a gate's Slack buttons: the gate and the gate's id for the message (`<gate>.<message>`). */
+export function slackButtonValue(approval: { gate: string; message: string }): string {
+  return `${approval.gate}.${approval.message}`;
+}
+
+/** Block Kit buttons for a gate: the value names the gate and its message, the action the decision. */
 function approvalButtons(approval: NonNullable<RenderedMessage["approval"]>): Record<string, unknown> {
   const button = (text: string, action: string, style: "primary" | "danger") => ({
     type: "button",
     text: { type: "plain_text", text },
     action_id: action,
-    value: approval.gate,
+    value: slackButtonValue(approval),
     style,
   });
   const approve = button("Approve", SLACK_APPROVE_ACTION, "primary");
@@ -187,8 +192,9 @@ function approvalButtons(approval: NonNullable<RenderedMessage["approval"]>): Re
   };
 }
 
-/** The `value` of Lark card buttons: which gate, which action (posted back to /callbacks/lark/card). */
+/** The `value` of Lark card buttons: which gate, which of its messages, which action (posted back to /callbacks/lark/card). */
 export const LARK_GATE_FIELD = "hookline_gate";
+export const LARK_MESSAGE_FIELD = "hookline_message";
 export const LARK_ACTION_FIELD = "hookline_action";
 
 /** A Lark/Feishu message card: the title, the Markdown body and, for an approval request, Approve / Reject buttons. */
@@ -200,7 +206,7 @@ export function larkCard(message: RenderedMessage): Record<string, unknown> {
       tag: "button",
       text: { tag: "plain_text", content: text },
       type,
-      value: { [LARK_GATE_FIELD]: approval.gate, [LARK_ACTION_FIELD]: action },
+      value: { [LARK_GATE_FIELD]: approval.gate, [LARK_MESSAGE_FIELD]: approval.message, [LARK_ACTION_FIELD]: action },
       ...(action === "approve" && approval.confirm
         ? {
             confirm: {
@@ -369,6 +375,13 @@ async function buildRequest(
   }
 }
 
+/** A message a service took: its own id for it when it answers one (Slack's `ts`, Lark's `message_id`). */
+export interface SentMessage {
+  serviceMessageId: string | null;
+}
+
+const NO_ID: SentMessage = { serviceMessageId: null };
+
 /**
  * Sends one message and reads the answer the way each service reports success: DingTalk and
  * Lark answer 200 with a non-zero error code on failure, Slack 200 "ok" (its Web API
@@ -381,12 +394,27 @@ export async function sendNotification(
   message: RenderedMessage,
   context: { trigger: string; template: string; resource: string },
   options: { now?: number; threads?: SlackThreads } = {},
-): Promise<Result<void>> {
+): Promise<Result<SentMessage>> {
   if (service.slackBot) return sendBySlackBot(service, service.slackBot, recipient, message, options.threads);
   if (service.larkApp) return sendByLarkApp(service, service.larkApp, recipient, message);
   const request = await buildRequest(service, recipient, message, context, options.now ?? Date.now());
   const sent = await call(service, request);
-  return sent.ok ? ok(undefined) : sent;
+  return sent.ok ? ok(NO_ID) : sent;
+}
+
+/** A string field of a JSON answer (`ts`, `data.message_id`), or null. */
+function answerField(text: string, path: readonly string[]): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  for (const part of path) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return null;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return typeof value === "string" ? value : null;
 }
 
 /**
@@ -400,7 +428,7 @@ async function sendBySlackBot(
   channel: string,
   message: RenderedMessage,
   threads: SlackThreads | undefined,
-): Promise<Result<void>> {
+): Promise<Result<SentMessage>> {
   if (channel === "")
     return fail(
       "aborted",
@@ -412,6 +440,7 @@ async function sendBySlackBot(
   const groupingKey = threads ? message.slack?.groupingKey : undefined;
   const policy = message.slack?.deliveryPolicy ?? "Post";
   const thread = groupingKey ? await threads?.find(channel, groupingKey) : null;
+  let sent = NO_ID;
   if (!thread || policy !== "Update") {
     const posted = await call(service, {
       url: `${bot.apiUrl}/chat.postMessage`,
@@ -425,8 +454,9 @@ async function sendBySlackBot(
       }),
     });
     if (!posted.ok) return posted;
-    const ts = (JSON.parse(posted.value) as { ts?: unknown }).ts; // JSON: call() checked Slack's answer
-    if (groupingKey && !thread && typeof ts === "string") {
+    const ts = answerField(posted.value, ["ts"]);
+    sent = { serviceMessageId: ts };
+    if (groupingKey && !thread && ts !== null) {
       // The message went out; losing its thread only means the next one starts a new thread.
       await threads?.remember(channel, groupingKey, ts).catch((error: unknown) => {
         log.error("remembering a Slack thread failed", { service: service.name }, error);
@@ -441,7 +471,7 @@ async function sendBySlackBot(
     });
     if (!updated.ok) return updated;
   }
-  return ok(undefined);
+  return ok(sent);
 }
 
 /** Lark app tokens (tenant_access_token, valid 2 h), kept per app in the isolate until shortly before they expire. */
@@ -484,7 +514,7 @@ async function sendByLarkApp(
   app: NonNullable<ResolvedService["larkApp"]>,
   chat: string,
   message: RenderedMessage,
-): Promise<Result<void>> {
+): Promise<Result<SentMessage>> {
   if (chat === "")
     return fail(
       "aborted",
@@ -502,7 +532,7 @@ async function sendByLarkApp(
     if (sent.ok || sent.error.retryable) break;
     larkTokens.delete(await larkTokenKey(app));
   }
-  return sent.ok ? ok(undefined) : sent;
+  return sent.ok ? ok({ serviceMessageId: answerField(sent.value, ["data", "message_id"]) }) : sent;
 }
 
 /** Makes one request to a service and reads its answer; the answer's text when it says yes. */

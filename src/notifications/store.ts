@@ -324,25 +324,6 @@ export async function resealServices(
   return count;
 }
 
-/**
- * True when a gate's approval request was sent (or is being sent) through `service` — the only
- * service whose buttons may answer it: a service someone else configured cannot vouch for clicks
- * on a message it never carried.
- */
-export async function approvalRequestSentThrough(
-  db: D1Database,
-  namespace: string,
-  gateId: string,
-  service: string,
-): Promise<boolean> {
-  const resource = `hookline.dev/v1/HooklineEvent/${namespace}/${gateId}:approval.requested`;
-  const row = await db
-    .prepare("SELECT 1 AS found FROM notification_deliveries WHERE resource = ?1 AND service = ?2 LIMIT 1")
-    .bind(resource, service)
-    .first<{ found: number }>();
-  return row !== null;
-}
-
 /** Where a Slack bot keeps the first message of each thread (Argo CD's `groupingKey`), per channel. */
 export interface SlackThreads {
   find(channel: string, groupingKey: string): Promise<string | null>;

@@ -126,8 +126,11 @@ export interface RenderedMessage {
     notifyBroadcast?: boolean;
     deliveryPolicy?: "Post" | "Update" | "PostAndUpdate";
   };
-  /** An approval request a Slack app can answer: Approve / Reject buttons naming the gate. */
-  approval?: { gate: string; confirm: boolean };
+  /**
+   * An approval request the gate itself sends to a Slack or Lark app: Approve / Reject buttons
+   * naming the gate and the gate's id for this message (never set on a subscription's delivery).
+   */
+  approval?: { gate: string; message: string; confirm: boolean };
   teams?: {
     themeColor?: string;
     summary?: string;

@@ -179,7 +179,7 @@ describe.skipIf(!hasChromium)("web console in headless Chromium", () => {
     });
     expect(sets[0]?.body).toMatchObject({
       name: "release-7",
-      nodeFieldSelector: "displayName=approve",
+      nodeFieldSelector: "id=release-7-approve",
       phase: "Succeeded",
       outputParameters: '{"approved":"true"}',
     });

@@ -30,9 +30,9 @@ async function api(method: string, path: string, body?: unknown): Promise<Record
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-async function received(): Promise<Array<{ path: string; body: string }>> {
+async function received(): Promise<Array<{ path: string; body: string; answer?: string }>> {
   const response = await fetch(`${receiver.url}/_receiver/requests?key=${KEY}`);
-  return ((await response.json()) as { requests: Array<{ path: string; body: string }> }).requests;
+  return ((await response.json()) as { requests: Array<{ path: string; body: string; answer?: string }> }).requests;
 }
 
 /** Posts a click the way Slack does: form-encoded `payload`, v0-signed. */
@@ -121,29 +121,34 @@ describe("a Slack approval end to end (npm start's Worker, a fake Slack)", () =>
       apiUrl: `${receiver.url}/slackapi/${KEY}/api`,
       signingSecret: SIGNING_SECRET,
     });
-    await api("PUT", "/api/v1/notifications/subscriptions/release-approvals", {
-      triggers: ["on-approval-requested"],
-      destinations: [{ service: "release-app", recipients: ["releases"] }],
-    });
+    // The policy names the channel its gates send their request to (with buttons) themselves.
     await api("PUT", "/api/v1/namespaces/payments/approvalpolicies/production", {
-      manual: { required: true, approvers: ["slack:U0ALICE"], confirm: true },
+      manual: {
+        required: true,
+        approvers: ["slack:U0ALICE"],
+        confirm: true,
+        channels: [{ service: "release-app", recipients: ["releases"] }],
+      },
     });
     const gate = await api("POST", "/api/v1/namespaces/payments/approvals", {
       policy: "production",
-      subject: { cluster: "default", workflow: "release-2026-11-26", node: "approve" },
       context: { version: "v2.4.0", commit: "9f3c2ab" },
     });
     const request = await eventually(async () => (await received()).find((r) => r.path.endsWith("/chat.postMessage")));
     const message = JSON.parse(request.body) as { text: string; blocks: Block[] };
     const buttons = message.blocks.find((b) => b.type === "actions");
-    expect(buttons?.elements?.map((e) => (e as { value?: string }).value)).toEqual([gate.id, gate.id]);
+    const values = buttons?.elements?.map((e) => (e as { value?: string }).value) ?? [];
+    expect(values[0]).toMatch(new RegExp(`^${gate.id}\\.`));
+    expect(values).toEqual([values[0], values[0]]);
+    const ts = (JSON.parse(request.answer ?? "{}") as { ts?: string }).ts;
 
     const payload = (user: string, n: number) => ({
       type: "block_actions",
       user: { id: user, name: user === "U0ALICE" ? "alice" : "mallory" },
       response_url: `${receiver.url}/slackapi/${KEY}/actions/${n}`,
-      actions: [{ action_id: "hookline_approve", block_id: "hookline_approval", value: gate.id }],
-      message,
+      actions: [{ action_id: "hookline_approve", block_id: "hookline_approval", value: values[0] }],
+      container: { type: "message", message_ts: ts },
+      message: { ...message, ts },
     });
     expect((await click(payload("U0MALLORY", 1))).status).toBe(200);
     const note = await eventually(async () => (await received()).find((r) => r.path.endsWith("/actions/1")));

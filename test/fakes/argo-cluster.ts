@@ -19,6 +19,34 @@ export interface AcceptedWorkflow {
   createdAt: number;
   /** The W3C traceparent the create request carried, if any. */
   traceparent?: string;
+  /** Its nodes, as `status.nodes` reports them (default: a steps root and a suspend step "approve"). */
+  nodes?: FakeNode[];
+}
+
+/** A workflow node as Argo's `status.nodes` holds it (keyed by id there). */
+export interface FakeNode {
+  id: string;
+  name: string;
+  displayName: string;
+  type: string;
+  phase: string;
+  templateName?: string;
+  templateRef?: { name: string; template: string };
+}
+
+/** The nodes of a workflow made from a template with one approval step, as Argo names them. */
+export function defaultNodes(workflow: string): FakeNode[] {
+  return [
+    { id: workflow, name: workflow, displayName: workflow, type: "Steps", phase: "Running", templateName: "main" },
+    {
+      id: `${workflow}-approve`,
+      name: `${workflow}[0].approve`,
+      displayName: "approve",
+      type: "Suspend",
+      phase: "Running",
+      templateName: "approve",
+    },
+  ];
 }
 
 export interface SetCall {
@@ -279,11 +307,18 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
     const workflow = state(namespace).workflows.get(name);
     if (!workflow) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
+    const nodes = workflow.nodes ?? defaultNodes(name);
     send(response, 200, {
       apiVersion: "argoproj.io/v1alpha1",
       kind: "Workflow",
       metadata: { name, namespace, labels: workflow.labels, annotations: workflow.annotations },
-      spec: { workflowTemplateRef: { name: workflow.template.name } },
+      spec: {
+        workflowTemplateRef: {
+          name: workflow.template.name,
+          ...(workflow.template.kind === "ClusterWorkflowTemplate" ? { clusterScope: true } : {}),
+        },
+      },
+      status: { phase: "Running", nodes: Object.fromEntries(nodes.map((node) => [node.id, node])) },
     });
   }
 

@@ -21,6 +21,8 @@ export interface ReceivedRequest {
   at: number;
   /** The status it was answered with. */
   status?: number;
+  /** The body it was answered with (a chat service's answer: Slack's `ts`, Lark's `message_id`…). */
+  answer?: string;
 }
 
 export interface ReceiverBehaviour {
@@ -107,7 +109,7 @@ export async function startReceiver(): Promise<Receiver> {
       return;
     }
     if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
-    chatAnswer(service, url, body, behaviour, response, headers);
+    chatAnswer(service, url, body, behaviour, response, headers, entry);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -181,13 +183,13 @@ function chatAnswer(
   behaviour: ReceiverBehaviour,
   response: ServerResponse,
   headers: Record<string, string>,
+  entry: ReceivedRequest,
 ) {
-  const json = (status: number, payload: unknown) => {
-    response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(payload));
-  };
-  const text = (status: number, payload: string) => {
-    response.writeHead(status, { "content-type": "text/plain" });
+  const json = (status: number, payload: unknown) => text(status, JSON.stringify(payload), "application/json");
+  const text = (status: number, payload: string, type = "text/plain") => {
+    entry.status = status;
+    entry.answer = payload;
+    response.writeHead(status, { "content-type": type });
     response.end(payload);
   };
   const message = parseJson(body);

@@ -5,7 +5,7 @@ import type { ApprovalGate } from "../../src/approvals/approval-gate";
 import { gateOf } from "../../src/approvals/decide";
 import type { GateView } from "../../src/approvals/gate-view";
 import { issueAccessToken } from "../../src/approvals/oauth";
-import { newGateId } from "../../src/approvals/routes";
+import { newGateId } from "../../src/approvals/open";
 import { getPolicy } from "../../src/approvals/store";
 import { keyringOf } from "../../src/auth/secrets";
 import { newTraceId } from "../../src/lib/trace";
@@ -432,7 +432,7 @@ describe("approval gates: resuming the Argo workflow", () => {
         body: {
           namespace: NS,
           name: "deploy-abc12",
-          nodeFieldSelector: "displayName=approve",
+          nodeFieldSelector: "id=deploy-abc12-approve",
           phase: "Succeeded",
           message: "Approved by **security**",
           outputParameters: '{"approved":"true"}',
@@ -451,10 +451,21 @@ describe("approval gates: resuming the Argo workflow", () => {
       parameters: [],
       template: { kind: "WorkflowTemplate", name: "t" },
       via: "argo-server",
+      nodes: [
+        { id: "wf", name: "wf", displayName: "wf", type: "Steps", phase: "Running", templateName: "main" },
+        {
+          id: "wf-123",
+          name: "wf[0].hold",
+          displayName: "hold",
+          type: "Suspend",
+          phase: "Running",
+          templateName: "hold",
+        },
+      ],
     });
-    await fakeCluster.behaviour(ns, { fail500: 2 });
     await putPolicy("p", { manual: { required: true } }, ns);
     const gate = await createGate("p", { subject: { cluster: "default", workflow: "wf", node: "id=wf-123" } }, ns);
+    await fakeCluster.behaviour(ns, { fail500: 2 });
     const approver = await createToken({
       name: "retry-approver",
       namespaces: [ns],

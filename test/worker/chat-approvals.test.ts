@@ -93,14 +93,30 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
       apiUrl: slackApi,
       signingSecret: SIGNING_SECRET,
     });
-    await put("notifications/subscriptions/chat-requests", {
-      selector: `app.namespace = "${NS}"`,
-      triggers: ["on-approval-requested"],
-      destinations: [{ service: "slack-release", recipients: ["releases"] }],
-    });
     await put(`namespaces/${NS}/approvalpolicies/production`, {
-      manual: { required: true, approvers: ["slack:U0APPROVER", "slack:group:S0RELEASE"], confirm: true },
+      manual: {
+        required: true,
+        approvers: ["slack:U0APPROVER", "slack:group:S0RELEASE"],
+        confirm: true,
+        channels: [{ service: "slack-release", recipients: ["releases"] }],
+      },
     });
+  }
+
+  /** The value of the gate's buttons in the message it posted (`<gate>.<its id for the message>`). */
+  async function buttonValue(gate: string): Promise<string> {
+    return vi.waitFor(
+      async () => {
+        for (const request of await receiver.requests(key)) {
+          if (!posts(request.path)) continue;
+          const message = JSON.parse(request.body) as SlackMessage;
+          const value = message.blocks.find((block) => block.type === "actions")?.elements?.[0]?.value;
+          if (typeof value === "string" && value.startsWith(`${gate}.`)) return value;
+        }
+        throw new Error("request not posted yet");
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   }
 
   it("a request carries buttons; a non-approver's click changes nothing; an approver's click approves and updates the message", async () => {
@@ -117,9 +133,11 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
     expect(message.channel).toBe("releases");
     const actions = message.blocks.find((block) => block.type === "actions");
     expect(actions?.block_id).toBe("hookline_approval");
+    const value = await buttonValue(gate.id);
+    expect(value).toMatch(new RegExp(`^${gate.id}\\.[A-Za-z0-9_-]{22}$`));
     expect(actions?.elements?.map((button) => [button.action_id, button.value, button.style])).toEqual([
-      ["hookline_approve", gate.id, "primary"],
-      ["hookline_reject", gate.id, "danger"],
+      ["hookline_approve", value, "primary"],
+      ["hookline_reject", value, "danger"],
     ]);
     // A production policy asks "are you sure?" before approving.
     expect(actions?.elements?.[0]?.confirm).toMatchObject({ confirm: { text: "Approve" }, deny: { text: "Cancel" } });
@@ -128,7 +146,7 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
       type: "block_actions",
       user: { id: user, name: user.toLowerCase() },
       response_url: responseUrl(n),
-      actions: [{ action_id: action, block_id: "hookline_approval", value: gate.id }],
+      actions: [{ action_id: action, block_id: "hookline_approval", value }],
       message: { text: message.text, blocks: message.blocks },
       channel: { id: "C0RELEASES" },
     });
@@ -192,20 +210,14 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
   it("a member of an approving Slack user group decides; API callers do not when the policy names only Slack", async () => {
     await setUp();
     const gate = await createGate("production");
-    await vi.waitFor(
-      async () => {
-        const posted = (await receiver.requests(key)).some((r) => posts(r.path) && r.body.includes(gate.id));
-        if (!posted) throw new Error("request not posted yet");
-      },
-      { timeout: 10_000 },
-    );
+    const value = await buttonValue(gate.id);
     const api = await callJson(`/api/v1/namespaces/${NS}/approvals/${gate.id}/decision`, "POST", { approve: true });
     expect(await expectError(api, 403, "permission_denied")).toMatch(/admin is not an approver/);
     const response = await click({
       type: "block_actions",
       user: { id: "U0GROUPIE" },
       response_url: responseUrl(10),
-      actions: [{ action_id: "hookline_reject", value: gate.id }],
+      actions: [{ action_id: "hookline_reject", value }],
       message: { text: "Approval requested", blocks: [] },
     });
     expect(response.status).toBe(200);
@@ -228,14 +240,14 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
       signingSecret: "rogue-signing-secret",
     });
     const gate = await createGate("production");
-    await waitForRequests(key, 1, posts);
+    const value = await buttonValue(gate.id);
     // …and signs a click claiming to be the approver: the request never went through that app.
     const forged = await click(
       {
         type: "block_actions",
         user: { id: "U0APPROVER" },
         response_url: responseUrl(30),
-        actions: [{ action_id: "hookline_approve", value: gate.id }],
+        actions: [{ action_id: "hookline_approve", value }],
       },
       { secret: "rogue-signing-secret" },
     );
@@ -243,7 +255,7 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
     const [note] = await waitForRequests(key, 1, (path) => path.endsWith("/actions/30"));
     expect(JSON.parse(note?.body ?? "{}")).toMatchObject({
       response_type: "ephemeral",
-      text: expect.stringContaining("not sent to this Slack app"),
+      text: expect.stringContaining('not sent by the gate through service "slack-rogue"'),
     });
     expect((await readGate(gate.id)).status).toBe("pending");
   });
@@ -324,13 +336,13 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
       verificationToken: VERIFICATION_TOKEN,
       encryptKey: ENCRYPT_KEY,
     });
-    await put("notifications/subscriptions/chat-lark", {
-      selector: `app.namespace = "${NS}"`,
-      triggers: ["on-approval-requested"],
-      destinations: [{ service: "lark-release", recipients: ["oc_release"] }],
-    });
     await put(`namespaces/${NS}/approvalpolicies/lark-prod`, {
-      manual: { required: true, approvers: ["lark:ou_approver1"], confirm: true },
+      manual: {
+        required: true,
+        approvers: ["lark:ou_approver1"],
+        confirm: true,
+        channels: [{ service: "lark-release", recipients: ["oc_release"] }],
+      },
     });
   }
 
@@ -372,14 +384,22 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
     });
   }
 
-  const clickBy = (openId: string, gate: string, action: "approve" | "reject", token = VERIFICATION_TOKEN) => ({
+  const clickBy = (
+    openId: string,
+    gate: string,
+    message: string,
+    action: "approve" | "reject",
+    token = VERIFICATION_TOKEN,
+    /** Lark's id of the card clicked (the message the gate sent). */
+    messageId = "om_sent",
+  ) => ({
     schema: "2.0",
     header: { event_id: crypto.randomUUID(), token, event_type: "card.action.trigger", app_id: "cli_a1b2c3d4e5" },
     event: {
       operator: { open_id: openId },
       token: "c-card-token",
-      action: { tag: "button", value: { hookline_gate: gate, hookline_action: action } },
-      context: { open_message_id: "om_1", open_chat_id: "oc_release" },
+      action: { tag: "button", value: { hookline_gate: gate, hookline_message: message, hookline_action: action } },
+      context: { open_message_id: messageId, open_chat_id: "oc_release" },
     },
   });
 
@@ -396,7 +416,8 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
           (request) => request.path.endsWith("/im/v1/messages") && request.body.includes(gate.id),
         );
         if (!found) throw new Error("no card about the gate yet");
-        return JSON.parse(found.body) as { receive_id: string; content: string };
+        const answer = JSON.parse(found.answer ?? "{}") as { data?: { message_id?: string } };
+        return { ...(JSON.parse(found.body) as { receive_id: string; content: string }), id: answer.data?.message_id };
       },
       { timeout: 10_000 },
     );
@@ -408,14 +429,16 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
       elements: Array<{ tag: string; actions?: Array<Record<string, unknown>> }>;
     };
     const buttons = card.elements.find((element) => element.tag === "action")?.actions ?? [];
+    const message = String((buttons[0]?.value as { hookline_message?: unknown } | undefined)?.hookline_message);
+    expect(message).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(buttons.map((button) => button.value)).toEqual([
-      { hookline_gate: gate.id, hookline_action: "approve" },
-      { hookline_gate: gate.id, hookline_action: "reject" },
+      { hookline_gate: gate.id, hookline_message: message, hookline_action: "approve" },
+      { hookline_gate: gate.id, hookline_message: message, hookline_action: "reject" },
     ]);
     expect(buttons[0]?.confirm).toBeDefined();
 
     // Forged signature, stale timestamp, wrong key, wrong verification token: 401, nothing decided.
-    const click = clickBy("ou_approver1", gate.id, "approve");
+    const click = clickBy("ou_approver1", gate.id, message, "approve", VERIFICATION_TOKEN, sent.id);
     await expectError(await larkCallback(click, { signature: "00".repeat(32) }), 401, "unauthenticated");
     await expectError(
       await larkCallback(click, { timestamp: Math.floor(Date.now() / 1000) - 600 }),
@@ -424,7 +447,7 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
     );
     await expectError(await larkCallback(click, { encryptKey: "another-key" }), 401, "unauthenticated");
     await expectError(
-      await larkCallback(clickBy("ou_approver1", gate.id, "approve", "forged-token")),
+      await larkCallback(clickBy("ou_approver1", gate.id, message, "approve", "forged-token", sent.id)),
       401,
       "unauthenticated",
     );
@@ -437,10 +460,24 @@ describe("approvals from Lark: an app's card, encrypted and signed callbacks", (
     expect((await readGate(gate.id)).status).toBe("pending");
 
     // Not an approver: a warning toast, the gate untouched.
-    const intruder = await larkCallback(clickBy("ou_intruder", gate.id, "approve"));
+    const intruder = await larkCallback(
+      clickBy("ou_intruder", gate.id, message, "approve", VERIFICATION_TOKEN, sent.id),
+    );
     expect(await intruder.json()).toEqual({
-      toast: { type: "warning", content: "You are not an approver of this gate." },
+      toast: { type: "error", content: "Not recorded: lark:ou_intruder is not an approver of this gate" },
     });
+    // A click naming a message the gate did not send: refused the same way.
+    const unsent = await larkCallback(
+      clickBy("ou_approver1", gate.id, "A".repeat(22), "approve", VERIFICATION_TOKEN, sent.id),
+    );
+    // A click from another card than the one the gate sent: refused too.
+    const otherCard = await larkCallback(
+      clickBy("ou_approver1", gate.id, message, "approve", VERIFICATION_TOKEN, "om_other"),
+    );
+    expect(((await otherCard.json()) as { toast: { content: string } }).toast.content).toContain(
+      "names a message the gate did not send",
+    );
+    expect(((await unsent.json()) as { toast: { content: string } }).toast.content).toContain("not sent by the gate");
     expect((await readGate(gate.id)).status).toBe("pending");
 
     // The approver: approved, the card answered without its buttons.
@@ -494,16 +531,9 @@ describe("approvals by one-time links (DingTalk, WeCom)", () => {
       type: "wecom",
       url: `${receiver.url}/wecom/cgi-bin/webhook/send?key=chat-wecom`,
     });
-    await put("notifications/subscriptions/chat-links", {
-      selector: `app.namespace = "${NS}"`,
-      triggers: ["on-approval-requested"],
-      destinations: [
-        { service: "dingtalk-ops", recipients: [""] },
-        { service: "wecom-ops", recipients: ["zhangsan"] },
-      ],
-    });
-    await put(`namespaces/${NS}/approvalpolicies/staging`, { manual: { required: true, chatLinks: true } });
-    await put(`namespaces/${NS}/approvalpolicies/no-links`, { manual: { required: true } });
+    const channels = [{ service: "dingtalk-ops" }, { service: "wecom-ops", recipients: ["zhangsan"] }];
+    await put(`namespaces/${NS}/approvalpolicies/staging`, { manual: { required: true, chatLinks: true, channels } });
+    await put(`namespaces/${NS}/approvalpolicies/no-links`, { manual: { required: true, channels } });
   }
 
   /** The markdown of the message about a gate that a receiver key got. */
@@ -607,6 +637,8 @@ describe("approvals by one-time links (DingTalk, WeCom)", () => {
       gateId: gate.id,
       action: "approve",
       service: "dingtalk-ops",
+      message: "M".repeat(22),
+      link: "L".repeat(22),
     });
     const refused = await call(new URL(link).pathname, { method: "POST" });
     expect(refused.status).toBe(403);

@@ -112,35 +112,25 @@ export function postEvent(
 
 const testEnv = env as unknown as { FAKE_CLUSTER_URL: string; FAKE_CLUSTER_TOKEN: string; RECEIVER_URL: string };
 
+/** A request the receiver recorded (test/fakes/receiver.ts), with what it answered. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+  status?: number;
+  answer?: string;
+}
+
 /** The webhook receiver the global setup started on 127.0.0.1 (approvers' and chat webhooks). */
 export const receiver = {
   url: testEnv.RECEIVER_URL,
   hook: (key: string) => `${testEnv.RECEIVER_URL}/hooks/${key}`,
-  async requests(key: string): Promise<
-    Array<{
-      method: string;
-      path: string;
-      query: string;
-      headers: Record<string, string>;
-      body: string;
-      at: number;
-      status?: number;
-    }>
-  > {
+  async requests(key: string): Promise<ReceivedRequest[]> {
     const response = await fetch(`${testEnv.RECEIVER_URL}/_receiver/requests?key=${key}`);
-    return (
-      (await response.json()) as {
-        requests: Array<{
-          method: string;
-          path: string;
-          query: string;
-          headers: Record<string, string>;
-          body: string;
-          at: number;
-          status?: number;
-        }>;
-      }
-    ).requests;
+    return ((await response.json()) as { requests: ReceivedRequest[] }).requests;
   },
   async behave(key: string, behaviour: Record<string, unknown>): Promise<void> {
     await fetch(`${testEnv.RECEIVER_URL}/_receiver/behaviour?key=${key}`, {

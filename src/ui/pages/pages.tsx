@@ -572,6 +572,37 @@ export function ApprovalPage(props: {
           </tbody>
         </table>
       </div>
+      {gate.messages.length > 0 && (
+        <>
+          <h2>Requests in chat</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Service</th>
+                  <th>Recipient</th>
+                  <th>Carried</th>
+                  <th>Status</th>
+                  <th>Attempts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {gate.messages.map((message) => (
+                  <tr>
+                    <td>{message.service}</td>
+                    <td>{message.recipient || "(default)"}</td>
+                    <td>{message.carried ?? ""}</td>
+                    <td>
+                      <Badge value={message.phase} />
+                    </td>
+                    <td>{message.lastError ? `${message.attempts}: ${message.lastError}` : message.attempts}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       {gate.manual.required && (
         <p>
           Manual approval required:{" "}
