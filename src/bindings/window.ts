@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eventLogFor, eventQueueFor } from "../events/shards";
-import { settleWaiting } from "../events/store";
+import { settleWaiting } from "../events/waits";
 import { sha256Hex } from "../lib/crypto";
 import type { EventEnvironment } from "./evaluate";
 import type { WindowRule } from "./window-rules";

@@ -18,34 +18,20 @@ import { publishInternalEvents } from "../notifications/publish";
 import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { loadPayload } from "./payload";
-import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
-import { eventQueueFor, groupByEventLog } from "./shards";
-import {
-  type EventRecord,
-  findLoggedEvents,
-  insertEventsStatements,
-  insertResultsStatements,
-  listResults,
-  promoteWaitingStatement,
-  settleOutcomes,
-  settleWaiting,
-  settleWaitingStatement,
-  updateOutcomeStatement,
-  updatePendingResultStatement,
-} from "./store";
+import { outcomeOf, readBatchState, recordWork, type Work } from "./record";
+import type { BindingResult, EventOutcome } from "./results";
+import { eventLogs, eventQueueFor, groupByEventLog } from "./shards";
+import type { EventRecord } from "./store";
+import { settleWaiting } from "./waits";
 
 export interface Received {
   message: Message<unknown>;
   event: EventMessage;
 }
 
-/** One event's work in this delivery: its results and whether its log row is new. */
-interface Work {
-  received: Received;
-  isNew: boolean;
-  hadBindings: boolean;
-  pruned: number;
-  results: BindingResult[];
+/** One event's work in this delivery, with the message it came in. */
+interface Delivered extends Work {
+  message: Message<unknown>;
 }
 
 /** Submissions held back (not tried, no attempt spent) until this time, by result. */
@@ -68,16 +54,22 @@ const HOLD_AFTER_LEAD_FAILURE_MS = 2_000;
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const received = await parseMessages(batch, env);
   const byLog = groupByEventLog(env, received, (item) => item.event.namespace);
-  await Promise.all([...byLog].map(([db, events]) => consumeShard(env, db, events)));
+  const shards = eventLogs(env);
+  await Promise.all(
+    [...byLog].map(([db, events]) =>
+      consumeShard(env, db, shards.find((shard) => shard.resource === db)?.name ?? "DB", events),
+    ),
+  );
 }
 
-/** The consumer's work for the events of one event-log shard (`db`). */
-async function consumeShard(env: Env, db: D1Database, received: Received[]): Promise<void> {
+/** The consumer's work for the events of one event-log shard (`db`, named `shard`). */
+async function consumeShard(env: Env, db: D1Database, shard: string, received: Received[]): Promise<void> {
   const { maxRetryDelaySeconds } = readLimits(env);
-  let work: Work[];
+  let work: Delivered[];
+  let detailedSoFar: Map<string, number>;
   let holds: Holds;
   try {
-    work = await evaluate(env, db, received);
+    ({ work, detailedSoFar } = await evaluate(env, db, received));
     holds = await submitPending(env, work);
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
@@ -88,7 +80,7 @@ async function consumeShard(env: Env, db: D1Database, received: Received[]): Pro
     return;
   }
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
-  const unrecorded = await record(db, work);
+  const unrecorded = await recordWork(env, db, shard, work, detailedSoFar);
   await announce(
     env,
     work.filter((item) => !unrecorded.has(item)),
@@ -98,7 +90,7 @@ async function consumeShard(env: Env, db: D1Database, received: Received[]): Pro
   for (const item of work) if (!unrecorded.has(item)) logOutcome(item, now);
   const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string }> = [];
   for (const item of work) {
-    const { message } = item.received;
+    const { message } = item;
     if (unrecorded.has(item)) {
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
       continue;
@@ -113,16 +105,20 @@ async function consumeShard(env: Env, db: D1Database, received: Received[]): Pro
       if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + Math.random() * 2;
       return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
     });
-    later.push({ message, delaySeconds: Math.min(...waits), namespace: item.received.event.namespace });
+    later.push({ message, delaySeconds: Math.min(...waits), namespace: item.event.namespace });
   }
   const byQueue = groupBy(later, (item) => eventQueueFor(env, item.namespace));
   await Promise.all([...byQueue].map(([queue, items]) => reschedule(queue, items)));
 }
 
-async function evaluate(env: Env, db: D1Database, received: Received[]): Promise<Work[]> {
-  const logged = await findLoggedEvents(
+async function evaluate(
+  env: Env,
+  db: D1Database,
+  received: Received[],
+): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number> }> {
+  const { logged, detailedSoFar } = await readBatchState(
     db,
-    received.map(({ event }) => event.id),
+    received.map(({ event }) => event),
   );
   const known = received.filter(({ event }) => logged.has(event.id));
   // A window fired an event whose own processing is not recorded yet: try it again shortly.
@@ -132,10 +128,7 @@ async function evaluate(env: Env, db: D1Database, received: Received[]): Promise
   await fireWindows(
     db,
     known.map(({ event }) => event),
-  );
-  const existing = await listResults(
-    db,
-    known.map(({ event }) => event.id),
+    logged,
   );
   const bindings =
     fresh.length > 0
@@ -144,19 +137,26 @@ async function evaluate(env: Env, db: D1Database, received: Received[]): Promise
           fresh.map(({ event }) => event.namespace),
         )
       : new Map();
-  const work: Work[] = known.map((item) => ({
-    received: item,
-    isNew: false,
-    hadBindings: logged.get(item.event.id) !== "no_bindings",
-    pruned: 0,
-    results: existing.get(item.event.id) ?? [],
-  }));
-  for (const item of fresh) {
-    const { event } = item;
+  const work: Delivered[] = known.flatMap(({ message, event }) => {
+    const before = logged.get(event.id);
+    if (!before) return [];
+    return [
+      {
+        message,
+        event,
+        isNew: false,
+        hadBindings: before.outcome !== "no_bindings",
+        pruned: 0,
+        results: before.results,
+        before,
+      },
+    ];
+  });
+  for (const { message, event } of fresh) {
     const namespace = bindings.get(event.namespace);
     const hadBindings = namespace !== undefined && namespace.bindings.length + namespace.broken.length > 0;
     if (!hadBindings) {
-      work.push({ received: item, isNew: true, hadBindings: false, pruned: 0, results: [] });
+      work.push({ message, event, isNew: true, hadBindings: false, pruned: 0, results: [] });
       continue;
     }
     const environment: EventEnvironment = {
@@ -171,7 +171,8 @@ async function evaluate(env: Env, db: D1Database, received: Received[]): Promise
       senderTemplates: event.sender.templates,
     });
     work.push({
-      received: item,
+      message,
+      event,
       isNew: true,
       hadBindings: true,
       pruned: dispatch.pruned,
@@ -184,7 +185,7 @@ async function evaluate(env: Env, db: D1Database, received: Received[]): Promise
       ),
     });
   }
-  return work;
+  return { work, detailedSoFar };
 }
 
 /** A binding's verdict as the event log records it; a firing binding's submission waits to be sent. */
@@ -330,32 +331,27 @@ async function correlated(
 
 /**
  * Debounce windows that fired (their last event came back with `fire`): that event's waiting
- * result becomes pending — the normal path below submits it — and the window's other waiting
- * events become debounced, their outcomes recomputed.
+ * result becomes pending — the normal path below submits it and records it — and the window's
+ * other waiting events become debounced.
  */
-async function fireWindows(db: D1Database, events: EventMessage[]): Promise<void> {
-  const fired = events.filter((event) => event.fire && event.fire.last === event.id);
-  if (fired.length === 0) return;
-  const now = Date.now();
-  const statements = fired.flatMap((event) => {
-    const window = event.fire?.window ?? "";
-    return [
-      promoteWaitingStatement(db, window, event.id, now),
-      settleWaitingStatement(
-        db,
-        window,
-        "debounced",
-        `debounced: superseded by event ${event.id}, which the window submitted`,
-        event.id,
-        now,
-      ),
-    ];
-  });
-  const answers = await db.batch<{ event_id: string }>(statements);
-  await settleOutcomes(
-    db,
-    answers.flatMap((answer) => answer.results.map((row) => row.event_id)),
-  );
+async function fireWindows(db: D1Database, events: EventMessage[], logged: Map<string, EventRecord>): Promise<void> {
+  for (const event of events) {
+    const window = event.fire?.window;
+    const record = logged.get(event.id);
+    if (!window || event.fire?.last !== event.id || !record) continue;
+    for (const result of record.results)
+      if (result.windowId === window && result.status === "waiting") {
+        result.status = "pending";
+        result.reason = null;
+      }
+    await settleWaiting(
+      db,
+      window,
+      "debounced",
+      `debounced: superseded by event ${event.id}, which the window submitted`,
+      event.id,
+    );
+  }
 }
 
 /**
@@ -453,7 +449,7 @@ async function submitOne(
 
 /** One log line per event processed, and one per submit tried in this delivery. */
 function logOutcome(item: Work, now: number): void {
-  const { event } = item.received;
+  const { event } = item;
   const context = { eventId: event.id, namespace: event.namespace, traceId: event.traceId };
   for (const result of item.results) {
     const fields = { ...context, binding: result.binding, workflow: result.workflow, cluster: result.request?.cluster };
@@ -465,7 +461,7 @@ function logOutcome(item: Work, now: number): void {
   log.info("event processed", {
     ...context,
     discriminator: event.discriminator,
-    outcome: summarizeOutcome(item.results, item.hadBindings),
+    outcome: outcomeOf(item),
     results: item.results.length,
     durationMs: now - event.receivedAt,
   });
@@ -486,8 +482,8 @@ function giveUpWhenExhausted(result: BindingResult): void {
  */
 async function announce(env: Env, work: Work[]): Promise<void> {
   const messages: InternalEvent[] = [];
-  for (const { received, results, hadBindings } of work) {
-    const { event } = received;
+  for (const item of work) {
+    const { event, results } = item;
     for (const result of results) {
       if (result.status !== "submitted" || !result.request || result.submittedNow !== true) continue;
       messages.push(
@@ -507,7 +503,7 @@ async function announce(env: Env, work: Work[]): Promise<void> {
         ),
       );
     }
-    const outcome = summarizeOutcome(results, hadBindings);
+    const outcome = outcomeOf(item);
     if (outcome === "failed" || outcome === "partially_failed") messages.push(failedEvent(event, outcome, results));
   }
   try {
@@ -540,54 +536,6 @@ export function failedEvent(
 }
 
 /**
- * Writes new events, new results, moved-on results and outcomes in one transaction. If that
- * fails, each event is written on its own, so one event D1 refuses cannot hold back the others.
- * Returns the work items that could not be written.
- */
-async function record(db: D1Database, work: Work[]): Promise<Set<Work>> {
-  const now = Date.now();
-  // New events and their results go in multi-row INSERTs (two statements for a whole batch);
-  // a redelivered event's results move on one by one.
-  const statementsFor = (items: Work[]): D1PreparedStatement[] => {
-    const fresh = items.filter((item) => item.isNew);
-    const outcomeOf = (item: Work) => summarizeOutcome(item.results, item.hadBindings);
-    return [
-      ...insertEventsStatements(
-        db,
-        fresh.map((item) => toRecord(item.received.event, outcomeOf(item), null, item.pruned)),
-      ),
-      ...insertResultsStatements(
-        db,
-        fresh.flatMap((item) => item.results),
-        now,
-      ),
-      ...items
-        .filter((item) => !item.isNew)
-        .flatMap((item) => [
-          ...item.results.map((result) => updatePendingResultStatement(db, result, now)),
-          updateOutcomeStatement(db, item.received.event.id, outcomeOf(item)),
-        ]),
-    ];
-  };
-  const unrecorded = new Set<Work>();
-  try {
-    await db.batch(statementsFor(work));
-    return unrecorded;
-  } catch (error) {
-    log.error("batched event write failed; writing event by event", {}, error);
-  }
-  for (const item of work) {
-    try {
-      await db.batch(statementsFor([item]));
-    } catch (error) {
-      log.error("event write failed; will retry", { eventId: item.received.event.id }, error);
-      unrecorded.add(item);
-    }
-  }
-  return unrecorded;
-}
-
-/**
  * The messages of a batch that this consumer can read. One that no version of it can read would
  * fail every retry: it is kept in the graveyard (never silently dropped) and acknowledged.
  */
@@ -602,29 +550,4 @@ export async function parseMessages(batch: MessageBatch<unknown>, env: Env): Pro
     await buryMessage(env.EVENT_BODIES, batch.queue, message, `unreadable message: ${describeIssues(parsed.error)}`);
   }
   return received;
-}
-
-/** The event-log row for a queued event. */
-export function toRecord(
-  event: EventMessage,
-  outcome: EventOutcome,
-  error: string | null,
-  bindingsPruned: number,
-): EventRecord {
-  return {
-    id: event.id,
-    namespace: event.namespace,
-    discriminator: event.discriminator,
-    receivedAt: event.receivedAt,
-    outcome,
-    sender: event.sender.key,
-    metadata: event.metadata,
-    payload: "inline" in event.body ? event.body.inline : null,
-    bodyKey: "r2Key" in event.body ? event.body.r2Key : null,
-    bodyBytes: event.bodyBytes,
-    replayOf: event.replayOf ?? null,
-    error,
-    bindingsPruned,
-    traceId: event.traceId ?? null,
-  };
 }

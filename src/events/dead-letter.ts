@@ -3,18 +3,15 @@ import { workflowExists } from "../clusters/submit";
 import { log } from "../lib/log";
 import type { InternalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
-import { failedEvent, parseMessages, type Received, toRecord } from "./consumer";
+import { buildPack, packKeyFor, packRowStatement, putPack } from "./body-pack";
+import { failedEvent, parseMessages, type Received } from "./consumer";
+import { countStatements, minuteOf, outcomeMoves } from "./counts";
 import { buryMessage } from "./graveyard";
+import { toRecord } from "./record";
 import type { BindingResult } from "./results";
 import { summarizeOutcome } from "./results";
 import { groupByEventLog } from "./shards";
-import {
-  findLoggedEvents,
-  insertEventsStatements,
-  listResults,
-  updateOutcomeStatement,
-  updatePendingResultStatement,
-} from "./store";
+import { findLoggedEvents, insertEventsStatements, updateEventStatement } from "./store";
 
 /** The dead-letter queue retries its own messages this often before they go to the graveyard. */
 const BURY_AFTER_ATTEMPTS = 8;
@@ -39,29 +36,73 @@ async function settleDeadEvents(env: Env, db: D1Database, queue: string, receive
   try {
     const logged = await findLoggedEvents(
       db,
-      received.map(({ event }) => event.id),
+      received.map(({ event }) => event),
     );
-    const results = await listResults(db, [...logged.keys()]);
-    const anyPending = [...results.values()].some((list) => list.some((result) => result.status === "pending"));
+    const anyPending = [...logged.values()].some((record) =>
+      record.results.some((result) => result.status === "pending"),
+    );
     const clusters: ReadonlyMap<string, ClusterLookup> = anyPending ? await loadClusters(env) : new Map();
-    const now = Date.now();
     const statements: D1PreparedStatement[] = [];
+    const unlogged = received.filter(({ event }) => !logged.has(event.id));
+    // Events that never reached the log get their row now (failed), their bodies in one pack.
+    const pack =
+      unlogged.length > 0
+        ? buildPack(
+            unlogged.map(({ event }) => ({
+              id: event.id,
+              namespace: event.namespace,
+              discriminator: event.discriminator,
+              receivedAt: event.receivedAt,
+              sender: event.sender.key,
+              metadata: event.metadata,
+              traceId: event.traceId ?? null,
+              replayOf: event.replayOf ?? null,
+              outcome: "failed" as const,
+              bindingsPruned: 0,
+              bodyBytes: event.bodyBytes,
+              body: event.body,
+            })),
+            packKeyFor(unlogged.map(({ event }) => event.id).sort()[0] ?? ""),
+          )
+        : null;
+    if (pack) {
+      await putPack(env.EVENT_BODIES, pack);
+      statements.push(packRowStatement(db, pack));
+    }
     const announcements: InternalEvent[] = [];
     const settled: Received[] = [];
     const unsure: Received[] = [];
     for (const item of received) {
       const { message, event } = item;
       const gaveUp = `gave up after ${message.attempts} delivery attempt(s)`;
-      if (!logged.has(event.id)) {
+      const record = logged.get(event.id);
+      if (!record) {
         statements.push(
           ...insertEventsStatements(db, [
-            toRecord(event, "failed", `processing ${gaveUp}; the event was dead-lettered`, 0),
+            toRecord(
+              event,
+              "failed",
+              `processing ${gaveUp}; the event was dead-lettered`,
+              0,
+              [],
+              pack?.bodies.get(event.id),
+            ),
+          ]),
+          ...countStatements(db, [
+            {
+              minute: minuteOf(event.receivedAt),
+              namespace: event.namespace,
+              discriminator: event.discriminator,
+              outcome: "failed",
+              events: 1,
+              detailed: 1,
+            },
           ]),
         );
         settled.push(item);
         continue;
       }
-      const eventResults = results.get(event.id) ?? [];
+      const eventResults = record.results;
       const pending = eventResults.filter((result) => result.status === "pending");
       const checks = await Promise.all(pending.map((result) => confirm(clusters, result)));
       if (checks.includes(null) && message.attempts < CONFIRM_ATTEMPTS) {
@@ -77,10 +118,12 @@ async function settleDeadEvents(env: Env, db: D1Database, queue: string, receive
           result.status = "failed";
           result.error = `${gaveUp}: ${result.error ?? "submission kept failing"}${exists === null ? " (the cluster could not confirm whether the workflow exists)" : ""}`;
         }
-        statements.push(updatePendingResultStatement(db, result, now));
       }
-      const outcome = summarizeOutcome(eventResults, logged.get(event.id) !== "no_bindings");
-      statements.push(updateOutcomeStatement(db, event.id, outcome));
+      const outcome = summarizeOutcome(eventResults, record.outcome !== "no_bindings");
+      statements.push(
+        updateEventStatement(db, { ...record, outcome }),
+        ...countStatements(db, outcomeMoves([{ ...record, from: record.outcome, to: outcome }])),
+      );
       if (outcome === "failed" || outcome === "partially_failed")
         announcements.push(failedEvent(event, outcome, eventResults));
       settled.push(item);

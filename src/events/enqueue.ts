@@ -14,6 +14,8 @@ export interface EventDraft {
   payloadBytes: number;
   replayOf?: string;
   traceId: string;
+  /** The sender waits for the receipt (`?wait`). */
+  receipt?: boolean;
 }
 
 /** How a queued event names its sender (for the log and the template restriction). */
@@ -70,6 +72,7 @@ export async function enqueueEvent(
     bodyBytes: draft.payloadBytes,
     ...(draft.replayOf === undefined ? {} : { replayOf: draft.replayOf }),
     traceId: draft.traceId,
+    ...(draft.receipt === true ? { receipt: true as const } : {}),
   };
   try {
     await queue.send(message, { contentType: "json" });

@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { isEventId } from "../lib/ids";
+import { eventIdTime, isEventId } from "../lib/ids";
 import { limitSchema, pageOf } from "../lib/paging";
 import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
+import { countedEvents, minuteOf } from "./counts";
 import { bodyOfRecord, loadPayloadText } from "./payload";
-import { findEvent } from "./replay";
+import { findEvent, lookupEvent } from "./replay";
 import { type BindingResult, EVENT_OUTCOMES } from "./results";
 import { eventLogFor } from "./shards";
-import { type EventRecord, getEvent, listEvents, listResults } from "./store";
+import { countDetailed, type EventRecord, listEvents } from "./store";
 
 /** The event log's list query, as the API takes it (the console passes its filters the same way). */
 export const eventQuerySchema = z.strictObject({
@@ -45,27 +46,39 @@ export function describeResult(result: BindingResult) {
   };
 }
 
-/** A page of a namespace's event log, newest first; `query` is validated here (API and console alike). */
-export async function listEventPage(env: Env, namespace: string, query: unknown) {
+/**
+ * A page of a namespace's event log, newest first; `query` is validated here (API and console
+ * alike). The log lists the events kept in detail; `sampledAway` says how many more were
+ * received in the minutes the page spans — events no binding matched, kept only as counts (and
+ * their bodies, for replay by id) — or whose detail a full shard dropped. With a `traceId`
+ * filter it is left out (counts carry no trace).
+ */
+export async function listEventPage(env: Env, namespace: string, query: unknown, now = Date.now()) {
   const db = eventLogFor(env, namespace);
   const { limit, cursor, discriminator, outcome, traceId } = parseWith(eventQuerySchema, query);
+  const filters = {
+    ...(discriminator === undefined ? {} : { discriminator }),
+    ...(outcome === undefined ? {} : { outcome }),
+  };
   const rows = await listEvents(db, {
     namespace,
     limit: limit + 1,
     ...(cursor === undefined ? {} : { before: cursor }),
-    ...(discriminator === undefined ? {} : { discriminator }),
-    ...(outcome === undefined ? {} : { outcome }),
+    ...filters,
     ...(traceId === undefined ? {} : { traceId }),
   });
   const page = pageOf(rows, limit, (event) => event.id);
-  const results = await listResults(
-    db,
-    page.items.map((event) => event.id),
-  );
-  return {
-    items: page.items.map((event) => summarizeEvent(event, results.get(event.id) ?? [])),
-    nextCursor: page.nextCursor,
-  };
+  const items = page.items.map((event) => summarizeEvent(event, event.results));
+  if (traceId !== undefined) return { items, nextCursor: page.nextCursor };
+  // The minutes this page spans: from its last row (or the log's start) to its cursor (or now).
+  const lastMinute = minuteOf(cursor === undefined ? now : eventIdTime(cursor));
+  const last = page.items.at(-1);
+  const firstMinute = page.nextCursor !== null && last !== undefined ? minuteOf(last.receivedAt) : 0;
+  const [counted, detailed] = await Promise.all([
+    countedEvents(db, { namespace, ...filters }, firstMinute, lastMinute),
+    countDetailed(db, { namespace, ...filters }, firstMinute * 60_000, (lastMinute + 1) * 60_000),
+  ]);
+  return { items, nextCursor: page.nextCursor, sampledAway: Math.max(0, counted - detailed) };
 }
 
 /** How long `?wait=` may hold an ingest request for the event's receipt. */
@@ -73,28 +86,33 @@ export const MAX_RECEIPT_WAIT_MS = 25_000;
 
 /**
  * An event's receipt once the consumer has evaluated it (`{id, outcome, results}`), polling the
- * log until `deadline`; null when it is not logged by then.
+ * log until `deadline`; null when it is not logged by then. (An event sent with `?wait` always
+ * keeps its row; a duplicate delivery may name an earlier event that was sampled away — its
+ * receipt then comes from its body pack, without per-binding results.)
  */
 export async function waitForReceipt(env: Env, namespace: string, id: string, deadline: number) {
-  const db = eventLogFor(env, namespace);
   for (let pause = 100; ; pause = Math.min(pause * 1.5, 500)) {
-    const event = await getEvent(db, namespace, id);
-    if (event) {
-      const { results } = summarizeEvent(event, (await listResults(db, [id])).get(id) ?? []);
-      return { id, outcome: event.outcome, results };
+    const found = await lookupEvent(env, namespace, id);
+    if (found) {
+      const { results } = summarizeEvent(found.record, found.record.results);
+      return { id, outcome: found.record.outcome, results };
     }
     if (Date.now() + pause > deadline) return null;
     await new Promise((done) => setTimeout(done, pause));
   }
 }
 
-/** One event with everything the log keeps: payload, metadata, results. */
+/**
+ * One event with everything the log keeps: payload, metadata, results. `detail` is `sampled`
+ * when the event has no row (no binding matched it and the sampler kept others, or a full shard
+ * dropped its detail): it shows what its body pack recorded, without per-binding results.
+ */
 export async function eventDetail(env: Env, namespace: string, id: string) {
-  const event = await findEvent(env, namespace, id);
-  const results = await listResults(eventLogFor(env, namespace), [event.id]);
+  const { record: event, detail } = await findEvent(env, namespace, id);
   const payloadText = await loadPayloadText(env.EVENT_BODIES, bodyOfRecord(event));
   return {
-    ...summarizeEvent(event, results.get(event.id) ?? []),
+    ...summarizeEvent(event, event.results),
+    detail,
     bindingsPruned: event.bindingsPruned,
     sender: event.sender,
     metadata: event.metadata,

@@ -1,21 +1,34 @@
 /**
- * Where an event's body is: inline (in the queue message, then in the log row) or spilled to R2
- * because it was too large. The one place that reads it back.
+ * Where an event's body is: inline (in the queue message, or in a log row written before body
+ * packs), or in R2 — a whole object (a body too large for a message, spilled at ingest) or a
+ * byte range of one (its batch's body pack, src/events/body-pack.ts). The one place that reads
+ * it back.
  */
-export type BodyLocation = { inline: string } | { r2Key: string };
+export type BodyLocation = { inline: string } | { r2Key: string; offset?: number; length?: number };
 
 /** The body of a logged event, or null when it has none stored. */
-export function bodyOfRecord(record: { payload: string | null; bodyKey: string | null }): BodyLocation | null {
+export function bodyOfRecord(record: {
+  payload: string | null;
+  bodyKey: string | null;
+  bodyOffset?: number | null;
+  bodyLength?: number | null;
+}): BodyLocation | null {
   if (record.payload !== null) return { inline: record.payload };
-  if (record.bodyKey !== null) return { r2Key: record.bodyKey };
-  return null;
+  if (record.bodyKey === null) return null;
+  const offset = record.bodyOffset ?? null;
+  const length = record.bodyLength ?? null;
+  return offset === null || length === null ? { r2Key: record.bodyKey } : { r2Key: record.bodyKey, offset, length };
 }
 
-/** The body's JSON text, or null when it is gone (a spilled body already deleted). */
+/** The body's JSON text, or null when it is gone (its object expired or was deleted). */
 export async function loadPayloadText(bucket: R2Bucket, body: BodyLocation | null): Promise<string | null> {
   if (body === null) return null;
   if ("inline" in body) return body.inline;
-  const object = await bucket.get(body.r2Key);
+  if (body.length === 0) return "";
+  const object =
+    body.offset === undefined || body.length === undefined
+      ? await bucket.get(body.r2Key)
+      : await bucket.get(body.r2Key, { range: { offset: body.offset, length: body.length } });
   return object ? object.text() : null;
 }
 

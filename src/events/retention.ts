@@ -1,26 +1,27 @@
 import { readLimits } from "../lib/config";
-import { GRAVEYARD_PREFIX } from "./graveyard";
+import { eventIdFloor } from "../lib/ids";
+import { deletePacksBeforeStatement } from "./body-pack";
+import { deleteCountsBeforeStatement, minuteOf } from "./counts";
 import { eventLogs } from "./shards";
-import { deleteEvents, findExpiredEvents } from "./store";
+import { deleteLoggedBeforeStatement, deleteWaitsBeforeStatement, loggedNamespaces } from "./store";
 
 const CHUNK = 500;
 /** Bounds one run's work; the next scheduled run continues where this one stopped. */
 const MAX_CHUNKS_PER_RUN = 100;
 
 /**
- * Deletes events received more than EVENT_RETENTION_DAYS before `now` from every event-log
- * shard, with their spilled bodies in R2 and old notification records (bodies first, so a
- * failure never leaves a row pointing at nothing it cannot clean up later). Returns how many
- * events were deleted.
+ * Deletes what is older than EVENT_RETENTION_DAYS: from every event-log shard its rows (each
+ * namespace a seek on the key), counts and pack rows; old notification records. Bodies in R2
+ * (packs, spilled bodies, dead letters) expire by the bucket's lifecycle rule, which `npm run
+ * deploy` sets; under `npm start` (EVENT_BODIES_EXPIRY = "sweep", no lifecycle locally) this job
+ * deletes them too. Returns how many event rows were deleted.
  */
 export async function deleteExpiredEvents(env: Env, now = Date.now()): Promise<number> {
-  const cutoff = now - readLimits(env).retentionMs;
-  const bucket = env.EVENT_BODIES;
+  const limits = readLimits(env);
+  const cutoff = now - limits.retentionMs;
   let deleted = 0;
-  for (const { resource } of eventLogs(env)) deleted += await deleteExpiredLog(resource, bucket, cutoff);
-  // R2 objects no event row points at any more — bodies of events that never reached the log, or
-  // were dropped, and dead letters — age out with the events too.
-  for (const prefix of ["events/", GRAVEYARD_PREFIX]) await deleteExpiredObjects(bucket, prefix, cutoff);
+  for (const { resource } of eventLogs(env)) deleted += await deleteExpiredLog(resource, cutoff);
+  if (limits.bodyExpiry === "sweep") await deleteExpiredObjects(env.EVENT_BODIES, cutoff);
   // Notification records age out with the events: the delivery log, and the bookkeeping of
   // hookline's own (one-off) events. Argo CD resources keep theirs, or they would notify again.
   const db = env.DB;
@@ -39,29 +40,29 @@ export async function deleteExpiredEvents(env: Env, now = Date.now()): Promise<n
   return deleted;
 }
 
-/** Deletes one event-log shard's events received before `cutoff` (bounded per run). */
-async function deleteExpiredLog(db: D1Database, bucket: R2Bucket, cutoff: number): Promise<number> {
+/** Deletes one event-log shard's rows, counts and pack rows from before `cutoff` (bounded per run). */
+async function deleteExpiredLog(db: D1Database, cutoff: number): Promise<number> {
+  const cutoffId = eventIdFloor(cutoff);
+  const namespaces = await loggedNamespaces(db);
   let deleted = 0;
-  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN; chunk++) {
-    const expired = await findExpiredEvents(db, cutoff, CHUNK);
-    if (expired.length === 0) break;
-    const keys = expired.flatMap((event) => (event.bodyKey ? [event.bodyKey] : []));
-    if (keys.length > 0) await bucket.delete(keys);
-    await deleteEvents(
-      db,
-      expired.map((event) => event.id),
-    );
-    deleted += expired.length;
-    if (expired.length < CHUNK) break;
+  for (let chunk = 0; chunk < MAX_CHUNKS_PER_RUN && namespaces.length > 0; chunk++) {
+    const answer = await deleteLoggedBeforeStatement(db, namespaces, cutoffId, CHUNK).all<{ id: string }>();
+    deleted += answer.results.length;
+    if (answer.results.length < CHUNK) break;
   }
+  await db.batch([
+    deleteWaitsBeforeStatement(db, cutoffId),
+    deleteCountsBeforeStatement(db, minuteOf(cutoff)),
+    deletePacksBeforeStatement(db, cutoffId),
+  ]);
   return deleted;
 }
 
-/** Deletes objects under `prefix` uploaded before `cutoff` (bounded per run; the next run goes on). */
-async function deleteExpiredObjects(bucket: R2Bucket, prefix: string, cutoff: number): Promise<void> {
+/** Deletes objects uploaded before `cutoff` (bounded per run; the next run goes on). */
+async function deleteExpiredObjects(bucket: R2Bucket, cutoff: number): Promise<void> {
   let cursor: string | undefined;
   for (let page = 0; page < MAX_CHUNKS_PER_RUN; page++) {
-    const listed = await bucket.list({ prefix, limit: CHUNK, ...(cursor ? { cursor } : {}) });
+    const listed = await bucket.list({ limit: CHUNK, ...(cursor ? { cursor } : {}) });
     const expired = listed.objects.filter((object) => object.uploaded.getTime() < cutoff).map((object) => object.key);
     if (expired.length > 0) await bucket.delete(expired);
     if (!listed.truncated) return;

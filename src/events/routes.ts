@@ -74,6 +74,7 @@ async function ingest(c: Context<AppEnv>): Promise<Response> {
         payloadText: body.text,
         payloadBytes: body.bytes,
         traceId,
+        receipt: waitMs !== null,
       },
       limits.inlineBodyBytes,
     );

@@ -1,7 +1,8 @@
 import type { Submission } from "../clusters/submission";
-import { type BindingResult, type EventOutcome, type ResultStatus, summarizeOutcome } from "./results";
+import { eventIdFloor } from "../lib/ids";
+import type { BindingResult, EventOutcome, ResultStatus } from "./results";
 
-/** An event-log row. */
+/** An event-log row: an event kept in detail, with what each binding did. */
 export interface EventRecord {
   id: string;
   namespace: string;
@@ -10,10 +11,15 @@ export interface EventRecord {
   outcome: EventOutcome;
   sender: string;
   metadata: Record<string, string[]>;
-  /** JSON text of the payload when it is stored inline. */
+  /** What each binding did (in binding-name order). */
+  results: BindingResult[];
+  /** JSON text of the payload, for events logged inline before body packs. */
   payload: string | null;
-  /** R2 key of the payload when it was spilled. */
+  /** The R2 object holding the body: its batch's pack, or the object a large body was spilled to. */
   bodyKey: string | null;
+  /** Where in that object the body starts and how long it is (null: the whole object). */
+  bodyOffset: number | null;
+  bodyLength: number | null;
   bodyBytes: number;
   replayOf: string | null;
   error: string | null;
@@ -24,15 +30,18 @@ export interface EventRecord {
 }
 
 interface EventRow {
-  id: string;
   namespace: string;
+  id: string;
   discriminator: string;
   received_at: number;
   outcome: EventOutcome;
   sender: string;
   metadata: string;
+  results: string;
   payload: string | null;
   body_key: string | null;
+  body_offset: number | null;
+  body_length: number | null;
   body_bytes: number;
   replay_of: string | null;
   error: string | null;
@@ -40,8 +49,26 @@ interface EventRow {
   trace_id: string | null;
 }
 
-const columns =
-  "id, namespace, discriminator, received_at, outcome, sender, metadata, payload, body_key, body_bytes, replay_of, error, bindings_pruned, trace_id";
+const COLUMNS = [
+  "namespace",
+  "id",
+  "discriminator",
+  "received_at",
+  "outcome",
+  "sender",
+  "metadata",
+  "results",
+  "payload",
+  "body_key",
+  "body_offset",
+  "body_length",
+  "body_bytes",
+  "replay_of",
+  "error",
+  "bindings_pruned",
+  "trace_id",
+] as const;
+const columns = COLUMNS.join(", ");
 
 /**
  * A bound parameter carries at most ~2 MB in D1; rows go to one statement as a JSON array up to
@@ -51,11 +78,11 @@ const ROWS_CHUNK_UNITS = 600_000;
 
 /**
  * Statements writing rows as few multi-row INSERTs: the rows travel as one JSON array bound to
- * ?1 (D1 allows 100 bound parameters, too few for 100 rows × 14 columns), cut into chunks under
+ * ?1 (D1 allows 100 bound parameters, too few for 100 rows × 17 columns), cut into chunks under
  * the parameter size limit. `insert` wraps the SELECT that reads the columns (from `value`, one
  * array per row) into the statement.
  */
-function multiRowStatements(
+export function multiRowStatements(
   db: D1Database,
   rows: readonly unknown[][],
   insert: (select: string) => string,
@@ -81,29 +108,106 @@ function multiRowStatements(
   return statements;
 }
 
+/** A result as the log stores it: the submission only while it may still be sent. */
+interface StoredResult {
+  binding: string;
+  bindingUid: string;
+  matched: boolean;
+  status: ResultStatus;
+  reason: string | null;
+  error: string | null;
+  cluster: string | null;
+  workflow: string | null;
+  request?: Submission | null;
+  attempts: number;
+  windowId?: string | null;
+}
+
+/** Statuses whose submission may still be sent (a retry, a debounce window that fires). */
+const UNSENT: ReadonlySet<ResultStatus> = new Set(["pending", "waiting"]);
+
+/** The results column: what each binding did, without the per-delivery bookkeeping. */
+export function resultsJson(results: readonly BindingResult[]): string {
+  return JSON.stringify(
+    results.map((result): StoredResult => {
+      const stored: StoredResult = {
+        binding: result.binding,
+        bindingUid: result.bindingUid,
+        matched: result.matched,
+        status: result.status,
+        reason: result.reason,
+        error: result.error,
+        cluster: result.cluster,
+        workflow: result.workflow,
+        attempts: result.attempts,
+      };
+      if (UNSENT.has(result.status) && result.request) stored.request = result.request;
+      if (result.windowId) stored.windowId = result.windowId;
+      return stored;
+    }),
+  );
+}
+
+function parseResults(eventId: string, text: string): BindingResult[] {
+  const stored = JSON.parse(text) as StoredResult[];
+  return stored.map((result) => ({
+    eventId,
+    binding: result.binding,
+    bindingUid: result.bindingUid,
+    matched: result.matched,
+    status: result.status,
+    reason: result.reason ?? null,
+    error: result.error ?? null,
+    cluster: result.cluster ?? null,
+    workflow: result.workflow ?? null,
+    request: result.request ?? null,
+    attempts: result.attempts,
+    windowId: result.windowId ?? null,
+  }));
+}
+
 /** Statements inserting events unless a row with their id exists (redelivery is a no-op). */
 export function insertEventsStatements(db: D1Database, events: readonly EventRecord[]): D1PreparedStatement[] {
   return multiRowStatements(
     db,
     events.map((event) => [
-      event.id,
       event.namespace,
+      event.id,
       event.discriminator,
       event.receivedAt,
       event.outcome,
       event.sender,
       JSON.stringify(event.metadata),
+      resultsJson(event.results),
       event.payload,
       event.bodyKey,
+      event.bodyOffset,
+      event.bodyLength,
       event.bodyBytes,
       event.replayOf,
       event.error,
       event.bindingsPruned,
       event.traceId,
     ]),
-    (select) => `INSERT INTO events (${columns}) ${select} ON CONFLICT (id) DO NOTHING`,
-    14,
+    (select) => `INSERT INTO event_log (${columns}) ${select} ON CONFLICT (namespace, id) DO NOTHING`,
+    COLUMNS.length,
   );
+}
+
+/**
+ * A statement writing an event's results and outcome after they moved on (a retried submit, a
+ * window that fired): one written row.
+ */
+export function updateEventStatement(
+  db: D1Database,
+  event: Pick<EventRecord, "namespace" | "id" | "outcome" | "results">,
+  error: string | null = null,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "UPDATE event_log SET outcome = ?3, results = ?4, error = coalesce(?5, error) WHERE namespace = ?1 AND id = ?2",
+    )
+    .bind(event.namespace, event.id, event.outcome, resultsJson(event.results), error);
 }
 
 export interface EventQuery {
@@ -116,7 +220,7 @@ export interface EventQuery {
   traceId?: string;
 }
 
-/** A page of a namespace's events, newest first, without payloads. */
+/** A page of a namespace's detailed events, newest first, without payloads. */
 export async function listEvents(db: D1Database, query: EventQuery): Promise<EventRecord[]> {
   const conditions = ["namespace = ?1"];
   const params: unknown[] = [query.namespace];
@@ -137,211 +241,127 @@ export async function listEvents(db: D1Database, query: EventQuery): Promise<Eve
     conditions.push(`outcome = ?${params.length}`);
   }
   params.push(query.limit);
+  const select = columns.replace("payload", "NULL AS payload");
   const { results } = await db
     .prepare(
-      `SELECT id, namespace, discriminator, received_at, outcome, sender, metadata, NULL AS payload, body_key, body_bytes, replay_of, error, bindings_pruned, trace_id
-       FROM events WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`,
+      `SELECT ${select} FROM event_log WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`,
     )
     .bind(...params)
     .all<EventRow>();
   return results.map(fromRow);
 }
 
-/** One event with its payload text, or null. */
+/** How many detailed events of a namespace were received in [from, to) (epoch ms), with the list's filters. */
+export async function countDetailed(
+  db: D1Database,
+  query: Pick<EventQuery, "namespace" | "discriminator" | "outcome">,
+  from: number,
+  to: number,
+): Promise<number> {
+  const row = await db
+    .prepare(
+      `SELECT count(*) AS n FROM event_log WHERE namespace = ?1 AND id >= ?2 AND id < ?3
+       AND (?4 IS NULL OR discriminator = ?4) AND (?5 IS NULL OR outcome = ?5)`,
+    )
+    .bind(query.namespace, eventIdFloor(from), eventIdFloor(to), query.discriminator ?? null, query.outcome ?? null)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** One event with its payload text, or null when it has no row (never logged, sampled away or expired). */
 export async function getEvent(db: D1Database, namespace: string, id: string): Promise<EventRecord | null> {
   const row = await db
-    .prepare(`SELECT ${columns} FROM events WHERE namespace = ?1 AND id = ?2`)
+    .prepare(`SELECT ${columns} FROM event_log WHERE namespace = ?1 AND id = ?2`)
     .bind(namespace, id)
     .first<EventRow>();
   return row ? fromRow(row) : null;
 }
 
-/** Up to `limit` events received before `cutoff`: their ids and spilled-body keys. */
-export async function findExpiredEvents(
+/** Which of these events have a row in the log, with it (payloads left out). */
+export async function findLoggedEvents(
   db: D1Database,
-  cutoff: number,
-  limit: number,
-): Promise<Array<{ id: string; bodyKey: string | null }>> {
-  const { results } = await db
-    .prepare("SELECT id, body_key FROM events WHERE received_at < ?1 ORDER BY received_at LIMIT ?2")
-    .bind(cutoff, limit)
-    .all<{ id: string; body_key: string | null }>();
-  return results.map((row) => ({ id: row.id, bodyKey: row.body_key }));
-}
-
-/** Deletes events (and their results) by id. */
-export async function deleteEvents(db: D1Database, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const list = JSON.stringify(ids);
-  await db.batch([
-    db.prepare("DELETE FROM event_results WHERE event_id IN (SELECT value FROM json_each(?1))").bind(list),
-    db.prepare("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?1))").bind(list),
-  ]);
-}
-
-/** Which of these events are already in the log, with their outcome. */
-export async function findLoggedEvents(db: D1Database, ids: readonly string[]): Promise<Map<string, EventOutcome>> {
-  const { results } = await db
-    .prepare("SELECT id, outcome FROM events WHERE id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(ids))
-    .all<{ id: string; outcome: EventOutcome }>();
-  return new Map(results.map((row) => [row.id, row.outcome]));
-}
-
-interface ResultRow {
-  event_id: string;
-  binding: string;
-  binding_uid: string;
-  matched: number;
-  status: ResultStatus;
-  reason: string | null;
-  error: string | null;
-  cluster: string | null;
-  workflow: string | null;
-  request: string | null;
-  attempts: number;
-}
-
-/** The binding results of these events, grouped by event id (in binding-name order). */
-export async function listResults(db: D1Database, eventIds: readonly string[]): Promise<Map<string, BindingResult[]>> {
-  const grouped = new Map<string, BindingResult[]>();
-  if (eventIds.length === 0) return grouped;
-  const { results } = await db
-    .prepare(
-      `SELECT event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts
-       FROM event_results WHERE event_id IN (SELECT value FROM json_each(?1)) ORDER BY event_id, binding`,
-    )
-    .bind(JSON.stringify(eventIds))
-    .all<ResultRow>();
-  for (const row of results) {
-    const result: BindingResult = {
-      eventId: row.event_id,
-      binding: row.binding,
-      bindingUid: row.binding_uid,
-      matched: row.matched === 1,
-      status: row.status,
-      reason: row.reason,
-      error: row.error,
-      cluster: row.cluster,
-      workflow: row.workflow,
-      request: row.request === null ? null : (JSON.parse(row.request) as Submission),
-      attempts: row.attempts,
-    };
-    const list = grouped.get(row.event_id);
-    if (list) list.push(result);
-    else grouped.set(row.event_id, [result]);
-  }
-  return grouped;
-}
-
-/** Statements recording results the first time (a redelivery never overwrites one). */
-export function insertResultsStatements(
-  db: D1Database,
-  results: readonly BindingResult[],
-  now: number,
-): D1PreparedStatement[] {
-  return multiRowStatements(
-    db,
-    results.map((result) => [
-      result.eventId,
-      result.binding,
-      result.bindingUid,
-      result.matched ? 1 : 0,
-      result.status,
-      result.reason,
-      result.error,
-      result.cluster,
-      result.workflow,
-      result.request === null ? null : JSON.stringify(result.request),
-      result.attempts,
-      now,
-      result.windowId ?? null,
-    ]),
-    (select) =>
-      `INSERT INTO event_results (event_id, binding, binding_uid, matched, status, reason, error, cluster, workflow, request, attempts, updated_at, window_id)
-       ${select} ON CONFLICT (event_id, binding) DO NOTHING`,
-    13,
+  events: ReadonlyArray<{ namespace: string; id: string }>,
+): Promise<Map<string, EventRecord>> {
+  if (events.length === 0) return new Map();
+  return new Map(
+    (await loggedEventsStatement(db, events).all<EventRow>()).results.map((row) => [row.id, fromRow(row)]),
   );
+}
+
+/** The statement findLoggedEvents runs, for a caller that batches it with others. */
+export function loggedEventsStatement(
+  db: D1Database,
+  events: ReadonlyArray<{ namespace: string; id: string }>,
+): D1PreparedStatement {
+  const select = columns.replace("payload", "NULL AS payload");
+  return db
+    .prepare(
+      `SELECT ${select} FROM event_log WHERE (namespace, id) IN
+       (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(events.map((event) => [event.namespace, event.id])));
+}
+
+/** Reads the rows a loggedEventsStatement answered. */
+export function loggedEventsOf(answer: D1Result<unknown>): Map<string, EventRecord> {
+  return new Map((answer.results as EventRow[]).map((row) => [row.id, fromRow(row)]));
 }
 
 /**
- * A statement ending a window's waiting results (all but `except`'s) with `status` and `reason`
- * — a debounce window that fired, a dependency match completed or expired. It returns the ids
- * of the events it settled: their outcomes change (settleOutcomes).
+ * The namespaces with rows in this database, found by seeking the key from one namespace to
+ * the next (rows read: about one per namespace, not one per event).
  */
-export function settleWaitingStatement(
+export async function loggedNamespaces(db: D1Database, limit = 10_000): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `WITH RECURSIVE spaces(name) AS (
+         SELECT min(namespace) FROM event_log
+         UNION ALL
+         SELECT (SELECT min(namespace) FROM event_log WHERE namespace > spaces.name) FROM spaces WHERE spaces.name IS NOT NULL
+       )
+       SELECT name FROM spaces WHERE name IS NOT NULL LIMIT ?1`,
+    )
+    .bind(limit)
+    .all<{ name: string }>();
+  return results.map((row) => row.name);
+}
+
+/**
+ * A statement deleting up to `limit` rows of these namespaces received before `beforeId` (never
+ * an event whose submission is still being retried, when `keepPending`), returning their ids.
+ * Each namespace is a seek on the key, not a scan.
+ */
+export function deleteLoggedBeforeStatement(
   db: D1Database,
-  window: string,
-  status: "debounced" | "skipped",
-  reason: string,
-  except: string | null,
-  now = Date.now(),
+  namespaces: readonly string[],
+  beforeId: string,
+  limit: number,
+  keepPending = false,
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE event_results SET status = ?2, reason = ?3, request = NULL, workflow = NULL, updated_at = ?4
-       WHERE window_id = ?1 AND status = 'waiting' AND event_id != coalesce(?5, '') RETURNING event_id`,
+      `DELETE FROM event_log WHERE (namespace, id) IN (
+         SELECT logged.namespace, logged.id FROM json_each(?1) AS spaces
+         JOIN event_log AS logged ON logged.namespace = spaces.value AND logged.id < ?2
+         WHERE ?4 = 0 OR logged.outcome != 'pending' LIMIT ?3
+       ) RETURNING id`,
     )
-    .bind(window, status, reason, now, except);
+    .bind(JSON.stringify(namespaces), beforeId, limit, keepPending ? 1 : 0);
 }
 
-/** Runs settleWaitingStatement and recomputes the outcomes of the events it settled. */
-export async function settleWaiting(
-  db: D1Database,
-  window: string,
-  status: "debounced" | "skipped",
-  reason: string,
-  except: string | null = null,
-): Promise<void> {
-  const answer = await settleWaitingStatement(db, window, status, reason, except).all<{ event_id: string }>();
-  await settleOutcomes(
-    db,
-    answer.results.map((row) => row.event_id),
-  );
+/** A statement forgetting the windows of events received before `beforeId` (retention). */
+export function deleteWaitsBeforeStatement(db: D1Database, beforeId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM event_waits WHERE event_id < ?1").bind(beforeId);
 }
 
-/** When a debounce window fires, its last event's waiting result becomes pending (it is submitted now). */
-export function promoteWaitingStatement(
-  db: D1Database,
-  window: string,
-  last: string,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      "UPDATE event_results SET status = 'pending', reason = NULL, updated_at = ?3 WHERE event_id = ?1 AND window_id = ?2 AND status = 'waiting'",
-    )
-    .bind(last, window, now);
-}
-
-/** Recomputes the outcomes of events whose results changed after they were recorded. */
-export async function settleOutcomes(db: D1Database, ids: readonly string[]): Promise<void> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return;
-  const results = await listResults(db, unique);
-  await db.batch(unique.map((id) => updateOutcomeStatement(db, id, summarizeOutcome(results.get(id) ?? [], true))));
-}
-
-/** A statement moving a pending result on (status, error, attempts); terminal results never change. */
-export function updatePendingResultStatement(db: D1Database, result: BindingResult, now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `UPDATE event_results SET status = ?3, error = ?4, attempts = ?5, updated_at = ?6
-       WHERE event_id = ?1 AND binding = ?2 AND status = 'pending'`,
-    )
-    .bind(result.eventId, result.binding, result.status, result.error, result.attempts, now);
-}
-
-/** A statement setting an event's outcome. */
-export function updateOutcomeStatement(
-  db: D1Database,
-  id: string,
-  outcome: EventOutcome,
-  error: string | null = null,
-): D1PreparedStatement {
-  return db
-    .prepare("UPDATE events SET outcome = ?2, error = coalesce(?3, error) WHERE id = ?1")
-    .bind(id, outcome, error);
+/** The oldest id with a row, over every namespace (one seek per namespace). */
+export async function oldestLoggedId(db: D1Database, namespaces: readonly string[]): Promise<string | null> {
+  if (namespaces.length === 0) return null;
+  const row = await db
+    .prepare(`SELECT min((SELECT min(id) FROM event_log WHERE namespace = value)) AS id FROM json_each(?1)`)
+    .bind(JSON.stringify(namespaces))
+    .first<{ id: string | null }>();
+  return row?.id ?? null;
 }
 
 function fromRow(row: EventRow): EventRecord {
@@ -353,8 +373,11 @@ function fromRow(row: EventRow): EventRecord {
     outcome: row.outcome,
     sender: row.sender,
     metadata: JSON.parse(row.metadata) as Record<string, string[]>,
+    results: parseResults(row.id, row.results),
     payload: row.payload,
     bodyKey: row.body_key,
+    bodyOffset: row.body_offset,
+    bodyLength: row.body_length,
     bodyBytes: row.body_bytes,
     replayOf: row.replay_of,
     error: row.error,
@@ -366,7 +389,52 @@ function fromRow(row: EventRow): EventRecord {
 /** How many submissions wait (pending) for each cluster. */
 export async function pendingSubmissionsByCluster(db: D1Database): Promise<Map<string, number>> {
   const { results } = await db
-    .prepare("SELECT cluster, count(*) AS n FROM event_results WHERE status = 'pending' GROUP BY cluster")
+    .prepare(
+      `SELECT json_extract(result.value, '$.cluster') AS cluster, count(*) AS n
+       FROM event_log, json_each(event_log.results) AS result
+       WHERE event_log.outcome = 'pending' AND json_extract(result.value, '$.status') = 'pending'
+       GROUP BY 1`,
+    )
     .all<{ cluster: string | null; n: number }>();
   return new Map(results.map((row) => [row.cluster ?? "", row.n]));
+}
+
+/** Statements recording that these events' results wait in windows (so the window can settle them). */
+export function insertWaitsStatements(
+  db: D1Database,
+  events: ReadonlyArray<Pick<EventRecord, "namespace" | "id" | "results">>,
+): D1PreparedStatement[] {
+  const rows = events.flatMap((event) =>
+    [
+      ...new Set(
+        event.results
+          .filter((result) => result.status === "waiting" && result.windowId)
+          .map((result) => result.windowId as string),
+      ),
+    ].map((window) => [window, event.id, event.namespace]),
+  );
+  if (rows.length === 0) return [];
+  return multiRowStatements(
+    db,
+    rows,
+    (select) => `INSERT INTO event_waits (window_id, event_id, namespace) ${select} ON CONFLICT DO NOTHING`,
+    3,
+  );
+}
+
+/** The events waiting in a window: their rows. */
+export async function waitingIn(db: D1Database, window: string): Promise<EventRecord[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${columns.replace("payload", "NULL AS payload")} FROM event_log WHERE (namespace, id) IN
+       (SELECT namespace, event_id FROM event_waits WHERE window_id = ?1)`,
+    )
+    .bind(window)
+    .all<EventRow>();
+  return results.map(fromRow);
+}
+
+/** A statement forgetting a window's waiting events (once it fired or expired). */
+export function deleteWaitsStatement(db: D1Database, window: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM event_waits WHERE window_id = ?1").bind(window);
 }

@@ -886,6 +886,74 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     return __eta.res;
     
   },
+  "@notifications/event-log-near-full/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### ';
+    __eta.res+=it.color("Event log near its size limit", "warning");
+    __eta.res+='\n> - Shard: ';
+    __eta.res+=it.app.data?.shard ?? "";
+    __eta.res+='\n> - Size: ';
+    __eta.res+=it.app.data?.sizeBytes ?? "";
+    __eta.res+=' of ';
+    __eta.res+=it.app.data?.limitBytes ?? "";
+    __eta.res+=' bytes (EVENT_LOG_SHARD_LIMIT_BYTES)\n> - Detail dropped: ';
+    __eta.res+=it.app.data?.droppedEvents ?? 0;
+    __eta.res+=' event(s) received before ';
+    __eta.res+=it.app.data?.droppedBefore ?? "—";
+    __eta.res+='\n\nNo event is refused: the oldest detail goes first (counts and bodies stay until retention ends). Add a shard, shorten EVENT_RETENTION_DAYS or lower EVENT_SAMPLE_PER_MINUTE to keep more.\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/event-log-near-full/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Event log ';
+    __eta.res+=it.app.data?.shard;
+    __eta.res+=' is near its size limit\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
   "@notifications/workflow-submitted/body": function (it, options) {
     
     let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);

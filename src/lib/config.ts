@@ -10,6 +10,12 @@ export interface Limits {
   maxJsonDepth: number;
   /** Age after which events are deleted. */
   retentionMs: number;
+  /** Events no binding matched that keep a row, per namespace, discriminator and minute (the rest are counted). */
+  samplePerMinute: number;
+  /** Size an event-log database stays under: nearing it, the oldest detail is dropped (D1 stops at 10 GB). */
+  eventLogShardLimitBytes: number;
+  /** Who deletes expired objects in EVENT_BODIES: the bucket's lifecycle rule, or the scheduled job (`npm start`). */
+  bodyExpiry: "lifecycle" | "sweep";
   /** Longest backoff between deliveries of a queue message being retried. */
   maxRetryDelaySeconds: number;
   /** The window a notification service's `ratePerMinute` counts over (a minute; tests shorten it). */
@@ -27,6 +33,9 @@ interface LimitVars {
   MAX_BODY_BYTES?: string;
   MAX_JSON_DEPTH?: string;
   EVENT_RETENTION_DAYS?: string;
+  EVENT_SAMPLE_PER_MINUTE?: string;
+  EVENT_LOG_SHARD_LIMIT_BYTES?: string;
+  EVENT_BODIES_EXPIRY?: string;
   INGEST_RATE_LIMIT_RESERVATION?: string;
   RETRY_MAX_DELAY_SECONDS?: string;
   INGEST_RATE_LIMIT_PERIOD_SECONDS?: string;
@@ -40,6 +49,9 @@ export function readLimits(vars: LimitVars): Limits {
     maxBodyBytes: positiveNumber(vars.MAX_BODY_BYTES, 10 * 1024 * 1024),
     maxJsonDepth: positiveNumber(vars.MAX_JSON_DEPTH, 64),
     retentionMs: positiveNumber(vars.EVENT_RETENTION_DAYS, 7) * DAY_MS,
+    samplePerMinute: Math.floor(nonNegativeNumber(vars.EVENT_SAMPLE_PER_MINUTE, 5)),
+    eventLogShardLimitBytes: positiveNumber(vars.EVENT_LOG_SHARD_LIMIT_BYTES, 9_000_000_000),
+    bodyExpiry: vars.EVENT_BODIES_EXPIRY === "sweep" ? "sweep" : "lifecycle",
     maxRetryDelaySeconds: positiveNumber(vars.RETRY_MAX_DELAY_SECONDS, DEFAULT_MAX_RETRY_DELAY_SECONDS),
     pacingWindowMs: positiveNumber(vars.PACING_WINDOW_SECONDS, 60) * 1000,
     rateLimit: {
@@ -47,6 +59,11 @@ export function readLimits(vars: LimitVars): Limits {
       periodSeconds: positiveNumber(vars.INGEST_RATE_LIMIT_PERIOD_SECONDS, 10),
     },
   };
+}
+
+function nonNegativeNumber(value: string | undefined, fallback: number): number {
+  const parsed = Number(value);
+  return value !== undefined && value.trim() !== "" && Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
 function positiveNumber(value: string | undefined, fallback: number): number {

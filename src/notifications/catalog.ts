@@ -129,6 +129,15 @@ export const BUILT_IN_TRIGGERS: Record<string, TriggerDefinition> = {
       },
     ],
   },
+  "on-event-log-near-full": {
+    conditions: [
+      {
+        description: "An event-log shard nears EVENT_LOG_SHARD_LIMIT_BYTES: its oldest detail is being dropped",
+        when: 'app.type = "event-log.near-full"',
+        send: ["event-log-near-full"],
+      },
+    ],
+  },
 };
 
 /**

@@ -9,6 +9,7 @@ export const INTERNAL_EVENT_TYPES = [
   "approval.timed_out",
   "cluster.down",
   "cluster.recovered",
+  "event-log.near-full",
 ] as const;
 export type InternalEventType = (typeof INTERNAL_EVENT_TYPES)[number];
 

@@ -1,5 +1,10 @@
 import type { Principal } from "../auth/principal";
-import { sumCounts } from "../lib/collections";
+import {
+  outcomeCounts as countsByOutcome,
+  eventsPerMinute as countsPerMinute,
+  type NamespaceScope,
+} from "../events/counts";
+import { loggedNamespaces } from "../events/store";
 
 /** SQL restricting `column` to the principal's namespaces (all, for `*`), with its bound values. */
 function namespaceFilter(principal: Principal, column: string, firstParam: number): { sql: string; params: string[] } {
@@ -10,56 +15,30 @@ function namespaceFilter(principal: Principal, column: string, firstParam: numbe
   };
 }
 
-/** Events per minute over the 24 hours before `now` (1,440 buckets, oldest first), over the event-log shards `logs`. */
-export async function eventsPerMinute(
+/** The namespaces of a principal (all, for `*`), or the one a page is about. */
+function scopeOf(principal: Principal, namespace?: string): NamespaceScope {
+  if (namespace !== undefined) return [namespace];
+  return principal.namespaces.includes("*") ? "*" : principal.namespaces;
+}
+
+/** Events per minute over the 24 hours before `now` (1,440 buckets, oldest first), from the counts of the shards `logs`. */
+export function eventsPerMinute(
   logs: readonly D1Database[],
   principal: Principal,
   now: number,
   namespace?: string,
 ): Promise<number[]> {
-  const since = now - 24 * 3_600_000;
-  const filter = namespace
-    ? { sql: "namespace = ?2", params: [namespace] }
-    : namespaceFilter(principal, "namespace", 2);
-  const answers = await Promise.all(
-    logs.map((db) =>
-      db
-        .prepare(
-          `SELECT received_at / 60000 AS minute, count(*) AS n FROM events WHERE received_at >= ?1 AND ${filter.sql} GROUP BY minute`,
-        )
-        .bind(since, ...filter.params)
-        .all<{ minute: number; n: number }>(),
-    ),
-  );
-  const buckets = new Array<number>(1440).fill(0);
-  const first = Math.floor(since / 60000);
-  for (const row of answers.flatMap((answer) => answer.results)) {
-    const index = Math.floor(row.minute) - first;
-    if (index >= 0 && index < buckets.length) buckets[index] = (buckets[index] ?? 0) + row.n;
-  }
-  return buckets;
+  return countsPerMinute(logs, scopeOf(principal, namespace), now);
 }
 
-/** Event outcomes over the last 24 hours, over the event-log shards `logs`. */
+/** Event outcomes over the last 24 hours, from the counts of the shards `logs`. */
 export async function outcomeCounts(
   logs: readonly D1Database[],
   principal: Principal,
   now: number,
   namespace?: string,
 ): Promise<Record<string, number>> {
-  const filter = namespace
-    ? { sql: "namespace = ?2", params: [namespace] }
-    : namespaceFilter(principal, "namespace", 2);
-  const answers = await Promise.all(
-    logs.map(async (db) => {
-      const { results } = await db
-        .prepare(`SELECT outcome, count(*) AS n FROM events WHERE received_at >= ?1 AND ${filter.sql} GROUP BY outcome`)
-        .bind(now - 24 * 3_600_000, ...filter.params)
-        .all<{ outcome: string; n: number }>();
-      return new Map(results.map((row) => [row.outcome, row.n]));
-    }),
-  );
-  return Object.fromEntries(sumCounts(answers));
+  return Object.fromEntries(await countsByOutcome(logs, scopeOf(principal, namespace), now));
 }
 
 export async function pendingApprovals(db: D1Database, principal: Principal, namespace?: string): Promise<number> {
@@ -92,18 +71,15 @@ export async function knownNamespaces(
   principal: Principal,
 ): Promise<string[]> {
   if (!principal.namespaces.includes("*")) return [...principal.namespaces].sort();
-  const distinct = (statement: D1PreparedStatement) =>
-    statement
+  const answers = await Promise.all([
+    db
+      .prepare(
+        "SELECT namespace FROM (SELECT DISTINCT namespace FROM bindings UNION SELECT DISTINCT namespace FROM approvals) ORDER BY namespace LIMIT ?1",
+      )
       .bind(KNOWN_NAMESPACES_LIMIT)
       .all<{ namespace: string }>()
-      .then((answer) => answer.results.map((row) => row.namespace));
-  const answers = await Promise.all([
-    distinct(
-      db.prepare(
-        "SELECT namespace FROM (SELECT DISTINCT namespace FROM bindings UNION SELECT DISTINCT namespace FROM approvals) ORDER BY namespace LIMIT ?1",
-      ),
-    ),
-    ...logs.map((log) => distinct(log.prepare("SELECT DISTINCT namespace FROM events ORDER BY namespace LIMIT ?1"))),
+      .then((answer) => answer.results.map((row) => row.namespace)),
+    ...logs.map((log) => loggedNamespaces(log, KNOWN_NAMESPACES_LIMIT)),
   ]);
   return [...new Set(answers.flat())].sort().slice(0, KNOWN_NAMESPACES_LIMIT);
 }

@@ -14,9 +14,8 @@ import { getBinding, listBindings } from "../bindings/store";
 import { clusterList } from "../clusters/routes";
 import { listTombstones } from "../events/graveyard";
 import { eventDetail, listEventPage } from "../events/log";
-import { replayEvent } from "../events/replay";
-import { eventLogFor, eventLogsOf } from "../events/shards";
-import { getEvent } from "../events/store";
+import { lookupEvent, replayEvent } from "../events/replay";
+import { eventLogsOf } from "../events/shards";
 import { documentsOf } from "../lib/documents";
 import { AppError } from "../lib/errors";
 import { isEventId } from "../lib/ids";
@@ -222,7 +221,7 @@ const signedIn = new Hono<UiEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(principalOf(c), "events:read", namespace);
     const query = listQuery(c);
-    const { items, nextCursor } = await listEventPage(c.env, namespace, query);
+    const { items, nextCursor, sampledAway } = await listEventPage(c.env, namespace, query);
     return page(
       c,
       `Events in ${namespace}`,
@@ -234,6 +233,7 @@ const signedIn = new Hono<UiEnv>()
           ...(query.outcome ? { outcome: query.outcome } : {}),
         }}
         nextCursor={nextCursor}
+        sampledAway={sampledAway ?? 0}
       />,
       { namespace },
     );
@@ -242,11 +242,7 @@ const signedIn = new Hono<UiEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     const principal = authorize(principalOf(c), "events:read", namespace);
     const id = c.req.param("id");
-    if (
-      c.req.query("queued") === "1" &&
-      isEventId(id) &&
-      !(await getEvent(eventLogFor(c.env, namespace), namespace, id))
-    ) {
+    if (c.req.query("queued") === "1" && isEventId(id) && !(await lookupEvent(c.env, namespace, id))) {
       const queued = (
         <>
           <h1>Event {id}</h1>

@@ -1,10 +1,12 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { ulid } from "ulid";
 import { describe, expect, it, vi } from "vitest";
 import { ADMIN_PRINCIPAL } from "../../src/auth/principal";
+import { countStatements } from "../../src/events/counts";
 import type { EventMessage } from "../../src/events/message";
 import { eventLogs, eventLogsOf, eventQueueFor, eventQueues, type Shard, shardFor } from "../../src/events/shards";
-import { insertEventsStatements, insertResultsStatements } from "../../src/events/store";
+import { type EventRecord, insertEventsStatements } from "../../src/events/store";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
 import { knownNamespaces, outcomeCounts } from "../../src/ui/queries";
@@ -51,6 +53,29 @@ function message(namespace: string, payload: string): EventMessage {
     metadata: {},
     body: { inline: payload },
     bodyBytes: payload.length,
+  };
+}
+
+/** An event-log row for a namespace, as the consumer would write it (no results). */
+function record(namespace: string, id: string, receivedAt: number, outcome: EventRecord["outcome"]): EventRecord {
+  return {
+    id,
+    namespace,
+    discriminator: "d",
+    receivedAt,
+    outcome,
+    sender: "admin",
+    metadata: {},
+    results: [],
+    payload: "{}",
+    bodyKey: null,
+    bodyOffset: null,
+    bodyLength: null,
+    bodyBytes: 2,
+    replayOf: null,
+    error: null,
+    bindingsPruned: 0,
+    traceId: null,
   };
 }
 
@@ -121,8 +146,8 @@ describe("a sharded event log", () => {
       expect(event.outcome).toBe("submitted");
       for (const shard of logs) {
         const here = shard.name === logs[index]?.name ? 1 : 0;
-        expect(await rowsIn(shard.resource, "events", "id = ?1", id), `${namespace} in ${shard.name}`).toBe(here);
-        expect(await rowsIn(shard.resource, "event_results", "event_id = ?1", id)).toBe(here);
+        expect(await rowsIn(shard.resource, "event_log", "id = ?1", id), `${namespace} in ${shard.name}`).toBe(here);
+        expect(await rowsIn(shard.resource, "event_counts", "namespace = ?1", namespace)).toBe(here);
       }
       expect(await fakeCluster.workflows(namespace)).toHaveLength(1);
       const list = await call(`/api/v1/namespaces/${namespace}/events`, { headers: adminAuth });
@@ -137,11 +162,31 @@ describe("a sharded event log", () => {
     const result = await deliver("hookline-events", bodies);
     expect(result.explicitAcks).toHaveLength(36);
     expect(result.retryMessages).toEqual([]);
+    const perMinute = Number(env.EVENT_SAMPLE_PER_MINUTE);
     for (const [index, namespace] of namespaces.entries()) {
       const db = logs[index]?.resource as D1Database;
-      expect(await rowsIn(db, "events", "namespace = ?1 AND length(payload) = ?2", namespace, big.length)).toBe(12);
-      for (const other of logs.filter((shard) => shard.resource !== db))
-        expect(await rowsIn(other.resource, "events", "namespace = ?1", namespace)).toBe(0);
+      // Nothing matched them: the sampler keeps a few rows, the counts have all 12, each shard one pack.
+      expect(
+        await rowsIn(
+          db,
+          "event_log",
+          "namespace = ?1 AND body_length = ?2 AND body_key LIKE 'packs/%'",
+          namespace,
+          big.length,
+        ),
+      ).toBe(Math.min(12, perMinute));
+      expect(
+        await db.prepare("SELECT sum(events) AS n FROM event_counts WHERE namespace = ?1").bind(namespace).first("n"),
+      ).toBe(12);
+      expect(await rowsIn(db, "event_packs")).toBeGreaterThanOrEqual(1);
+      for (const other of logs.filter((shard) => shard.resource !== db)) {
+        expect(await rowsIn(other.resource, "event_log", "namespace = ?1", namespace)).toBe(0);
+        expect(await rowsIn(other.resource, "event_counts", "namespace = ?1", namespace)).toBe(0);
+      }
+      // Every one of them, sampled or not, reads back (and replays) by id from its own shard's pack.
+      const last = bodies[index * 12 + 11] as EventMessage;
+      const detail = await call(`/api/v1/namespaces/${namespace}/events/${last.id}`, { headers: adminAuth });
+      expect(((await detail.json()) as { payload: unknown }).payload).toEqual(JSON.parse(big));
     }
   });
 
@@ -161,7 +206,7 @@ describe("a sharded event log", () => {
     expect(result.explicitAcks).toHaveLength(3);
     for (const [index, body] of bodies.entries())
       expect(
-        await rowsIn(logs[index]?.resource as D1Database, "events", "id = ?1 AND outcome = 'failed'", body.id),
+        await rowsIn(logs[index]?.resource as D1Database, "event_log", "id = ?1 AND outcome = 'failed'", body.id),
       ).toBe(1);
   });
 });
@@ -169,29 +214,30 @@ describe("a sharded event log", () => {
 describe("queries across shards", () => {
   it("the clusters' queue depth adds up pending submissions of every shard", async () => {
     await putCluster("depth", "argo-server");
-    const now = Date.now();
     for (const shard of ["EVENT_LOG_2", "EVENT_LOG_3"]) {
       const db = database(shard);
+      const id = newEventId();
       await db.batch(
-        insertResultsStatements(
-          db,
-          [
-            {
-              eventId: newEventId(),
-              binding: "b",
-              bindingUid: "uid",
-              matched: true,
-              status: "pending",
-              reason: null,
-              error: null,
-              cluster: "depth",
-              workflow: "w",
-              request: null,
-              attempts: 1,
-            },
-          ],
-          now,
-        ),
+        insertEventsStatements(db, [
+          {
+            ...record("depth", id, Date.now(), "pending"),
+            results: [
+              {
+                eventId: id,
+                binding: "b",
+                bindingUid: "uid",
+                matched: true,
+                status: "pending",
+                reason: null,
+                error: null,
+                cluster: "depth",
+                workflow: "w",
+                request: null,
+                attempts: 1,
+              },
+            ],
+          },
+        ]),
       );
     }
     const response = await call("/api/v1/clusters/depth", { headers: adminAuth });
@@ -203,26 +249,19 @@ describe("queries across shards", () => {
     const now = Date.now();
     for (const [index, namespace] of namespaces.entries()) {
       const db = logs[index]?.resource as D1Database;
-      await db.batch(
-        insertEventsStatements(db, [
+      await db.batch([
+        ...insertEventsStatements(db, [record(namespace, newEventId(now - 1000), now - 1000, "no_match")]),
+        ...countStatements(db, [
           {
-            id: newEventId(now - 1000),
+            minute: Math.floor((now - 1000) / 60_000),
             namespace,
             discriminator: "d",
-            receivedAt: now - 1000,
             outcome: "no_match",
-            sender: "admin",
-            metadata: {},
-            payload: "{}",
-            bodyKey: null,
-            bodyBytes: 2,
-            replayOf: null,
-            error: null,
-            bindingsPruned: 0,
-            traceId: null,
+            events: 1,
+            detailed: 1,
           },
         ]),
-      );
+      ]);
     }
     const all = await outcomeCounts(eventLogsOf(env), ADMIN_PRINCIPAL, now);
     expect(all.no_match).toBeGreaterThanOrEqual(3);
@@ -236,32 +275,14 @@ describe("queries across shards", () => {
     const old = Date.now() - 30 * 24 * 3_600_000;
     const ids = new Map<D1Database, string>();
     for (const { resource: db } of logs) {
-      const id = newEventId(old);
+      // An id of its own (old) time: the app's monotonic ids never go back in time.
+      const id = ulid(old);
       ids.set(db, id);
-      await db.batch(
-        insertEventsStatements(db, [
-          {
-            id,
-            namespace: "expired",
-            discriminator: "",
-            receivedAt: old,
-            outcome: "no_bindings",
-            sender: "admin",
-            metadata: {},
-            payload: "{}",
-            bodyKey: null,
-            bodyBytes: 2,
-            replayOf: null,
-            error: null,
-            bindingsPruned: 0,
-            traceId: null,
-          },
-        ]),
-      );
+      await db.batch(insertEventsStatements(db, [record("expired", id, old, "no_bindings")]));
     }
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     await vi.waitFor(async () => {
-      for (const [db, id] of ids) expect(await rowsIn(db, "events", "id = ?1", id)).toBe(0);
+      for (const [db, id] of ids) expect(await rowsIn(db, "event_log", "id = ?1", id)).toBe(0);
     });
   });
 });

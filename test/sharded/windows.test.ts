@@ -51,7 +51,7 @@ async function settled(namespace: string, id: string): Promise<LoggedEvent> {
 
 function rowsIn(name: string, namespace: string): Promise<number> {
   const db = logs.find((shard) => shard.name === name)?.resource as D1Database;
-  return countRowsIn(db, "events", "namespace = ?1", namespace);
+  return countRowsIn(db, "event_log", "namespace = ?1", namespace);
 }
 
 describe("windows on a sharded deployment", () => {

@@ -392,7 +392,8 @@ describe("binding dry run (/test)", () => {
       matched: boolean;
     };
     expect(unmatched.matched).toBe(false);
-    expect(await countRows("events")).toBe(0);
+    expect(await countRows("event_log")).toBe(0);
+    expect(await countRows("event_counts")).toBe(0);
   });
 
   it("refuses a malformed test request and an unknown binding", async () => {

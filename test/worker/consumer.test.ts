@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/events/message";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
-import { applyBinding, binding, countRows, fakeCluster, putCluster } from "./helpers";
+import { applyBinding, binding, countedEvents, countRows, fakeCluster, putCluster, storedResults } from "./helpers";
 
 function message(overrides: Partial<EventMessage> = {}): EventMessage {
   return {
@@ -38,7 +38,8 @@ describe("EVENTS consumer", () => {
     expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2"]);
     expect(result.retryMessages).toEqual([]);
     for (const body of bodies)
-      expect(await countRows("events", "id = ?1 AND outcome = 'no_bindings'", body.id)).toBe(1);
+      expect(await countRows("event_log", "id = ?1 AND outcome = 'no_bindings'", body.id)).toBe(1);
+    expect(await countedEvents(env.DB, "consumer", "no_bindings")).toBeGreaterThanOrEqual(3);
   });
 
   it("redelivered event is logged once", async () => {
@@ -46,29 +47,29 @@ describe("EVENTS consumer", () => {
     await deliver("hookline-events", [body]);
     const again = await deliver("hookline-events", [body, body], 2);
     expect(again.explicitAcks).toHaveLength(2);
-    expect(await countRows("events", "id = ?1", body.id)).toBe(1);
+    expect(await countRows("event_log", "id = ?1", body.id)).toBe(1);
   });
 
   it("drops a message no version of the consumer can read, and still logs the rest", async () => {
     const good = message();
     const result = await deliver("hookline-events", [{ v: 99, junk: true }, good]);
     expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1"]);
-    expect(await countRows("events", "id = ?1", good.id)).toBe(1);
+    expect(await countRows("event_log", "id = ?1", good.id)).toBe(1);
   });
 
   it("when the batched write fails, writes one by one and retries only the failing message with backoff", async () => {
-    const good = message();
+    const good = message({ discriminator: "batch-failure" });
     // Make D1 itself refuse one row (a trigger in this file's test database), so the batch fails.
     await env.DB.exec(
-      "CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.namespace = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;",
+      "CREATE TRIGGER refuse_poison BEFORE INSERT ON event_log WHEN NEW.namespace = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;",
     );
     const poisoned = message({ namespace: "poison" });
     const result = await deliver("hookline-events", [good, poisoned], 3);
     expect(result.explicitAcks).toEqual(["msg-0"]);
     // (the test harness records which messages were retried, not their delay; see retry.test.ts)
     expect(result.retryMessages).toEqual([{ msgId: "msg-1" }]);
-    expect(await countRows("events", "id = ?1", good.id)).toBe(1);
-    expect(await countRows("events", "id = ?1", poisoned.id)).toBe(0);
+    expect(await countRows("event_log", "id = ?1", good.id)).toBe(1);
+    expect(await countRows("event_log", "id = ?1", poisoned.id)).toBe(0);
     await env.DB.exec("DROP TRIGGER refuse_poison");
   });
 });
@@ -78,7 +79,7 @@ describe("EVENTS dead-letter consumer", () => {
     const body = message();
     const result = await deliver("hookline-events-dlq", [body], 11);
     expect(result.explicitAcks).toEqual(["msg-0"]);
-    const row = await env.DB.prepare("SELECT outcome, error FROM events WHERE id = ?1").bind(body.id).first();
+    const row = await env.DB.prepare("SELECT outcome, error FROM event_log WHERE id = ?1").bind(body.id).first();
     expect(row).toEqual({ outcome: "failed", error: expect.stringContaining("dead-lettered") });
   });
 });
@@ -99,7 +100,7 @@ describe("EVENTS consumer: submissions under redelivery", () => {
     expect(again.explicitAcks).toEqual(["msg-0"]);
     expect(await fakeCluster.workflows("redeliver")).toHaveLength(1);
     expect(await fakeCluster.requests("redeliver")).toBe(1);
-    expect(await countRows("event_results", "event_id = ?1 AND status = 'submitted'", body.id)).toBe(1);
+    expect((await storedResults(body.id)).filter((result) => result.status === "submitted")).toHaveLength(1);
   });
 
   it("two deliveries of a new event racing each other still create one workflow", async () => {
@@ -108,7 +109,7 @@ describe("EVENTS consumer: submissions under redelivery", () => {
     const results = await Promise.all([deliver("hookline-events", [body]), deliver("hookline-events", [body])]);
     for (const result of results) expect(result.explicitAcks).toEqual(["msg-0"]);
     expect(await fakeCluster.workflows("race")).toHaveLength(1);
-    expect(await countRows("event_results", "event_id = ?1 AND status = 'submitted'", body.id)).toBe(1);
+    expect((await storedResults(body.id)).filter((result) => result.status === "submitted")).toHaveLength(1);
   });
 
   it("a submission still failing when the event is dead-lettered ends failed, with its last error", async () => {
@@ -119,17 +120,15 @@ describe("EVENTS consumer: submissions under redelivery", () => {
     // Rescheduled (a delayed copy; the consumer counts the attempt itself), not retried by the queue.
     expect(result.explicitAcks).toEqual(["msg-0"]);
     expect(result.retryMessages).toEqual([]);
-    expect(await env.DB.prepare("SELECT outcome FROM events WHERE id = ?1").bind(body.id).first("outcome")).toBe(
+    expect(await env.DB.prepare("SELECT outcome FROM event_log WHERE id = ?1").bind(body.id).first("outcome")).toBe(
       "pending",
     );
     const dead = await deliver("hookline-events-dlq", [body], 11);
     expect(dead.explicitAcks).toEqual(["msg-0"]);
-    const row = await env.DB.prepare("SELECT status, error, attempts FROM event_results WHERE event_id = ?1")
-      .bind(body.id)
-      .first();
+    const [row] = await storedResults(body.id);
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
     expect(String(row?.error)).toMatch(/^gave up after 11 delivery attempt\(s\): cluster "default" answered 500/);
-    expect(await env.DB.prepare("SELECT outcome FROM events WHERE id = ?1").bind(body.id).first("outcome")).toBe(
+    expect(await env.DB.prepare("SELECT outcome FROM event_log WHERE id = ?1").bind(body.id).first("outcome")).toBe(
       "failed",
     );
   });

@@ -10,9 +10,9 @@ import { describe, expect, it, vi } from "vitest";
 import type { ApprovalGate } from "../../src/approvals/approval-gate";
 import { gateOf } from "../../src/approvals/decide";
 import { buildSubmission } from "../../src/clusters/submission";
-import { toRecord } from "../../src/events/consumer";
 import type { EventMessage } from "../../src/events/message";
-import { insertEventsStatements, insertResultsStatements } from "../../src/events/store";
+import { toRecord } from "../../src/events/record";
+import { insertEventsStatements } from "../../src/events/store";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
 import {
@@ -26,6 +26,7 @@ import {
   postEvent,
   putCluster,
   receiver,
+  storedResults,
   waitForOutcome,
 } from "./helpers";
 
@@ -146,35 +147,39 @@ describe("dead letters are never silent or wrong", () => {
       },
       { eventId: id, binding: "b" },
     );
-    await env.DB.batch([
-      ...insertEventsStatements(env.DB, [toRecord(message as EventMessage, "pending", null, 0)]),
-      ...insertResultsStatements(
-        env.DB,
-        [
-          {
-            eventId: id,
-            binding: "b",
-            bindingUid: "uid",
-            matched: true,
-            status: "pending",
-            reason: null,
-            error: 'cluster "default" did not answer within 1 s',
-            cluster: "default",
-            workflow: submission.workflowName,
-            request: submission,
-            attempts: 3,
-          },
-        ],
-        Date.now(),
-      ),
-    ]);
+    await env.DB.batch(
+      insertEventsStatements(env.DB, [
+        toRecord(
+          message as EventMessage,
+          "pending",
+          null,
+          0,
+          [
+            {
+              eventId: id,
+              binding: "b",
+              bindingUid: "uid",
+              matched: true,
+              status: "pending",
+              reason: null,
+              error: 'cluster "default" did not answer within 1 s',
+              cluster: "default",
+              workflow: submission.workflowName,
+              request: submission,
+              attempts: 3,
+            },
+          ],
+          undefined,
+        ),
+      ]),
+    );
     return { id, message, submission };
   }
 
-  const resultOf = (id: string) =>
-    env.DB.prepare("SELECT status, error FROM event_results WHERE event_id = ?1")
-      .bind(id)
-      .first<{ status: string; error: string | null }>();
+  const resultOf = async (id: string) => {
+    const [result] = await storedResults(id);
+    return result === undefined ? null : { status: result.status, error: result.error };
+  };
 
   it("before recording a dead-lettered submission failed, asks the cluster whether its workflow exists", async () => {
     const ns = "dead-letters";
@@ -191,7 +196,7 @@ describe("dead letters are never silent or wrong", () => {
     });
     expect((await deliver("hookline-events-dlq", "dead-1", done.message, 11)).explicitAcks).toEqual(["dead-1"]);
     expect(await resultOf(done.id)).toEqual({ status: "submitted", error: null });
-    expect(await env.DB.prepare("SELECT outcome FROM events WHERE id = ?1").bind(done.id).first("outcome")).toBe(
+    expect(await env.DB.prepare("SELECT outcome FROM event_log WHERE id = ?1").bind(done.id).first("outcome")).toBe(
       "submitted",
     );
 

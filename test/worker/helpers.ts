@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
+import { bodyOfRecord, loadPayloadText } from "../../src/events/payload";
 
 export const BASE = "https://hookline.test";
 
@@ -66,16 +67,43 @@ export async function countRowsIn(
   return row?.n ?? 0;
 }
 
-/** Waits until the queue consumer has written the event to the log, and returns its row. */
-export async function waitForEvent(id: string): Promise<Record<string, unknown>> {
-  return vi.waitFor(
+/**
+ * Waits until the queue consumer has written the event to the log, and returns its row, with
+ * `payload` read back from wherever its body is (its batch's pack in R2, a spilled object).
+ */
+export async function waitForEvent(id: string, db: D1Database = env.DB): Promise<Record<string, unknown>> {
+  const row = await vi.waitFor(
     async () => {
-      const row = await env.DB.prepare("SELECT * FROM events WHERE id = ?1").bind(id).first();
-      if (!row) throw new Error(`event ${id} not logged yet`);
-      return row;
+      const found = await db.prepare("SELECT * FROM event_log WHERE id = ?1").bind(id).first();
+      if (!found) throw new Error(`event ${id} not logged yet`);
+      return found;
     },
     { timeout: 10_000, interval: 50 },
   );
+  const body = bodyOfRecord({
+    payload: row.payload as string | null,
+    bodyKey: row.body_key as string | null,
+    bodyOffset: row.body_offset as number | null,
+    bodyLength: row.body_length as number | null,
+  });
+  return { ...row, payload: await loadPayloadText(env.EVENT_BODIES, body) };
+}
+
+/** An event's binding results as the log stores them (its row's results column). */
+export async function storedResults(id: string, db: D1Database = env.DB): Promise<Array<Record<string, unknown>>> {
+  const row = await db.prepare("SELECT results FROM event_log WHERE id = ?1").bind(id).first<{ results: string }>();
+  return row ? (JSON.parse(row.results) as Array<Record<string, unknown>>) : [];
+}
+
+/** Every event counted for a namespace (rows or not), from the dashboard's counts. */
+export async function countedEvents(db: D1Database, namespace: string, outcome?: string): Promise<number> {
+  const row = await db
+    .prepare(
+      "SELECT coalesce(sum(events), 0) AS n FROM event_counts WHERE namespace = ?1 AND (?2 IS NULL OR outcome = ?2)",
+    )
+    .bind(namespace, outcome ?? null)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** Lists every object key in the event-body bucket. */

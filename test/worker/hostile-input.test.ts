@@ -54,7 +54,7 @@ describe("replays: one delivery, one workflow", () => {
     expect(otherId).not.toBe(id);
     await waitForOutcome(ns, otherId);
     expect(await fakeCluster.workflows(ns)).toHaveLength(2);
-    expect(await countRows("events", "namespace = ?1", ns)).toBe(2);
+    expect(await countRows("event_log", "namespace = ?1", ns)).toBe(2);
   });
 
   it("delivery ids are per namespace, sender and sender kind; X-Hookline-Delivery works with a bearer token", async () => {

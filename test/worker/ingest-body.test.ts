@@ -25,7 +25,7 @@ describe("ingest body: what is accepted", () => {
       ["42", ""],
       ["null", "application/octet-stream"],
     ] as const) {
-      const id = await accepted(await postEvent("argo/", body, { ...adminAuth, "content-type": type }));
+      const id = await accepted(await postEvent("argo/types", body, { ...adminAuth, "content-type": type }));
       expect((await waitForEvent(id)).payload).toBe(body);
     }
   });
@@ -57,15 +57,17 @@ describe("ingest body: what is accepted", () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
-  it("keeps bodies up to the inline limit in the message and spills bigger ones to R2", async () => {
+  it("keeps bodies up to the inline limit in the message (then in its batch's pack) and spills bigger ones to R2", async () => {
     const inline = await accepted(await postEvent("spill/under", jsonOfSize(INLINE - 2)));
     const spilled = await accepted(await postEvent("spill/over", jsonOfSize(INLINE + 1)));
     const inlineRow = await waitForEvent(inline);
-    expect(inlineRow.body_key).toBeNull();
+    expect(inlineRow.body_key).toMatch(/^packs\//);
+    expect(inlineRow.body_length).toBe(INLINE - 2);
     expect((inlineRow.payload as string).length).toBe(INLINE - 2);
     const spilledRow = await waitForEvent(spilled);
-    expect(spilledRow.payload).toBeNull();
     expect(spilledRow.body_key).toBe(`events/spill/${spilled}.json`);
+    expect(spilledRow.body_offset).toBeNull();
+    expect((spilledRow.payload as string).length).toBe(INLINE + 1);
     expect(await bodyKeys()).toContain(`events/spill/${spilled}.json`);
 
     // The event log reads the spilled body back from R2.
@@ -167,7 +169,8 @@ describe("ingest body: what is refused (and leaves nothing behind)", () => {
 
   it("records nothing for any refused request", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await countRows("events", "namespace IN ('bad', 'ns', 'refused')")).toBe(0);
+    expect(await countRows("event_log", "namespace IN ('bad', 'ns', 'refused')")).toBe(0);
+    expect(await countRows("event_counts", "namespace IN ('bad', 'ns', 'refused')")).toBe(0);
     expect((await bodyKeys()).filter((key) => /^events\/(bad|ns|refused)\//.test(key))).toEqual([]);
   });
 });

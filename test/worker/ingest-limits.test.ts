@@ -113,7 +113,8 @@ describe("ingest: queue unavailable", () => {
     );
     await expectError(response, 503, "resource_exhausted");
     expect((await bodyKeys()).filter((key) => key.startsWith("events/qdown/"))).toEqual([]);
-    expect(await countRows("events", "namespace = 'qdown'")).toBe(0);
+    expect(await countRows("event_log", "namespace = 'qdown'")).toBe(0);
+    expect(await countRows("event_counts", "namespace = 'qdown'")).toBe(0);
   });
 });
 

@@ -52,7 +52,7 @@ describe("a receipt for every event: POST …?wait=", () => {
   });
 
   it("refuses a wait that is not a duration up to 25 s, and queues nothing", async () => {
-    const before = await countRows("events", "namespace = 'receipts-bad'");
+    const before = await countRows("event_counts", "namespace = 'receipts-bad'");
     for (const wait of ["30s", "abc", "0s", "-1s", ""]) {
       const message = await expectError(
         await postEvent(`receipts-bad/x?wait=${encodeURIComponent(wait)}`, JSON.stringify({ ref: "x" }), json),
@@ -62,6 +62,6 @@ describe("a receipt for every event: POST …?wait=", () => {
       expect(message).toMatch(/wait: must be a duration up to 25s/);
     }
     await new Promise((done) => setTimeout(done, 1_500));
-    expect(await countRows("events", "namespace = 'receipts-bad'")).toBe(before);
+    expect(await countRows("event_counts", "namespace = 'receipts-bad'")).toBe(before);
   });
 });

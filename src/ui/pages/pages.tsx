@@ -134,6 +134,8 @@ export function EventsPage(props: {
   events: EventSummary[];
   filters: { discriminator?: string; outcome?: string };
   nextCursor: string | null;
+  /** Events received in the minutes this page spans that have no row (counted, sampled away). */
+  sampledAway: number;
 }) {
   const { namespace, filters } = props;
   const query = (cursor: string) =>
@@ -190,6 +192,13 @@ export function EventsPage(props: {
         </table>
       </div>
       {props.events.length === 0 && <p class="muted">No events match.</p>}
+      {props.sampledAway > 0 && (
+        <p class="notice">
+          {props.sampledAway} more event(s) received in the minutes this page spans are not listed: no binding matched
+          them, and only a sample of such events keeps a row (the others are counted, and their bodies kept for replay
+          by id).
+        </p>
+      )}
       {props.nextCursor && <a href={query(props.nextCursor)}>Older events →</a>}
     </>
   );
@@ -233,6 +242,13 @@ export function EventDetailPage(props: { event: EventDetail; csrf: string; canRe
         )}
       </p>
       {event.error && <p class="notice error">{event.error}</p>}
+      {event.detail === "sampled" && (
+        <p class="notice">
+          Detail sampled away: no binding matched this event and it was not among the sampled events kept with their
+          results (or a full event log dropped its oldest detail). Its body, metadata and outcome are kept until
+          retention ends, so it can still be replayed.
+        </p>
+      )}
       {props.canReplay && (
         <form method="post" action={`/ui/namespaces/${event.namespace}/events/${event.id}/replay`}>
           <Csrf token={props.csrf} />

@@ -1,0 +1,218 @@
+import { readLimits } from "../lib/config";
+import { log } from "../lib/log";
+import { type BodyAt, buildPack, type Pack, packKeyFor, packRowStatement, putPack } from "./body-pack";
+import {
+  type CountDelta,
+  countStatements,
+  detailedSoFarOf,
+  detailedSoFarStatement,
+  minuteOf,
+  outcomeMoves,
+} from "./counts";
+import type { EventMessage } from "./message";
+import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
+import { chooseDetailed, sampleKey } from "./sampling";
+import { keepShardUnderLimit } from "./shard-space";
+import {
+  type EventRecord,
+  insertEventsStatements,
+  insertWaitsStatements,
+  loggedEventsOf,
+  loggedEventsStatement,
+  updateEventStatement,
+} from "./store";
+
+/**
+ * Writing a consumer batch to the event log — the cost the log bills for (docs/scale.md). Per
+ * batch: one R2 put (the body pack), one D1 round trip that inserts the rows of the events kept
+ * in detail, moves on the ones already logged, adds the batch to the counts (one upserted row per
+ * key) and records the pack — then the shard's size check on D1's own `size_after`.
+ */
+
+/** One event's work in a delivery: its results and whether its log row is new. */
+export interface Work {
+  event: EventMessage;
+  isNew: boolean;
+  hadBindings: boolean;
+  pruned: number;
+  results: BindingResult[];
+  /** Its row as logged before this delivery (known events only). */
+  before?: EventRecord;
+}
+
+/** What the consumer reads before evaluating a batch: which events are logged, and the sampler's counts. */
+export interface BatchState {
+  logged: Map<string, EventRecord>;
+  detailedSoFar: Map<string, number>;
+}
+
+/** Reads a batch's state in one D1 round trip. */
+export async function readBatchState(db: D1Database, events: readonly EventMessage[]): Promise<BatchState> {
+  if (events.length === 0) return { logged: new Map(), detailedSoFar: new Map() };
+  const keys = new Map(events.map((event) => [JSON.stringify(sampleKey(event)), sampleKey(event)]));
+  const [logged, soFar] = await db.batch([
+    loggedEventsStatement(db, events),
+    detailedSoFarStatement(db, [...keys.values()]),
+  ]);
+  return {
+    logged: logged ? loggedEventsOf(logged) : new Map(),
+    detailedSoFar: soFar ? detailedSoFarOf(soFar) : new Map(),
+  };
+}
+
+/** The outcome a work item ends this delivery with. */
+export function outcomeOf(item: Pick<Work, "results" | "hadBindings">): EventOutcome {
+  return summarizeOutcome(item.results, item.hadBindings);
+}
+
+/**
+ * Writes a batch's work to one event-log shard (`shard` names it): its body pack, then rows,
+ * counts and the pack's row in one D1 batch. If that batch fails, each event is written on its
+ * own, so one event D1 refuses cannot hold back the others. Returns the work that could not be
+ * written (to be retried).
+ */
+export async function recordWork(
+  env: Env,
+  db: D1Database,
+  shard: string,
+  work: readonly Work[],
+  detailedSoFar: ReadonlyMap<string, number>,
+  now = Date.now(),
+): Promise<Set<Work>> {
+  const unrecorded = new Set<Work>();
+  const fresh = work.filter((item) => item.isNew);
+  const detailed = new Set<Work>();
+  const chosen = chooseDetailed(
+    fresh.map((item) => ({ ...item.event, outcome: outcomeOf(item), results: item.results })),
+    detailedSoFar,
+    readLimits(env).samplePerMinute,
+  );
+  for (const [index, item] of fresh.entries()) if (chosen[index]) detailed.add(item);
+
+  let pack: Pack | null = null;
+  if (fresh.length > 0) {
+    pack = packFor(fresh);
+    try {
+      await putPack(env.EVENT_BODIES, pack);
+    } catch (error) {
+      log.error("storing a batch's body pack failed; its new events will be retried", { events: fresh.length }, error);
+      for (const item of fresh) unrecorded.add(item);
+      pack = null;
+    }
+  }
+  const writable = work.filter((item) => !unrecorded.has(item));
+  const statementsFor = (items: readonly Work[]): D1PreparedStatement[] => {
+    const newItems = items.filter((item) => item.isNew);
+    const rows = newItems
+      .filter((item) => detailed.has(item))
+      .map((item) =>
+        toRecord(item.event, outcomeOf(item), null, item.pruned, item.results, pack?.bodies.get(item.event.id)),
+      );
+    const deltas: CountDelta[] = newItems.map((item) => ({
+      minute: minuteOf(item.event.receivedAt),
+      namespace: item.event.namespace,
+      discriminator: item.event.discriminator,
+      outcome: outcomeOf(item),
+      events: 1,
+      detailed: detailed.has(item) ? 1 : 0,
+    }));
+    const known = items.filter((item) => !item.isNew);
+    deltas.push(
+      ...outcomeMoves(
+        known.map((item) => ({
+          namespace: item.event.namespace,
+          discriminator: item.event.discriminator,
+          receivedAt: item.event.receivedAt,
+          from: item.before?.outcome ?? outcomeOf(item),
+          to: outcomeOf(item),
+        })),
+      ),
+    );
+    return [
+      ...insertEventsStatements(db, rows),
+      ...insertWaitsStatements(db, rows),
+      ...known.map((item) =>
+        updateEventStatement(db, {
+          namespace: item.event.namespace,
+          id: item.event.id,
+          outcome: outcomeOf(item),
+          results: item.results,
+        }),
+      ),
+      ...countStatements(db, deltas),
+      ...(pack && newItems.length > 0 ? [packRowStatement(db, pack)] : []),
+    ];
+  };
+  if (writable.length === 0) return unrecorded;
+  let sizeAfter: number | undefined;
+  try {
+    sizeAfter = (await db.batch(statementsFor(writable))).at(-1)?.meta.size_after;
+  } catch (error) {
+    log.error("batched event write failed; writing event by event", {}, error);
+    for (const item of writable) {
+      try {
+        sizeAfter = (await db.batch(statementsFor([item]))).at(-1)?.meta.size_after ?? sizeAfter;
+      } catch (itemError) {
+        log.error("event write failed; will retry", { eventId: item.event.id }, itemError);
+        unrecorded.add(item);
+      }
+    }
+  }
+  try {
+    await keepShardUnderLimit(env, db, shard, sizeAfter, now);
+  } catch (error) {
+    log.error("checking the event log's size failed", { shard }, error);
+  }
+  return unrecorded;
+}
+
+/** The body pack of a batch's new events. */
+function packFor(fresh: readonly Work[]): Pack {
+  const inputs = fresh.map((item) => ({
+    id: item.event.id,
+    namespace: item.event.namespace,
+    discriminator: item.event.discriminator,
+    receivedAt: item.event.receivedAt,
+    sender: item.event.sender.key,
+    metadata: item.event.metadata,
+    traceId: item.event.traceId ?? null,
+    replayOf: item.event.replayOf ?? null,
+    outcome: outcomeOf(item),
+    bindingsPruned: item.pruned,
+    bodyBytes: item.event.bodyBytes,
+    body: item.event.body,
+  }));
+  const firstId = inputs.map((input) => input.id).sort()[0] ?? "";
+  return buildPack(inputs, packKeyFor(firstId));
+}
+
+/** The event-log row for a queued event, its body where `body` says. */
+export function toRecord(
+  event: EventMessage,
+  outcome: EventOutcome,
+  error: string | null,
+  bindingsPruned: number,
+  results: BindingResult[],
+  body: BodyAt | undefined,
+): EventRecord {
+  const spilled = "r2Key" in event.body ? event.body.r2Key : null;
+  return {
+    id: event.id,
+    namespace: event.namespace,
+    discriminator: event.discriminator,
+    receivedAt: event.receivedAt,
+    outcome,
+    sender: event.sender.key,
+    metadata: event.metadata,
+    results,
+    payload: null,
+    bodyKey: body?.key ?? spilled,
+    bodyOffset: body?.offset ?? null,
+    bodyLength: body?.length ?? null,
+    bodyBytes: event.bodyBytes,
+    replayOf: event.replayOf ?? null,
+    error,
+    bindingsPruned,
+    traceId: event.traceId ?? null,
+  };
+}
