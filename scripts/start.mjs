@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 // `npm start`: runs hookline locally on workerd with local D1, Queues, R2 and Durable Objects.
 // 1. creates .dev.vars with a random admin token and secret key when it is missing (printed once);
-// 2. applies the D1 migrations to the local databases;
+// 2. applies the D1 migrations to every local database, in this process (one local runtime for
+//    all of them — start-up barely grows with the number of event-log shards);
 // 3. runs `wrangler dev`, passing extra arguments through (`npm start -- --port 8899`), with
-//    PUBLIC_URL set to http://localhost:<port> unless the secrets file or the arguments set it.
+//    PUBLIC_URL set to http://localhost:<port> unless the secrets file or the arguments set it;
+// 4. stands in for what the platform does on a schedule: the cron (retention, the notification
+//    sweep) every 5 minutes, and — as local R2 has no lifecycle rules — EVENT_BODIES_EXPIRY=sweep,
+//    so that job also deletes expired event bodies.
 // HOOKLINE_DEV_VARS points at another secrets file (the end-to-end tests use their own).
 // Secrets you name yourself (NOTIFY_*, a cluster's tokenSecret…) work too: wrangler dev loads
 // only the secrets wrangler.toml lists as required, so every name in the secrets file is added
 // to that list in a generated copy of wrangler.toml that this run uses.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { d1Bindings } from "./lib/d1-bindings.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
+import { applyLocalMigrations } from "./lib/migrate-local.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = resolve(root, "node_modules/wrangler/bin/wrangler.js");
@@ -32,27 +36,28 @@ if (created) {
 }
 
 const configArgs = localConfig(Object.keys(vars));
-// Migrations go to the same local state (and configuration) that wrangler dev will use.
-const migrationArgs = [...forwardedOptions(args, ["--persist-to", "--config", "-c"]), ...configArgs];
-// Every database gets them: the configuration's (DB) and any event-log shards wrangler.toml adds.
+// Migrations go to the same local state (and configuration) that wrangler dev will use — every
+// database it declares: the configuration's (DB) and any event-log shards.
 const givenConfig = forwardedOptions(args, ["--config", "-c"])
   .at(-1)
   ?.replace(/^(--config|-c)=/, "");
 const configPath = resolve(root, givenConfig ?? configArgs[1] ?? "wrangler.toml");
-for (const binding of d1Bindings(configPath)) {
-  const migrate = spawnSync(
-    process.execPath,
-    [wrangler, "d1", "migrations", "apply", binding, "--local", ...migrationArgs],
-    {
-      cwd: root,
-      env: { ...env, CI: "true" },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  if (migrate.status !== 0) {
-    console.error(`Applying the local D1 migrations to ${binding} failed.`);
-    process.exit(migrate.status ?? 1);
-  }
+const persistTo = optionValue(["--persist-to"]);
+const environment = optionValue(["--env", "-e"]);
+try {
+  const started = Date.now();
+  const applied = await applyLocalMigrations({
+    configPath,
+    // wrangler dev runs in the project root, so a relative --persist-to is relative to it.
+    ...(persistTo ? { persistTo: resolve(root, persistTo) } : {}),
+    ...(environment ? { environment } : {}),
+  });
+  const summary = [...applied].map(([binding, count]) => `${binding}: ${count} new`).join(", ");
+  console.log(`Local D1 migrations applied (${summary}) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+} catch (error) {
+  console.error(`Applying the local D1 migrations failed: ${error instanceof Error ? error.message : error}`);
+  if (configArgs.length > 0) rmSync(resolve(root, configArgs[1]), { force: true });
+  process.exit(1);
 }
 
 const devArgs = [
@@ -61,6 +66,7 @@ const devArgs = [
   ...(process.env.HOOKLINE_DEV_VARS ? ["--env-file", varsPath] : []),
   ...configArgs,
   ...publicUrlArgs(),
+  ...bodyExpiryArgs(),
   ...args,
 ];
 const child = spawn(process.execPath, [wrangler, ...devArgs], { cwd: root, env, stdio: "inherit" });
@@ -68,9 +74,21 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => child.kill(signal));
 }
 child.on("exit", (code, signal) => {
+  clearInterval(cron);
   if (configArgs.length > 0) rmSync(resolve(root, configArgs[1]), { force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+// wrangler dev does not run cron triggers; its local endpoint runs the scheduled handler.
+const CRON_MS = 5 * 60_000;
+const cron = setInterval(() => {
+  const host = optionValue(["--ip"]) ?? "localhost";
+  fetch(
+    `http://${host.includes(":") ? `[${host}]` : host}:${port()}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`,
+  )
+    .then((response) => response.arrayBuffer())
+    .catch(() => undefined);
+}, CRON_MS);
 
 /**
  * `--config` for a copy of wrangler.toml whose `[secrets] required` also lists `names` (the
@@ -103,11 +121,29 @@ function localConfig(names) {
 function publicUrlArgs() {
   if (vars.PUBLIC_URL || args.some((arg) => arg.startsWith("PUBLIC_URL:") || arg.startsWith("--var=PUBLIC_URL:")))
     return [];
-  const port =
-    forwardedOptions(args, ["--port"])
-      .at(-1)
-      ?.replace(/^--port=/, "") ?? "8787";
-  return ["--var", `PUBLIC_URL:http://localhost:${port}`];
+  return ["--var", `PUBLIC_URL:http://localhost:${port()}`];
+}
+
+/**
+ * `--var EVENT_BODIES_EXPIRY:sweep` unless the secrets file or the arguments set it: local R2 has
+ * no lifecycle rules, so the scheduled job deletes expired event bodies itself.
+ */
+function bodyExpiryArgs() {
+  if (vars.EVENT_BODIES_EXPIRY || args.some((arg) => /^(--var=)?EVENT_BODIES_EXPIRY:/.test(arg))) return [];
+  return ["--var", "EVENT_BODIES_EXPIRY:sweep"];
+}
+
+/** The port wrangler dev listens on. */
+function port() {
+  return optionValue(["--port"]) ?? "8787";
+}
+
+/** The value of the last of these options in the arguments (`--name value` or `--name=value`). */
+function optionValue(names) {
+  const picked = forwardedOptions(args, names);
+  const last = picked.at(-1);
+  if (last === undefined) return undefined;
+  return last.includes("=") && names.includes(last.split("=")[0]) ? last.slice(last.indexOf("=") + 1) : last;
 }
 
 /** The given options (as `--name value` or `--name=value`) picked out of `argv`. */
