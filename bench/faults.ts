@@ -217,7 +217,9 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
     const { ids, refused } = await sending;
     const terminal = () =>
       (
-        db.prepare("SELECT count(*) AS n FROM events WHERE namespace = ? AND outcome != 'pending'").get(namespace) as {
+        db
+          .prepare("SELECT count(*) AS n FROM event_log WHERE namespace = ? AND outcome != 'pending'")
+          .get(namespace) as {
           n: number;
         }
       ).n;
@@ -240,7 +242,7 @@ export async function benchChaos(worker: RunningWorker, events = 1000, notificat
     const submitAttempts = (
       db
         .prepare(
-          "SELECT sum(r.attempts) AS n FROM event_results r JOIN events e ON e.id = r.event_id WHERE e.namespace = ?",
+          "SELECT sum(json_extract(r.value, '$.attempts')) AS n FROM event_log e, json_each(e.results) r WHERE e.namespace = ?",
         )
         .get(namespace) as { n: number }
     ).n;

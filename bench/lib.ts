@@ -6,6 +6,11 @@ import autocannon from "autocannon";
 import type { RunningWorker } from "../scripts/lib/local-worker.ts";
 import type { FakeCluster } from "../test/fakes/argo-cluster.ts";
 
+/** What suites share beyond the hookline Worker: the ingest baseline, started once when first needed. */
+export interface BenchContext {
+  forwarder: () => Promise<RunningWorker>;
+}
+
 /** One line of the results table. */
 export interface BenchRow {
   what: string;

@@ -1,30 +1,32 @@
 // `npm run bench [-- suite… --update-docs]`: starts hookline as `npm start` does (with the
-// bench entry point, which adds the baselines), runs the suites and prints a Markdown table.
-// Suites: ingest, burst, dedupe, evaluation, regex, latency, debounce, capacity, shards, soak, outage, pacing, chaos, approvals,
-// notifications (default: all). Everything runs on the default configuration (bench/config.ts).
+// bench entry point, which adds the baselines and the cost meter), runs the suites and prints a
+// Markdown table. Suites: cost, ingest, burst, dedupe, evaluation, regex, latency, debounce,
+// shards, soak, outage, pacing, chaos, approvals, notifications (default: all, cost first — its
+// retention run empties the event log). Everything runs on the default configuration
+// (bench/config.ts); the ingest baseline is a separate Worker, started when a suite needs it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { root, startWorker } from "../scripts/lib/local-worker.ts";
+import { type RunningWorker, root, startPlainWorker, startWorker } from "../scripts/lib/local-worker.ts";
 import { benchApprovals, benchNotifications } from "./approvals-notifications.ts";
-import { writeBenchConfig } from "./config.ts";
+import { writeBenchConfig, writeForwarderConfig } from "./config.ts";
+import { benchEventCost } from "./cost.ts";
 import { benchEvaluation, benchEvilRegex } from "./evaluation.ts";
 import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.ts";
 import { benchDedupeStores, benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
-import type { BenchRow } from "./lib.ts";
-import { benchEventCost } from "./scale.ts";
+import type { BenchContext, BenchRow } from "./lib.ts";
 import { benchShards } from "./shards.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
 import { benchDebounce } from "./windows.ts";
 
-const suites: Record<string, (worker: Awaited<ReturnType<typeof startWorker>>) => Promise<BenchRow[]>> = {
+const suites: Record<string, (worker: RunningWorker, context: BenchContext) => Promise<BenchRow[]>> = {
+  cost: (worker) => benchEventCost(worker),
   ingest: benchIngestThroughput,
-  burst: (worker) => benchIngestBurst(worker),
+  burst: (worker, context) => benchIngestBurst(worker, context),
   dedupe: benchDedupeStores,
   evaluation: benchEvaluation,
   regex: benchEvilRegex,
   latency: benchSubmitLatency,
   debounce: (worker) => benchDebounce(worker),
-  capacity: (worker) => benchEventCost(worker),
   shards: (worker) => benchShards(worker),
   soak: (worker) => benchFaultSoak(worker),
   outage: (worker) => benchClusterOutage(worker),
@@ -42,15 +44,25 @@ for (const name of names)
   if (!suites[name]) throw new Error(`unknown suite "${name}"; known: ${Object.keys(suites).join(", ")}`);
 
 const config = writeBenchConfig(root);
+const starting = Date.now();
 const worker = await startWorker({ args: ["--config", config, "--log-level", "warn"] });
+console.log(`hookline (the bench Worker) healthy after ${((Date.now() - starting) / 1000).toFixed(1)} s`);
+let forwarder: Promise<RunningWorker> | undefined;
+const context: BenchContext = {
+  forwarder: () => {
+    forwarder ??= startPlainWorker(writeForwarderConfig(root));
+    return forwarder;
+  },
+};
 const rows: BenchRow[] = [];
 try {
   for (const name of names) {
     console.log(`\n▶ ${name}`);
-    rows.push(...(await (suites[name] as (typeof suites)[string])(worker)));
+    rows.push(...(await (suites[name] as (typeof suites)[string])(worker, context)));
   }
 } finally {
   await worker.stop();
+  if (forwarder) await (await forwarder).stop();
 }
 
 const table = [

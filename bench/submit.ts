@@ -176,7 +176,7 @@ export async function benchFaultSoak(worker: RunningWorker, total = 5000): Promi
       Object.fromEntries(
         (
           db
-            .prepare("SELECT outcome, count(*) AS n FROM events WHERE namespace = 'soak' GROUP BY outcome")
+            .prepare("SELECT outcome, count(*) AS n FROM event_log WHERE namespace = 'soak' GROUP BY outcome")
             .all() as Array<{ outcome: string; n: number }>
         ).map((row) => [row.outcome, row.n]),
       ) as Record<string, number>;
@@ -198,7 +198,7 @@ export async function benchFaultSoak(worker: RunningWorker, total = 5000): Promi
     const duplicates = [...byEvent.values()].reduce((sum, n) => sum + (n - 1), 0);
     const submittedIds = new Set(
       (
-        db.prepare("SELECT id FROM events WHERE namespace = 'soak' AND outcome = 'submitted'").all() as Array<{
+        db.prepare("SELECT id FROM event_log WHERE namespace = 'soak' AND outcome = 'submitted'").all() as Array<{
           id: string;
         }>
       ).map((row) => row.id),

@@ -1,9 +1,11 @@
-// The benchmark Worker: the real hookline Worker plus a baseline route in the same script, so
-// both are measured on the same workerd in the same run.
+// The benchmark Worker: the real hookline Worker plus the routes its suites drive (baselines that
+// belong in the same workerd, the shard simulation, the cost meter). The ingest baseline is a
+// separate Worker (bench/forwarder/worker.ts).
 import { Hono } from "hono";
 import hookline from "../src/index";
 import { approvalNotificationRoutes } from "./approval-notification-routes";
 import { evaluationRoutes } from "./evaluation-routes";
+import { meterBatch, meteredEnv, meterRoutes } from "./meter";
 import { shardSimulationRoutes } from "./shard-simulation-routes";
 
 export { ApprovalGate, BindingWindow, ClusterBreaker, DeliveryLedger, SenderLimiter, ServicePacer } from "../src/index";
@@ -13,34 +15,10 @@ interface BenchEnv extends Env {
   BENCH_ECHO: DurableObjectNamespace<import("./approval-notification-routes").BenchEcho>;
 }
 
-/**
- * The baseline: a bare Hono route that reads the body, sends it to a queue and answers 202. It
- * sends to the EVENTS queue, as an event envelope, so both routes feed the same consumer: the
- * consumer's work runs in the same workerd here (in production it runs apart from ingestion),
- * and this way it weighs equally on both sides of the ratio.
- */
 /** The bench-only D1 table for the delivery-id comparison, created once per isolate. */
 let benchTable: Promise<unknown> | undefined;
 
 const baseline = new Hono<{ Bindings: BenchEnv }>()
-  .post("/bench/baseline", async (c) => {
-    const body = await c.req.text();
-    await c.env.EVENTS.send(
-      {
-        v: 1,
-        id: crypto.randomUUID(),
-        namespace: "baseline",
-        discriminator: "",
-        receivedAt: Date.now(),
-        sender: { key: "baseline", templates: null },
-        metadata: {},
-        body: { inline: body },
-        bodyBytes: body.length,
-      },
-      { contentType: "json" },
-    );
-    return c.json({ id: "baseline" }, 202);
-  })
   /**
    * The two stores considered for delivery ids, each answering "first seen as which event?":
    * a D1 table with a unique key (bench-only table), and the DeliveryLedger Durable Object.
@@ -68,14 +46,24 @@ const baseline = new Hono<{ Bindings: BenchEnv }>()
   })
   .route("/", evaluationRoutes)
   .route("/", approvalNotificationRoutes)
-  .route("/", shardSimulationRoutes);
+  .route("/", shardSimulationRoutes)
+  .route("/", meterRoutes);
 
+/**
+ * hookline itself, with the cost suite's meter around every handler (bench/meter.ts: it is off —
+ * the env passes through untouched — unless the suite switches it on).
+ */
 export default {
   fetch(request, env, ctx) {
     return new URL(request.url).pathname.startsWith("/bench/")
       ? baseline.fetch(request, env, ctx)
-      : hookline.fetch(request, env, ctx);
+      : hookline.fetch(request, meteredEnv(env), ctx);
   },
-  queue: hookline.queue,
-  scheduled: hookline.scheduled,
+  queue(batch, env) {
+    meterBatch(batch);
+    return hookline.queue(batch, meteredEnv(env));
+  },
+  scheduled(controller, env) {
+    return hookline.scheduled(controller, meteredEnv(env));
+  },
 } satisfies ExportedHandler<BenchEnv, unknown>;

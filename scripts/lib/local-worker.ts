@@ -56,13 +56,56 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   const dir = mkdtempSync(join(tmpdir(), "hookline-e2e-"));
   const varsPath = join(dir, ".dev.vars");
   if (options.devVars !== undefined) writeFileSync(varsPath, options.devVars);
+  const running = await launch({
+    dir,
+    script: join(root, "scripts/start.mjs"),
+    leading: [],
+    trailing: options.args ?? [],
+    env: { ...options.env, HOOKLINE_DEV_VARS: varsPath },
+    probe: "/healthz",
+    what: "npm start",
+  });
+  if (!existsSync(varsPath)) throw new Error("npm start did not create the secrets file");
+  const adminToken = /HOOKLINE_ADMIN_TOKEN=(\S+)/.exec(readFileSync(varsPath, "utf8"))?.[1] ?? "";
+  return { ...running, adminToken };
+}
+
+/**
+ * Runs a plain `wrangler dev` of another configuration (a bench baseline Worker) on a free port,
+ * with its own local state, and waits until it answers GET /.
+ */
+export function startPlainWorker(configPath: string): Promise<RunningWorker> {
+  return launch({
+    dir: mkdtempSync(join(tmpdir(), "hookline-baseline-")),
+    script: join(root, "node_modules/wrangler/bin/wrangler.js"),
+    leading: ["dev", "--local", "--config", configPath, "--log-level", "warn"],
+    trailing: [],
+    env: {},
+    probe: "/",
+    what: configPath,
+  });
+}
+
+/** Starts `script` (wrangler dev, directly or through npm start) on free ports with state in `dir`; waits for `probe`. */
+async function launch(options: {
+  dir: string;
+  script: string;
+  /** Arguments before and after the ports and state directory this adds. */
+  leading: string[];
+  trailing: string[];
+  env: Record<string, string>;
+  probe: string;
+  what: string;
+}): Promise<RunningWorker> {
+  const { dir } = options;
   const port = await freePort();
   const inspectorPort = await freePort();
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      join(root, "scripts/start.mjs"),
+      options.script,
+      ...options.leading,
       "--port",
       String(port),
       "--ip",
@@ -72,17 +115,11 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
       "--persist-to",
       join(dir, "state"),
       "--show-interactive-dev-session=false",
-      ...(options.args ?? []),
+      ...options.trailing,
     ],
     {
       cwd: root,
-      env: {
-        ...inheritedEnv(),
-        ...options.env,
-        HOOKLINE_DEV_VARS: varsPath,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-      },
+      env: { ...inheritedEnv(), ...options.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     },
@@ -105,22 +142,20 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${options.what} exited early (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`hookline did not become healthy in time:\n${output}`);
+      throw new Error(`${options.what} did not become healthy in time:\n${output}`);
     }
     try {
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(`${url}${options.probe}`);
       if (response.ok) break;
     } catch {
       // not listening yet
     }
     await new Promise((done) => setTimeout(done, 250));
   }
-  if (!existsSync(varsPath)) throw new Error("npm start did not create the secrets file");
-  const adminToken = /HOOKLINE_ADMIN_TOKEN=(\S+)/.exec(readFileSync(varsPath, "utf8"))?.[1] ?? "";
-  return { url, adminToken, persistDir: join(dir, "state"), output: () => output, stop };
+  return { url, adminToken: "", persistDir: join(dir, "state"), output: () => output, stop };
 }
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */
