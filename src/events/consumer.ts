@@ -9,6 +9,7 @@ import { submitWorkflow } from "../clusters/submit";
 import { ExpressionError } from "../expressions/jsonata";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
+import { bindingsScope } from "../lib/config-versions";
 import { log } from "../lib/log";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
@@ -80,14 +81,18 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
     return;
   }
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
-  const unrecorded = await recordWork(env, db, shard, work, detailedSoFar);
+  const { unrecorded, detailed } = await recordWork(env, db, shard, work, detailedSoFar);
   await announce(
     env,
     work.filter((item) => !unrecorded.has(item)),
   );
 
   const now = Date.now();
-  for (const item of work) if (!unrecorded.has(item)) logOutcome(item, now);
+  logOutcomes(
+    work.filter((item) => !unrecorded.has(item)),
+    detailed,
+    now,
+  );
   const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string }> = [];
   for (const item of work) {
     const { message } = item;
@@ -116,9 +121,12 @@ async function evaluate(
   db: D1Database,
   received: Received[],
 ): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number> }> {
-  const { logged, detailedSoFar } = await readBatchState(
+  // With one database (the default), the bindings' versions come in the same round trip.
+  const scopes = db === env.DB ? [...new Set(received.map(({ event }) => bindingsScope(event.namespace)))] : undefined;
+  const { logged, detailedSoFar, versions } = await readBatchState(
     db,
     received.map(({ event }) => event),
+    scopes,
   );
   const known = received.filter(({ event }) => logged.has(event.id));
   // A window fired an event whose own processing is not recorded yet: try it again shortly.
@@ -135,6 +143,7 @@ async function evaluate(
       ? await loadBindings(
           env.DB,
           fresh.map(({ event }) => event.namespace),
+          versions,
         )
       : new Map();
   const work: Delivered[] = known.flatMap(({ message, event }) => {
@@ -447,7 +456,28 @@ async function submitOne(
   return "answered";
 }
 
-/** One log line per event processed, and one per submit tried in this delivery. */
+/**
+ * One log line per event kept in detail and per submit tried in this delivery; the events only
+ * counted (no binding matched them, the sampler kept others) share one line — a log line is
+ * billed too (Workers Logs), and nobody reads one per unmatched event.
+ */
+function logOutcomes(work: readonly Work[], detailed: ReadonlySet<Work>, now: number): void {
+  const counted = new Map<string, number>();
+  for (const item of work) {
+    if (detailed.has(item)) logOutcome(item, now);
+    else {
+      const key = `${item.event.namespace}/${outcomeOf(item)}`;
+      counted.set(key, (counted.get(key) ?? 0) + 1);
+    }
+  }
+  if (counted.size > 0)
+    log.info("events counted", {
+      events: [...counted.values()].reduce((sum, n) => sum + n, 0),
+      byNamespaceAndOutcome: Object.fromEntries(counted),
+    });
+}
+
+/** An event's line, and one per submit tried in this delivery. */
 function logOutcome(item: Work, now: number): void {
   const { event } = item;
   const context = { eventId: event.id, namespace: event.namespace, traceId: event.traceId };

@@ -1,4 +1,5 @@
 import { readLimits } from "../lib/config";
+import { versionsOf, versionsStatement } from "../lib/config-versions";
 import { log } from "../lib/log";
 import { type BodyAt, buildPack, type Pack, packKeyFor, packRowStatement, putPack } from "./body-pack";
 import {
@@ -8,6 +9,7 @@ import {
   detailedSoFarStatement,
   minuteOf,
   outcomeMoves,
+  sampleKeyOf,
 } from "./counts";
 import type { EventMessage } from "./message";
 import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
@@ -44,19 +46,30 @@ export interface Work {
 export interface BatchState {
   logged: Map<string, EventRecord>;
   detailedSoFar: Map<string, number>;
+  /** The namespaces' binding versions, when they were read in the same round trip (`versions` given). */
+  versions?: Map<string, number>;
 }
 
-/** Reads a batch's state in one D1 round trip. */
-export async function readBatchState(db: D1Database, events: readonly EventMessage[]): Promise<BatchState> {
+/**
+ * Reads a batch's state in one D1 round trip — and, when the shard is also the configuration's
+ * database (`versions`: its scopes), the bindings' versions with it.
+ */
+export async function readBatchState(
+  db: D1Database,
+  events: readonly EventMessage[],
+  versions?: readonly string[],
+): Promise<BatchState> {
   if (events.length === 0) return { logged: new Map(), detailedSoFar: new Map() };
-  const keys = new Map(events.map((event) => [JSON.stringify(sampleKey(event)), sampleKey(event)]));
-  const [logged, soFar] = await db.batch([
+  const keys = new Map(events.map((event) => [sampleKeyOf(sampleKey(event)), sampleKey(event)]));
+  const [logged, soFar, versioned] = await db.batch([
     loggedEventsStatement(db, events),
     detailedSoFarStatement(db, [...keys.values()]),
+    ...(versions ? [versionsStatement(db, versions)] : []),
   ]);
   return {
     logged: logged ? loggedEventsOf(logged) : new Map(),
     detailedSoFar: soFar ? detailedSoFarOf(soFar) : new Map(),
+    ...(versions && versioned ? { versions: versionsOf(versioned, versions) } : {}),
   };
 }
 
@@ -65,11 +78,17 @@ export function outcomeOf(item: Pick<Work, "results" | "hadBindings">): EventOut
   return summarizeOutcome(item.results, item.hadBindings);
 }
 
+/** What recordWork did: the work it could not write (to be retried), and the events that keep a row. */
+export interface Recorded {
+  unrecorded: Set<Work>;
+  /** Events with a row in the log (new ones the sampler kept, and every known one). */
+  detailed: Set<Work>;
+}
+
 /**
  * Writes a batch's work to one event-log shard (`shard` names it): its body pack, then rows,
  * counts and the pack's row in one D1 batch. If that batch fails, each event is written on its
- * own, so one event D1 refuses cannot hold back the others. Returns the work that could not be
- * written (to be retried).
+ * own, so one event D1 refuses cannot hold back the others.
  */
 export async function recordWork(
   env: Env,
@@ -78,10 +97,10 @@ export async function recordWork(
   work: readonly Work[],
   detailedSoFar: ReadonlyMap<string, number>,
   now = Date.now(),
-): Promise<Set<Work>> {
+): Promise<Recorded> {
   const unrecorded = new Set<Work>();
   const fresh = work.filter((item) => item.isNew);
-  const detailed = new Set<Work>();
+  const detailed = new Set<Work>(work.filter((item) => !item.isNew));
   const chosen = chooseDetailed(
     fresh.map((item) => ({ ...item.event, outcome: outcomeOf(item), results: item.results })),
     detailedSoFar,
@@ -140,10 +159,11 @@ export async function recordWork(
         }),
       ),
       ...countStatements(db, deltas),
-      ...(pack && newItems.length > 0 ? [packRowStatement(db, pack)] : []),
+      // The pack's row finds events without one of their own; a pack of detailed events needs none.
+      ...(pack && newItems.some((item) => !detailed.has(item)) ? [packRowStatement(db, pack)] : []),
     ];
   };
-  if (writable.length === 0) return unrecorded;
+  if (writable.length === 0) return { unrecorded, detailed };
   let sizeAfter: number | undefined;
   try {
     sizeAfter = (await db.batch(statementsFor(writable))).at(-1)?.meta.size_after;
@@ -163,7 +183,7 @@ export async function recordWork(
   } catch (error) {
     log.error("checking the event log's size failed", { shard }, error);
   }
-  return unrecorded;
+  return { unrecorded, detailed };
 }
 
 /** The body pack of a batch's new events. */
