@@ -26,8 +26,8 @@ export function samplePayload(): string {
   return text.length >= 1500 ? text : JSON.stringify({ ...payload, padding: "p".repeat(1500 - text.length - 14) });
 }
 
-const ROUNDS = 3;
-const SECONDS = 8;
+const ROUNDS = 5;
+const SECONDS = 6;
 
 /** Creates an API token that may only send events (to these namespaces), as a CI sender would hold. */
 export async function createSenderToken(
@@ -56,28 +56,57 @@ export async function benchIngestThroughput(worker: RunningWorker, context: Benc
   } as const;
   const run = (url: string, duration: number) =>
     load({ url, method: "POST", headers, body, connections: 16, duration });
+  // hookline's consumer runs in the same workerd as its ingest (in production it runs apart): a
+  // run is measured only once the previous one's events are consumed, so neither side pays for
+  // the other's backlog.
+  const db = openLocalD1(worker.persistDir);
+  const counted = () =>
+    (
+      db.prepare("SELECT coalesce(sum(events), 0) AS n FROM event_counts WHERE namespace = 'bench'").get() as {
+        n: number;
+      }
+    ).n;
+  let sent = counted();
+  const drained = async (accepted: number) => {
+    sent += accepted;
+    const deadline = Date.now() + 60_000;
+    while (counted() < sent && Date.now() < deadline) await sleep(200);
+  };
+  const measure = async (name: keyof typeof routes, duration: number) => {
+    const result = await run(routes[name], duration);
+    if (name === "ingest") await drained(result.total - result.non2xx - result.errors);
+    else await sleep(500);
+    return result;
+  };
   // Warm every route (JIT, queues, D1) before measuring.
-  for (const url of Object.values(routes)) await run(url, 2);
+  await measure("baseline", 2);
+  await measure("ingest", 2);
+  // Rounds alternate which side goes first; each round's ratio pairs runs made close together,
+  // so load from elsewhere on this shared machine weighs on both.
   const results: Record<keyof typeof routes, LoadResult[]> = { baseline: [], ingest: [] };
+  const ratios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, url] of Object.entries(routes) as Array<[keyof typeof routes, string]>) {
-      results[name].push(await run(url, SECONDS));
-    }
+    const order: Array<keyof typeof routes> = round % 2 === 0 ? ["baseline", "ingest"] : ["ingest", "baseline"];
+    for (const name of order) results[name].push(await measure(name, SECONDS));
+    ratios.push(
+      (results.ingest.at(-1)?.requestsPerSecond ?? 0) / Math.max(1, results.baseline.at(-1)?.requestsPerSecond ?? 0),
+    );
   }
+  db.close();
   const rps = (name: keyof typeof routes) => median(results[name].map((r) => r.requestsPerSecond));
   const p99 = (name: keyof typeof routes) => median(results[name].map((r) => r.p99));
   const failures = (name: keyof typeof routes) => results[name].reduce((sum, r) => sum + r.non2xx + r.errors, 0);
-  const ratio = rps("ingest") / rps("baseline");
+  const ratio = median(ratios);
   console.log(
     `ingest throughput: baseline ${fmt(rps("baseline"))} req/s, ingest ${fmt(rps("ingest"))} req/s ` +
-      `(${failures("ingest")} non-2xx); ratio ${fmt(ratio, 2)}`,
+      `(${failures("ingest")} non-2xx); ratio ${fmt(ratio, 2)} (rounds: ${ratios.map((value) => fmt(value, 2)).join(", ")})`,
   );
   const describe = (name: keyof typeof routes) => `${fmt(rps(name))} req/s, p99 ${p99(name)} ms`;
   return [
     {
-      what: "ingest throughput, 1.5 KB JSON, 16 connections, a token scoped to events:write in one namespace (median of 3 × 8 s)",
+      what: `ingest throughput, 1.5 KB JSON, 16 connections, a token scoped to events:write in one namespace (median of ${ROUNDS} paired rounds × ${SECONDS} s, each after the previous run's events were consumed)`,
       baseline: `a separate minimal Worker that reads the body, sends it to a queue, answers 202: ${describe("baseline")}`,
-      result: `${describe("ingest")}, ${failures("ingest")} non-2xx → **${fmt(ratio, 2)}×**`,
+      result: `${describe("ingest")}, ${failures("ingest")} non-2xx → **${fmt(ratio, 2)}×** (rounds ${ratios.map((value) => fmt(value, 2)).join(", ")})`,
       target: "≥ 0.85×, 0 non-2xx",
       met: ratio >= 0.85 && failures("ingest") === 0,
     },

@@ -18,14 +18,16 @@ const MAX_CACHED_NAMESPACES = 1000;
 
 /**
  * The bindings of each namespace, from the isolate cache when its version is current, else
- * loaded from D1 and compiled once. One version query covers all the namespaces.
+ * loaded from D1 and compiled once. One version query covers all the namespaces — or none, when
+ * the caller read the versions in its own round trip (`versions`, by bindingsScope).
  */
 export async function loadBindings(
   db: D1Database,
   namespaces: readonly string[],
+  versions?: ReadonlyMap<string, number>,
 ): Promise<Map<string, NamespaceBindings>> {
   const unique = [...new Set(namespaces)];
-  const versions = await readVersions(db, unique.map(bindingsScope));
+  versions ??= await readVersions(db, unique.map(bindingsScope));
   const loaded = new Map<string, NamespaceBindings>();
   await Promise.all(
     unique.map(async (namespace) => {

@@ -65,19 +65,37 @@ export interface Pack {
 
 const encoder = new TextEncoder();
 
+/** The manifest entry of an event, its body in the pack at `offset` or (spilled) in `key`. */
+function entryOf(event: PackInput, place: { key: string } | { offset: number; length: number }): ManifestEntry {
+  return {
+    id: event.id,
+    namespace: event.namespace,
+    discriminator: event.discriminator,
+    receivedAt: event.receivedAt,
+    sender: event.sender,
+    metadata: event.metadata,
+    traceId: event.traceId,
+    replayOf: event.replayOf,
+    outcome: event.outcome,
+    bindingsPruned: event.bindingsPruned,
+    bodyBytes: event.bodyBytes,
+    ...place,
+  };
+}
+
 /** Lays out a pack for these events: the manifest, then every inline body. */
 export function buildPack(events: readonly PackInput[], key: string): Pack {
-  const chunks: Uint8Array[] = [];
   const entries: ManifestEntry[] = [];
+  const chunks: Uint8Array[] = [];
   let region = 0;
   for (const event of events) {
-    const { body, ...packed } = event;
+    const { body } = event;
     if (!("inline" in body)) {
-      entries.push({ ...packed, key: body.r2Key });
+      entries.push(entryOf(event, { key: body.r2Key }));
       continue;
     }
     const bytes = encoder.encode(body.inline);
-    entries.push({ ...packed, offset: region, length: bytes.byteLength });
+    entries.push(entryOf(event, { offset: region, length: bytes.byteLength }));
     chunks.push(bytes);
     region += bytes.byteLength;
   }
@@ -89,13 +107,18 @@ export function buildPack(events: readonly PackInput[], key: string): Pack {
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
-  const ids = events.map((event) => event.id).sort();
+  let firstId = events[0]?.id ?? "";
+  let lastId = firstId;
+  for (const event of events) {
+    if (event.id < firstId) firstId = event.id;
+    if (event.id > lastId) lastId = event.id;
+  }
   return {
     key,
     bytes,
     manifestBytes: manifest.byteLength,
-    firstId: ids[0] ?? "",
-    lastId: ids.at(-1) ?? "",
+    firstId,
+    lastId,
     bodies: new Map(entries.map((entry) => [entry.id, bodyAt(key, manifest.byteLength, entry)])),
   };
 }

@@ -33,7 +33,8 @@ import { eventQueueFor } from "./shards";
 async function ingest(c: Context<AppEnv>): Promise<Response> {
   const namespace = assertNamespace(c.req.param("namespace") ?? "");
   const discriminator = assertDiscriminator(c.req.param("discriminator") ?? "");
-  const { wait } = parseWith(ingestQuerySchema, c.req.query());
+  // Most senders send no query: parse one only when there is one.
+  const { wait } = c.req.url.includes("?") ? parseWith(ingestQuerySchema, c.req.query()) : { wait: undefined };
   const waitMs = wait === undefined ? null : (parseDuration(wait) ?? null);
   const limits = readLimits(c.env);
   const headers = c.req.raw.headers;

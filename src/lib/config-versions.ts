@@ -36,5 +36,19 @@ export async function readVersions(
   return versions;
 }
 
+/** The statement readVersions runs, for a caller that batches it with its own reads. */
+export function versionsStatement(db: D1Database, scopes: readonly string[]): D1PreparedStatement {
+  return db
+    .prepare("SELECT scope, version FROM config_versions WHERE scope IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(scopes));
+}
+
+/** The versions a versionsStatement answered (0 for a scope never written). */
+export function versionsOf(answer: D1Result<unknown>, scopes: readonly string[]): Map<string, number> {
+  const versions = new Map(scopes.map((scope) => [scope, 0]));
+  for (const row of answer.results as Array<{ scope: string; version: number }>) versions.set(row.scope, row.version);
+  return versions;
+}
+
 export const bindingsScope = (namespace: string) => `bindings:${namespace}`;
 export const CLUSTERS_SCOPE = "clusters";

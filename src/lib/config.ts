@@ -42,8 +42,20 @@ interface LimitVars {
   PACING_WINDOW_SECONDS?: string;
 }
 
+/** Limits already read, by the vars object they were read from (a Worker's env is the same object request after request). */
+const read = new WeakMap<LimitVars, Limits>();
+
 /** Parses the limit vars; a missing or malformed value falls back to the default. */
 export function readLimits(vars: LimitVars): Limits {
+  const known = read.get(vars);
+  if (known) return known;
+  const parsed = parseLimits(vars);
+  const limits = Object.freeze({ ...parsed, rateLimit: Object.freeze(parsed.rateLimit) });
+  read.set(vars, limits);
+  return limits;
+}
+
+function parseLimits(vars: LimitVars): Limits {
   return {
     inlineBodyBytes: Math.min(positiveNumber(vars.INLINE_BODY_LIMIT_BYTES, 96 * 1024), QUEUE_MESSAGE_BUDGET),
     maxBodyBytes: positiveNumber(vars.MAX_BODY_BYTES, 10 * 1024 * 1024),
