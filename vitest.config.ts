@@ -49,7 +49,11 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          plugins: [workerUnderTest(migrations)],
+          // MIGRATION_CHECK: an extra, unmigrated database, where a test brings a log of an older
+          // schema forward.
+          plugins: [
+            workerUnderTest(migrations, { miniflare: { d1Databases: { MIGRATION_CHECK: "migration-check" } } }),
+          ],
           test: {
             name: "worker",
             testTimeout: 30_000,

@@ -11,6 +11,8 @@ import { dirname, join, resolve } from "node:path";
  * Migrates the local databases of `configPath` (environment `environment`, if any) stored under
  * `persistTo` (as `wrangler dev --persist-to`; default `.wrangler/state` beside the
  * configuration). Returns how many migrations each binding got.
+ * @param {{ configPath: string, persistTo?: string, environment?: string }} options
+ * @returns {Promise<Map<string, number>>}
  */
 export async function applyLocalMigrations({ configPath, persistTo, environment }) {
   const wrangler = await import("wrangler");

@@ -8,18 +8,18 @@ import { deleteLoggedBeforeStatement, loggedNamespaces, oldestLoggedId } from ".
 /**
  * A shard never refuses an event for space. D1 stops writing at 10 GB; when a shard's database
  * nears EVENT_LOG_SHARD_LIMIT_BYTES (D1's own `meta.size_after`, read from the batch that just
- * wrote), the oldest detail goes first — event-log rows, oldest first across namespaces, an hour
- * of them at a time — until it is back under the low mark. Counts, packs and events whose
- * submission is still being retried stay. It is announced as `event-log.near-full`
- * (`on-event-log-near-full`) once a day per shard.
+ * wrote), the oldest detail goes first — event-log rows, oldest first across namespaces, the
+ * oldest twentieth of the time they span per round — until it is back under the low mark.
+ * Counts, body packs and events whose submission is still being retried stay. It is announced as
+ * `event-log.near-full` (`on-event-log-near-full`) once a day per shard.
  */
 
 /** At this share of the limit the oldest detail starts to go… */
 export const NEAR_FULL_SHARE = 0.95;
 /** …until the database is back under this share. */
 const LOW_MARK_SHARE = 0.9;
-/** How much of the oldest detail goes per round. */
-const ROUND_SPAN_MS = 3_600_000;
+/** How much of the oldest detail goes per round: this share of the time from the oldest row to now. */
+const ROUND_SHARE = 0.05;
 /** Rows deleted per round, and rounds per call: a batch never does unbounded work. */
 const ROWS_PER_ROUND = 2_000;
 const MAX_ROUNDS = 8;
@@ -53,7 +53,8 @@ export async function keepShardUnderLimit(
   for (let round = 0; round < MAX_ROUNDS && check.sizeBytes >= limitBytes * LOW_MARK_SHARE; round++) {
     const oldest = await oldestLoggedId(db, namespaces);
     if (oldest === null) break;
-    const before = eventIdTime(oldest) + ROUND_SPAN_MS;
+    const from = eventIdTime(oldest);
+    const before = from + Math.max(1, Math.ceil((now - from) * ROUND_SHARE));
     const answer = await deleteLoggedBeforeStatement(db, namespaces, eventIdFloor(before), ROWS_PER_ROUND, true).all<{
       id: string;
     }>();

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderMarkdown } from "../../src/ui/markdown";
 import { applyBinding, binding, call, createToken } from "./helpers";
 
@@ -181,5 +181,36 @@ describe("console: notification templates", () => {
     });
     const limitedCookie = await signIn(limited);
     expect((await page("/ui/notifications/templates", limitedCookie)).status).toBe(403);
+  });
+});
+
+describe("console: the event log's sampled detail", () => {
+  it("says when events were sampled away, on the list and on the event, and counts them on the overview", async () => {
+    const perMinute = Number(env.EVENT_SAMPLE_PER_MINUTE);
+    const ids: string[] = [];
+    for (let index = 0; index < perMinute + 2; index++) {
+      const response = await call("/api/v1/events/console-sampled/push", {
+        method: "POST",
+        headers: { authorization: `Bearer ${env.HOOKLINE_ADMIN_TOKEN}` },
+        body: `{"n":${index}}`,
+      });
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const last = ids.at(-1) as string;
+    const detail = await vi.waitFor(
+      async () => {
+        const response = await page(`/ui/namespaces/console-sampled/events/${last}`, cookie);
+        if (response.status !== 200) throw new Error(`event page: ${response.status}`);
+        return response.text();
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(detail).toContain("Detail sampled away");
+    expect(detail).toContain("&quot;n&quot;: " + (ids.length - 1));
+    const list = await (await page("/ui/namespaces/console-sampled/events", cookie)).text();
+    expect(list).toMatch(/2 more event\(s\) received in the minutes this page spans are not listed/);
+    const overview = await (await page("/ui", cookie)).text();
+    expect(overview).toMatch(/last 24 hours \(\d+ events\)/);
   });
 });
