@@ -52,8 +52,9 @@ try {
     ...(persistTo ? { persistTo: resolve(root, persistTo) } : {}),
     ...(environment ? { environment } : {}),
   });
-  const summary = [...applied].map(([binding, count]) => `${binding}: ${count} new`).join(", ");
-  console.log(`Local D1 migrations applied (${summary}) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  for (const [binding, names] of applied)
+    console.log(names.length === 0 ? `${binding}: migrations up to date` : `${binding}: applied ${names.join(", ")}`);
+  console.log(`Local D1 migrations checked in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 } catch (error) {
   console.error(`Applying the local D1 migrations failed: ${error instanceof Error ? error.message : error}`);
   if (configArgs.length > 0) rmSync(resolve(root, configArgs[1]), { force: true });

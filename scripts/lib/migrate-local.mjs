@@ -10,9 +10,9 @@ import { dirname, join, resolve } from "node:path";
 /**
  * Migrates the local databases of `configPath` (environment `environment`, if any) stored under
  * `persistTo` (as `wrangler dev --persist-to`; default `.wrangler/state` beside the
- * configuration). Returns how many migrations each binding got.
+ * configuration). Returns the migrations each binding got, by file name.
  * @param {{ configPath: string, persistTo?: string, environment?: string }} options
- * @returns {Promise<Map<string, number>>}
+ * @returns {Promise<Map<string, string[]>>}
  */
 export async function applyLocalMigrations({ configPath, persistTo, environment }) {
   const wrangler = await import("wrangler");
@@ -66,7 +66,7 @@ function readMigrations(dir, wrangler) {
     .map((name) => ({ name, statements: wrangler.unstable_splitSqlQuery(readFileSync(join(dir, name), "utf8")) }));
 }
 
-/** Applies the migrations `db` (bound as `binding`) has not recorded yet; returns how many it applied. */
+/** Applies the migrations `db` (bound as `binding`) has not recorded yet; returns their names. */
 async function applyMigrations(binding, db, migrations, table) {
   const quoted = `"${table.replace(/"/g, '""')}"`;
   await db
@@ -75,7 +75,7 @@ async function applyMigrations(binding, db, migrations, table) {
     )
     .run();
   const done = new Set((await db.prepare(`SELECT name FROM ${quoted}`).all()).results.map((row) => row.name));
-  let applied = 0;
+  const applied = [];
   for (const migration of migrations) {
     if (done.has(migration.name)) continue;
     try {
@@ -88,7 +88,7 @@ async function applyMigrations(binding, db, migrations, table) {
         `migration ${migration.name} failed on ${binding}: ${error instanceof Error ? error.message : error}`,
       );
     }
-    applied++;
+    applied.push(migration.name);
   }
   return applied;
 }
