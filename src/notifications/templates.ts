@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   compileGoTemplate,
+  GoInt,
   type ParsedTemplate,
   renderGoTemplate,
   TemplateExecError,
@@ -158,13 +159,34 @@ const ARGO_CD_HELPERS = argoCdTemplateHelpers();
  * `service.webhook.github` → `github`), not its type — `recipient`, and the helpers.
  */
 export function argoCdTemplateData(variables: TemplateVariables): Record<string, unknown> {
-  return {
-    ...ARGO_CD_HELPERS,
+  return argoCdTemplateVariables({
     app: variables.resource,
     context: { notificationType: variables.serviceName, ...variables.context },
     serviceType: variables.serviceName,
     recipient: variables.recipient,
+  });
+}
+
+/**
+ * Template variables as Argo CD hands them over: values decoded as Kubernetes decodes a resource
+ * (whole numbers are int64, so `eq .app.metadata.generation 3` holds), `appProject` (empty when
+ * hookline does not know the project) and the `time`, `strings` and `repo` helpers.
+ */
+export function argoCdTemplateVariables(variables: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...ARGO_CD_HELPERS,
+    appProject: {},
+    ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, kubernetesNumbers(value)])),
   };
+}
+
+/** Kubernetes' unstructured JSON: whole numbers are int64, other numbers float64. */
+function kubernetesNumbers(value: unknown): unknown {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? new GoInt(value, "int64") : value;
+  if (Array.isArray(value)) return value.map(kubernetesNumbers);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, kubernetesNumbers(item)]));
+  return value;
 }
 
 /** Renders the fields of a stored template that a destination of `serviceType` sends; throws with the field that failed. */

@@ -188,7 +188,7 @@ describe("notification templates: objects, rendered at run time", () => {
     expect(card.body[0].text).toBe("Synced: teams-app");
     expect(card.body).toContainEqual({ type: "FactSet", facts: [{ title: "Sync Status", value: "Synced" }] });
     expect(card.actions).toEqual([
-      { type: "Action.OpenUrl", title: "Open Repository", url: "https://github.com/acme/guestbook" },
+      { type: "Action.OpenUrl", title: "Open Repository", url: "https://github.com/acme/guestbook.git" },
     ]);
   });
 

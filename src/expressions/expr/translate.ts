@@ -71,8 +71,15 @@ const sprigFunctions = [
  * (`payload`, `metadata`, `discriminator` for bindings; `app` for notification triggers).
  * Throws ExprSyntaxError or ExprTranslationError (with the position) for what it cannot take.
  */
-export function translateExpr(source: string, roots: readonly string[]): string {
+export function translateExpr(source: string, roots: readonly string[], options: ExprOptions = {}): string {
+  void options;
   return translate(parseExpr(source), { roots, depth: 0 });
+}
+
+/** How the environment's values were decoded. */
+export interface ExprOptions {
+  /** Argo Workflows' events decode JSON numbers as float64; Argo CD's resources decode whole numbers as int64. */
+  wholeNumbers?: "float64" | "int64";
 }
 
 interface Scope {
