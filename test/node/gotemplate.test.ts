@@ -3,10 +3,10 @@ import { compileGoTemplate, renderGoTemplate } from "../../src/expressions/gotem
 import { argoCdTemplateHelpers } from "../../src/notifications/argocd-helpers";
 import { argoCdTemplateVariables } from "../../src/notifications/templates";
 import committedAnswers from "../oracle/templates-argocd.json";
-import { CATALOG_TEMPLATE_CASES } from "../support/argocd-catalog";
 import { DATA, TEMPLATE_CORPUS } from "../support/gotemplate-corpus";
-import { caseKey } from "../support/oracle-key";
+import { CATALOG_TEMPLATE_CASES } from "./support/argocd-catalog";
 import { askOracle, goOracle, type OracleAnswer } from "./support/go-oracle";
+import { caseKey } from "./support/oracle-key";
 
 /** What hookline's interpreter makes of a case, with the variables as Argo CD hands them over: its output, or that it failed (and why). */
 function render(template: string, data: Record<string, unknown>): OracleAnswer {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
-const fixture = new URL("../fixtures/argocd-notifications-catalog.yaml", import.meta.url);
+const fixture = new URL("../../fixtures/argocd-notifications-catalog.yaml", import.meta.url);
 
 /** The catalog ConfigMap's text, as Argo CD publishes it. */
 export const CATALOG_YAML = readFileSync(fixture, "utf8");
