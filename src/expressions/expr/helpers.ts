@@ -347,6 +347,7 @@ export const EXPR_HELPERS: Record<string, [Helper]> = {
   exprContains: [(a, b) => string(a, "contains").includes(string(b, "contains"))],
   exprStartsWith: [(s, prefix) => string(s, "startsWith").startsWith(string(prefix, "startsWith"))],
   exprEndsWith: [(s, suffix) => string(s, "endsWith").endsWith(string(suffix, "endsWith"))],
+  exprAdd: [(a, b) => arithmetic("+", a, b, "json", "json")],
   exprArithmetic: [(op, a, b, ta, tb) => arithmetic(String(op), a, b, ta as NumberTag, tb as NumberTag)],
   exprNegate: [(value) => (typeof value === "number" ? -value : fail(`invalid operation: - ${goTypeName(value)}`))],
   exprCoalesce: [(a, b) => (isNil(a) ? b : a)],

@@ -439,6 +439,9 @@ function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): 
         right.kind === "literal"
       )
         return { code: `(${a.code} & ${b.code})`, kind: STRING };
+      // Joining text: no number type to tell apart, and the JSONata stays readable.
+      if (node.op === "+" && (a.kind.t === "string" || b.kind.t === "string"))
+        return { code: `$exprAdd(${a.code}, ${b.code})`, kind: arithmeticKind("+", a.kind, b.kind) };
       return {
         code: `$exprArithmetic(${JSON.stringify(node.op)}, ${a.code}, ${b.code}, ${tag(a.kind, scope)}, ${tag(b.kind, scope)})`,
         kind: arithmeticKind(node.op, a.kind, b.kind),
