@@ -567,6 +567,12 @@ export const EXPR_CORPUS: ExprCase[] = [
   { expr: "$env.payload.size" },
   { expr: "'payload' in $env" },
   { expr: "payload.x matches payload.pattern", env: { ...push, payload: { x: "v1.2", pattern: "^v[0-9]" } } },
+  { expr: 'payload.missing startsWith "x"' },
+  { expr: 'payload.missing contains "x"' },
+  { expr: 'payload.missing matches "x"' },
+  { expr: 'payload.size startsWith "x"' },
+  { expr: "let n = 1; let n = n + 1; n" },
+  { expr: "map(payload.commits, let c = #; map(c.added, c.id + ':' + #))" },
   // Argo CD triggers over a Kubernetes object (whole numbers are int64)
   { expr: "app.metadata.generation % 2", env: { app: APP_RICH } },
   { expr: "app.metadata.generation * time.Second", env: { app: APP_RICH } },

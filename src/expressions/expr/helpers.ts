@@ -313,6 +313,7 @@ export const EXPR_HELPERS: Record<string, [Helper]> = {
   // expr's `matches`: Go's regexp (RE2) on the value as a string, paid for from the evaluation's budget.
   exprMatches: [
     function (this: Focus, value, pattern) {
+      if (isNil(value)) return false;
       const compiled = compileRegex(string(pattern, "matches"));
       const text = string(value, "matches");
       budgetOf(this.environment).spend(regexWork(compiled, text.length, false));
@@ -344,9 +345,14 @@ export const EXPR_HELPERS: Record<string, [Helper]> = {
       return fail(`operator "in" not defined on ${goTypeName(collection)}`);
     },
   ],
-  exprContains: [(a, b) => string(a, "contains").includes(string(b, "contains"))],
-  exprStartsWith: [(s, prefix) => string(s, "startsWith").startsWith(string(prefix, "startsWith"))],
-  exprEndsWith: [(s, suffix) => string(s, "endsWith").endsWith(string(suffix, "endsWith"))],
+  // expr's string operators: nil on either side is false; anything else but a string is an error.
+  exprContains: [(a, b) => !isNil(a) && !isNil(b) && string(a, "contains").includes(string(b, "contains"))],
+  exprStartsWith: [
+    (s, prefix) => !isNil(s) && !isNil(prefix) && string(s, "startsWith").startsWith(string(prefix, "startsWith")),
+  ],
+  exprEndsWith: [
+    (s, suffix) => !isNil(s) && !isNil(suffix) && string(s, "endsWith").endsWith(string(suffix, "endsWith")),
+  ],
   exprAdd: [(a, b) => arithmetic("+", a, b, "json", "json")],
   exprArithmetic: [(op, a, b, ta, tb) => arithmetic(String(op), a, b, ta as NumberTag, tb as NumberTag)],
   exprNegate: [(value) => (typeof value === "number" ? -value : fail(`invalid operation: - ${goTypeName(value)}`))],

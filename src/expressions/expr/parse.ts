@@ -284,13 +284,16 @@ export function parseExpr(source: string): Node {
     // `let name = value; body`
     if (is("name", "let")) {
       const pos = next().pos;
+      if (++depth > MAX_NESTING) throw new ExprSyntaxError(`expression nested deeper than ${MAX_NESTING} levels`, pos);
       const name = next();
       if (name.type !== "name" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.value))
         throw new ExprSyntaxError("expected a variable name after let", name.pos);
       expect("operator", "=");
       const value = expression();
       expect("operator", ";");
-      return { kind: "let", name: name.value, value, body: expression(), pos };
+      const body = expression();
+      depth--;
+      return { kind: "let", name: name.value, value, body, pos };
     }
     const test = binaryExpression(0);
     if (is("operator", "?")) {

@@ -192,6 +192,8 @@ function tr(node: Node, scope: Scope): Out {
       return { code: `$v${scope.depth}`, kind: scope.elements[scope.depth] ?? ANY };
     }
     case "let": {
+      if (scope.variables.has(node.name) || scope.roots.includes(node.name))
+        throw new ExprTranslationError(`cannot redeclare variable ${node.name}`, node.pos);
       const value = t(node.value);
       const ref = `$let${scope.counter.next++}`;
       const variables = new Map(scope.variables);
@@ -669,13 +671,16 @@ function predicateCall(
   else if (name === "sortBy" || name === "reduce") arity(2, 3);
   else arity(2);
   const collection = tr(node.args[0] as Node, scope);
-  const list = `$exprIterable(${collection.code}, ${JSON.stringify(name)})`;
+  // The list is evaluated once, into a variable: nested predicates would otherwise repeat it.
+  const variable = `$list${scope.counter.next++}`;
+  const bind = (code: string) => `(${variable} := $exprIterable(${collection.code}, ${JSON.stringify(name)}); ${code})`;
+  const list = variable;
   const elem = collection.kind.t === "array" ? (collection.kind.elem ?? ANY) : ANY;
   if (node.args.length < 2) {
     // count(list): how many are true; sum(list): their sum.
     return name === "count"
-      ? { code: `$exprCountTrue(${list})`, kind: INT }
-      : { code: `$exprAggregate("sum", [${list}])`, kind: elem };
+      ? { code: bind(`$exprCountTrue(${list})`), kind: INT }
+      : { code: bind(`$exprAggregate("sum", [${list}])`), kind: elem };
   }
   const { inner, body, params } = lambda(node, scope, 1, elem, name === "reduce");
   const test = () => `function(${params}) { ${condition(body, inner)} }`;
@@ -686,47 +691,50 @@ function predicateCall(
   const flags = `$map(${list}, ${test()})`;
   switch (name) {
     case "all":
-      return { code: `$exprAll(${flags})`, kind: BOOL };
+      return { code: bind(`$exprAll(${flags})`), kind: BOOL };
     case "any":
-      return { code: `$exprCountTrue(${flags}) > 0`, kind: BOOL };
+      return { code: bind(`$exprCountTrue(${flags}) > 0`), kind: BOOL };
     case "none":
-      return { code: `$exprCountTrue(${flags}) = 0`, kind: BOOL };
+      return { code: bind(`$exprCountTrue(${flags}) = 0`), kind: BOOL };
     case "one":
-      return { code: `$exprCountTrue(${flags}) = 1`, kind: BOOL };
+      return { code: bind(`$exprCountTrue(${flags}) = 1`), kind: BOOL };
     case "count":
-      return { code: `$exprCountTrue(${flags})`, kind: INT };
+      return { code: bind(`$exprCountTrue(${flags})`), kind: INT };
     case "filter":
       return {
-        code: `$exprPick(${list}, ${flags})`,
+        code: bind(`$exprPick(${list}, ${flags})`),
         kind: collection.kind.t === "array" ? collection.kind : arrayOf(),
       };
     case "find":
     case "findLast":
-      return { code: `$exprFind(${list}, ${flags}, ${JSON.stringify(name)})`, kind: elem };
+      return { code: bind(`$exprFind(${list}, ${flags}, ${JSON.stringify(name)})`), kind: elem };
     case "findIndex":
     case "findLastIndex":
-      return { code: `$exprFind(${list}, ${flags}, ${JSON.stringify(name)})`, kind: INT };
+      return { code: bind(`$exprFind(${list}, ${flags}, ${JSON.stringify(name)})`), kind: INT };
     case "map": {
       const mapped = value();
-      return { code: `$exprUnbox($map(${list}, ${mapped.fn}))`, kind: arrayOf(mapped.kind) };
+      return { code: bind(`$exprUnbox($map(${list}, ${mapped.fn}))`), kind: arrayOf(mapped.kind) };
     }
     case "sum": {
       const mapped = value();
-      return { code: `$exprAggregate("sum", [$exprUnbox($map(${list}, ${mapped.fn}))])`, kind: mapped.kind };
+      return { code: bind(`$exprAggregate("sum", [$exprUnbox($map(${list}, ${mapped.fn}))])`), kind: mapped.kind };
     }
     case "sortBy": {
       const mapped = value();
       const order = node.args[2] ? translate(node.args[2], scope) : '"asc"';
-      return { code: `$exprSortBy(${list}, $exprUnbox($map(${list}, ${mapped.fn})), ${order})`, kind: collection.kind };
+      return {
+        code: bind(`$exprSortBy(${list}, $exprUnbox($map(${list}, ${mapped.fn})), ${order})`),
+        kind: collection.kind,
+      };
     }
     case "groupBy": {
       const mapped = value();
-      return { code: `$exprGroupBy(${list}, $exprUnbox($map(${list}, ${mapped.fn})))`, kind: { t: "map" } };
+      return { code: bind(`$exprGroupBy(${list}, $exprUnbox($map(${list}, ${mapped.fn})))`), kind: { t: "map" } };
     }
     case "reduce": {
       const out = tr(body, inner);
       const initial = node.args[2] ? `, ${translate(node.args[2], scope)}` : "";
-      return { code: `$reduce(${list}, function(${params}) { ${out.code} }${initial})`, kind: out.kind };
+      return { code: bind(`$reduce(${list}, function(${params}) { ${out.code} }${initial})`), kind: out.kind };
     }
     default:
       throw new ExprTranslationError(`function ${name}() is not supported`, node.pos);
