@@ -727,6 +727,10 @@ export const EXPR_HELPERS: Record<string, [Helper]> = {
     (op, a, b) => {
       const x = BigInt.asIntN(64, BigInt(integer(a, String(op))));
       const y = BigInt.asIntN(64, BigInt(integer(b, String(op))));
+      if ((op === "bitshl" || op === "bitshr" || op === "bitushr") && y < 0n) fail("negative shift amount");
+      // Go's shifts of an int64 saturate past 63 bits (and never build a huge number).
+      if (y > 63n && (op === "bitshl" || op === "bitushr")) return 0;
+      if (y > 63n && op === "bitshr") return x < 0n ? -1 : 0;
       const results: Record<string, () => bigint> = {
         bitand: () => x & y,
         bitor: () => x | y,

@@ -240,7 +240,7 @@ const rightAssociative = new Set(["**", "^"]);
 const unary: Record<string, number> = { not: 50, "!": 50, "-": 90, "+": 90 };
 
 /** Built-ins whose second argument is a predicate, which may be written without braces. */
-const predicateFunctions = new Set([
+export const PREDICATE_FUNCTIONS: ReadonlySet<string> = new Set([
   "all",
   "any",
   "none",
@@ -504,7 +504,7 @@ export function parseExpr(source: string): Node {
     expect("bracket", "(");
     const args = [...given];
     while (!is("bracket", ")")) {
-      const takesPredicate = predicateFunctions.has(name) && args.length === 1;
+      const takesPredicate = PREDICATE_FUNCTIONS.has(name) && args.length === 1;
       args.push(is("bracket", "{") ? predicate() : takesPredicate ? argument() : expression());
       if (!is("bracket", ")")) expect("operator", ",");
     }

@@ -1,6 +1,6 @@
 import { GO_TIME_CONSTANTS } from "../go-time";
 import { compileRegex, RegexSyntaxError } from "../regex";
-import { type Node, parseExpr } from "./parse";
+import { type Node, PREDICATE_FUNCTIONS, parseExpr } from "./parse";
 
 /** A construct the translation does not support, with its position in the expr source. */
 export class ExprTranslationError extends Error {
@@ -461,25 +461,6 @@ function binaryOperator(node: Extract<Node, { kind: "binary" }>, scope: Scope): 
   }
 }
 
-/** Built-ins that take a predicate (`{…}`, or an expression using `#`) as their second argument. */
-const PREDICATE_BUILTINS = new Set([
-  "all",
-  "any",
-  "none",
-  "one",
-  "filter",
-  "map",
-  "count",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "groupBy",
-  "sortBy",
-  "sum",
-  "reduce",
-]);
-
 function call(node: Extract<Node, { kind: "call" }>, scope: Scope): Out {
   const args = node.args;
   const arity = (min: number, max = min) => {
@@ -500,7 +481,7 @@ function call(node: Extract<Node, { kind: "call" }>, scope: Scope): Out {
   const dot = node.callee.indexOf(".");
   if (dot > 0) return namespacedCall(node, scope, node.callee.slice(0, dot), node.callee.slice(dot + 1), helper);
 
-  if (PREDICATE_BUILTINS.has(node.callee)) return predicateCall(node, scope, arity);
+  if (PREDICATE_FUNCTIONS.has(node.callee)) return predicateCall(node, scope, arity);
   switch (node.callee) {
     case "len":
       return helper("exprLen", INT, 1);
