@@ -1,7 +1,6 @@
 import { z } from "zod";
 import {
   compileGoTemplate,
-  GoInt,
   type ParsedTemplate,
   renderGoTemplate,
   TemplateExecError,
@@ -9,7 +8,7 @@ import {
 } from "../expressions/gotemplate";
 import { isDns1123Subdomain } from "../lib/names";
 import { fail, ok, type Result } from "../lib/result";
-import { argoCdTemplateHelpers } from "./argocd-helpers";
+import { argoCdTemplateVariables } from "./argocd-helpers";
 import type { ServiceType } from "./schema";
 
 /**
@@ -149,9 +148,6 @@ export interface TemplateVariables {
   serviceName: string;
 }
 
-/** Argo CD's helpers are stateless (time.Now reads the clock when called): built once, not per message. */
-const ARGO_CD_HELPERS = argoCdTemplateHelpers();
-
 /**
  * The variables Argo CD's templates see, as notifications-engine and Argo CD set them: `app`,
  * `context` (with `notificationType`, the service's name, unless the context sets it),
@@ -165,28 +161,6 @@ export function argoCdTemplateData(variables: TemplateVariables): Record<string,
     serviceType: variables.serviceName,
     recipient: variables.recipient,
   });
-}
-
-/**
- * Template variables as Argo CD hands them over: values decoded as Kubernetes decodes a resource
- * (whole numbers are int64, so `eq .app.metadata.generation 3` holds), `appProject` (empty when
- * hookline does not know the project) and the `time`, `strings` and `repo` helpers.
- */
-export function argoCdTemplateVariables(variables: Record<string, unknown>): Record<string, unknown> {
-  return {
-    ...ARGO_CD_HELPERS,
-    appProject: {},
-    ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, kubernetesNumbers(value)])),
-  };
-}
-
-/** Kubernetes' unstructured JSON: whole numbers are int64, other numbers float64. */
-function kubernetesNumbers(value: unknown): unknown {
-  if (typeof value === "number") return Number.isSafeInteger(value) ? new GoInt(value, "int64") : value;
-  if (Array.isArray(value)) return value.map(kubernetesNumbers);
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, kubernetesNumbers(item)]));
-  return value;
 }
 
 /** Renders the fields of a stored template that a destination of `serviceType` sends; throws with the field that failed. */

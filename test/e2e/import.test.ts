@@ -176,7 +176,11 @@ stringData:
       method: "POST",
       body: JSON.stringify(application("steady", "2026-11-25T09:59:00Z")),
     })) as { fired: Array<{ trigger: string }> };
-    expect(steady.fired.map((fired) => fired.trigger).sort()).toEqual(["on-created", "on-deployed", "on-sync-succeeded"]);
+    expect(steady.fired.map((fired) => fired.trigger).sort()).toEqual([
+      "on-created",
+      "on-deployed",
+      "on-sync-succeeded",
+    ]);
 
     // A template edit is live at once, and importing again changes nothing else.
     const again = hookline([

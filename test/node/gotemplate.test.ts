@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileGoTemplate, renderGoTemplate } from "../../src/expressions/gotemplate";
-import { argoCdTemplateHelpers } from "../../src/notifications/argocd-helpers";
-import { argoCdTemplateVariables } from "../../src/notifications/templates";
+import { argoCdTemplateHelpers, argoCdTemplateVariables } from "../../src/notifications/argocd-helpers";
+
 import committedAnswers from "../oracle/templates-argocd.json";
 import { DATA, TEMPLATE_CORPUS } from "../support/gotemplate-corpus";
 import { CATALOG_TEMPLATE_CASES } from "./support/argocd-catalog";
