@@ -34,6 +34,9 @@ function workerUnderTest(
         RECEIVER_URL: inject("receiverUrl"),
         // Callback URIs and chat links are built from PUBLIC_URL alone (npm start sets it too).
         PUBLIC_URL: "https://hookline.test",
+        // Cloudflare Access in front of the console: a team whose keys the receiver serves.
+        ACCESS_TEAM_DOMAIN: `${inject("receiverUrl")}/access/hookline-team`,
+        ACCESS_AUD: "hookline-test-audience",
         // Notification pacing counts over 2 s instead of a minute, so paced bursts drain in a test.
         PACING_WINDOW_SECONDS: "2",
         ...extra.bindings,

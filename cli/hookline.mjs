@@ -184,8 +184,8 @@ const COMMANDS = [
   {
     name: "approve",
     synopsis: "approve ID | reject ID",
-    summary: "decide an approval gate (-m message)",
-    usage: "Usage: hookline approve ID [-m MESSAGE] [-n NS]",
+    summary: "decide an approval gate (-m message; --override REASON: break-glass past a change window)",
+    usage: "Usage: hookline approve ID [-m MESSAGE] [--override REASON] [-n NS]",
     run: (argv, usage) => decide(true, argv, usage),
   },
   {
@@ -598,13 +598,17 @@ async function approvals(argv) {
 
 /** @param {boolean} approve @param {string[]} argv @param {string} usage */
 async function decide(approve, argv, usage) {
-  const { values, positionals } = parse(argv, { message: { type: "string", short: "m" } });
+  const { values, positionals } = parse(argv, {
+    message: { type: "string", short: "m" },
+    ...(approve ? { override: { type: "string" } } : {}),
+  });
   const [id] = positionals;
   if (!id) throw new UsageError(usage);
   const namespace = firstNamespace(values) ?? "default";
   const api = client(resolveConfig(values));
+  const override = typeof values.override === "string" ? { override: { reason: values.override } } : {};
   const { body } = await api.request("POST", `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(id)}/decision`, {
-    body: { approve, message: values.message ?? "" },
+    body: { approve, message: values.message ?? "", ...override },
   });
   console.log(`approval ${id} ${colorStatus(body.status)}`);
   return 0;
@@ -856,10 +860,26 @@ async function describe(argv, usage) {
     return 0;
   }
   if (kindName === "approval" || kindName === "approvals" || kindName === "gate") {
-    const { body } = await api.request("GET", `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(name)}`);
-    const { timeline, ...gate } = body;
+    const path = `/api/v1/namespaces/${enc(namespace)}/approvals/${enc(name)}`;
+    const [{ body: gate }, { body: audit }] = await Promise.all([
+      api.request("GET", path),
+      api.request("GET", `${path}/audit`),
+    ]);
     section("Approval", gate);
-    if (timeline) section("Timeline", timeline);
+    console.log(bold("Audit:"));
+    if (audit.items.length === 0) console.log("  (no attempts yet)");
+    else
+      printTable(
+        ["at", "by", "via", "action", "counted", "reason"],
+        audit.items.map((entry) => [
+          entry.at,
+          entry.by,
+          entry.via,
+          entry.action,
+          entry.counted ? "yes" : "no",
+          entry.reason,
+        ]),
+      );
     return 0;
   }
   if (kind?.kind === "Cluster") {

@@ -8,19 +8,22 @@ import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
-import { channelsOf, type Decider } from "./approvers";
+import { channelsOf, type Decider, type Requester } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import { sendChatRequest } from "./chat-request";
 import {
+  type AuditEntry,
   answerCallback,
   decideManually,
   type GateState,
   needsDelivery,
+  type Override,
   openGate,
   type Plan,
   recordChatSend,
   recordDelivery,
   recordNodeSet,
+  releaseWindow,
   type Subject,
   timeOut,
   upgradeState,
@@ -47,6 +50,8 @@ export interface GateInit {
   traceId: string;
   /** The subject's node as its cluster reported it, and the key that holds it (one open gate per node). */
   held?: (ResolvedNode & { key: string }) | null;
+  /** Who asked for the gate (a policy may forbid them to approve it). */
+  requestedBy?: Requester;
 }
 
 /** Why a callback URI is refused: it was not issued by this gate for that webhook. */
@@ -131,6 +136,7 @@ export class ApprovalGate extends DurableObject<Env> {
         callbacks,
         messages,
         ...(init.held ? { held: init.held } : {}),
+        ...(init.requestedBy ? { requestedBy: init.requestedBy } : {}),
       },
       Date.now(),
     );
@@ -170,11 +176,23 @@ export class ApprovalGate extends DurableObject<Env> {
   }
 
   /** A person's decision, through the one decide service (approvals/decide.ts). */
-  async decide(namespace: string, approve: boolean, message: string, decider: Decider): Promise<Result<GateView>> {
+  async decide(
+    namespace: string,
+    approve: boolean,
+    message: string,
+    decider: Decider,
+    override?: Override,
+  ): Promise<Result<GateView>> {
     const state = this.state;
     if (state?.namespace !== namespace) return fail("not_found", `approval not found in namespace "${namespace}"`);
-    const { result, plan } = decideManually(state, approve, message, decider, Date.now());
+    const { result, plan } = decideManually(state, approve, message, decider, Date.now(), override);
     return this.settle(result, plan);
+  }
+
+  /** Every attempt to change the gate, in order, or null when this id was never created. */
+  async audit(): Promise<{ items: AuditEntry[]; overflow: number } | null> {
+    const state = this.state;
+    return state ? { items: state.audit ?? [], overflow: state.auditOverflow ?? 0 } : null;
   }
 
   /** Re-seals the header secrets of this gate's policy snapshot under the current key; returns how many. */
@@ -203,11 +221,11 @@ export class ApprovalGate extends DurableObject<Env> {
     });
   }
 
-  /** After a callback or decision: store the change, then announce it. */
+  /** After a callback or decision: store the change (a refused attempt is still audited), then announce it. */
   private async settle(result: Result<true>, plan: Plan): Promise<Result<GateView>> {
-    if (!result.ok || !this.state) return result.ok ? fail("not_found", "approval gate not found") : result;
-    if (plan.schedule.length > 0 || plan.unschedule.length > 0) await this.apply(plan);
-    return ok(viewOf(this.state));
+    if (!this.state) return fail("not_found", "approval gate not found");
+    await this.apply(plan);
+    return result.ok ? ok(viewOf(this.state)) : result;
   }
 
   /**
@@ -277,6 +295,7 @@ export class ApprovalGate extends DurableObject<Env> {
       return recordChatSend(state, index, outcome, backoffMs, Math.max(Date.now(), now));
     }
     if (key === "timeout") return timeOut(state, now);
+    if (key === "window") return releaseWindow(state, now);
     if (key === "set-node") return this.setNode(state, now);
     return { schedule: [], unschedule: [key] };
   }

@@ -1,8 +1,9 @@
 import { formatDuration } from "../lib/duration";
-import { fail, ok, type Result } from "../lib/result";
-import { type ChatOrigin, type Decider, mayDecide } from "./approvers";
+import { type Failure, fail, ok, type Result } from "../lib/result";
+import { type ChatOrigin, type Decider, isRequester, mayDecide, mayOverride, type Requester } from "./approvers";
 import type { StoredPolicy } from "./policy";
 import type { ResolvedNode } from "./subject-claims";
+import { windowVerdict } from "./windows";
 
 /** The workflow node a gate holds: on decision it is resumed (or failed) through the Argo Server. */
 export interface Subject {
@@ -88,6 +89,33 @@ export interface ManualDecision {
   at: number;
 }
 
+/** One approval counted towards the quorum: one per person, whichever channel they used. */
+export interface CountedApproval {
+  person: string;
+  by: string;
+  via: string;
+  at: number;
+  message: string;
+}
+
+/** One attempt to change the gate, counted or not, in the order they came. */
+export interface AuditEntry {
+  at: number;
+  by: string;
+  via: string;
+  action: "approve" | "reject" | "override" | "callback" | "hold" | "release" | "timeout" | "fail";
+  counted: boolean;
+  reason: string;
+}
+
+/** The audit keeps this many entries; later attempts are counted, not listed (a gate's state stays bounded). */
+export const MAX_AUDIT_ENTRIES = 500;
+
+/** A decision that came with a break-glass override of a change window. */
+export interface Override {
+  reason: string;
+}
+
 export interface GateState {
   id: string;
   namespace: string;
@@ -112,6 +140,16 @@ export interface GateState {
   held?: ResolvedNode & { key: string };
   /** The requests the gate sends to its policy's channels (older gates: none). */
   messages?: ChatMessage[];
+  /** Who asked for the gate (`requestedBy` on create), when they said. */
+  requestedBy?: Requester;
+  /** The approvals counted towards the policy's quorum, one per person (older gates: none). */
+  approvals?: CountedApproval[];
+  /** Every attempt to change the gate, in order (older gates: none). */
+  audit?: AuditEntry[];
+  /** Attempts past MAX_AUDIT_ENTRIES. */
+  auditOverflow?: number;
+  /** Approved, but a change window holds the gate until then (re-checked then; null: no window opens). */
+  hold?: { until: number | null; reason: string } | null;
 }
 
 /** Pending work of a gate, each a row with a due time; one alarm is armed for the earliest. */
@@ -123,7 +161,9 @@ export type WorkKey =
   | "mirror"
   | "notify:approval.requested"
   | "notify:approval.decided"
-  | "notify:approval.timed_out";
+  | "notify:approval.timed_out"
+  | "notify:approval.overridden"
+  | "window";
 
 /** What a step wants done to the work table. */
 export interface Plan {
@@ -149,6 +189,7 @@ export function openGate(
     held?: ResolvedNode & { key: string };
     /** One request per channel recipient, with the ids the gate gave it. */
     messages: ReadonlyArray<Pick<ChatMessage, "service" | "recipient" | "id" | "links">>;
+    requestedBy?: Requester;
   },
   now: number,
 ): { state: GateState; plan: Plan } {
@@ -187,6 +228,10 @@ export function openGate(
       sentAt: null,
       serviceMessageId: null,
     })),
+    ...(init.requestedBy ? { requestedBy: init.requestedBy } : {}),
+    approvals: [],
+    audit: [],
+    hold: null,
   };
   const plan = emptyPlan();
   for (const hook of state.webhooks) plan.schedule.push([`deliver:${hook.name}`, now]);
@@ -215,11 +260,23 @@ export function answerCallback(
   const plan = emptyPlan();
   const hook = webhookOf(state, webhook);
   if (!hook) return { result: fail("not_found", `this gate has no webhook "${webhook}"`), plan };
+  const attempt = (counted: boolean, reason: string) =>
+    audit(state, { at: now, by, via: `webhook:${webhook}`, action: "callback", counted, reason });
   if (hook.answer) {
-    if (hook.answer.success === success) return { result: ok(true), plan };
-    return { result: fail("aborted", `webhook "${webhook}" already answered success=${hook.answer.success}`), plan };
+    if (hook.answer.success === success) {
+      attempt(false, "the same answer again");
+      return { result: ok(true), plan };
+    }
+    const refusal = `webhook "${webhook}" already answered success=${hook.answer.success}`;
+    attempt(false, refusal);
+    return { result: fail("aborted", refusal), plan };
   }
-  if (state.status !== "pending") return { result: afterDecision(state, success), plan };
+  if (state.status !== "pending") {
+    const late = afterDecision(state, success);
+    attempt(false, late.ok ? "already decided the same way" : late.error.message);
+    return { result: late, plan };
+  }
+  attempt(true, success ? "success" : "failure");
   hook.answer = { success, mdMessage, by, at: now };
   hook.phase = success ? "approved" : "rejected";
   plan.unschedule.push(`deliver:${hook.name}`);
@@ -232,7 +289,11 @@ export function answerCallback(
 
 /**
  * A person's decision — through the API, the console, a chat button or a one-time link. Only the
- * policy's approvers decide (approvers.ts). The same decision again changes nothing.
+ * policy's approvers decide (approvers.ts), and only through what the gate issued (chat). Any
+ * approver's rejection rejects; approvals count once per person towards the policy's quorum, and
+ * the requester's own approval is refused when the policy forbids it. A break-glass `override`
+ * (by the policy's override approvers, with a reason) approves while a change window holds the
+ * gate. Every attempt is audited, counted or not; a refused one changes nothing else.
  */
 export function decideManually(
   state: GateState,
@@ -240,35 +301,148 @@ export function decideManually(
   message: string,
   decider: Decider,
   now: number,
+  override?: Override,
 ): { result: Result<true>; plan: Plan } {
   const plan = emptyPlan();
+  const action = override ? "override" : approve ? "approve" : "reject";
+  const attempt = (counted: boolean, reason: string) =>
+    audit(state, { at: now, by: decider.by, via: decider.via, action, counted, reason });
+  const refuse = (code: Failure["code"], reason: string) => {
+    attempt(false, reason);
+    return { result: fail(code, reason), plan };
+  };
   if (decider.through) {
     const refusal = chatRefusal(state, decider.through, approve);
-    if (refusal !== null) return { result: fail("permission_denied", refusal), plan };
+    if (refusal !== null) return refuse("permission_denied", refusal);
   }
-  if (!mayDecide(state.policy.manual, decider))
-    return { result: fail("permission_denied", `${decider.by} is not an approver of this gate`), plan };
-  const { by, via } = decider;
+  if (override) {
+    if (!mayOverride(state.policy.override?.approvers ?? [], decider))
+      return refuse("permission_denied", `${decider.by} may not override this policy's change windows`);
+  } else if (!mayDecide(state.policy.manual, decider)) {
+    return refuse("permission_denied", `${decider.by} is not an approver of this gate`);
+  }
+  const approvals = approvalsOf(state);
   const previous = state.manual.decision;
-  if (decider.once && (previous || state.status !== "pending")) {
+  if (decider.once && (previous || approvals.length > 0 || state.status !== "pending")) {
     const outcome = previous
       ? `${previous.approve ? "approved" : "rejected"} by ${previous.by}`
       : state.status.replace("_", " ");
-    return { result: fail("gone", `this link can no longer be used: the approval was ${outcome}`), plan };
+    return refuse("gone", `this link can no longer be used: the approval was ${outcome}`);
   }
-  if (previous) {
-    if (previous.approve === approve) return { result: ok(true), plan };
-    return {
-      result: fail("aborted", `a manual decision (approve=${previous.approve}) was already recorded`),
-      plan,
-    };
+  if (state.status !== "pending") {
+    const late = afterDecision(state, approve);
+    attempt(false, late.ok ? "already decided the same way" : late.error.message);
+    return { result: late, plan };
   }
-  if (state.status !== "pending") return { result: afterDecision(state, approve), plan };
-  state.manual.decision = { approve, message, by, via, at: now };
-  if (!approve) decide(state, plan, "rejected", `rejected by ${by}`, message, by, now, via);
-  else approveIfComplete(state, plan, message, by, now, via);
+  const { by, via } = decider;
+  if (!approve) {
+    attempt(true, "rejected");
+    state.manual.decision = { approve, message, by, via, at: now };
+    decide(state, plan, "rejected", `rejected by ${by}`, message, by, now, via);
+    changed(state, plan, now);
+    return { result: ok(true), plan };
+  }
+  if (state.policy.manual.forbidRequester && isRequester(state.requestedBy, decider))
+    return refuse("permission_denied", "the requester cannot approve");
+  if (override) return overrideWindow(state, plan, override, message, decider, now);
+  const person = personOf(decider);
+  if (approvals.some((approval) => approval.person === person)) {
+    attempt(false, `already counted for ${person}`);
+    return { result: ok(true), plan };
+  }
+  approvals.push({ person, by, via, at: now, message });
+  const quorum = state.policy.manual.quorum ?? 1;
+  attempt(true, `approval ${approvals.length} of ${quorum}`);
+  if (approvals.length >= quorum) state.manual.decision = { approve, message, by, via, at: now };
+  approveIfComplete(state, plan, message, by, now, via);
   changed(state, plan, now);
   return { result: ok(true), plan };
+}
+
+/** The person a decider counts as towards a quorum: their email when known, else who decided. */
+function personOf(decider: Decider): string {
+  return decider.person?.toLowerCase() ?? decider.by;
+}
+
+/** Break-glass: approves now, past the quorum and the window that holds the gate — only while one does. */
+function overrideWindow(
+  state: GateState,
+  plan: Plan,
+  override: Override,
+  message: string,
+  decider: Decider,
+  now: number,
+): { result: Result<true>; plan: Plan } {
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (verdict.open) {
+    const reason = "no change window holds this gate now: approve it without an override";
+    audit(state, { at: now, by: decider.by, via: decider.via, action: "override", counted: false, reason });
+    return { result: fail("aborted", reason), plan };
+  }
+  audit(state, {
+    at: now,
+    by: decider.by,
+    via: decider.via,
+    action: "override",
+    counted: true,
+    reason: override.reason,
+  });
+  approvalsOf(state).push({ person: personOf(decider), by: decider.by, via: decider.via, at: now, message });
+  state.manual.decision = { approve: true, message, by: decider.by, via: decider.via, at: now };
+  state.hold = null;
+  plan.unschedule.push("window");
+  decide(state, plan, "approved", `overridden: ${override.reason}`, message, decider.by, now, decider.via);
+  plan.schedule.push(["notify:approval.overridden", now]);
+  changed(state, plan, now);
+  return { result: ok(true), plan };
+}
+
+/** The window that held an approved gate has ended: complete it, or keep holding while another holds it. */
+export function releaseWindow(state: GateState, now: number): Plan {
+  const plan: Plan = { schedule: [], unschedule: ["window"] };
+  if (state.status !== "pending" || !state.hold) return plan;
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (!verdict.open) {
+    state.hold = { until: verdict.until, reason: verdict.reason };
+    if (verdict.until !== null) plan.schedule.push(["window", verdict.until]);
+    state.revision += 1;
+    return plan;
+  }
+  state.hold = null;
+  audit(state, {
+    at: now,
+    by: "window",
+    via: "window",
+    action: "release",
+    counted: true,
+    reason: "the change window ended",
+  });
+  const last = state.manual.decision ?? state.approvals?.at(-1);
+  decide(
+    state,
+    plan,
+    "approved",
+    "every required approval was given; the change window ended",
+    last?.message ?? "",
+    last?.by ?? "window",
+    now,
+    last?.via ?? "window",
+  );
+  changed(state, plan, now);
+  return plan;
+}
+
+/** The gate's counted approvals (a gate older than quorums starts an empty list). */
+function approvalsOf(state: GateState): CountedApproval[] {
+  if (!state.approvals) state.approvals = [];
+  return state.approvals;
+}
+
+/** Appends an attempt to the gate's audit (bounded: past the limit, only counted). */
+function audit(state: GateState, entry: AuditEntry): void {
+  if (!state.audit) state.audit = [];
+  if (state.audit.length < MAX_AUDIT_ENTRIES) state.audit.push(entry);
+  else state.auditOverflow = (state.auditOverflow ?? 0) + 1;
 }
 
 /**
@@ -347,6 +521,14 @@ export function recordChatSend(
 export function timeOut(state: GateState, now: number): Plan {
   const plan: Plan = { schedule: [], unschedule: ["timeout"] };
   if (state.status !== "pending" || now < state.expiresAt) return plan;
+  audit(state, {
+    at: now,
+    by: "timeout",
+    via: "timeout",
+    action: "timeout",
+    counted: true,
+    reason: "no decision in time",
+  });
   decide(
     state,
     plan,
@@ -395,6 +577,14 @@ export function recordDelivery(
     hook.phase = "failed";
     hook.lastError = error.message;
     plan.unschedule.push(`deliver:${webhook}`);
+    audit(state, {
+      at: now,
+      by: `webhook:${webhook}`,
+      via: "webhook",
+      action: "fail",
+      counted: true,
+      reason: error.message,
+    });
     decide(
       state,
       plan,
@@ -446,7 +636,10 @@ export function recordNodeSet(
   return plan;
 }
 
-/** Approves when every webhook has said yes and a required manual approval was given. */
+/**
+ * Approves when every webhook has said yes and a required manual approval reached its quorum —
+ * unless a change window holds the gate: then it stays pending, held, until the window ends.
+ */
 function approveIfComplete(
   state: GateState,
   plan: Plan,
@@ -458,8 +651,15 @@ function approveIfComplete(
   if (state.status !== "pending") return;
   const webhooksApproved = state.webhooks.every((hook) => hook.phase === "approved");
   const manualApproved = !state.manual.required || state.manual.decision?.approve === true;
-  if (webhooksApproved && manualApproved)
-    decide(state, plan, "approved", "every required approval was given", message, by, now, via);
+  if (!webhooksApproved || !manualApproved) return;
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (!verdict.open) {
+    state.hold = { until: verdict.until, reason: verdict.reason };
+    audit(state, { at: now, by, via, action: "hold", counted: true, reason: verdict.reason });
+    if (verdict.until !== null) plan.schedule.push(["window", verdict.until]);
+    return;
+  }
+  decide(state, plan, "approved", "every required approval was given", message, by, now, via);
 }
 
 /** Takes the gate's one decision and plans what follows it: notification, mirror, node. */
@@ -476,6 +676,10 @@ function decide(
   if (state.status !== "pending") return;
   state.status = status;
   state.decision = { status, reason, message, by, via, at: now };
+  if (status !== "approved") {
+    state.hold = null;
+    plan.unschedule.push("window");
+  }
   for (const hook of state.webhooks) plan.unschedule.push(`deliver:${hook.name}`);
   for (const index of state.messages?.keys() ?? []) plan.unschedule.push(`chat:${index}`);
   plan.unschedule.push("timeout");

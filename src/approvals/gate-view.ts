@@ -1,4 +1,4 @@
-import { approversOf } from "./approvers";
+import { approversOf, type Requester } from "./approvers";
 import type { GateState, Subject, WebhookPhase } from "./gate-state";
 
 /**
@@ -34,8 +34,18 @@ export interface GateView {
     approvers: readonly string[];
     chatLinks: boolean;
     confirm: boolean;
+    /** How many distinct people must approve, and the approvals counted so far (one per person). */
+    quorum: number;
+    approvals: Array<{ person: string; by: string; via: string; at: string }>;
+    forbidRequester: boolean;
     decision: { approve: boolean; message: string; by: string; via: string; at: string } | null;
   };
+  /** Who asked for the gate, when they said. */
+  requestedBy?: { email?: string; slack?: string; github?: string };
+  /** Approved, but held by a change window until then (null: no window opens within a year). */
+  hold: { until: string | null; reason: string } | null;
+  /** Who may approve with a break-glass override while a window holds the gate. */
+  overrideApprovers: readonly string[];
   decision: { status: string; reason: string; message: string; by: string; via: string; at: string } | null;
   node: { phase: string; attempts: number; lastError: string | null } | null;
   /** The node the subject names, as its cluster reported it when the gate opened. */
@@ -53,6 +63,15 @@ export interface GateView {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The requester's identities that were given (absent ones left out). */
+function requesterView(requester: Requester): NonNullable<GateView["requestedBy"]> {
+  return {
+    ...(requester.email ? { email: requester.email } : {}),
+    ...(requester.slack ? { slack: requester.slack } : {}),
+    ...(requester.github ? { github: requester.github } : {}),
+  };
+}
 
 /** The view of a gate's state, as anyone who may read the gate sees it (no callback URIs). */
 export function viewOf(state: GateState): GateView {
@@ -87,6 +106,9 @@ export function creatorViewOf(state: GateState): GateView {
       approvers: approversOf(state.policy.manual),
       chatLinks: state.policy.manual.chatLinks === true,
       confirm: state.policy.manual.confirm === true,
+      quorum: state.policy.manual.quorum ?? 1,
+      approvals: (state.approvals ?? []).map(({ person, by, via, at }) => ({ person, by, via, at: iso(at) })),
+      forbidRequester: state.policy.manual.forbidRequester === true,
       decision: state.manual.decision
         ? { ...state.manual.decision, via: state.manual.decision.via ?? "api", at: iso(state.manual.decision.at) }
         : null,
@@ -94,6 +116,11 @@ export function creatorViewOf(state: GateState): GateView {
     decision: state.decision
       ? { ...state.decision, via: state.decision.via ?? "api", at: iso(state.decision.at) }
       : null,
+    ...(state.requestedBy ? { requestedBy: requesterView(state.requestedBy) } : {}),
+    hold: state.hold
+      ? { until: state.hold.until === null ? null : iso(state.hold.until), reason: state.hold.reason }
+      : null,
+    overrideApprovers: state.policy.override?.approvers ?? [],
     node: state.node
       ? { phase: state.node.phase, attempts: state.node.attempts, lastError: state.node.lastError }
       : null,

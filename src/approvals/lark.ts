@@ -13,6 +13,8 @@ import {
   LARK_GATE_FIELD,
   LARK_MESSAGE_FIELD,
   larkCard,
+  larkUserEmail,
+  resolveService,
   serviceSecretContext,
 } from "../notifications/send";
 import { decideFromChat, decisionLine } from "./chat-decide";
@@ -113,7 +115,14 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   const value = click.data.event.action.value;
   const approve = value[LARK_ACTION_FIELD] === "approve";
   const user = `lark:${openId}`;
-  const decider = { by: user, via: `lark:${service.name}`, identities: [user] };
+  // Their email (Lark's contact API, with the app's token): one person across channels.
+  const email = await larkUserEmail(await resolveService(c.env, service), openId);
+  const decider = {
+    by: user,
+    via: `lark:${service.name}`,
+    identities: [user, ...(email ? [`email:${email}`] : [])],
+    ...(email ? { person: email } : {}),
+  };
   const serviceMessageId = click.data.event.context?.open_message_id;
   const outcome = await decideFromChat(
     c.env,
@@ -134,6 +143,8 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
     case "missing":
       return c.json(toast("error", "This approval does not exist."));
     case "decided":
+      // Still pending (a quorum not yet reached, a change window): the card keeps its buttons.
+      if (outcome.gate.status === "pending") return c.json(toast("success", decisionLine(outcome.gate, mention)));
       return c.json({ ...toast("success", decisionLine(outcome.gate, mention)), card: decidedCard(outcome.gate) });
     case "refused":
       return c.json({

@@ -32,6 +32,21 @@ export const createApprovalSchema = z.strictObject({
       node: z.string().min(1).max(253),
     })
     .optional(),
+  /** Who asked for the gate: a policy with `manual.forbidRequester` refuses their approval. */
+  requestedBy: z
+    .strictObject({
+      email: z.email("must be an email address").max(254).toLowerCase().optional(),
+      slack: z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id ("U…")')
+        .optional(),
+      github: z
+        .string()
+        .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login")
+        .optional(),
+    })
+    .refine((requester) => Object.keys(requester).length > 0, "name the requester's email, slack or github")
+    .optional(),
   /** The trace the gate belongs to — e.g. `{{workflow.annotations.hookline.dev/trace-id}}` (else `traceparent`). */
   traceId: z.string().refine(isTraceId, "must be a W3C trace id: 32 lowercase hex digits, not all zero").optional(),
   context: z
@@ -91,6 +106,7 @@ export async function openApprovalGate(
       traceId: input.traceId ?? traceIdOf(traceparent) ?? newTraceId(),
       callbackBase,
       held,
+      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
     });
   } catch (error) {
     if (held) await releaseSubjectStatement(env.DB, held.key, id).run();

@@ -18,8 +18,9 @@ import { isDns1123Label, isDns1123Subdomain } from "../lib/names";
 import { hasTemplate } from "../lib/templates";
 import { outboundUrl } from "../lib/urls";
 import { parseWith } from "../lib/validation";
-import { approverSchema, type ManualPolicy } from "./approvers";
+import { approverSchema, type ManualPolicy, namesOnePerson } from "./approvers";
 import { type SubjectClaim, subjectClaimSchema } from "./subject-claims";
+import { type ChangeWindow, changeWindowSchema } from "./windows";
 
 /** The body template webhooks get unless they name another one. */
 export const DEFAULT_BODY_TEMPLATE = "default";
@@ -72,12 +73,38 @@ export const policySpecSchema = z
             (channels) => new Set(channels.map((channel) => channel.service)).size === channels.length,
             "each service may be named once (list its recipients together)",
           ),
+        /** How many distinct people must approve; any approver's rejection rejects. */
+        quorum: z.number().int().min(1).max(50).default(1),
+        /** The gate's requester (`requestedBy` on create) may not approve it. */
+        forbidRequester: z.boolean().default(false),
       })
-      .default({ required: false, chatLinks: false, confirm: false, channels: [] })
-      .refine((manual) => !manual.chatLinks || manual.channels.length > 0, {
-        message: "chatLinks needs manual.channels: the gate sends its one-time links only there",
-        path: ["chatLinks"],
+      .default({ required: false, chatLinks: false, confirm: false, channels: [], quorum: 1, forbidRequester: false })
+      .superRefine((manual, context) => {
+        if (manual.chatLinks && manual.channels.length === 0)
+          context.addIssue({
+            code: "custom",
+            path: ["chatLinks"],
+            message: "chatLinks needs manual.channels: the gate sends its one-time links only there",
+          });
+        if (manual.chatLinks && manual.quorum > 1)
+          context.addIssue({
+            code: "custom",
+            path: ["chatLinks"],
+            message:
+              "one-time links carry no person, so they cannot make up a quorum above 1: drop chatLinks or the quorum",
+          });
+        const approvers = manual.approvers ?? [];
+        if (approvers.length > 0 && approvers.every(namesOnePerson) && manual.quorum > approvers.length)
+          context.addIssue({
+            code: "custom",
+            path: ["quorum"],
+            message: `a quorum of ${manual.quorum} needs at least as many approvers; the list names ${approvers.length} (groups and patterns may hold more)`,
+          });
       }),
+    /** Change windows (Argo CD's SyncWindow shape): when an approved gate may complete. */
+    windows: z.array(changeWindowSchema).max(20).default([]),
+    /** Break-glass: who may approve during a window, with a reason (recorded and announced). */
+    override: z.strictObject({ approvers: z.array(approverSchema).min(1).max(50) }).optional(),
     /** The workflows and nodes this policy guards: a gate of another policy on them is refused. */
     subjects: z.array(subjectClaimSchema).max(20).default([]),
     timeout: z
@@ -122,6 +149,10 @@ export interface StoredPolicy {
   manual: ManualPolicy;
   /** The subjects this policy claims (older policies claim none). */
   subjects?: SubjectClaim[];
+  /** When an approved gate may complete (older policies: always). */
+  windows?: ChangeWindow[];
+  /** Who may approve during a window, with a reason. */
+  override?: { approvers: string[] };
   timeout: string;
   timeoutMs: number;
   onDecision: { setNode: boolean; outputParameter: string };
@@ -213,6 +244,8 @@ export async function buildPolicy(
     webhooks,
     manual: spec.manual,
     subjects: spec.subjects,
+    windows: spec.windows,
+    ...(spec.override ? { override: spec.override } : {}),
     timeout: spec.timeout,
     timeoutMs: parseDuration(spec.timeout) ?? 86_400_000,
     onDecision: spec.onDecision,
@@ -232,8 +265,15 @@ export function describePolicy(policy: StoredPolicy) {
       ...hook,
       headers: describeHeaders(hook.headers),
     })),
-    manual: { ...policy.manual, channels: policy.manual.channels ?? [] },
+    manual: {
+      ...policy.manual,
+      channels: policy.manual.channels ?? [],
+      quorum: policy.manual.quorum ?? 1,
+      forbidRequester: policy.manual.forbidRequester ?? false,
+    },
     subjects: policy.subjects ?? [],
+    windows: policy.windows ?? [],
+    ...(policy.override ? { override: policy.override } : {}),
     timeout: policy.timeout,
     onDecision: policy.onDecision,
     createdAt: policy.createdAt,

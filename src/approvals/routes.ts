@@ -15,7 +15,7 @@ import { FORGED_URI } from "./approval-gate";
 import { principalDecider } from "./approvers";
 import { presentedCapability } from "./callback-uris";
 import { checkDecisionChannels } from "./channels";
-import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
+import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readAudit, readGate, unwrapGate } from "./decide";
 import { APPROVAL_STATUSES } from "./gate-state";
 import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
 import { openApprovalGate } from "./open";
@@ -118,6 +118,11 @@ export const approvalRoutes = new Hono<AppEnv>()
     const namespace = assertNamespace(c.req.param("namespace"));
     authorize(c.get("principal"), "approvals:read", namespace);
     return c.json(await readGate(c.env, namespace, c.req.param("id")));
+  })
+  .get("/namespaces/:namespace/approvals/:id/audit", async (c) => {
+    const namespace = assertNamespace(c.req.param("namespace"));
+    authorize(c.get("principal"), "approvals:read", namespace);
+    return c.json(await readAudit(c.env, namespace, c.req.param("id")));
   })
   .post("/namespaces/:namespace/approvals/:id/decision", async (c) => {
     const namespace = assertNamespace(c.req.param("namespace"));

@@ -17,6 +17,7 @@ import {
   SLACK_APPROVE_ACTION,
   SLACK_REJECT_ACTION,
   serviceSecretContext,
+  slackUserEmail,
 } from "../notifications/send";
 import { type Decider, slackGroupsOf } from "./approvers";
 import { decideFromChat, decisionLine } from "./chat-decide";
@@ -127,11 +128,19 @@ async function answerClick(env: Env, verified: readonly StoredService[], clicked
     const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
     const user = `slack:${click.user.id}`;
     // Group membership is looked up for the gate's own policy, once the gate is known.
-    const deciderFor = async (gate: GateView): Promise<Omit<Decider, "through">> => ({
-      by: user,
-      via: `slack:${service.name}`,
-      identities: [user, ...(await groupsOf(service, gate, click.user.id))],
-    });
+    // The clicker's groups (for the gate's own policy) and their email: one person across channels.
+    const deciderFor = async (gate: GateView): Promise<Omit<Decider, "through">> => {
+      const [groups, email] = await Promise.all([
+        groupsOf(service, gate, click.user.id),
+        slackUserEmail(service, click.user.id),
+      ]);
+      return {
+        by: user,
+        via: `slack:${service.name}`,
+        identities: [user, ...groups, ...(email ? [`email:${email}`] : [])],
+        ...(email ? { person: email } : {}),
+      };
+    };
     const who = click.user.name ?? click.user.id;
     const serviceMessageId = click.container?.message_ts ?? click.message?.ts;
     const outcome = await decideFromChat(
@@ -152,6 +161,8 @@ async function answerClick(env: Env, verified: readonly StoredService[], clicked
       case "missing":
         return respond(ephemeral("This approval does not exist."));
       case "decided":
+        // Still pending (a quorum not yet reached, a change window): the buttons stay for the others.
+        if (outcome.gate.status === "pending") return respond(ephemeral(decisionLine(outcome.gate, mention)));
         return respond(replaced(click, outcome.gate));
       case "refused":
         await respond(ephemeral(`Not recorded: ${outcome.message}`));
@@ -199,11 +210,13 @@ function ephemeral(text: string): Record<string, unknown> {
 }
 
 /** The clicked message with its buttons replaced by where the gate stands now. */
+/** A decider as Slack shows them: a mention for a Slack user. */
+const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
+
 function replaced(click: Click, gate: GateView): Record<string, unknown> {
   const blocks = (click.message?.blocks ?? []).filter(
     (block) => (block as { block_id?: unknown } | null)?.block_id !== SLACK_APPROVAL_BLOCK,
   );
-  const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
   const icon = gate.status === "approved" ? ":white_check_mark: " : gate.status === "rejected" ? ":x: " : "";
   const status = `${icon}${decisionLine(gate, mention)}`;
   return {

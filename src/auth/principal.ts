@@ -24,8 +24,8 @@ export interface RateLimit {
 
 /** Who is making a request, and what they may do. */
 export interface Principal {
-  kind: "admin" | "token" | "webhook-client";
-  /** `admin`, the token name, or `<namespace>/<client name>`. */
+  kind: "admin" | "token" | "webhook-client" | "access";
+  /** `admin`, the token name, `<namespace>/<client name>`, or the email of a Cloudflare Access identity. */
   name: string;
   scopes: readonly Scope[];
   /** Namespaces the principal may act in; `*` means all. */
@@ -45,9 +45,10 @@ export const ADMIN_PRINCIPAL: Principal = {
   rateLimit: null,
 };
 
-/** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`. */
+/** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`, `email:<addr>`. */
 export function principalKey(principal: Principal): string {
   if (principal.kind === "admin") return "admin";
+  if (principal.kind === "access") return `email:${principal.name}`;
   return principal.kind === "token" ? `token:${principal.name}` : `client:${principal.name}`;
 }
 

@@ -213,7 +213,12 @@ export const OPERATIONS: readonly Operation[] = [
   {
     route: "GET /api/v1/namespaces/:namespace/approvals/:id",
     access: ns("approvals:read"),
-    summary: "One approval gate and its timeline",
+    summary: "One approval gate",
+  },
+  {
+    route: "GET /api/v1/namespaces/:namespace/approvals/:id/audit",
+    access: ns("approvals:read"),
+    summary: "Every attempt to change an approval gate, in order: who, through what, counted or not, why",
   },
   {
     route: "POST /api/v1/namespaces/:namespace/approvals/:id/decision",

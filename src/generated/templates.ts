@@ -550,6 +550,77 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     return __eta.res;
     
   },
+  "@notifications/approval-overridden/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Change window ';
+    __eta.res+=it.color("overridden", "danger");
+    __eta.res+='\n> - Policy: ';
+    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+='\n> - Approval: ';
+    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+='\n> - Overridden by: ';
+    __eta.res+=it.app.data?.decision?.by ?? "";
+    __eta.res+=' (';
+    __eta.res+=it.app.data?.decision?.via ?? "";
+    __eta.res+=')\n> - Reason: ';
+    __eta.res+=(it.app.data?.decision?.reason ?? "").replace(/^overridden: /, "");
+    __eta.res+='\n> - Workflow: ';
+    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+='\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-overridden/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Change window overridden: ';
+    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=' in ';
+    __eta.res+=it.app.namespace;
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
   "@notifications/approval-requested/body": function (it, options) {
     
     let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);

@@ -627,3 +627,49 @@ function retryAfterSeconds(value: string | null): number | null {
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(1, Math.ceil((date - Date.now()) / 1000));
 }
+
+/** How long a lookup of a chat user's profile may take (a click's answer is due within 3 s). */
+const PROFILE_TIMEOUT_MS = 2_000;
+
+/**
+ * The email of a Slack user, read with the app's bot token (`users.info`, scope
+ * `users:read.email`), or null when the app cannot tell (no bot token, no scope, no email).
+ */
+export async function slackUserEmail(service: ResolvedService, user: string): Promise<string | null> {
+  const bot = service.slackBot;
+  if (!bot) return null;
+  const called = await callOutbound(
+    `${bot.apiUrl}/users.info?user=${encodeURIComponent(user)}`,
+    { method: "GET", headers: { authorization: `Bearer ${bot.token}` } },
+    PROFILE_TIMEOUT_MS,
+  );
+  if (!called.ok || called.response.status !== 200) return null;
+  // Slack's Web API answers 200 {ok: false, error} when it refuses; then there is no profile either.
+  return emailOf(answerField(called.response.text, ["user", "profile", "email"]));
+}
+
+/**
+ * The email of a Lark/Feishu user by open_id, read with the app's tenant token (contact API,
+ * `contact/v3/users/{open_id}`), or null when the app cannot tell.
+ */
+export async function larkUserEmail(service: ResolvedService, openId: string): Promise<string | null> {
+  const app = service.larkApp;
+  if (!app) return null;
+  const token = await larkTenantToken(service, app);
+  if (!token.ok) return null;
+  const called = await callOutbound(
+    `${app.apiUrl}/contact/v3/users/${encodeURIComponent(openId)}?user_id_type=open_id`,
+    { method: "GET", headers: { authorization: `Bearer ${token.value}` } },
+    PROFILE_TIMEOUT_MS,
+  );
+  if (!called.ok || called.response.status !== 200) return null;
+  const text = called.response.text;
+  return emailOf(
+    answerField(text, ["data", "user", "email"]) ?? answerField(text, ["data", "user", "enterprise_email"]),
+  );
+}
+
+/** A plausible email address, lowercased, or null. */
+function emailOf(value: string | null): string | null {
+  return value !== null && /^[^\s@]{1,64}@[^\s@]{1,253}$/.test(value) ? value.toLowerCase() : null;
+}

@@ -3,8 +3,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Child } from "hono/jsx";
 import { stringify } from "yaml";
-import { mayDecide, principalDecider } from "../approvals/approvers";
-import { decideApproval, readGate } from "../approvals/decide";
+import { mayDecide, mayOverride, principalDecider } from "../approvals/approvers";
+import { decideApproval, readAudit, readGate } from "../approvals/decide";
 import { listApprovalPage } from "../approvals/routes";
 import type { AppEnv } from "../auth/context";
 import { authorize, GLOBAL, hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
@@ -74,7 +74,7 @@ const securityHeaders = createMiddleware<UiEnv>(async (c, next) => {
 
 /** Resolves the session; pages need one (else the login page), and every form post its CSRF token. */
 const sessions = createMiddleware<UiEnv>(async (c, next) => {
-  const session = await readSession(c.env, getCookie(c, SESSION_COOKIE));
+  const session = await readSession(c.env, getCookie(c, SESSION_COOKIE), c.req.header("cf-access-jwt-assertion"));
   c.set("session", session ?? undefined);
   if (!session) return c.redirect("/ui/login", 303);
   if (c.req.method === "POST") {
@@ -171,15 +171,18 @@ async function bindingPage(
 
 async function approvalPage(c: UiContext, namespace: string, id: string, refusal?: AppError) {
   const principal = authorize(principalOf(c), "approvals:read", namespace);
-  const view = await readGate(c.env, namespace, id);
+  const [view, audit] = await Promise.all([readGate(c.env, namespace, id), readAudit(c.env, namespace, id)]);
+  const decider = principalDecider(principal, "console");
   return page(
     c,
     `Approval ${view.policy}`,
     <ApprovalPage
       gate={view}
+      audit={audit.items}
       csrf={sessionOf(c).csrf}
-      canDecide={
-        hasScope(principal, "approvals:decide") && mayDecide(view.manual, principalDecider(principal, "console"))
+      canDecide={hasScope(principal, "approvals:decide") && mayDecide(view.manual, decider)}
+      canOverride={
+        hasScope(principal, "approvals:decide") && view.hold !== null && mayOverride(view.overrideApprovers, decider)
       }
       {...(refusal ? { error: refusal.message } : {})}
     />,
@@ -391,6 +394,8 @@ const signedIn = new Hono<UiEnv>()
       await decideApproval(c.env, principalDecider(principal, "console"), namespace, id, {
         approve,
         message: fields.message ?? "",
+        // The break-glass form sends a reason; an empty one is refused (400) like the API's.
+        ...(fields.override === "true" ? { override: { reason: fields.reason ?? "" } } : {}),
       });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;

@@ -272,9 +272,16 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     const approved = hookline(["approve", gate.id, "-n", "team-a", "-m", "ship it"]);
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(`approval ${gate.id} pending`);
-    const again = hookline(["reject", gate.id, "-n", "team-a"]);
+    // While it waits for its webhook, any approver's rejection rejects (approval policies: quorum).
+    const rejected = hookline(["reject", gate.id, "-n", "team-a"]);
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout.trim()).toBe(`approval ${gate.id} rejected`);
+    const again = hookline(["approve", gate.id, "-n", "team-a"]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already recorded .*409/);
+    expect(again.stderr).toMatch(/already decided: rejected.*409/);
+    // describe prints every attempt, in order.
+    const described = hookline(["describe", "approval", gate.id, "-n", "team-a"]);
+    expect(described.stdout).toMatch(/Audit:[\s\S]*admin\s+api\s+approve\s+yes[\s\S]*admin\s+api\s+reject\s+yes[\s\S]*admin\s+api\s+approve\s+no/);
   });
 
   it("creates tokens and OAuth clients, logs in, and uses the saved config", () => {

@@ -1,4 +1,5 @@
 import { raw } from "hono/html";
+import type { readAudit } from "../../approvals/decide";
 import type { GateView } from "../../approvals/gate-view";
 import type { listApprovalPage } from "../../approvals/routes";
 import type { Principal } from "../../auth/principal";
@@ -13,6 +14,7 @@ import { renderMarkdown } from "../markdown";
 type EventSummary = ReturnType<typeof summarizeEvent>;
 type EventDetail = Awaited<ReturnType<typeof eventDetail>>;
 type ApprovalItem = Awaited<ReturnType<typeof listApprovalPage>>["items"][number];
+type AuditItem = Awaited<ReturnType<typeof readAudit>>["items"][number];
 type DeliveryItem = ReturnType<typeof describeDelivery>;
 
 /** An ISO time as the console shows it: `2026-11-25 21:49:40`. */
@@ -481,8 +483,10 @@ function Markdown(props: { text: string }) {
 
 export function ApprovalPage(props: {
   gate: GateView;
+  audit: AuditItem[];
   csrf: string;
   canDecide: boolean;
+  canOverride: boolean;
   message?: string;
   error?: string;
 }) {
@@ -504,6 +508,25 @@ export function ApprovalPage(props: {
         {gate.subject && ` · workflow ${gate.subject.workflow} node ${gate.subject.node} on ${gate.subject.cluster}`}
       </p>
       {props.error && <p class="notice error">{props.error}</p>}
+      {gate.hold && (
+        <p class="notice">
+          Approved, and held by a change window until {gate.hold.until ?? "an allow window opens"}: {gate.hold.reason}.
+          The gate completes when the window ends.
+        </p>
+      )}
+      {gate.manual.quorum > 1 && (
+        <p>
+          Approvals: {gate.manual.approvals.length} of {gate.manual.quorum}
+          {gate.manual.approvals.length > 0 &&
+            ` (${gate.manual.approvals.map((approval) => `${approval.by} via ${approval.via}`).join(", ")})`}
+        </p>
+      )}
+      {gate.requestedBy && (
+        <p class="muted">
+          Requested by {Object.values(gate.requestedBy).join(", ")}
+          {gate.manual.forbidRequester && " — who may not approve it"}
+        </p>
+      )}
       {gate.decision && (
         <>
           <h2>Decision</h2>
@@ -540,6 +563,23 @@ export function ApprovalPage(props: {
       )}
       {gate.status === "pending" && !props.canDecide && (
         <p class="muted">Approvers: {gate.manual.approvers.join(", ")}</p>
+      )}
+      {gate.status === "pending" && props.canOverride && (
+        <form method="post" action={`${base}/decision`}>
+          <h2>Break-glass override</h2>
+          <Csrf token={props.csrf} />
+          <input type="hidden" name="approve" value="true" />
+          <input type="hidden" name="override" value="true" />
+          <label>
+            Reason (recorded and announced)
+            <textarea name="reason" aria-label="override reason" required />
+          </label>
+          <p>
+            <button class="danger" type="submit">
+              Approve now, past the window
+            </button>
+          </p>
+        </form>
       )}
       <h2>Webhooks</h2>
       <div class="table-wrap">
@@ -613,6 +653,33 @@ export function ApprovalPage(props: {
       )}
       <h2>Context</h2>
       <pre>{JSON.stringify(gate.context, null, 2)}</pre>
+      <h2>Audit</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>At</th>
+              <th>By</th>
+              <th>Via</th>
+              <th>Action</th>
+              <th>Counted</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.audit.map((entry) => (
+              <tr>
+                <td>{entry.at}</td>
+                <td>{entry.by}</td>
+                <td>{entry.via}</td>
+                <td>{entry.action}</td>
+                <td>{entry.counted ? "yes" : "no"}</td>
+                <td>{entry.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
