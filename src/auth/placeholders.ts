@@ -58,11 +58,7 @@ export async function storedValue(
 }
 
 /** The stored secret, or null when it no longer decrypts (for comparisons that must not fail an overwrite). */
-export async function storedValueIfReadable(
-  keyring: Keyring,
-  sealed: string,
-  context: string,
-): Promise<string | null> {
+export async function storedValueIfReadable(keyring: Keyring, sealed: string, context: string): Promise<string | null> {
   try {
     return await new SecretBox(keyring).open(sealed, context);
   } catch (error) {
