@@ -152,6 +152,35 @@ const BEFORE = new Map<string, (focus: Focus, args: unknown[]) => unknown[] | un
     },
   ],
   [
+    "split",
+    (focus, [text, separator]) => {
+      // A string separator: as many entries as it occurs (a regular expression is paid for by its scans).
+      if (typeof text === "string" && typeof separator === "string") {
+        const pieces = separator === "" ? text.length : occurrences(text, separator, Infinity, 8) + 1;
+        refuse(focus, "$split", text.length + 8 * pieces, (size) => `a list of about ${size} bytes`);
+      }
+      return undefined;
+    },
+  ],
+  [
+    // expr's strings.Replace/ReplaceAll (expr/helpers.ts): the text, grown by each occurrence.
+    "exprGoString",
+    (focus, [name, args]) => {
+      const [s, old, replacement] = Array.isArray(args) ? args.map(string) : [];
+      if (
+        (name === "Replace" || name === "ReplaceAll") &&
+        s !== undefined &&
+        old !== undefined &&
+        replacement !== undefined
+      ) {
+        const growth = replacement.length - old.length;
+        const count = old === "" ? s.length + 1 : occurrences(s, old, Infinity, growth);
+        if (growth > 0) refuse(focus, "$exprGoString", s.length + count * growth);
+      }
+      return undefined;
+    },
+  ],
+  [
     "zip",
     (focus, lists) => {
       const shortest = Math.min(...lists.map((list) => (Array.isArray(list) ? list.length : 1)));
@@ -206,6 +235,51 @@ export function charged(name: string, implementation: Native): Native {
   };
 }
 
+/** Code points in `text` (what JSONata's `$length` counts), without building an array of them. */
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/** The first `count` code points of `text`. */
+function firstCodePoints(text: string, count: number): string {
+  let end = 0;
+  for (let taken = 0; taken < count && end < text.length; taken++) {
+    const unit = text.charCodeAt(end);
+    end += unit >= 0xd800 && unit <= 0xdbff && end + 1 < text.length ? 2 : 1;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * JSONata's `$pad`, with the same result, built with `repeat` rather than by joining an array
+ * as long as the padding (which costs eight bytes a character before the string exists).
+ */
+function pad(text: unknown, width: unknown, char: unknown): unknown {
+  if (text === undefined) return undefined;
+  const str = String(text);
+  const fill = typeof char === "string" && char.length > 0 ? char : " ";
+  const wanted = Math.trunc(Number(width));
+  const padLength = Math.abs(wanted) - codePoints(str);
+  if (!(padLength > 0)) return str;
+  const fillPoints = codePoints(fill);
+  const padding =
+    fillPoints === 1
+      ? fill.repeat(padLength)
+      : firstCodePoints(fill.repeat(Math.ceil(padLength / fillPoints)), padLength);
+  return wanted > 0 ? str + padding : padding + str;
+}
+
 let builtins: Promise<Map<string, FunctionDefinition>> | undefined;
 
 /** JSONata's built-ins, each wrapped by `charged` (read once from the library: it does not export them). */
@@ -225,7 +299,7 @@ async function loadBuiltins(): Promise<Map<string, FunctionDefinition>> {
   for (const name of names) {
     const original = found[name];
     if (!original) continue;
-    let implementation = original.implementation;
+    let implementation = name === "pad" ? (pad as Native) : original.implementation;
     // `$now` reads the timestamp of the expression it was bound in: this one reads the evaluation's own.
     if (name === "now" && fromMillis)
       implementation = function (this: Focus, picture?: unknown, zone?: unknown) {

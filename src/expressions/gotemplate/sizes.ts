@@ -80,6 +80,12 @@ function regexReplaceSize(pattern: string, s: string, replacement: string, liter
   return size;
 }
 
+/** A string split into a list: its pieces, and 8 bytes an entry ("" splits between every character). */
+function splitSize(s: string, separator: string): number {
+  const pieces = separator === "" ? s.length : occurrences(s, separator, 8) + 1;
+  return s.length + 8 * pieces;
+}
+
 type Estimate = (...args: Value[]) => number;
 
 const ESTIMATES = new Map<string, Estimate>([
@@ -120,6 +126,8 @@ const ESTIMATES = new Map<string, Estimate>([
   ["repeat", (times, s) => Math.max(0, count(times)) * text(s).length],
   ["indent", (spaces, s) => text(s).length + Math.max(0, count(spaces)) * lines(text(s), count(spaces))],
   ["nindent", (spaces, s) => 1 + text(s).length + Math.max(0, count(spaces)) * lines(text(s), count(spaces))],
+  ["splitList", (separator, s) => splitSize(text(s), text(separator))],
+  ["split", (separator, s) => splitSize(text(s), text(separator))],
   ["regexReplaceAll", (pattern, s, replacement) => regexReplaceSize(text(pattern), text(s), text(replacement), false)],
   [
     "regexReplaceAllLiteral",
