@@ -37,6 +37,17 @@ export const JSONATA_BUILTINS = [
   .join(" ")
   .split(" ");
 
+/**
+ * Built-ins that return only a number or a boolean (or nothing; `$type` a type's name): they build nothing that grows,
+ * so they are left as JSONata has them (no wrapper on the selectors' hottest calls, `$contains`
+ * and the comparisons' helpers).
+ */
+export const SCALAR_BUILTINS = new Set(
+  "sum count max min average length number floor ceil round abs sqrt power random boolean not exists contains type toMillis parseInteger error assert".split(
+    " ",
+  ),
+);
+
 const refuse = (focus: Focus, what: string, size: number, noun?: (size: number) => string) =>
   budgetOf(focus.environment).memory.check(what, size, noun);
 const about = (size: number) => `a string of about ${size} characters`;
@@ -289,7 +300,7 @@ export function chargedBuiltins(): Promise<Map<string, FunctionDefinition>> {
 }
 
 async function loadBuiltins(): Promise<Map<string, FunctionDefinition>> {
-  const names = [...JSONATA_BUILTINS, "now"];
+  const names = [...JSONATA_BUILTINS.filter((name) => !SCALAR_BUILTINS.has(name)), "now"];
   const found = (await jsonata(`{${names.map((name) => `"${name}": $${name}`).join(", ")}}`).evaluate({})) as Record<
     string,
     FunctionDefinition

@@ -4,7 +4,7 @@ import jsonata from "jsonata";
 import { describe, expect, it } from "vitest";
 import { compileGoTemplate, renderGoTemplate, TemplateExecError } from "../../src/expressions/gotemplate";
 import { compileExpression, ExpressionError } from "../../src/expressions/jsonata";
-import { JSONATA_BUILTINS } from "../../src/expressions/jsonata-memory";
+import { JSONATA_BUILTINS, SCALAR_BUILTINS } from "../../src/expressions/jsonata-memory";
 import { EXPRESSION_CASES, type MemoryCase, TEMPLATE_CASES } from "../support/memory-corpus";
 
 /** The refusal must come within 50 ms (the contract's bound), measured around the whole evaluation. */
@@ -73,10 +73,40 @@ describe("memory-hungry expressions are refused fast, naming the function", () =
       expect(await compileExpression(source).evaluate({}), source).toEqual(await jsonata(source).evaluate({}));
   });
 
-  it("every JSONata built-in is charged (the library's own list matches hookline's)", () => {
+  it("every JSONata built-in is charged or returns only numbers and booleans (the library's own list matches hookline's)", async () => {
     const source = readFileSync(createRequire(import.meta.url).resolve("jsonata"), "utf8");
     const bound = [...source.matchAll(/staticFrame\.bind\('(\w+)'/g)].map((match) => match[1]);
     expect(bound.filter((name) => name !== "eval").sort()).toEqual([...JSONATA_BUILTINS].sort());
+    // What the uncharged ones give is never a string or a list (`$type` names a type: a short word).
+    const samples: Record<string, string> = {
+      sum: "$sum([1])",
+      count: "$count([1])",
+      max: "$max([1])",
+      min: "$min([1])",
+      average: "$average([1])",
+      length: '$length("a")',
+      number: '$number("1")',
+      floor: "$floor(1.5)",
+      ceil: "$ceil(1.5)",
+      round: "$round(1.5)",
+      abs: "$abs(-1)",
+      sqrt: "$sqrt(4)",
+      power: "$power(2, 2)",
+      random: "$random()",
+      boolean: "$boolean(1)",
+      not: "$not(1)",
+      exists: "$exists(1)",
+      contains: '$contains("a", "a")',
+      type: "$type(1) = $type(2)",
+      toMillis: '$toMillis("1970-01-01T00:00:00Z")',
+      parseInteger: '$parseInteger("12", "#0")',
+      error: "$exists($error)",
+      assert: "$assert(true)",
+    };
+    for (const name of SCALAR_BUILTINS) {
+      const value = await compileExpression(samples[name] ?? "").evaluate({});
+      expect(["number", "boolean", "undefined"], name).toContain(typeof value);
+    }
   });
 });
 

@@ -326,8 +326,8 @@ class Executor {
     const argv = actual.map((arg, i) => this.argument(dot, typeAt(i), arg));
     if (final !== MISSING) argv.push(this.validate(final, typeAt(argv.length)));
     // The function map's own functions say what they would build before they build it.
-    const size = fn === templateFunction(fn.name) ? sizeBefore(fn.name, argv) : null;
-    if (size !== null) this.memory.check(fn.name, size);
+    const before = fn === templateFunction(fn.name) ? sizeBefore(fn.name, argv) : null;
+    if (before !== null) this.memory.check(fn.name, before.size, before.noun);
     let result: Value;
     try {
       result = fn.implementation(...argv);

@@ -135,8 +135,20 @@ const ESTIMATES = new Map<string, Estimate>([
   ],
 ]);
 
+/** The functions above that build a list (or map) rather than a string; those whose estimate is exact. */
+const LISTS = new Set(["toStrings", "sortAlpha", "splitList", "split"]);
+const EXACT = new Set(["repeat", "replace", "indent", "nindent", "upper", "lower", "title", "untitle"]);
+
 /** What function `name` would build from `args`, when that can be told before it runs; null otherwise. */
-export function sizeBefore(name: string, args: readonly Value[]): number | null {
+export function sizeBefore(
+  name: string,
+  args: readonly Value[],
+): { size: number; noun: (size: number) => string } | null {
   const estimate = ESTIMATES.get(name);
-  return estimate ? estimate(...args) : null;
+  if (!estimate) return null;
+  return { size: estimate(...args), noun: LISTS.has(name) ? aboutList : EXACT.has(name) ? exactString : aboutString };
 }
+
+const exactString = (size: number) => `a string of ${size} characters`;
+const aboutString = (size: number) => `a string of about ${size} characters`;
+const aboutList = (size: number) => `a list of about ${size} bytes`;
