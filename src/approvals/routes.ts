@@ -75,7 +75,7 @@ export const approvalRoutes = new Hono<AppEnv>()
     await checkDecisionChannels(c.env.DB, policy);
     const prints = await fingerprint(keyring, input);
     policy.fingerprint = prints.current;
-    const action = applyActionOf(previous, prints);
+    const action = applyActionOf(previous, prints, dryRun);
     if (action !== "unchanged" && !dryRun) await savePolicy(c.env.DB, policy);
     const shown = action === "unchanged" && previous ? previous : policy;
     return c.json(describePolicy(shown), previous ? 200 : 201, { "x-hookline-action": action });

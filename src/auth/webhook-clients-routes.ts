@@ -68,7 +68,7 @@ export const webhookClientRoutes = new Hono<AppEnv>()
     );
     const input = { ...parsed, secret: secret ?? parsed.secret };
     const prints = await fingerprint(keyring, input);
-    const action = applyActionOf(previous, prints);
+    const action = applyActionOf(previous, prints, dryRun);
     const now = Date.now();
     const record: WebhookClientRecord = {
       namespace,

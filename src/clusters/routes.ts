@@ -87,7 +87,7 @@ export const clusterRoutes = new Hono<AppEnv>()
     };
     // The validated input, so applying what `get` printed (defaults filled in) is "unchanged".
     const prints = await fingerprint(keyring, input);
-    const action = applyActionOf(previous, prints);
+    const action = applyActionOf(previous, prints, dryRun);
     const now = Date.now();
     const record: ClusterRecord = {
       name,

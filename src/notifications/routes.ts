@@ -4,7 +4,7 @@ import { policiesDecidingThrough } from "../approvals/channels";
 import type { AppEnv } from "../auth/context";
 import { applyActionOf, fingerprint } from "../auth/fingerprint";
 import type { Keyring } from "../auth/keys";
-import { type Destination, restoreHeaders, restoreValue, storedValue } from "../auth/placeholders";
+import { type Destination, restoreHeaders, restoreValue, storedValueIfReadable } from "../auth/placeholders";
 import { authorize, GLOBAL, isGatewayAdmin, type Principal } from "../auth/principal";
 import { describeHeaders, sealHeaders, workerSecretFields } from "../auth/sealed-headers";
 import { SecretBox } from "../auth/secret-box";
@@ -64,12 +64,15 @@ async function sealService(
     destination?: Destination,
   ) => restoreValue(keyring(), value, sealed, serviceSecretContext(name, part), part, destination);
   const url = await restore(parsed.url, previous?.urlSealed, "url");
+  // A stored URL that no longer decrypts (a key replaced without a reseal) compares unequal:
+  // the request can still replace it, and a "(sealed)" secret cannot follow it (409 names that one).
   const previousUrl = previous?.urlSealed
-    ? await storedValue(keyring(), previous.urlSealed, serviceSecretContext(name, "url"), "url")
+    ? await storedValueIfReadable(keyring(), previous.urlSealed, serviceSecretContext(name, "url"))
     : undefined;
   const destination: Destination = {
     unchanged:
       previous !== null &&
+      previousUrl !== null &&
       url === previousUrl &&
       (parsed.urlSecret ?? null) === previous.urlSecret &&
       (parsed.apiUrl ?? null) === (previous.apiUrl ?? null),
@@ -255,7 +258,7 @@ function objectRoutes<T>(
       const { object, input } = await build(principal, name, document, () => keyring, c.env.DB, previous);
       // The validated input (defaults filled in, kubectl wrapper gone), so applying what `get` printed is "unchanged".
       const prints = await fingerprint(keyring, input);
-      const action = applyActionOf(previous, prints);
+      const action = applyActionOf(previous, prints, dryRun);
       if (action !== "unchanged" && !dryRun)
         await putObject(c.env.DB, table, name, { ...object, fingerprint: prints.current });
       const shown = action === "unchanged" && previous ? previous : object;

@@ -86,8 +86,12 @@ describe("Go templates: hostile input is refused or bounded, never a crash", () 
       "a %!(NOVERB)%!(EXTRA int=1)",
     );
     expect(renderGoTemplate(compileGoTemplate('{{printf "%*d|" 2000000 1}}'), data)).toBe("%!(BADWIDTH)1|");
-    expect(() => renderGoTemplate(compileGoTemplate('{{repeat 999999999 "ab"}}'), data)).toThrow(/too large/);
-    expect(() => renderGoTemplate(compileGoTemplate('{{indent 999999999 "a"}}'), data)).toThrow(/too large/);
+    expect(() => renderGoTemplate(compileGoTemplate('{{repeat 999999999 "ab"}}'), data)).toThrow(
+      /TEMPLATE_BUDGET: repeat/,
+    );
+    expect(() => renderGoTemplate(compileGoTemplate('{{indent 999999999 "a"}}'), data)).toThrow(
+      /TEMPLATE_BUDGET: indent/,
+    );
   });
 
   it("stops a runaway range and a huge output", () => {

@@ -204,6 +204,28 @@ describe("notification templates: objects, rendered at run time", () => {
     expect(row?.status).toBe("failed");
     expect(row?.last_error).toMatch(/template "bad-json" failed to render: slack\.attachments is not valid JSON/);
   });
+
+  it("a template that would build gigabytes fails its delivery with TEMPLATE_BUDGET; another template still delivers", async () => {
+    await put("services/hungry-hook", { type: "webhook", url: receiver.hook("hungry-hook") });
+    await put("templates/hungry", {
+      message:
+        '{{ $s := repeat 1000000 "a" }}{{ range list 1 2 3 4 5 6 7 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}',
+    });
+    await put("templates/modest", { message: "{{ .app.metadata.name }} is fine" });
+    await subscribe("hungry-app", "hungry", "hungry-hook");
+    await subscribe("modest-app", "modest", "hungry-hook");
+    expect(await notify("hungry-app")).toEqual([]);
+    const row = await env.DB.prepare("SELECT status, last_error FROM notification_deliveries WHERE resource LIKE ?1")
+      .bind("%hungry-app")
+      .first<{ status: string; last_error: string }>();
+    expect(row?.status).toBe("failed");
+    expect(row?.last_error).toMatch(
+      /template "hungry" failed to render: message: TEMPLATE_BUDGET: print would build a string of about 2000002 characters \(limit 1 MiB per value\)/,
+    );
+    await delivery((await notify("modest-app"))[0] ?? "");
+    const [request] = await requestsOf("hungry-hook", 1);
+    expect(JSON.parse(request?.body ?? "{}").body).toBe("modest-app is fine");
+  });
 });
 
 describe("notification templates: bad input changes nothing", () => {

@@ -11,6 +11,7 @@ import { budgetOf } from "../budget";
 import { GoDuration, GoTime, goMethod, goNow, parseGoDuration, parseGoLayout, parseRfc3339 } from "../go-time";
 import { GoInt, goJson } from "../gotemplate";
 import { formatValue } from "../gotemplate/values";
+import { MAX_VALUE_SIZE, MemoryBudgetError } from "../memory";
 import { compileRegex, regexWork } from "../regex";
 
 type Value = unknown;
@@ -26,7 +27,7 @@ const require = (ok: boolean, message: string) => {
 };
 
 /** The largest string or array one call may build (the evaluation's budget bounds the total). */
-const MAX_BUILT = 1024 * 1024;
+const MAX_BUILT = MAX_VALUE_SIZE;
 
 /**
  * How a number is typed in Go: "int"/"float" when the translation knows; "json" for a value of
@@ -188,9 +189,13 @@ function arithmetic(op: string, a: Value, b: Value, ta: NumberTag, tb: NumberTag
 }
 
 function budgeted<T extends string | unknown[]>(value: T, what: string): T {
-  if (value.length > MAX_BUILT)
-    fail(`${what}: the result would exceed ${MAX_BUILT} ${typeof value === "string" ? "characters" : "items"}`);
+  if (value.length > MAX_BUILT) overBudget(what, value.length, typeof value === "string" ? "characters" : "items");
   return value;
+}
+
+/** The evaluation's memory budget refuses a value (src/expressions/memory.ts): EXPRESSION_BUDGET, naming the function. */
+function overBudget(what: string, size: number, unit: "characters" | "items"): never {
+  throw new MemoryBudgetError("EXPRESSION_BUDGET", `${what} would build ${size} ${unit} (limit 1 MiB per value)`);
 }
 
 /** fmt.Sprintf("%v", value), with the number typed as Go has it. */
@@ -511,7 +516,7 @@ export const EXPR_HELPERS: Record<string, [Helper]> = {
       const count = integer(n, "repeat");
       if (count < 0) fail("strings: negative Repeat count");
       const text = string(s, "repeat");
-      if (text.length * count > MAX_BUILT) fail(`repeat: the result would exceed ${MAX_BUILT} characters`);
+      if (text.length * count > MAX_BUILT) overBudget("repeat", text.length * count, "characters");
       return text.repeat(count);
     },
   ],

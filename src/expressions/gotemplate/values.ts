@@ -31,9 +31,15 @@ export class GoFunction {
   ) {}
 }
 
-/** An error raised while executing a template (Go's ExecError). */
+/** An error raised while executing a template (Go's ExecError); `code` is TEMPLATE_BUDGET when it built too much. */
 export class TemplateExecError extends Error {
   override readonly name = "TemplateExecError";
+  constructor(
+    message: string,
+    readonly code: "TEMPLATE_BUDGET" | null = null,
+  ) {
+    super(message);
+  }
 }
 
 /** A JSON object (Go's map[string]interface{}), as opposed to the other values templates see. */
