@@ -4,7 +4,7 @@ import { resealWebhookClients } from "../auth/reseal";
 import { SecretBox } from "../auth/secret-box";
 import { keyringOf } from "../auth/secrets";
 import { resealClusters } from "../clusters/store";
-import { serviceSecretContext } from "../notifications/send";
+import { serviceSecretContext } from "../notifications/services/resolve";
 import { resealServices } from "../notifications/store";
 
 /**

@@ -14,16 +14,15 @@ import {
   LARK_MESSAGE_FIELD,
   larkCard,
   larkUserEmail,
-  resolveService,
-  serviceSecretContext,
-} from "../notifications/send";
+} from "../notifications/services/lark";
+import { resolveService, serviceSecretContext } from "../notifications/services/resolve";
 import { decideFromChat, decisionLine } from "./chat-decide";
 import type { GateView } from "./gate-view";
 
 /**
  * Approving from Lark/Feishu. An approval request sent by a Lark app (a `lark` service with
  * `appId` and `verificationToken`) is a card with Approve / Reject buttons
- * (notifications/send.ts). Lark posts a click (`card.action.trigger`, schema 2.0) to
+ * (notifications/services/lark.ts). Lark posts a click (`card.action.trigger`, schema 2.0) to
  * `POST /callbacks/lark/card`. It is verified the way Lark signs it: with an Encrypt Key, the
  * `X-Lark-Signature` over timestamp, nonce, key and raw body (five-minute tolerance) and the body
  * decrypted; always, the verification token the payload carries. The clicker (`lark:<open_id>`)

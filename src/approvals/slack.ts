@@ -9,23 +9,22 @@ import { log } from "../lib/log";
 import { callOutbound } from "../lib/outbound";
 import { loadNotificationConfig } from "../notifications/config";
 import type { StoredService } from "../notifications/schema";
+import { resolveService, serviceSecretContext } from "../notifications/services/resolve";
 import {
-  type ResolvedService,
-  resolveService,
   SLACK_API_URL,
   SLACK_APPROVAL_BLOCK,
   SLACK_APPROVE_ACTION,
   SLACK_REJECT_ACTION,
-  serviceSecretContext,
   slackUserEmail,
-} from "../notifications/send";
+} from "../notifications/services/slack";
+import type { ResolvedService } from "../notifications/services/types";
 import { type Decider, slackGroupsOf } from "./approvers";
 import { decideFromChat, decisionLine } from "./chat-decide";
 import type { GateView } from "./gate-view";
 
 /**
  * Approving from Slack. An approval request sent to a Slack app (a `slack` service with a
- * `signingSecret`) carries Approve / Reject buttons (notifications/send.ts). Slack posts a click
+ * `signingSecret`) carries Approve / Reject buttons (notifications/services/slack.ts). Slack posts a click
  * to `POST /callbacks/slack/interactions`: the request is verified with the app's signing secret
  * (v0 signature over the raw body, five-minute tolerance) and acknowledged at once — Slack wants
  * an answer within 3 s — while the decision is taken in `waitUntil` through the one decide

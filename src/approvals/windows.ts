@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "../lib/duration";
 import { fail, ok, type Result } from "../lib/result";
+import { type WallClock, wallClock } from "../lib/zones";
 
 /**
  * Change windows in Argo CD's SyncWindow shape: `{kind: allow|deny, schedule: "<cron>", duration,
@@ -135,44 +136,10 @@ export const changeWindowSchema = z
 
 export type ChangeWindow = z.output<typeof changeWindowSchema>;
 
-interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  weekday: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
+type LocalTime = WallClock;
 
 /** The wall-clock time at `at` in a time zone. */
-function localTime(at: number, zone: string): LocalTime {
-  let format = formats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      weekday: "short",
-    });
-    formats.set(zone, format);
-  }
-  const parts = new Map<string, string>(format.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
-  const number = (type: string) => Number(parts.get(type) ?? 0);
-  return {
-    year: number("year"),
-    month: number("month"),
-    day: number("day"),
-    hour: number("hour") % 24,
-    minute: number("minute"),
-    weekday: WEEKDAYS.indexOf((parts.get("weekday") ?? "").toUpperCase()),
-  };
-}
+const localTime = (at: number, zone: string): LocalTime => wallClock(at, zone);
 
 /** The UTC instant of a wall-clock time in a zone (the later one in a DST overlap; null in a DST gap). */
 function instantOf(

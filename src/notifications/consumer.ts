@@ -10,7 +10,9 @@ import { loadNotificationConfig, type NotificationConfig } from "./config";
 import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
 import { DEFAULT_RATE_PER_MINUTE } from "./schema";
-import { type ResolvedService, resolveService, sendNotification } from "./send";
+import { sendNotification } from "./services";
+import { resolveService } from "./services/resolve";
+import type { ResolvedService } from "./services/types";
 import {
   claimDeliveries,
   type Delivery,

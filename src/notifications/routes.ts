@@ -30,7 +30,7 @@ import {
   type TriggerSpec,
   triggerInputSchema,
 } from "./schema";
-import { serviceSecretContext } from "./send";
+import { serviceSecretContext } from "./services/resolve";
 import {
   type ConfigTable,
   deleteObject,

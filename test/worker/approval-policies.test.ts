@@ -11,8 +11,10 @@ import {
   createToken,
   expectError,
   fakeCluster,
+  postSlackInteraction,
   putCluster,
   receiver,
+  requestTo,
 } from "./helpers";
 
 // Approval policies people ask for: a quorum of distinct people across channels, no
@@ -96,45 +98,18 @@ let clicks = 0;
 /** A signed Slack click; resolves with hookline's answer to the clicker. */
 async function slackClick(value: string, user: string, approve = true): Promise<string> {
   const n = ++clicks;
-  const body = new URLSearchParams({
-    payload: JSON.stringify({
+  const response = await postSlackInteraction(
+    {
       type: "block_actions",
       user: { id: user },
       response_url: `${receiver.url}/slackapi/${SLACK_KEY}/actions/${n}`,
       actions: [{ action_id: approve ? "hookline_approve" : "hookline_reject", value }],
       message: { text: "Approval requested", blocks: [] },
-    }),
-  }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(SIGNING_SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`)),
-  );
-  const signature = `v0=${[...mac].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-  const response = await call("/callbacks/slack/interactions", {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(timestamp),
-      "x-slack-signature": signature,
     },
-    body,
-  });
+    SIGNING_SECRET,
+  );
   expect(response.status).toBe(200);
-  const answer = await vi.waitFor(
-    async () => {
-      const found = (await receiver.requests(SLACK_KEY)).find((request) => request.path.endsWith(`/actions/${n}`));
-      if (!found) throw new Error("click not answered yet");
-      return found;
-    },
-    { timeout: 10_000, interval: 50 },
-  );
+  const answer = await requestTo(SLACK_KEY, (request) => request.path.endsWith(`/actions/${n}`));
   return (JSON.parse(answer.body) as { text: string }).text;
 }
 

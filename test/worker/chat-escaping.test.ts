@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderNotification } from "../../src/notifications/render";
 import { SERVICE_TYPES, type ServiceType } from "../../src/notifications/schema";
-import { sendNotification } from "../../src/notifications/send";
+import { sendNotification } from "../../src/notifications/services";
 import { receiver } from "./helpers";
 
 /** What a user may put in a gate's context or an event's fields to forge markup next to hookline's own. */

@@ -6,6 +6,7 @@
  * are ordinary registered functions, so the evaluation's budget charges them like JSONata's.
  */
 
+import { zoneOffsetMinutes } from "../../lib/zones";
 import { repoFullName, repoUrlToHttps } from "../argocd-repo";
 import { budgetOf } from "../budget";
 import { GoDuration, GoTime, goMethod, goNow, parseGoDuration, parseGoLayout, parseRfc3339 } from "../go-time";
@@ -228,24 +229,11 @@ function splitN(text: string, separator: string, n: number, after: boolean): str
 /** A time zone's offset east of UTC (minutes) at `epochMs`, by its IANA name. */
 function zoneOffset(zone: string, epochMs: number): number {
   if (zone === "UTC" || zone === "") return 0;
-  let parts: Intl.DateTimeFormatPart[];
   try {
-    parts = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    }).formatToParts(new Date(epochMs));
+    return zoneOffsetMinutes(epochMs, zone);
   } catch {
     return fail(`unknown time zone ${zone}`);
   }
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
-  return Math.round((wall - Math.floor(epochMs / 1000) * 1000) / 60_000);
 }
 
 /** expr's date() layouts when none is given. */
