@@ -1,66 +1,87 @@
+import { z } from "zod";
 import { approversOf, type Requester } from "./approvers";
-import type { GateState, Subject, WebhookPhase } from "./gate-state";
+import { APPROVAL_STATUSES, type GateState } from "./gate-state";
 
 /**
  * A gate as the API, the console and notifications show it. No view carries a usable decision:
  * callback URIs (capabilities) appear only in the answer to the gate's creator and in each
  * webhook's own request; the ids of the gate's chat messages and links appear nowhere.
  */
-export interface GateView {
-  id: string;
-  namespace: string;
-  policy: string;
-  status: GateState["status"];
-  subject: Subject | null;
-  context: Record<string, unknown>;
+export const gateViewSchema = z.object({
+  id: z.string(),
+  namespace: z.string(),
+  policy: z.string(),
+  status: z.enum(APPROVAL_STATUSES),
+  subject: z.object({ cluster: z.string(), workflow: z.string(), node: z.string() }).nullable(),
+  context: z.record(z.string(), z.unknown()),
   /** The W3C trace the gate belongs to (absent on gates older than trace ids). */
-  traceId?: string;
+  traceId: z.string().optional(),
   /** The gate's callback URI when it has exactly one webhook (else each webhook has its own); only for its creator. */
-  callbackUri: string | null;
-  createdAt: string;
-  expiresAt: string;
-  webhooks: Array<{
-    name: string;
-    phase: WebhookPhase;
-    attempts: number;
-    lastError: string | null;
-    /** Only in the answer to the gate's creator (null elsewhere). */
-    callbackUri: string | null;
-    answer: { success: boolean; mdMessage: string; by: string; at: string } | null;
-  }>;
-  manual: {
-    required: boolean;
+  callbackUri: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  webhooks: z.array(
+    z.object({
+      name: z.string(),
+      phase: z.enum(["delivering", "waiting", "approved", "rejected", "failed"]),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      /** Only in the answer to the gate's creator (null elsewhere). */
+      callbackUri: z.string().nullable(),
+      answer: z.object({ success: z.boolean(), mdMessage: z.string(), by: z.string(), at: z.string() }).nullable(),
+    }),
+  ),
+  manual: z.object({
+    required: z.boolean(),
     /** Who may decide (the policy's `manual.approvers`, or `console:*`). */
-    approvers: readonly string[];
-    chatLinks: boolean;
-    confirm: boolean;
+    approvers: z.array(z.string()).readonly(),
+    chatLinks: z.boolean(),
+    confirm: z.boolean(),
     /** How many distinct people must approve, and the approvals counted so far (one per person). */
-    quorum: number;
-    approvals: Array<{ person: string; by: string; via: string; at: string }>;
-    forbidRequester: boolean;
-    decision: { approve: boolean; message: string; by: string; via: string; at: string } | null;
-  };
+    quorum: z.number().int(),
+    approvals: z.array(z.object({ person: z.string(), by: z.string(), via: z.string(), at: z.string() })),
+    forbidRequester: z.boolean(),
+    decision: z
+      .object({ approve: z.boolean(), message: z.string(), by: z.string(), via: z.string(), at: z.string() })
+      .nullable(),
+  }),
   /** Who asked for the gate, when they said. */
-  requestedBy?: { email?: string; slack?: string; github?: string };
+  requestedBy: z
+    .object({ email: z.string().optional(), slack: z.string().optional(), github: z.string().optional() })
+    .optional(),
   /** Approved, but held by a change window until then (null: no window opens within a year). */
-  hold: { until: string | null; reason: string } | null;
+  hold: z.object({ until: z.string().nullable(), reason: z.string() }).nullable(),
   /** Who may approve with a break-glass override while a window holds the gate. */
-  overrideApprovers: readonly string[];
-  decision: { status: string; reason: string; message: string; by: string; via: string; at: string } | null;
-  node: { phase: string; attempts: number; lastError: string | null } | null;
+  overrideApprovers: z.array(z.string()).readonly(),
+  decision: z
+    .object({
+      status: z.string(),
+      reason: z.string(),
+      message: z.string(),
+      by: z.string(),
+      via: z.string(),
+      at: z.string(),
+    })
+    .nullable(),
+  node: z.object({ phase: z.string(), attempts: z.number().int(), lastError: z.string().nullable() }).nullable(),
   /** The node the subject names, as its cluster reported it when the gate opened. */
-  subjectNode?: { id: string; workflowTemplate: string | null; template: string | null };
+  subjectNode: z
+    .object({ id: z.string(), workflowTemplate: z.string().nullable(), template: z.string().nullable() })
+    .optional(),
   /** The requests the gate sent to its policy's channels (what they carried, how sending went). */
-  messages: Array<{
-    service: string;
-    recipient: string;
-    phase: string;
-    carried: string | null;
-    attempts: number;
-    lastError: string | null;
-    sentAt: string | null;
-  }>;
-}
+  messages: z.array(
+    z.object({
+      service: z.string(),
+      recipient: z.string(),
+      phase: z.string(),
+      carried: z.string().nullable(),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      sentAt: z.string().nullable(),
+    }),
+  ),
+});
+export type GateView = z.output<typeof gateViewSchema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -1,8 +1,9 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { resolveSecret } from "../auth/secrets";
 import { decryptLark, verifyLarkSignature } from "../auth/signatures";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { constantTimeEqualStrings } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -169,4 +170,16 @@ function decidedCard(gate: GateView) {
 }
 
 /** `POST /callbacks/lark/card`: a Lark app's card callback URL. */
-export const larkRoutes = new Hono<AppEnv>().post("/callbacks/lark/card", callback);
+export const larkRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/callbacks/lark/card",
+      access: can.anyone,
+      summary: "A Lark/Feishu app's card callbacks: clicks on an approval card's buttons (verified)",
+      tag: "approvals",
+      responses: { 200: "json" },
+    },
+    callback,
+  ),
+];

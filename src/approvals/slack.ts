@@ -1,8 +1,9 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { resolveSecret } from "../auth/secrets";
 import { verifySlackSignature } from "../auth/signatures";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
@@ -253,4 +254,16 @@ async function respondTo(
 }
 
 /** `POST /callbacks/slack/interactions`: Slack's interactivity request URL. */
-export const slackRoutes = new Hono<AppEnv>().post("/callbacks/slack/interactions", interactions);
+export const slackRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/callbacks/slack/interactions",
+      access: can.anyone,
+      summary: "Slack's interactivity requests: clicks on an approval request's buttons (v0-signed)",
+      tag: "approvals",
+      responses: { 200: "empty" },
+    },
+    interactions,
+  ),
+];

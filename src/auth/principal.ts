@@ -102,6 +102,16 @@ export function authorize(principal: Principal | undefined, scope: Scope, reach?
   if (!hasScope(principal, scope)) {
     throw new AppError("permission_denied", `token lacks the "${scope}" scope`);
   }
+  if (reach !== undefined) assertReach(principal, reach);
+  return principal;
+}
+
+/**
+ * Throws unless the principal may act where something is: a namespace, or everywhere. Routes
+ * check where they act through their declaration; services check where the data they are given
+ * belongs (a posted resource's namespace) here.
+ */
+export function assertReach(principal: Principal, reach: Reach): void {
   if (reach === GLOBAL && !hasAllNamespaces(principal)) {
     throw new AppError(
       "permission_denied",
@@ -111,5 +121,4 @@ export function authorize(principal: Principal | undefined, scope: Scope, reach?
   if (typeof reach === "string" && !hasNamespace(principal, reach)) {
     throw new AppError("permission_denied", `token may not act in namespace "${reach}"`);
   }
-  return principal;
 }

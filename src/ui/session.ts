@@ -1,7 +1,7 @@
 import { accessConfigOf, accessPrincipal, verifyAccessAssertion } from "../auth/access";
 import { authenticateCredential, type CredentialRef, principalOfRef } from "../auth/authenticate";
+import type { ConsoleSession } from "../auth/context";
 import { mac, verifyMac } from "../auth/keys";
-import type { Principal } from "../auth/principal";
 import { keyringOf } from "../auth/secrets";
 import { constantTimeEqual, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
 
@@ -37,10 +37,7 @@ export async function signIn(env: Env, credential: string, now = Date.now()): Pr
   return `${body}.${toBase64Url(await mac(keyringOf(env), "console-sessions", body))}`;
 }
 
-export interface Session {
-  principal: Principal;
-  csrf: string;
-}
+export type Session = ConsoleSession;
 
 /**
  * The console session of a request: its cookie's (signature and expiry checked, and the principal

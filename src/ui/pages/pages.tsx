@@ -1,7 +1,7 @@
 import { raw } from "hono/html";
 import type { readAudit } from "../../approvals/decide";
 import type { GateView } from "../../approvals/gate-view";
-import type { listApprovalPage } from "../../approvals/routes";
+import type { listApprovalPage } from "../../approvals/listing";
 import type { Principal } from "../../auth/principal";
 import { hasScope } from "../../auth/principal";
 import type { Tombstone } from "../../events/graveyard";
