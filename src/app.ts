@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import packageJson from "../package.json";
 import { adminRoutes } from "./admin/routes";
+import { githubRoutes } from "./approvals/github";
 import { larkRoutes } from "./approvals/lark";
 import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
 import { approvalRoutes, callbackRoutes } from "./approvals/routes";
@@ -34,6 +35,8 @@ app.route("/", callbackRoutes);
 app.route("/", slackRoutes);
 app.route("/", larkRoutes);
 app.route("/", approvalLinkRoutes);
+// GitHub's deployment protection rules: deliveries signed with the webhook secret of a policy's App.
+app.route("/", githubRoutes);
 
 const api = new Hono<AppEnv>();
 api.use(authenticate);

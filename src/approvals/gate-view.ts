@@ -50,6 +50,18 @@ export interface GateView {
   node: { phase: string; attempts: number; lastError: string | null } | null;
   /** The node the subject names, as its cluster reported it when the gate opened. */
   subjectNode?: { id: string; workflowTemplate: string | null; template: string | null };
+  /** The GitHub deployment the gate answers (a deployment protection rule delivery opened it) and how answering went. */
+  github?: {
+    repository: string;
+    environment: string;
+    delivery: string;
+    /** `waiting` for the decision, `posting` (retried with backoff), `posted`, `failed`, or `refused` (not on the App's API). */
+    phase: string;
+    state: "approved" | "rejected" | null;
+    attempts: number;
+    lastError: string | null;
+    at: string | null;
+  };
   /** The requests the gate sent to its policy's channels (what they carried, how sending went). */
   messages: Array<{
     service: string;
@@ -130,6 +142,20 @@ export function creatorViewOf(state: GateState): GateView {
             id: state.held.id,
             workflowTemplate: state.held.workflowTemplate,
             template: state.held.template,
+          },
+        }
+      : {}),
+    ...(state.github
+      ? {
+          github: {
+            repository: state.github.repository,
+            environment: state.github.environment,
+            delivery: state.github.delivery,
+            phase: state.github.phase,
+            state: state.github.state,
+            attempts: state.github.attempts,
+            lastError: state.github.lastError,
+            at: state.github.at === null ? null : iso(state.github.at),
           },
         }
       : {}),

@@ -67,6 +67,12 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "A Lark app's card callback: Approve / Reject clicks, verified with its token (and encrypt key)",
   },
   {
+    route: "POST /callbacks/github/deployment-protection",
+    access: open,
+    summary:
+      "A GitHub App's deployment_protection_rule deliveries: signed with the webhook secret of an App a policy names, they open gates",
+  },
+  {
     route: "GET /approve/:token",
     access: open,
     summary: "A one-time chat link's confirm page (the link is the credential; a GET never decides)",

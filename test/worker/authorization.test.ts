@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { headerSecretContext, resealHeaderSecrets, type StoredPolicy } from "../../src/approvals/policy";
+import { headerSecretContext, resealPolicySecrets, type StoredPolicy } from "../../src/approvals/policy";
 import type { Keyring } from "../../src/auth/keys";
 import { SecretBox } from "../../src/auth/secret-box";
 import { forgetWebhookClients } from "../../src/auth/webhook-auth";
@@ -486,9 +486,9 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     } as unknown as StoredPolicy;
     const header = policy.webhooks[0]?.headers[1] as { sealed: string };
     header.sealed = await seal(before).seal("header-secret", context);
-    expect(await resealHeaderSecrets(policy, seal(during))).toBe(1);
+    expect(await resealPolicySecrets(policy, seal(during))).toBe(1);
     expect(await seal({ current: newKey, previous: null }).open(header.sealed, context)).toBe("header-secret");
-    expect(await resealHeaderSecrets(policy, seal(during))).toBe(0);
+    expect(await resealPolicySecrets(policy, seal(during))).toBe(0);
   });
 
   it("reseal is admin only", async () => {
