@@ -220,6 +220,17 @@ describe("GitHub deployment protection rules: a delivery opens a gate, the decis
 
     await decide(first.id, true);
     await driveAlarms(first.id, (view) => view.github?.phase === "posted");
+    // The console's gate page shows the deployment and how answering it went.
+    const login = await call("/ui/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: env.HOOKLINE_ADMIN_TOKEN }).toString(),
+      redirect: "manual",
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const page = await (await call(`/ui/namespaces/${NS}/approvals/${first.id}`, { headers: { cookie } })).text();
+    expect(page).toContain(`GitHub deployment: ${setup.repository}, environment production`);
+    expect(page).toMatch(/posted<\/span> \(approved\) after 1 attempt/);
     const later = await deliver(setup.secret, payload, { delivery });
     expect(await later.json()).toMatchObject({ id: first.id, duplicate: true, status: "approved" });
     expect(await readGate(first.id)).toMatchObject({ github: { phase: "posted", attempts: 1 } });
