@@ -204,7 +204,8 @@ export class ApprovalGate extends DurableObject<Env> {
   /** Re-seals the secrets of this gate's policy snapshot (headers, GitHub App) under the current key; returns how many. */
   async reseal(): Promise<number> {
     const state = this.state;
-    if (state?.status !== "pending") return 0;
+    // A decided gate still answering GitHub signs with its snapshot's App key.
+    if (!state || (state.status !== "pending" && state.github?.phase !== "posting")) return 0;
     const count = await resealPolicySecrets(state.policy, new SecretBox(keyringOf(this.env)));
     if (count > 0) await this.commit({ schedule: [], unschedule: [] });
     return count;

@@ -56,11 +56,21 @@ export async function deletePolicy(db: D1Database, namespace: string, name: stri
   return result.meta.changes > 0;
 }
 
-/** Ids of every gate still pending, in every namespace (key rotation reseals their policy snapshots). */
-export async function listPendingGateIds(db: D1Database, after: string, limit: number): Promise<string[]> {
+/**
+ * Ids of every gate still pending — or decided since `decidedSince` (it may still be answering
+ * GitHub with its snapshot's App key) — in every namespace: key rotation reseals their snapshots.
+ */
+export async function listPendingGateIds(
+  db: D1Database,
+  after: string,
+  limit: number,
+  decidedSince: number,
+): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT id FROM approvals WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT ?2")
-    .bind(after, limit)
+    .prepare(
+      "SELECT id FROM approvals WHERE (status = 'pending' OR decided_at >= ?3) AND id > ?1 ORDER BY id LIMIT ?2",
+    )
+    .bind(after, limit, decidedSince)
     .all<{ id: string }>();
   return results.map((row) => row.id);
 }

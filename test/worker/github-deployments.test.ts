@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { GateView } from "../../src/approvals/gate-view";
 import { githubSecretContext, resealPolicySecrets, type StoredPolicy } from "../../src/approvals/policy";
+import { listPendingGateIds } from "../../src/approvals/store";
 import { SecretBox } from "../../src/auth/secret-box";
 import { type DeliveryInput, deliveryHeaders, deploymentProtectionRule } from "../support/github-delivery";
 import { adminAuth, call, callJson, countRows, expectError, receiver } from "./helpers";
@@ -249,6 +250,8 @@ describe("GitHub deployment protection rules: a delivery opens a gate, the decis
     const failing = await driveAlarms(opened.id, (view) => (view.github?.attempts ?? 0) >= 1);
     expect(failing.github).toMatchObject({ phase: "posting", state: "approved" });
     expect(failing.github?.lastError).toContain("502");
+    // Still answering: a key rotation's reseal reaches its snapshot (the App key it signs with).
+    expect(await listPendingGateIds(env.DB, "", 1000, Date.now() - 3_600_000)).toContain(opened.id);
     const posted = await driveAlarms(opened.id, (view) => view.github?.phase === "posted");
     expect(posted.github).toMatchObject({ attempts: 3, lastError: null, state: "approved" });
     expect(await github.reviews(setup.repository)).toHaveLength(1);
