@@ -281,7 +281,9 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     expect(again.stderr).toMatch(/already decided: rejected.*409/);
     // describe prints every attempt, in order.
     const described = hookline(["describe", "approval", gate.id, "-n", "team-a"]);
-    expect(described.stdout).toMatch(/Audit:[\s\S]*admin\s+api\s+approve\s+yes[\s\S]*admin\s+api\s+reject\s+yes[\s\S]*admin\s+api\s+approve\s+no/);
+    expect(described.stdout).toMatch(
+      /Audit:[\s\S]*admin\s+api\s+approve\s+yes[\s\S]*admin\s+api\s+reject\s+yes[\s\S]*admin\s+api\s+approve\s+no/,
+    );
   });
 
   it("creates tokens and OAuth clients, logs in, and uses the saved config", () => {

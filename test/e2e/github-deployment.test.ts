@@ -1,10 +1,10 @@
-import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type RunningWorker, startWorker } from "../../scripts/lib/local-worker";
 import { type FakeGitHub, startFakeGitHub } from "../fakes/github";
 import { type Receiver, startReceiver } from "../fakes/receiver";
 import { deliveryHeaders, deploymentProtectionRule } from "../support/github-delivery";
 import { webhookProblems } from "../support/github-webhook-schema";
+import { adminApi, receivedRequests, slackClick } from "./support";
 
 // A GitHub Actions deployment gated end to end on the Worker `npm start` runs: a GitHub App's
 // deployment_protection_rule delivery (built to GitHub's published webhook schema, and checked
@@ -22,16 +22,7 @@ let worker: RunningWorker;
 let receiver: Receiver;
 let github: FakeGitHub;
 
-async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
+const api = adminApi(() => worker);
 
 async function control<T>(path: string, body: unknown): Promise<T> {
   const response = await fetch(`${github.url}/_github/${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -39,26 +30,8 @@ async function control<T>(path: string, body: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function slackRequests(): Promise<Array<{ path: string; body: string; answer?: string }>> {
-  const response = await fetch(`${receiver.url}/_receiver/requests?key=${KEY}`);
-  return ((await response.json()) as { requests: Array<{ path: string; body: string; answer?: string }> }).requests;
-}
-
-/** Posts a click the way Slack does: form-encoded `payload`, v0-signed. */
-function click(payload: unknown): Promise<Response> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return fetch(`${worker.url}/callbacks/slack/interactions`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": signature,
-    },
-    body,
-  });
-}
+const slackRequests = () => receivedRequests(receiver.url, KEY);
+const click = (payload: unknown) => slackClick(worker.url, SIGNING_SECRET, payload);
 
 describe("a GitHub Actions deployment gated end to end (npm start's Worker, a fake GitHub, a fake Slack)", () => {
   beforeAll(async () => {

@@ -11,8 +11,7 @@
 // /_github/* (apps, installations, runs, failures) and read what it received.
 import { createPublicKey, createVerify, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readBody } from "./http.ts";
+import { listenOnLoopback, readBody } from "./http.ts";
 
 export interface GitHubRequest {
   method: string;
@@ -332,14 +331,5 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -5,19 +5,21 @@ import { headerSecretContext, resealPolicySecrets, type StoredPolicy } from "../
 import type { Keyring } from "../../src/auth/keys";
 import { SecretBox } from "../../src/auth/secret-box";
 import { forgetWebhookClients } from "../../src/auth/webhook-auth";
-import { adminAuth, bearer, call, callJson, countRows, createToken, expectError, receiver, sendEvent } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  call,
+  callJson,
+  consoleSession,
+  countRows,
+  createToken,
+  expectError,
+  receiver,
+  sendEvent,
+} from "./helpers";
 
 /** Signs in to the console with `token` (as typed into the form) and returns the session cookie. */
-async function signIn(token: string): Promise<string> {
-  const response = await call("/ui/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token }).toString(),
-    redirect: "manual",
-  });
-  expect(response.status).toBe(303);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
+const signIn = consoleSession;
 
 const page = (path: string, cookie: string) => call(path, { headers: { cookie }, redirect: "manual" });
 

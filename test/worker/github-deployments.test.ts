@@ -6,7 +6,7 @@ import { githubSecretContext, resealPolicySecrets, type StoredPolicy } from "../
 import { listPendingGateIds } from "../../src/approvals/store";
 import { SecretBox } from "../../src/auth/secret-box";
 import { type DeliveryInput, deliveryHeaders, deploymentProtectionRule } from "../support/github-delivery";
-import { adminAuth, call, callJson, countRows, expectError, receiver } from "./helpers";
+import { adminAuth, call, callJson, consoleSession, countRows, expectError, receiver } from "./helpers";
 
 // GitHub Actions deployments gated by hookline: a GitHub App's deployment_protection_rule
 // deliveries open gates, and each decision is answered once to GitHub's review endpoint with an
@@ -222,13 +222,7 @@ describe("GitHub deployment protection rules: a delivery opens a gate, the decis
     await decide(first.id, true);
     await driveAlarms(first.id, (view) => view.github?.phase === "posted");
     // The console's gate page shows the deployment and how answering it went.
-    const login = await call("/ui/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token: env.HOOKLINE_ADMIN_TOKEN }).toString(),
-      redirect: "manual",
-    });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const cookie = await consoleSession(env.HOOKLINE_ADMIN_TOKEN);
     const page = await (await call(`/ui/namespaces/${NS}/approvals/${first.id}`, { headers: { cookie } })).text();
     expect(page).toContain(`GitHub deployment: ${setup.repository}, environment production`);
     expect(page).toMatch(/posted<\/span> \(approved\) after 1 attempt/);
