@@ -67,9 +67,7 @@ export async function listPendingGateIds(
   decidedSince: number,
 ): Promise<string[]> {
   const { results } = await db
-    .prepare(
-      "SELECT id FROM approvals WHERE (status = 'pending' OR decided_at >= ?3) AND id > ?1 ORDER BY id LIMIT ?2",
-    )
+    .prepare("SELECT id FROM approvals WHERE (status = 'pending' OR decided_at >= ?3) AND id > ?1 ORDER BY id LIMIT ?2")
     .bind(after, limit, decidedSince)
     .all<{ id: string }>();
   return results.map((row) => row.id);
