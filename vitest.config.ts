@@ -32,6 +32,7 @@ function workerUnderTest(
         FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
         FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
         RECEIVER_URL: inject("receiverUrl"),
+        FAKE_GITHUB_URL: inject("fakeGitHubUrl"),
         // Callback URIs and chat links are built from PUBLIC_URL alone (npm start sets it too).
         PUBLIC_URL: "https://hookline.test",
         // Cloudflare Access in front of the console: a team whose keys the receiver serves.

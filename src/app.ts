@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminRoutes } from "./admin/routes";
+import { githubRoutes } from "./approvals/github";
 import { larkRoutes } from "./approvals/lark";
 import { oauthRoutes } from "./approvals/oauth-routes";
 import { approvalRoutes } from "./approvals/routes";
@@ -23,8 +24,8 @@ import { CONSOLE_ROUTES, consoleApp } from "./ui/routes";
 
 /**
  * The API's routes, each declared once with who may call it (src/http/route.ts): events,
- * credentials, bindings, clusters, approvals (with the callbacks, chat clicks and one-time links
- * that authenticate themselves), notifications, administration.
+ * credentials, bindings, clusters, approvals (with the callbacks, chat clicks, GitHub deliveries and
+ * one-time links that authenticate themselves), notifications, administration.
  */
 const API_ROUTES: readonly Route[] = [
   ...eventRoutes,
@@ -36,6 +37,7 @@ const API_ROUTES: readonly Route[] = [
   ...oauthRoutes,
   ...slackRoutes,
   ...larkRoutes,
+  ...githubRoutes,
   ...approvalLinkRoutes,
   ...notificationRoutes,
   ...adminRoutes,

@@ -16,12 +16,14 @@ import {
   answerCallback,
   decideManually,
   type GateState,
+  type GitHubDeploymentInit,
   needsDelivery,
   type Override,
   openGate,
   type Plan,
   recordChatSend,
   recordDelivery,
+  recordGitHubAnswer,
   recordNodeSet,
   releaseWindow,
   type Subject,
@@ -32,7 +34,8 @@ import {
 } from "./gate-state";
 import { creatorViewOf, type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
-import { resealHeaderSecrets, type StoredPolicy } from "./policy";
+import { answerGitHub } from "./github-callback";
+import { resealPolicySecrets, type StoredPolicy } from "./policy";
 import { type ApprovalRow, mirrorStatement, releaseSubjectStatement } from "./store";
 import type { ResolvedNode } from "./subject-claims";
 import { recheckHeldNode } from "./subjects";
@@ -52,6 +55,8 @@ export interface GateInit {
   held?: (ResolvedNode & { key: string }) | null;
   /** Who asked for the gate (a policy may forbid them to approve it). */
   requestedBy?: Requester;
+  /** The GitHub deployment to answer once decided (a deployment protection rule delivery opened the gate). */
+  github?: GitHubDeploymentInit;
 }
 
 /** Why a callback URI is refused: it was not issued by this gate for that webhook. */
@@ -80,8 +85,8 @@ const isAnnouncement = (key: string) => key === "mirror" || key.startsWith("noti
  * One approval gate (binding APPROVAL_GATE, SQLite storage): the single owner of its state, so
  * every callback, manual decision and the timeout alarm are serialised and exactly one decision
  * is ever taken (the decisions themselves are in gate-state.ts). Pending work — webhook
- * deliveries and their retries, the timeout, setting the workflow node, the D1 mirror,
- * notifications — is a table of due rows; one alarm is always armed for the earliest. A change
+ * deliveries and their retries, the timeout, setting the workflow node, answering GitHub, the D1
+ * mirror, notifications — is a table of due rows; one alarm is always armed for the earliest. A change
  * is stored, with the work it schedules, before anything is announced: a crash in between
  * leaves the announcement due, and the alarm makes it. Work due at once starts right after the
  * change (no alarm round trip), one piece of work at a time with the alarm's.
@@ -137,6 +142,7 @@ export class ApprovalGate extends DurableObject<Env> {
         messages,
         ...(init.held ? { held: init.held } : {}),
         ...(init.requestedBy ? { requestedBy: init.requestedBy } : {}),
+        ...(init.github ? { github: init.github } : {}),
       },
       Date.now(),
     );
@@ -195,11 +201,12 @@ export class ApprovalGate extends DurableObject<Env> {
     return state ? { items: state.audit ?? [], overflow: state.auditOverflow ?? 0 } : null;
   }
 
-  /** Re-seals the header secrets of this gate's policy snapshot under the current key; returns how many. */
+  /** Re-seals the secrets of this gate's policy snapshot (headers, GitHub App) under the current key; returns how many. */
   async reseal(): Promise<number> {
     const state = this.state;
-    if (state?.status !== "pending") return 0;
-    const count = await resealHeaderSecrets(state.policy, new SecretBox(keyringOf(this.env)));
+    // A decided gate still answering GitHub signs with its snapshot's App key.
+    if (!state || (state.status !== "pending" && state.github?.phase !== "posting")) return 0;
+    const count = await resealPolicySecrets(state.policy, new SecretBox(keyringOf(this.env)));
     if (count > 0) await this.commit({ schedule: [], unschedule: [] });
     return count;
   }
@@ -297,6 +304,11 @@ export class ApprovalGate extends DurableObject<Env> {
     if (key === "timeout") return timeOut(state, now);
     if (key === "window") return releaseWindow(state, now);
     if (key === "set-node") return this.setNode(state, now);
+    if (key === "github") {
+      if (state.github?.phase !== "posting") return { schedule: [], unschedule: [key] };
+      const outcome = await answerGitHub(this.env, state);
+      return recordGitHubAnswer(state, outcome, backoffMs, Math.max(Date.now(), now));
+    }
     return { schedule: [], unschedule: [key] };
   }
 

@@ -111,6 +111,40 @@ export interface AuditEntry {
 /** The audit keeps this many entries; later attempts are counted, not listed (a gate's state stays bounded). */
 export const MAX_AUDIT_ENTRIES = 500;
 
+/**
+ * The GitHub deployment a gate answers: GitHub's deployment protection rule for one environment
+ * of one workflow run, as the delivery that opened the gate named it. The answer goes once, after
+ * the decision, to `callbackUrl` (checked against the policy's GitHub API when the gate opened —
+ * `refused` when it was elsewhere: nothing is ever sent there).
+ */
+export interface GitHubDeployment {
+  /** The delivery (`X-GitHub-Delivery`) that opened the gate. */
+  delivery: string;
+  installationId: number;
+  repositoryId: number;
+  /** `owner/name`. */
+  repository: string;
+  /** As GitHub named it: the answer's `environment_name`. */
+  environment: string;
+  /** GitHub's review endpoint for the run (`deployment_callback_url`). */
+  callbackUrl: string;
+  phase: "waiting" | "posting" | "posted" | "failed" | "refused";
+  /** What was (or is being) answered. */
+  state: "approved" | "rejected" | null;
+  attempts: number;
+  lastError: string | null;
+  at: number | null;
+}
+
+/** What a delivery hands a new gate: the deployment, and why its callback URL is refused (null: it is not). */
+export type GitHubDeploymentInit = Pick<
+  GitHubDeployment,
+  "delivery" | "installationId" | "repositoryId" | "repository" | "environment" | "callbackUrl"
+> & { refusal: string | null };
+
+/** Answering GitHub is retried this many times before the gate records that it failed. */
+export const MAX_GITHUB_ATTEMPTS = 10;
+
 /** A decision that came with a break-glass override of a change window. */
 export interface Override {
   reason: string;
@@ -150,6 +184,8 @@ export interface GateState {
   auditOverflow?: number;
   /** Approved, but a change window holds the gate until then (re-checked then; null: no window opens). */
   hold?: { until: number | null; reason: string } | null;
+  /** The GitHub deployment this gate answers, when a deployment protection rule delivery opened it. */
+  github?: GitHubDeployment;
 }
 
 /** Pending work of a gate, each a row with a due time; one alarm is armed for the earliest. */
@@ -158,6 +194,7 @@ export type WorkKey =
   | `chat:${number}`
   | "timeout"
   | "set-node"
+  | "github"
   | "mirror"
   | "notify:approval.requested"
   | "notify:approval.decided"
@@ -190,6 +227,8 @@ export function openGate(
     /** One request per channel recipient, with the ids the gate gave it. */
     messages: ReadonlyArray<Pick<ChatMessage, "service" | "recipient" | "id" | "links">>;
     requestedBy?: Requester;
+    /** The GitHub deployment a deployment protection rule delivery asks the gate to answer. */
+    github?: GitHubDeploymentInit;
   },
   now: number,
 ): { state: GateState; plan: Plan } {
@@ -237,7 +276,31 @@ export function openGate(
   for (const hook of state.webhooks) plan.schedule.push([`deliver:${hook.name}`, now]);
   for (const index of state.messages?.keys() ?? []) plan.schedule.push([`chat:${index}`, now]);
   plan.schedule.push(["timeout", state.expiresAt], ["notify:approval.requested", now], ["mirror", now]);
+  if (init.github) {
+    const { refusal, ...deployment } = init.github;
+    state.github = {
+      ...deployment,
+      phase: refusal === null ? "waiting" : "refused",
+      state: null,
+      attempts: 0,
+      lastError: refusal,
+      at: null,
+    };
+    if (refusal !== null) failAtOpen(state, plan, refusal, now);
+  }
   return { state, plan };
+}
+
+/**
+ * A gate whose GitHub answer could never be sent (its callback URL is not on the policy's GitHub
+ * API) fails as it opens, recorded — nobody is asked to approve what cannot be answered, and
+ * nothing goes out but the announcements.
+ */
+function failAtOpen(state: GateState, plan: Plan, refusal: string, now: number): void {
+  audit(state, { at: now, by: "github", via: "github", action: "fail", counted: true, reason: refusal });
+  decide(state, plan, "failed", "GitHub's callback URL was refused", refusal, "github", now, "github");
+  const dropped = new Set(plan.unschedule);
+  plan.schedule = plan.schedule.filter(([key]) => !dropped.has(key));
 }
 
 /** The webhook of a gate by name (names are user input: looked up, never used as keys). */
@@ -612,28 +675,51 @@ export function recordNodeSet(
   retryDelayMs: (attempts: number) => number,
   now: number,
 ): Plan {
-  const plan: Plan = { schedule: [], unschedule: [] };
   const node = state.node;
-  if (node?.phase !== "pending") {
-    plan.unschedule.push("set-node");
-    return plan;
-  }
-  node.attempts += 1;
-  node.at = now;
-  if (outcome.ok) {
-    node.phase = "set";
-    node.lastError = null;
-    plan.unschedule.push("set-node");
-  } else if (!outcome.error.retryable || node.attempts >= maxAttempts) {
-    node.phase = "failed";
-    node.lastError = outcome.error.message;
-    plan.unschedule.push("set-node");
-  } else {
-    node.lastError = outcome.error.message;
-    plan.schedule.push(["set-node", now + retryDelayMs(node.attempts)]);
-  }
+  if (node?.phase !== "pending") return { schedule: [], unschedule: ["set-node"] };
+  const { verdict, plan } = attempted(node, "set-node", outcome, maxAttempts, retryDelayMs, now);
+  if (verdict !== "retry") node.phase = verdict === "done" ? "set" : "failed";
   state.revision += 1;
   return plan;
+}
+
+/**
+ * How answering GitHub went (one POST to the deployment's callback URL): posted, or retried with
+ * backoff up to MAX_GITHUB_ATTEMPTS — at once failed when GitHub refused for good. Shown on the gate.
+ */
+export function recordGitHubAnswer(
+  state: GateState,
+  outcome: Result<unknown>,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): Plan {
+  const github = state.github;
+  if (github?.phase !== "posting") return { schedule: [], unschedule: ["github"] };
+  const { verdict, plan } = attempted(github, "github", outcome, MAX_GITHUB_ATTEMPTS, retryDelayMs, now);
+  if (verdict !== "retry") github.phase = verdict === "done" ? "posted" : "failed";
+  state.revision += 1;
+  return plan;
+}
+
+/** Counts one attempt of retried work: done, failed for good (not retryable, or out of attempts), or again after a backoff. */
+function attempted(
+  work: { attempts: number; lastError: string | null; at: number | null },
+  key: WorkKey,
+  outcome: Result<unknown>,
+  maxAttempts: number,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): { verdict: "done" | "failed" | "retry"; plan: Plan } {
+  work.attempts += 1;
+  work.at = now;
+  if (outcome.ok) {
+    work.lastError = null;
+    return { verdict: "done", plan: { schedule: [], unschedule: [key] } };
+  }
+  work.lastError = outcome.error.message;
+  if (!outcome.error.retryable || work.attempts >= maxAttempts)
+    return { verdict: "failed", plan: { schedule: [], unschedule: [key] } };
+  return { verdict: "retry", plan: { schedule: [[key, now + retryDelayMs(work.attempts)]], unschedule: [] } };
 }
 
 /**
@@ -687,6 +773,12 @@ function decide(
   if (state.subject && state.policy.onDecision.setNode) {
     state.node = { phase: "pending", attempts: 0, lastError: null, at: null };
     plan.schedule.push(["set-node", now]);
+  }
+  // GitHub hears the decision once: approved, or rejected for every other outcome.
+  if (state.github?.phase === "waiting") {
+    state.github.phase = "posting";
+    state.github.state = status === "approved" ? "approved" : "rejected";
+    plan.schedule.push(["github", now]);
   }
 }
 

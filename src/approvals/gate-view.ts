@@ -68,6 +68,20 @@ export const gateViewSchema = z.object({
   subjectNode: z
     .object({ id: z.string(), workflowTemplate: z.string().nullable(), template: z.string().nullable() })
     .optional(),
+  /** The GitHub deployment the gate answers (a deployment protection rule delivery opened it) and how answering went. */
+  github: z
+    .object({
+      repository: z.string(),
+      environment: z.string(),
+      delivery: z.string(),
+      /** `waiting` for the decision, `posting` (retried with backoff), `posted`, `failed`, or `refused` (not on the App's API). */
+      phase: z.string(),
+      state: z.enum(["approved", "rejected"]).nullable(),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      at: z.string().nullable(),
+    })
+    .optional(),
   /** The requests the gate sent to its policy's channels (what they carried, how sending went). */
   messages: z.array(
     z.object({
@@ -151,6 +165,20 @@ export function creatorViewOf(state: GateState): GateView {
             id: state.held.id,
             workflowTemplate: state.held.workflowTemplate,
             template: state.held.template,
+          },
+        }
+      : {}),
+    ...(state.github
+      ? {
+          github: {
+            repository: state.github.repository,
+            environment: state.github.environment,
+            delivery: state.github.delivery,
+            phase: state.github.phase,
+            state: state.github.state,
+            attempts: state.github.attempts,
+            lastError: state.github.lastError,
+            at: state.github.at === null ? null : iso(state.github.at),
           },
         }
       : {}),

@@ -262,6 +262,7 @@ export const slackRoutes = [
       access: can.anyone,
       summary: "Slack's interactivity requests: clicks on an approval request's buttons (v0-signed)",
       tag: "approvals",
+      signatures: ["slackSignature"],
       responses: { 200: "empty" },
     },
     interactions,

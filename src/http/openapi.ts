@@ -36,6 +36,18 @@ const SIGNATURE_SCHEMES: Readonly<Record<SignatureScheme, Record<string, unknown
     name: "X-Hub-Signature-256",
     description: "A GitHub webhook client of the namespace: sha256=<HMAC of the raw body>",
   },
+  githubAppSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Hub-Signature-256",
+    description: "A GitHub App a policy names: sha256=<HMAC of the raw body with the App's webhook secret>",
+  },
+  slackSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Slack-Signature",
+    description: "A Slack app of a slack service: v0=<HMAC of v0:timestamp:body with its signing secret>",
+  },
   gitlabToken: { type: "apiKey", in: "header", name: "X-Gitlab-Token", description: "A GitLab webhook client's token" },
   bitbucketSignature: {
     type: "apiKey",
@@ -60,7 +72,10 @@ const SIGNATURE_SCHEMES: Readonly<Record<SignatureScheme, Record<string, unknown
 
 /** Who may call: an OpenAPI security requirement (the scope as the bearer's role) and how it reads. */
 function security(access: Access, signatures: readonly SignatureScheme[] = []): Record<string, unknown> {
-  if (access.access === "public") return { security: [], "x-hookline-access": "public" };
+  if (access.access === "public") {
+    // A public route that checks a signature says which: it is public only in needing no token.
+    return { security: signatures.map((scheme) => ({ [scheme]: [] })), "x-hookline-access": "public" };
+  }
   const scopes = access.access === "signed-in" ? [] : [access.scope];
   return {
     security: [{ bearer: scopes }, ...signatures.map((scheme) => ({ [scheme]: [] }))],

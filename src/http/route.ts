@@ -62,9 +62,14 @@ export function describeAccess(access: Access): string {
 export type Method = "GET" | "PUT" | "POST" | "DELETE";
 export type Tag = "gateway" | "events" | "bindings" | "clusters" | "approvals" | "notifications" | "access" | "console";
 
-/** Ways a caller proves who it is besides a bearer token (OpenAPI security schemes of the events route). */
+/**
+ * Ways a caller proves who it is besides a bearer token (OpenAPI security schemes): the events
+ * route's webhook clients, and the signed deliveries of Slack apps and GitHub Apps.
+ */
 export type SignatureScheme =
   | "githubSignature"
+  | "githubAppSignature"
+  | "slackSignature"
   | "gitlabToken"
   | "bitbucketSignature"
   | "hooklineSignature"

@@ -12,8 +12,7 @@
 // Keys separate test files running in parallel.
 import { createHmac } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readBody } from "./http.ts";
+import { listenOnLoopback, readBody } from "./http.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -119,16 +118,7 @@ export async function startReceiver(): Promise<Receiver> {
     if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
     chatAnswer(service, url, body, behaviour, response, headers, entry);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 type Service =

@@ -36,6 +36,18 @@ export async function createToken(spec: {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Signs in to the console with a token and returns the session cookie (`name=value`). */
+export async function consoleSession(token: string): Promise<string> {
+  const response = await call("/ui/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }).toString(),
+    redirect: "manual",
+  });
+  expect(response.status).toBe(303);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+}
+
 /** Asserts the contract's JSON error shape and returns the message. */
 export async function expectError(response: Response, status: number, code: string): Promise<string> {
   const text = await response.text();

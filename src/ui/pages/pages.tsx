@@ -543,6 +543,15 @@ export function ApprovalPage(props: {
           )}
         </>
       )}
+      {gate.github && (
+        <p>
+          GitHub deployment: {gate.github.repository}, environment {gate.github.environment} —{" "}
+          <Badge value={gate.github.phase} />
+          {gate.github.state && ` (${gate.github.state})`}
+          {gate.github.attempts > 0 && ` after ${gate.github.attempts} attempt(s)`}
+          {gate.github.lastError && ` — ${gate.github.lastError}`}
+        </p>
+      )}
       {gate.status === "pending" && props.canDecide && (
         <form method="post" action={`${base}/decision`}>
           <h2>Decide</h2>
