@@ -28,24 +28,20 @@ import { listObjects, triggersByTemplate } from "../notifications/store";
 import { type TemplateSpec, templateFields } from "../notifications/templates";
 import { CONSOLE_CSS } from "./assets";
 import { Layout, PAGE_SECURITY_HEADERS } from "./layout";
-import {
-  ApprovalPage,
-  ApprovalsPage,
-  BindingPage,
-  BindingsPage,
-  ClustersPage,
-  DeadLettersPage,
-  DeliveriesPage,
-  type DryRun,
-  ErrorPage,
-  EventDetailPage,
-  EventsPage,
-  LoginPage,
-  NamespaceChooser,
-  OverviewPage,
-  TemplatePage,
-  TemplatesPage,
-} from "./pages/pages";
+import { ApprovalPage } from "./pages/approval";
+import { ApprovalsPage } from "./pages/approvals";
+import { BindingPage, type DryRun } from "./pages/binding";
+import { BindingsPage } from "./pages/bindings";
+import { ClustersPage } from "./pages/clusters";
+import { DeadLettersPage } from "./pages/dead-letters";
+import { DeliveriesPage } from "./pages/deliveries";
+import { ErrorPage } from "./pages/error";
+import { EventDetailPage } from "./pages/event";
+import { EventsPage } from "./pages/events";
+import { LoginPage } from "./pages/login";
+import { NamespaceChooser } from "./pages/namespace-chooser";
+import { OverviewPage } from "./pages/overview";
+import { TemplatePage, TemplatesPage } from "./pages/templates";
 import { eventsPerMinute, failedDeliveries, knownNamespaces, outcomeCounts, pendingApprovals } from "./queries";
 import { readSession, SESSION_COOKIE, SESSION_SECONDS, type Session, signIn, validCsrf } from "./session";
 
