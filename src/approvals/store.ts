@@ -1,4 +1,5 @@
 import type { SecretBox } from "../auth/secret-box";
+import { type NamespaceScope, namespaceCondition } from "../lib/namespace-scope";
 import type { ApprovalStatus } from "./gate-state";
 import { resealPolicySecrets, type StoredPolicy } from "./policy";
 
@@ -158,6 +159,16 @@ export async function listApprovals(
     revision: row.revision,
     traceId: row.trace_id ?? null,
   }));
+}
+
+/** How many gates of the scope's namespaces wait for a decision (the console's overview). */
+export async function countPendingGates(db: D1Database, scope: NamespaceScope): Promise<number> {
+  const filter = namespaceCondition(scope, "namespace", 1);
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND ${filter.sql}`)
+    .bind(...filter.params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** Re-seals the secrets of every policy (headers, GitHub Apps) under the current key; returns how many changed. */

@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/principal";
+import { listNamespaces } from "../discovery/namespace-list";
 import { sumCounts } from "../lib/collections";
 
 /** SQL restricting `column` to the principal's namespaces (all, for `*`), with its bound values. */
@@ -62,30 +63,9 @@ export async function outcomeCounts(
   return Object.fromEntries(sumCounts(answers));
 }
 
-export async function pendingApprovals(db: D1Database, principal: Principal, namespace?: string): Promise<number> {
-  const filter = namespace
-    ? { sql: "namespace = ?1", params: [namespace] }
-    : namespaceFilter(principal, "namespace", 1);
-  const row = await db
-    .prepare(`SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND ${filter.sql}`)
-    .bind(...filter.params)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
-/** Failed deliveries in the principal's namespaces. */
-export async function failedDeliveries(db: D1Database, principal: Principal): Promise<number> {
-  const filter = namespaceFilter(principal, "namespace", 1);
-  const row = await db
-    .prepare(`SELECT count(*) AS n FROM notification_deliveries WHERE status = 'failed' AND ${filter.sql}`)
-    .bind(...filter.params)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
 const KNOWN_NAMESPACES_LIMIT = 200;
 
-/** Namespaces the principal may see that have bindings or approvals (in `db`) or events (in the shards `logs`). */
+/** Namespaces the principal may see: those that hold something (discovery/namespace-list.ts) or have events (in the shards `logs`). */
 export async function knownNamespaces(
   db: D1Database,
   logs: readonly D1Database[],
@@ -98,11 +78,7 @@ export async function knownNamespaces(
       .all<{ namespace: string }>()
       .then((answer) => answer.results.map((row) => row.namespace));
   const answers = await Promise.all([
-    distinct(
-      db.prepare(
-        "SELECT namespace FROM (SELECT DISTINCT namespace FROM bindings UNION SELECT DISTINCT namespace FROM approvals) ORDER BY namespace LIMIT ?1",
-      ),
-    ),
+    listNamespaces(db),
     ...logs.map((log) => distinct(log.prepare("SELECT DISTINCT namespace FROM events ORDER BY namespace LIMIT ?1"))),
   ]);
   return [...new Set(answers.flat())].sort().slice(0, KNOWN_NAMESPACES_LIMIT);

@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { mayDecide, mayOverride, principalDecider } from "../approvals/approvers";
 import { decideApproval, readAudit, readGate } from "../approvals/decide";
 import { listApprovalPage } from "../approvals/listing";
+import { countPendingGates } from "../approvals/store";
 import type { AppEnv } from "../auth/context";
 import { hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
 import { applyBinding, bindingList } from "../bindings/bindings";
@@ -23,8 +24,9 @@ import { AppError } from "../lib/errors";
 import { isEventId } from "../lib/ids";
 import { log } from "../lib/log";
 import { assertObjectName } from "../lib/names";
+import { scopeOfNamespaces } from "../lib/namespace-scope";
 import { listDeliveryPage, retryDelivery } from "../notifications/deliveries";
-import { listObjects, triggersByTemplate } from "../notifications/store";
+import { countFailedDeliveries, listObjects, triggersByTemplate } from "../notifications/store";
 import { type TemplateSpec, templateFields } from "../notifications/templates";
 import { CONSOLE_CSS } from "./assets";
 import { Layout, PAGE_SECURITY_HEADERS } from "./layout";
@@ -42,7 +44,7 @@ import { LoginPage } from "./pages/login";
 import { NamespaceChooser } from "./pages/namespace-chooser";
 import { OverviewPage } from "./pages/overview";
 import { TemplatePage, TemplatesPage } from "./pages/templates";
-import { eventsPerMinute, failedDeliveries, knownNamespaces, outcomeCounts, pendingApprovals } from "./queries";
+import { eventsPerMinute, knownNamespaces, outcomeCounts } from "./queries";
 import { readSession, SESSION_COOKIE, SESSION_SECONDS, type Session, signIn, validCsrf } from "./session";
 
 type UiEnv = AppEnv;
@@ -216,9 +218,11 @@ const signedInPages = [
       perMinute: canEvents ? await eventsPerMinute(eventLogsOf(c.env, namespace), principal, now, namespace) : [],
       outcomes: canEvents ? await outcomeCounts(eventLogsOf(c.env, namespace), principal, now, namespace) : {},
       pendingApprovals: hasScope(principal, "approvals:read")
-        ? await pendingApprovals(c.env.DB, principal, namespace)
+        ? await countPendingGates(c.env.DB, namespace ? [namespace] : scopeOfNamespaces(principal.namespaces))
         : null,
-      failedDeliveries: hasScope(principal, "notifications:read") ? await failedDeliveries(c.env.DB, principal) : null,
+      failedDeliveries: hasScope(principal, "notifications:read")
+        ? await countFailedDeliveries(c.env.DB, scopeOfNamespaces(principal.namespaces))
+        : null,
       namespace: namespace ?? null,
     };
     return page(c, "Overview", <OverviewPage data={data} principal={principal} />);
