@@ -32,8 +32,12 @@ function workerUnderTest(
         FAKE_CLUSTER_URL: inject("fakeClusterUrl"),
         FAKE_CLUSTER_TOKEN: inject("fakeClusterToken"),
         RECEIVER_URL: inject("receiverUrl"),
+        FAKE_GITHUB_URL: inject("fakeGitHubUrl"),
         // Callback URIs and chat links are built from PUBLIC_URL alone (npm start sets it too).
         PUBLIC_URL: "https://hookline.test",
+        // Cloudflare Access in front of the console: a team whose keys the receiver serves.
+        ACCESS_TEAM_DOMAIN: `${inject("receiverUrl")}/access/hookline-team`,
+        ACCESS_AUD: "hookline-test-audience",
         // Notification pacing counts over 2 s instead of a minute, so paced bursts drain in a test.
         PACING_WINDOW_SECONDS: "2",
         ...extra.bindings,

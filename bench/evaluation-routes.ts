@@ -5,8 +5,10 @@ import jsonata from "jsonata";
 import { compileNamespace, type NamespaceBindings } from "../src/bindings/cache";
 import { evaluateBinding } from "../src/bindings/evaluate";
 import type { StoredBinding } from "../src/bindings/schema";
+import { compileGoTemplate, renderGoTemplate, TemplateExecError } from "../src/expressions/gotemplate";
 import { compileExpression, ExpressionError } from "../src/expressions/jsonata";
 import { EVIL_INPUTS, EVIL_PATTERNS } from "../test/support/evil-regex";
+import { EXPRESSION_CASES, TEMPLATE_CASES } from "../test/support/memory-corpus";
 
 /** The selector every benchmark binding uses, for repository `i`. */
 export function typicalSelector(i: number): string {
@@ -148,6 +150,23 @@ export const evaluationRoutes = new Hono()
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       return c.json({ outcome: /work budget/.test(error.message) ? "budget" : "error" });
+    }
+  })
+  /**
+   * One memory-hungry expression or template of the corpus (test/support/memory-corpus.ts),
+   * through hookline's evaluators: refused by the memory budget, naming the function.
+   */
+  .get("/bench/eval/memory", async (c) => {
+    const kind = c.req.query("kind") === "template" ? "template" : "expression";
+    const entry = (kind === "template" ? TEMPLATE_CASES : EXPRESSION_CASES)[Number(c.req.query("case"))];
+    if (!entry) return c.json({ outcome: "no such case" }, 404);
+    try {
+      if (kind === "template") renderGoTemplate(compileGoTemplate(entry.hungry), entry.input ?? {});
+      else await compileExpression(entry.hungry).evaluate(entry.input ?? {});
+      return c.json({ outcome: "evaluated" });
+    } catch (error) {
+      if (!(error instanceof ExpressionError || error instanceof TemplateExecError)) throw error;
+      return c.json({ outcome: /^(EXPRESSION|TEMPLATE)_BUDGET: /.test(error.message) ? "budget" : "error" });
     }
   })
   /** Nothing at all: the cost of one benchmark call, subtracted from the others. */

@@ -1,6 +1,7 @@
 // Binding evaluation benchmarks, timed from outside workerd (its clock stands still while code
 // runs): the consumer's code path against a loop over one compiled selector, and a namespace of
 // 1,000 bindings with and without the prefilter index.
+import { readdirSync, readFileSync } from "node:fs";
 import type { RunningWorker } from "../scripts/lib/local-worker.ts";
 import { type BenchRow, fmt, median } from "./lib.ts";
 
@@ -107,5 +108,67 @@ export async function benchEvilRegex(worker: RunningWorker): Promise<BenchRow[]>
       target: "each evaluation ≤ 20 ms",
       met: max <= 20,
     },
+    await benchMemoryHungry(worker),
   ];
+}
+
+/** The resident memory of the workerd processes `npm start` runs (VmRSS, in MB), from /proc. */
+function workerdRssMb(worker: RunningWorker): number {
+  let kilobytes = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // pid (comm) state ppid pgrp …: comm may hold spaces, so read from its closing parenthesis.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const group = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (comm !== "workerd" || group !== worker.processGroup) continue;
+      kilobytes += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kilobytes / 1024;
+}
+
+/**
+ * The memory-hungry corpus (test/support/memory-corpus.ts): every growing JSONata built-in, expr
+ * helper and template function asked to build far past the memory budget. workerd's resident
+ * memory is read before and after one pass over the corpus (target: < 50 MB growth), then each
+ * case is timed from outside, minus an empty call (target: refused within 50 ms); the memory
+ * after those timing passes (six more runs of each case) is reported too.
+ */
+async function benchMemoryHungry(worker: RunningWorker): Promise<BenchRow> {
+  const { EXPRESSION_CASES, TEMPLATE_CASES } = await import("../test/support/memory-corpus.ts");
+  const cases = [
+    ...EXPRESSION_CASES.map((entry, index) => ({ path: `/bench/eval/memory?kind=expression&case=${index}`, entry })),
+    ...TEMPLATE_CASES.map((entry, index) => ({ path: `/bench/eval/memory?kind=template&case=${index}`, entry })),
+  ];
+  await timeCall(worker, "/bench/eval/noop");
+  const before = workerdRssMb(worker);
+  const outcomes = new Map<string, number>();
+  for (const { path } of cases) {
+    const outcome = String((await timeCall(worker, path)).body.outcome);
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  const afterOnePass = workerdRssMb(worker);
+  const times: number[] = [];
+  let worst = { ms: 0, what: "" };
+  for (const { path, entry } of cases) {
+    const { ms } = await measure(worker, path);
+    times.push(ms);
+    if (ms > worst.ms) worst = { ms, what: `${entry.names}: ${entry.hungry.slice(0, 60)}` };
+  }
+  const afterTiming = workerdRssMb(worker);
+  const growth = afterOnePass - before;
+  const max = Math.max(...times);
+  console.log(
+    `memory-hungry: ${cases.length} cases, median ${fmt(median(times), 2)} ms, max ${fmt(max, 2)} ms (${worst.what}); workerd RSS ${fmt(before, 1)} → ${fmt(afterOnePass, 1)} MB over one pass, ${fmt(afterTiming, 1)} MB after six more; ${JSON.stringify(Object.fromEntries(outcomes))}`,
+  );
+  return {
+    what: `memory-hungry corpus (${EXPRESSION_CASES.length} expressions, ${TEMPLATE_CASES.length} templates: every growing built-in)`,
+    baseline: 'unbounded: `$pad("", 3e7)` 7.5 s and ~680 MB; a doubled string 13.7 s and ~900 MB',
+    result: `median ${fmt(median(times), 2)} ms, **max ${fmt(max, 1)} ms** to refusal (${[...outcomes].map(([k, v]) => `${v} ${k}`).join(", ")}); workerd RSS ${fmt(before, 0)} → ${fmt(afterOnePass, 0)} MB over the corpus (**${growth >= 0 ? "+" : ""}${fmt(growth, 1)} MB**; ${fmt(afterTiming, 0)} MB after six more passes)`,
+    target: "each refused ≤ 50 ms; workerd RSS growth < 50 MB over the corpus",
+    met: max <= 50 && growth < 50 && outcomes.size === 1 && outcomes.has("budget"),
+  };
 }

@@ -28,6 +28,7 @@ function warnIfPlainHttp(server) {
 }
 
 /**
+ * A client for one server and token: `request` answers the server's status, headers and JSON body.
  * @param {{ server: string | undefined, token: string | undefined }} config
  */
 export function client(config) {
@@ -88,3 +89,5 @@ export function client(config) {
   }
   return { request, server };
 }
+
+/** @typedef {ReturnType<typeof client>} Api */

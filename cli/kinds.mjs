@@ -78,7 +78,7 @@ export const KINDS = [
   },
   {
     kind: "NotificationService",
-    readOnly: ["name", "hasSecret", "updatedAt"],
+    readOnly: ["name", "hasSecret", "adminConfigured", "updatedAt"],
     apiVersion: "hookline.dev/v1",
     names: ["notificationservices", "notificationservice", "services", "service"],
     namespaced: false,

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import packageJson from "../package.json";
 import { adminRoutes } from "./admin/routes";
+import { githubRoutes } from "./approvals/github";
 import { larkRoutes } from "./approvals/lark";
-import { oauthClientRoutes, tokenEndpoint } from "./approvals/oauth-routes";
-import { approvalRoutes, callbackRoutes } from "./approvals/routes";
+import { oauthRoutes } from "./approvals/oauth-routes";
+import { approvalRoutes } from "./approvals/routes";
 import { slackRoutes } from "./approvals/slack";
 import type { AppEnv } from "./auth/context";
 import { authenticate } from "./auth/middleware";
@@ -13,43 +13,53 @@ import { webhookClientRoutes } from "./auth/webhook-clients-routes";
 import { bindingRoutes } from "./bindings/routes";
 import { clusterRoutes } from "./clusters/routes";
 import { namespaceRoutes } from "./discovery/namespaces";
-import { discoveryRoutes } from "./discovery/routes";
+import { gatewayRoutes } from "./discovery/routes";
 import { eventRoutes } from "./events/routes";
+import { mount, type Route } from "./http/route";
 import { AppError, type ErrorCode, errorResponse } from "./lib/errors";
 import { log } from "./lib/log";
 import { notificationRoutes } from "./notifications/routes";
 import { approvalLinkRoutes } from "./ui/approval-links";
-import { consoleRoutes } from "./ui/routes";
+import { CONSOLE_ROUTES, consoleApp } from "./ui/routes";
+
+/**
+ * The API's routes, each declared once with who may call it (src/http/route.ts): events,
+ * credentials, bindings, clusters, approvals (with the callbacks, chat clicks, GitHub deliveries and
+ * one-time links that authenticate themselves), notifications, administration.
+ */
+const API_ROUTES: readonly Route[] = [
+  ...eventRoutes,
+  ...tokenRoutes,
+  ...webhookClientRoutes,
+  ...bindingRoutes,
+  ...clusterRoutes,
+  ...approvalRoutes,
+  ...oauthRoutes,
+  ...slackRoutes,
+  ...larkRoutes,
+  ...githubRoutes,
+  ...approvalLinkRoutes,
+  ...notificationRoutes,
+  ...adminRoutes,
+  ...namespaceRoutes,
+];
+
+/**
+ * Every route of the Worker — the gateway's own, the API's, the console's — from which the
+ * OpenAPI document, the scope table in docs/security.md and the route × scope test are derived.
+ */
+export const ROUTES: readonly Route[] = [...gatewayRoutes(() => ROUTES), ...API_ROUTES, ...CONSOLE_ROUTES];
 
 /** The hookline HTTP API. */
 export const app = new Hono<AppEnv>();
 
-app.get("/healthz", (c) => c.json({ status: "ok", version: packageJson.version }));
-// The API describes itself: the OpenAPI document and a reference page (public, nothing secret).
-app.route("/", discoveryRoutes);
-// OAuth token endpoint and approval callbacks authenticate themselves (client credentials, access tokens).
-app.route("/", tokenEndpoint);
-app.route("/", callbackRoutes);
-// Chat approvals verify themselves: Slack's and Lark's signed clicks, one-time links (the link is the capability).
-app.route("/", slackRoutes);
-app.route("/", larkRoutes);
-app.route("/", approvalLinkRoutes);
-
-const api = new Hono<AppEnv>();
-api.use(authenticate);
-api.route("/", eventRoutes);
-api.route("/", tokenRoutes);
-api.route("/", webhookClientRoutes);
-api.route("/", bindingRoutes);
-api.route("/", clusterRoutes);
-api.route("/", approvalRoutes);
-api.route("/", oauthClientRoutes);
-api.route("/", notificationRoutes);
-api.route("/", adminRoutes);
-api.route("/", namespaceRoutes);
-app.route("/api/v1", api);
-app.get("/", (c) => c.redirect("/ui", 302));
-app.route("/ui", consoleRoutes);
+// The API resolves `Authorization` for the routes that need a caller; public ones authenticate themselves.
+mount(
+  app,
+  ROUTES.filter((declared) => declared.spec.tag !== "console"),
+  authenticate,
+);
+app.route("/", consoleApp);
 
 app.notFound((c) => errorResponse(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
 

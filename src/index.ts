@@ -7,10 +7,10 @@ import { queueRole } from "./lib/queue";
 import { consumeDeadNotifications, consumeNotifications, sweepDeliveries } from "./notifications/consumer";
 
 export { ApprovalGate } from "./approvals/approval-gate";
-export { BindingWindow } from "./bindings/window";
 export { ClusterBreaker } from "./clusters/breaker";
 export { DeliveryLedger } from "./events/delivery-ledger";
 export { SenderLimiter } from "./events/sender-limiter";
+export { BindingWindow } from "./events/windows";
 export { ServicePacer } from "./notifications/pacer";
 
 /** Each queue's consumer, by what the queue carries (its name says; lib/queue.ts). */

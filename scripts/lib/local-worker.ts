@@ -16,6 +16,8 @@ export interface RunningWorker {
   persistDir: string;
   /** Everything the process printed so far. */
   output: () => string;
+  /** The process group of `npm start` and everything it runs (workerd included). */
+  processGroup: number;
   stop: () => Promise<void>;
 }
 
@@ -155,7 +157,15 @@ async function launch(options: {
     }
     await new Promise((done) => setTimeout(done, 250));
   }
-  return { url, adminToken: "", persistDir: join(dir, "state"), output: () => output, stop };
+  return {
+    url,
+    adminToken: "",
+    persistDir: join(dir, "state"),
+    output: () => output,
+    // Spawned detached: the child leads its own process group.
+    processGroup: child.pid ?? 0,
+    stop,
+  };
 }
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */

@@ -1,10 +1,18 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../auth/context";
-import { authorize, GLOBAL } from "../auth/principal";
+import { z } from "zod";
+import { can, route } from "../http/route";
 import { resealEverything } from "./reseal";
 
 /** `/api/v1/admin`: operations on the whole gateway (admin only). */
-export const adminRoutes = new Hono<AppEnv>().post("/admin/reseal", async (c) => {
-  authorize(c.get("principal"), "admin", GLOBAL);
-  return c.json({ resealed: await resealEverything(c.env) });
-});
+export const adminRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/api/v1/admin/reseal",
+      access: can.admin,
+      summary: "Re-encrypt every sealed value under the current key",
+      tag: "access",
+      responses: { 200: z.object({ resealed: z.record(z.string(), z.number().int()) }) },
+    },
+    async (c) => c.json({ resealed: await resealEverything(c.env) }),
+  ),
+];

@@ -8,19 +8,24 @@ import { fail, ok, type Result } from "../lib/result";
 import { retryDelaySeconds } from "../lib/retry";
 import { type InternalEventType, internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
-import { channelsOf, type Decider } from "./approvers";
+import { channelsOf, type Decider, type Requester } from "./approvers";
 import { callbackUri, capabilityMatches, newCapability, presentedCapability } from "./callback-uris";
 import { sendChatRequest } from "./chat-request";
 import {
+  type AuditEntry,
   answerCallback,
   decideManually,
   type GateState,
+  type GitHubDeploymentInit,
   needsDelivery,
+  type Override,
   openGate,
   type Plan,
   recordChatSend,
   recordDelivery,
+  recordGitHubAnswer,
   recordNodeSet,
+  releaseWindow,
   type Subject,
   timeOut,
   upgradeState,
@@ -29,7 +34,8 @@ import {
 } from "./gate-state";
 import { creatorViewOf, type GateView, viewOf } from "./gate-view";
 import { deliverWebhook } from "./gate-webhooks";
-import { resealHeaderSecrets, type StoredPolicy } from "./policy";
+import { answerGitHub } from "./github-callback";
+import { resealPolicySecrets, type StoredPolicy } from "./policy";
 import { type ApprovalRow, mirrorStatement, releaseSubjectStatement } from "./store";
 import type { ResolvedNode } from "./subject-claims";
 import { recheckHeldNode } from "./subjects";
@@ -47,6 +53,10 @@ export interface GateInit {
   traceId: string;
   /** The subject's node as its cluster reported it, and the key that holds it (one open gate per node). */
   held?: (ResolvedNode & { key: string }) | null;
+  /** Who asked for the gate (a policy may forbid them to approve it). */
+  requestedBy?: Requester;
+  /** The GitHub deployment to answer once decided (a deployment protection rule delivery opened the gate). */
+  github?: GitHubDeploymentInit;
 }
 
 /** Why a callback URI is refused: it was not issued by this gate for that webhook. */
@@ -75,8 +85,8 @@ const isAnnouncement = (key: string) => key === "mirror" || key.startsWith("noti
  * One approval gate (binding APPROVAL_GATE, SQLite storage): the single owner of its state, so
  * every callback, manual decision and the timeout alarm are serialised and exactly one decision
  * is ever taken (the decisions themselves are in gate-state.ts). Pending work — webhook
- * deliveries and their retries, the timeout, setting the workflow node, the D1 mirror,
- * notifications — is a table of due rows; one alarm is always armed for the earliest. A change
+ * deliveries and their retries, the timeout, setting the workflow node, answering GitHub, the D1
+ * mirror, notifications — is a table of due rows; one alarm is always armed for the earliest. A change
  * is stored, with the work it schedules, before anything is announced: a crash in between
  * leaves the announcement due, and the alarm makes it. Work due at once starts right after the
  * change (no alarm round trip), one piece of work at a time with the alarm's.
@@ -131,6 +141,8 @@ export class ApprovalGate extends DurableObject<Env> {
         callbacks,
         messages,
         ...(init.held ? { held: init.held } : {}),
+        ...(init.requestedBy ? { requestedBy: init.requestedBy } : {}),
+        ...(init.github ? { github: init.github } : {}),
       },
       Date.now(),
     );
@@ -170,18 +182,31 @@ export class ApprovalGate extends DurableObject<Env> {
   }
 
   /** A person's decision, through the one decide service (approvals/decide.ts). */
-  async decide(namespace: string, approve: boolean, message: string, decider: Decider): Promise<Result<GateView>> {
+  async decide(
+    namespace: string,
+    approve: boolean,
+    message: string,
+    decider: Decider,
+    override?: Override,
+  ): Promise<Result<GateView>> {
     const state = this.state;
     if (state?.namespace !== namespace) return fail("not_found", `approval not found in namespace "${namespace}"`);
-    const { result, plan } = decideManually(state, approve, message, decider, Date.now());
+    const { result, plan } = decideManually(state, approve, message, decider, Date.now(), override);
     return this.settle(result, plan);
   }
 
-  /** Re-seals the header secrets of this gate's policy snapshot under the current key; returns how many. */
+  /** Every attempt to change the gate, in order, or null when this id was never created. */
+  async audit(): Promise<{ items: AuditEntry[]; overflow: number } | null> {
+    const state = this.state;
+    return state ? { items: state.audit ?? [], overflow: state.auditOverflow ?? 0 } : null;
+  }
+
+  /** Re-seals the secrets of this gate's policy snapshot (headers, GitHub App) under the current key; returns how many. */
   async reseal(): Promise<number> {
     const state = this.state;
-    if (state?.status !== "pending") return 0;
-    const count = await resealHeaderSecrets(state.policy, new SecretBox(keyringOf(this.env)));
+    // A decided gate still answering GitHub signs with its snapshot's App key.
+    if (!state || (state.status !== "pending" && state.github?.phase !== "posting")) return 0;
+    const count = await resealPolicySecrets(state.policy, new SecretBox(keyringOf(this.env)));
     if (count > 0) await this.commit({ schedule: [], unschedule: [] });
     return count;
   }
@@ -203,11 +228,11 @@ export class ApprovalGate extends DurableObject<Env> {
     });
   }
 
-  /** After a callback or decision: store the change, then announce it. */
+  /** After a callback or decision: store the change (a refused attempt is still audited), then announce it. */
   private async settle(result: Result<true>, plan: Plan): Promise<Result<GateView>> {
-    if (!result.ok || !this.state) return result.ok ? fail("not_found", "approval gate not found") : result;
-    if (plan.schedule.length > 0 || plan.unschedule.length > 0) await this.apply(plan);
-    return ok(viewOf(this.state));
+    if (!this.state) return fail("not_found", "approval gate not found");
+    await this.apply(plan);
+    return result.ok ? ok(viewOf(this.state)) : result;
   }
 
   /**
@@ -277,7 +302,13 @@ export class ApprovalGate extends DurableObject<Env> {
       return recordChatSend(state, index, outcome, backoffMs, Math.max(Date.now(), now));
     }
     if (key === "timeout") return timeOut(state, now);
+    if (key === "window") return releaseWindow(state, now);
     if (key === "set-node") return this.setNode(state, now);
+    if (key === "github") {
+      if (state.github?.phase !== "posting") return { schedule: [], unschedule: [key] };
+      const outcome = await answerGitHub(this.env, state);
+      return recordGitHubAnswer(state, outcome, backoffMs, Math.max(Date.now(), now));
+    }
     return { schedule: [], unschedule: [key] };
   }
 

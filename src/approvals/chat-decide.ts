@@ -56,8 +56,16 @@ export function decisionLine(gate: GateView, mention: (by: string) => string): s
           : `Decided (${decision.status})`;
     return `${verb} by ${mention(decision.by)} at ${decision.at}`;
   }
+  if (gate.hold) {
+    return `Approved; held by a change window until ${gate.hold.until ?? "an allow window opens"} (${gate.hold.reason})`;
+  }
   const manual = gate.manual.decision;
-  return manual
-    ? `${manual.approve ? "Approval" : "Answer"} by ${mention(manual.by)} recorded; the gate waits for its webhooks`
-    : `Waiting for a decision (expires ${gate.expiresAt})`;
+  if (manual) {
+    return `${manual.approve ? "Approval" : "Answer"} by ${mention(manual.by)} recorded; the gate waits for its webhooks`;
+  }
+  const counted = gate.manual.approvals;
+  if (counted.length > 0) {
+    return `Approvals: ${counted.length} of ${gate.manual.quorum} (${counted.map((approval) => mention(approval.by)).join(", ")}); waiting for more (expires ${gate.expiresAt})`;
+  }
+  return `Waiting for a decision (expires ${gate.expiresAt})`;
 }

@@ -15,15 +15,20 @@ const REQUEST_TEMPLATE = "approval-requested";
 
 /**
  * What a gate's request carries through a service: buttons where the service is a Slack or Lark
- * app that verifies clicks and the policy names approvers there, else one-time links where the
- * policy allows them, else nothing to decide with.
+ * app that verifies clicks and the policy names approvers it can identify there (its users, or
+ * emails it can read from their profiles), else one-time links where the policy allows them, else
+ * nothing to decide with.
  */
 export function carriedThrough(service: StoredService, state: GateState): ChatMessageKind {
   const approvers = approversOf(state.policy.manual);
   const approversIn = (prefix: string) => approvers.some((approver) => approver.startsWith(prefix));
-  if (service.type === "slack" && service.signingSecretSealed && approversIn("slack:")) return "buttons";
-  if (service.type === "lark" && service.appId && service.verificationTokenSealed && approversIn("lark:"))
-    return "buttons";
+  if (service.type === "slack" && service.signingSecretSealed) {
+    // Emails are read with the bot token (users.info); an incoming-webhook app can tell only user ids.
+    if (approversIn("slack:") || (approversIn("email:") && service.tokenSealed)) return "buttons";
+  }
+  if (service.type === "lark" && service.appId && service.verificationTokenSealed) {
+    if (approversIn("lark:") || approversIn("email:")) return "buttons";
+  }
   return state.policy.manual.chatLinks === true && state.publicUrl ? "links" : "plain";
 }
 

@@ -15,14 +15,25 @@ export function isGateId(id: string): boolean {
   return gateIdPattern.test(id);
 }
 
-/** A manual decision, as the API and the console take it. */
-export const decisionSchema = z.strictObject({
-  approve: z.boolean(),
-  message: z.string().max(MAX_MESSAGE_LENGTH).default(""),
-});
+/** A manual decision, as the API and the console take it (`override` only with an approval). */
+export const decisionSchema = z
+  .strictObject({
+    approve: z.boolean(),
+    message: z.string().max(MAX_MESSAGE_LENGTH).default(""),
+    /** Break-glass: approve while a change window holds the gate (the policy's override approvers). */
+    override: z
+      .strictObject({
+        reason: z.string().trim().min(1, "a break-glass override needs a reason").max(1000),
+      })
+      .optional(),
+  })
+  .refine((decision) => decision.override === undefined || decision.approve, {
+    message: "only an approval can override a change window",
+    path: ["override"],
+  });
 
 /** The gate's Durable Object, typed by its RPC methods (its JSON context defeats RPC type inference). */
-export type GateStub = Pick<ApprovalGate, "create" | "read" | "callback" | "decide" | "reseal">;
+export type GateStub = Pick<ApprovalGate, "create" | "read" | "callback" | "decide" | "reseal" | "audit">;
 
 /** The Durable Object of a gate id. */
 export function gateOf(env: Env, id: string): GateStub {
@@ -59,7 +70,16 @@ export async function decideApproval(
   id: string,
   input: unknown,
 ): Promise<GateView> {
-  const { approve, message } = parseWith(decisionSchema, input);
+  const { approve, message, override } = parseWith(decisionSchema, input);
   if (!isGateId(id)) throw gateNotFound(namespace, id);
-  return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, decider));
+  return unwrapGate(await gateOf(env, id).decide(namespace, approve, message, decider, override));
+}
+
+/** Every attempt to change a gate of this namespace, in order (the API, the console and the CLI read it here). */
+export async function readAudit(env: Env, namespace: string, id: string) {
+  await readGate(env, namespace, id);
+  const audit = await gateOf(env, id).audit();
+  if (!audit) throw gateNotFound(namespace, id);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return { items: audit.items.map((entry) => ({ ...entry, at: iso(entry.at) })), overflow: audit.overflow };
 }

@@ -1,8 +1,9 @@
 import { formatDuration } from "../lib/duration";
-import { fail, ok, type Result } from "../lib/result";
-import { type ChatOrigin, type Decider, mayDecide } from "./approvers";
+import { type Failure, fail, ok, type Result } from "../lib/result";
+import { type ChatOrigin, type Decider, isRequester, mayDecide, mayOverride, type Requester } from "./approvers";
 import type { StoredPolicy } from "./policy";
 import type { ResolvedNode } from "./subject-claims";
+import { windowVerdict } from "./windows";
 
 /** The workflow node a gate holds: on decision it is resumed (or failed) through the Argo Server. */
 export interface Subject {
@@ -88,6 +89,67 @@ export interface ManualDecision {
   at: number;
 }
 
+/** One approval counted towards the quorum: one per person, whichever channel they used. */
+export interface CountedApproval {
+  person: string;
+  by: string;
+  via: string;
+  at: number;
+  message: string;
+}
+
+/** One attempt to change the gate, counted or not, in the order they came. */
+export interface AuditEntry {
+  at: number;
+  by: string;
+  via: string;
+  action: "approve" | "reject" | "override" | "callback" | "hold" | "release" | "timeout" | "fail";
+  counted: boolean;
+  reason: string;
+}
+
+/** The audit keeps this many entries; later attempts are counted, not listed (a gate's state stays bounded). */
+export const MAX_AUDIT_ENTRIES = 500;
+
+/**
+ * The GitHub deployment a gate answers: GitHub's deployment protection rule for one environment
+ * of one workflow run, as the delivery that opened the gate named it. The answer goes once, after
+ * the decision, to `callbackUrl` (checked against the policy's GitHub API when the gate opened —
+ * `refused` when it was elsewhere: nothing is ever sent there).
+ */
+export interface GitHubDeployment {
+  /** The delivery (`X-GitHub-Delivery`) that opened the gate. */
+  delivery: string;
+  installationId: number;
+  repositoryId: number;
+  /** `owner/name`. */
+  repository: string;
+  /** As GitHub named it: the answer's `environment_name`. */
+  environment: string;
+  /** GitHub's review endpoint for the run (`deployment_callback_url`). */
+  callbackUrl: string;
+  phase: "waiting" | "posting" | "posted" | "failed" | "refused";
+  /** What was (or is being) answered. */
+  state: "approved" | "rejected" | null;
+  attempts: number;
+  lastError: string | null;
+  at: number | null;
+}
+
+/** What a delivery hands a new gate: the deployment, and why its callback URL is refused (null: it is not). */
+export type GitHubDeploymentInit = Pick<
+  GitHubDeployment,
+  "delivery" | "installationId" | "repositoryId" | "repository" | "environment" | "callbackUrl"
+> & { refusal: string | null };
+
+/** Answering GitHub is retried this many times before the gate records that it failed. */
+export const MAX_GITHUB_ATTEMPTS = 10;
+
+/** A decision that came with a break-glass override of a change window. */
+export interface Override {
+  reason: string;
+}
+
 export interface GateState {
   id: string;
   namespace: string;
@@ -112,6 +174,18 @@ export interface GateState {
   held?: ResolvedNode & { key: string };
   /** The requests the gate sends to its policy's channels (older gates: none). */
   messages?: ChatMessage[];
+  /** Who asked for the gate (`requestedBy` on create), when they said. */
+  requestedBy?: Requester;
+  /** The approvals counted towards the policy's quorum, one per person (older gates: none). */
+  approvals?: CountedApproval[];
+  /** Every attempt to change the gate, in order (older gates: none). */
+  audit?: AuditEntry[];
+  /** Attempts past MAX_AUDIT_ENTRIES. */
+  auditOverflow?: number;
+  /** Approved, but a change window holds the gate until then (re-checked then; null: no window opens). */
+  hold?: { until: number | null; reason: string } | null;
+  /** The GitHub deployment this gate answers, when a deployment protection rule delivery opened it. */
+  github?: GitHubDeployment;
 }
 
 /** Pending work of a gate, each a row with a due time; one alarm is armed for the earliest. */
@@ -120,10 +194,13 @@ export type WorkKey =
   | `chat:${number}`
   | "timeout"
   | "set-node"
+  | "github"
   | "mirror"
   | "notify:approval.requested"
   | "notify:approval.decided"
-  | "notify:approval.timed_out";
+  | "notify:approval.timed_out"
+  | "notify:approval.overridden"
+  | "window";
 
 /** What a step wants done to the work table. */
 export interface Plan {
@@ -149,6 +226,9 @@ export function openGate(
     held?: ResolvedNode & { key: string };
     /** One request per channel recipient, with the ids the gate gave it. */
     messages: ReadonlyArray<Pick<ChatMessage, "service" | "recipient" | "id" | "links">>;
+    requestedBy?: Requester;
+    /** The GitHub deployment a deployment protection rule delivery asks the gate to answer. */
+    github?: GitHubDeploymentInit;
   },
   now: number,
 ): { state: GateState; plan: Plan } {
@@ -187,12 +267,40 @@ export function openGate(
       sentAt: null,
       serviceMessageId: null,
     })),
+    ...(init.requestedBy ? { requestedBy: init.requestedBy } : {}),
+    approvals: [],
+    audit: [],
+    hold: null,
   };
   const plan = emptyPlan();
   for (const hook of state.webhooks) plan.schedule.push([`deliver:${hook.name}`, now]);
   for (const index of state.messages?.keys() ?? []) plan.schedule.push([`chat:${index}`, now]);
   plan.schedule.push(["timeout", state.expiresAt], ["notify:approval.requested", now], ["mirror", now]);
+  if (init.github) {
+    const { refusal, ...deployment } = init.github;
+    state.github = {
+      ...deployment,
+      phase: refusal === null ? "waiting" : "refused",
+      state: null,
+      attempts: 0,
+      lastError: refusal,
+      at: null,
+    };
+    if (refusal !== null) failAtOpen(state, plan, refusal, now);
+  }
   return { state, plan };
+}
+
+/**
+ * A gate whose GitHub answer could never be sent (its callback URL is not on the policy's GitHub
+ * API) fails as it opens, recorded — nobody is asked to approve what cannot be answered, and
+ * nothing goes out but the announcements.
+ */
+function failAtOpen(state: GateState, plan: Plan, refusal: string, now: number): void {
+  audit(state, { at: now, by: "github", via: "github", action: "fail", counted: true, reason: refusal });
+  decide(state, plan, "failed", "GitHub's callback URL was refused", refusal, "github", now, "github");
+  const dropped = new Set(plan.unschedule);
+  plan.schedule = plan.schedule.filter(([key]) => !dropped.has(key));
 }
 
 /** The webhook of a gate by name (names are user input: looked up, never used as keys). */
@@ -215,11 +323,23 @@ export function answerCallback(
   const plan = emptyPlan();
   const hook = webhookOf(state, webhook);
   if (!hook) return { result: fail("not_found", `this gate has no webhook "${webhook}"`), plan };
+  const attempt = (counted: boolean, reason: string) =>
+    audit(state, { at: now, by, via: `webhook:${webhook}`, action: "callback", counted, reason });
   if (hook.answer) {
-    if (hook.answer.success === success) return { result: ok(true), plan };
-    return { result: fail("aborted", `webhook "${webhook}" already answered success=${hook.answer.success}`), plan };
+    if (hook.answer.success === success) {
+      attempt(false, "the same answer again");
+      return { result: ok(true), plan };
+    }
+    const refusal = `webhook "${webhook}" already answered success=${hook.answer.success}`;
+    attempt(false, refusal);
+    return { result: fail("aborted", refusal), plan };
   }
-  if (state.status !== "pending") return { result: afterDecision(state, success), plan };
+  if (state.status !== "pending") {
+    const late = afterDecision(state, success);
+    attempt(false, late.ok ? "already decided the same way" : late.error.message);
+    return { result: late, plan };
+  }
+  attempt(true, success ? "success" : "failure");
   hook.answer = { success, mdMessage, by, at: now };
   hook.phase = success ? "approved" : "rejected";
   plan.unschedule.push(`deliver:${hook.name}`);
@@ -232,7 +352,11 @@ export function answerCallback(
 
 /**
  * A person's decision — through the API, the console, a chat button or a one-time link. Only the
- * policy's approvers decide (approvers.ts). The same decision again changes nothing.
+ * policy's approvers decide (approvers.ts), and only through what the gate issued (chat). Any
+ * approver's rejection rejects; approvals count once per person towards the policy's quorum, and
+ * the requester's own approval is refused when the policy forbids it. A break-glass `override`
+ * (by the policy's override approvers, with a reason) approves while a change window holds the
+ * gate. Every attempt is audited, counted or not; a refused one changes nothing else.
  */
 export function decideManually(
   state: GateState,
@@ -240,35 +364,148 @@ export function decideManually(
   message: string,
   decider: Decider,
   now: number,
+  override?: Override,
 ): { result: Result<true>; plan: Plan } {
   const plan = emptyPlan();
+  const action = override ? "override" : approve ? "approve" : "reject";
+  const attempt = (counted: boolean, reason: string) =>
+    audit(state, { at: now, by: decider.by, via: decider.via, action, counted, reason });
+  const refuse = (code: Failure["code"], reason: string) => {
+    attempt(false, reason);
+    return { result: fail(code, reason), plan };
+  };
   if (decider.through) {
     const refusal = chatRefusal(state, decider.through, approve);
-    if (refusal !== null) return { result: fail("permission_denied", refusal), plan };
+    if (refusal !== null) return refuse("permission_denied", refusal);
   }
-  if (!mayDecide(state.policy.manual, decider))
-    return { result: fail("permission_denied", `${decider.by} is not an approver of this gate`), plan };
-  const { by, via } = decider;
+  if (override) {
+    if (!mayOverride(state.policy.override?.approvers ?? [], decider))
+      return refuse("permission_denied", `${decider.by} may not override this policy's change windows`);
+  } else if (!mayDecide(state.policy.manual, decider)) {
+    return refuse("permission_denied", `${decider.by} is not an approver of this gate`);
+  }
+  const approvals = approvalsOf(state);
   const previous = state.manual.decision;
-  if (decider.once && (previous || state.status !== "pending")) {
+  if (decider.once && (previous || approvals.length > 0 || state.status !== "pending")) {
     const outcome = previous
       ? `${previous.approve ? "approved" : "rejected"} by ${previous.by}`
       : state.status.replace("_", " ");
-    return { result: fail("gone", `this link can no longer be used: the approval was ${outcome}`), plan };
+    return refuse("gone", `this link can no longer be used: the approval was ${outcome}`);
   }
-  if (previous) {
-    if (previous.approve === approve) return { result: ok(true), plan };
-    return {
-      result: fail("aborted", `a manual decision (approve=${previous.approve}) was already recorded`),
-      plan,
-    };
+  if (state.status !== "pending") {
+    const late = afterDecision(state, approve);
+    attempt(false, late.ok ? "already decided the same way" : late.error.message);
+    return { result: late, plan };
   }
-  if (state.status !== "pending") return { result: afterDecision(state, approve), plan };
-  state.manual.decision = { approve, message, by, via, at: now };
-  if (!approve) decide(state, plan, "rejected", `rejected by ${by}`, message, by, now, via);
-  else approveIfComplete(state, plan, message, by, now, via);
+  const { by, via } = decider;
+  if (!approve) {
+    attempt(true, "rejected");
+    state.manual.decision = { approve, message, by, via, at: now };
+    decide(state, plan, "rejected", `rejected by ${by}`, message, by, now, via);
+    changed(state, plan, now);
+    return { result: ok(true), plan };
+  }
+  if (state.policy.manual.forbidRequester && isRequester(state.requestedBy, decider))
+    return refuse("permission_denied", "the requester cannot approve");
+  if (override) return overrideWindow(state, plan, override, message, decider, now);
+  const person = personOf(decider);
+  if (approvals.some((approval) => approval.person === person)) {
+    attempt(false, `already counted for ${person}`);
+    return { result: ok(true), plan };
+  }
+  approvals.push({ person, by, via, at: now, message });
+  const quorum = state.policy.manual.quorum ?? 1;
+  attempt(true, `approval ${approvals.length} of ${quorum}`);
+  if (approvals.length >= quorum) state.manual.decision = { approve, message, by, via, at: now };
+  approveIfComplete(state, plan, message, by, now, via);
   changed(state, plan, now);
   return { result: ok(true), plan };
+}
+
+/** The person a decider counts as towards a quorum: their email when known, else who decided. */
+function personOf(decider: Decider): string {
+  return decider.person?.toLowerCase() ?? decider.by;
+}
+
+/** Break-glass: approves now, past the quorum and the window that holds the gate — only while one does. */
+function overrideWindow(
+  state: GateState,
+  plan: Plan,
+  override: Override,
+  message: string,
+  decider: Decider,
+  now: number,
+): { result: Result<true>; plan: Plan } {
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (verdict.open) {
+    const reason = "no change window holds this gate now: approve it without an override";
+    audit(state, { at: now, by: decider.by, via: decider.via, action: "override", counted: false, reason });
+    return { result: fail("aborted", reason), plan };
+  }
+  audit(state, {
+    at: now,
+    by: decider.by,
+    via: decider.via,
+    action: "override",
+    counted: true,
+    reason: override.reason,
+  });
+  approvalsOf(state).push({ person: personOf(decider), by: decider.by, via: decider.via, at: now, message });
+  state.manual.decision = { approve: true, message, by: decider.by, via: decider.via, at: now };
+  state.hold = null;
+  plan.unschedule.push("window");
+  decide(state, plan, "approved", `overridden: ${override.reason}`, message, decider.by, now, decider.via);
+  plan.schedule.push(["notify:approval.overridden", now]);
+  changed(state, plan, now);
+  return { result: ok(true), plan };
+}
+
+/** The window that held an approved gate has ended: complete it, or keep holding while another holds it. */
+export function releaseWindow(state: GateState, now: number): Plan {
+  const plan: Plan = { schedule: [], unschedule: ["window"] };
+  if (state.status !== "pending" || !state.hold) return plan;
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (!verdict.open) {
+    state.hold = { until: verdict.until, reason: verdict.reason };
+    if (verdict.until !== null) plan.schedule.push(["window", verdict.until]);
+    state.revision += 1;
+    return plan;
+  }
+  state.hold = null;
+  audit(state, {
+    at: now,
+    by: "window",
+    via: "window",
+    action: "release",
+    counted: true,
+    reason: "the change window ended",
+  });
+  const last = state.manual.decision ?? state.approvals?.at(-1);
+  decide(
+    state,
+    plan,
+    "approved",
+    "every required approval was given; the change window ended",
+    last?.message ?? "",
+    last?.by ?? "window",
+    now,
+    last?.via ?? "window",
+  );
+  changed(state, plan, now);
+  return plan;
+}
+
+/** The gate's counted approvals (a gate older than quorums starts an empty list). */
+function approvalsOf(state: GateState): CountedApproval[] {
+  if (!state.approvals) state.approvals = [];
+  return state.approvals;
+}
+
+/** Appends an attempt to the gate's audit (bounded: past the limit, only counted). */
+function audit(state: GateState, entry: AuditEntry): void {
+  if (!state.audit) state.audit = [];
+  if (state.audit.length < MAX_AUDIT_ENTRIES) state.audit.push(entry);
+  else state.auditOverflow = (state.auditOverflow ?? 0) + 1;
 }
 
 /**
@@ -347,6 +584,14 @@ export function recordChatSend(
 export function timeOut(state: GateState, now: number): Plan {
   const plan: Plan = { schedule: [], unschedule: ["timeout"] };
   if (state.status !== "pending" || now < state.expiresAt) return plan;
+  audit(state, {
+    at: now,
+    by: "timeout",
+    via: "timeout",
+    action: "timeout",
+    counted: true,
+    reason: "no decision in time",
+  });
   decide(
     state,
     plan,
@@ -395,6 +640,14 @@ export function recordDelivery(
     hook.phase = "failed";
     hook.lastError = error.message;
     plan.unschedule.push(`deliver:${webhook}`);
+    audit(state, {
+      at: now,
+      by: `webhook:${webhook}`,
+      via: "webhook",
+      action: "fail",
+      counted: true,
+      reason: error.message,
+    });
     decide(
       state,
       plan,
@@ -422,31 +675,57 @@ export function recordNodeSet(
   retryDelayMs: (attempts: number) => number,
   now: number,
 ): Plan {
-  const plan: Plan = { schedule: [], unschedule: [] };
   const node = state.node;
-  if (node?.phase !== "pending") {
-    plan.unschedule.push("set-node");
-    return plan;
-  }
-  node.attempts += 1;
-  node.at = now;
-  if (outcome.ok) {
-    node.phase = "set";
-    node.lastError = null;
-    plan.unschedule.push("set-node");
-  } else if (!outcome.error.retryable || node.attempts >= maxAttempts) {
-    node.phase = "failed";
-    node.lastError = outcome.error.message;
-    plan.unschedule.push("set-node");
-  } else {
-    node.lastError = outcome.error.message;
-    plan.schedule.push(["set-node", now + retryDelayMs(node.attempts)]);
-  }
+  if (node?.phase !== "pending") return { schedule: [], unschedule: ["set-node"] };
+  const { verdict, plan } = attempted(node, "set-node", outcome, maxAttempts, retryDelayMs, now);
+  if (verdict !== "retry") node.phase = verdict === "done" ? "set" : "failed";
   state.revision += 1;
   return plan;
 }
 
-/** Approves when every webhook has said yes and a required manual approval was given. */
+/**
+ * How answering GitHub went (one POST to the deployment's callback URL): posted, or retried with
+ * backoff up to MAX_GITHUB_ATTEMPTS — at once failed when GitHub refused for good. Shown on the gate.
+ */
+export function recordGitHubAnswer(
+  state: GateState,
+  outcome: Result<unknown>,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): Plan {
+  const github = state.github;
+  if (github?.phase !== "posting") return { schedule: [], unschedule: ["github"] };
+  const { verdict, plan } = attempted(github, "github", outcome, MAX_GITHUB_ATTEMPTS, retryDelayMs, now);
+  if (verdict !== "retry") github.phase = verdict === "done" ? "posted" : "failed";
+  state.revision += 1;
+  return plan;
+}
+
+/** Counts one attempt of retried work: done, failed for good (not retryable, or out of attempts), or again after a backoff. */
+function attempted(
+  work: { attempts: number; lastError: string | null; at: number | null },
+  key: WorkKey,
+  outcome: Result<unknown>,
+  maxAttempts: number,
+  retryDelayMs: (attempts: number) => number,
+  now: number,
+): { verdict: "done" | "failed" | "retry"; plan: Plan } {
+  work.attempts += 1;
+  work.at = now;
+  if (outcome.ok) {
+    work.lastError = null;
+    return { verdict: "done", plan: { schedule: [], unschedule: [key] } };
+  }
+  work.lastError = outcome.error.message;
+  if (!outcome.error.retryable || work.attempts >= maxAttempts)
+    return { verdict: "failed", plan: { schedule: [], unschedule: [key] } };
+  return { verdict: "retry", plan: { schedule: [[key, now + retryDelayMs(work.attempts)]], unschedule: [] } };
+}
+
+/**
+ * Approves when every webhook has said yes and a required manual approval reached its quorum —
+ * unless a change window holds the gate: then it stays pending, held, until the window ends.
+ */
 function approveIfComplete(
   state: GateState,
   plan: Plan,
@@ -458,8 +737,15 @@ function approveIfComplete(
   if (state.status !== "pending") return;
   const webhooksApproved = state.webhooks.every((hook) => hook.phase === "approved");
   const manualApproved = !state.manual.required || state.manual.decision?.approve === true;
-  if (webhooksApproved && manualApproved)
-    decide(state, plan, "approved", "every required approval was given", message, by, now, via);
+  if (!webhooksApproved || !manualApproved) return;
+  const verdict = windowVerdict(state.policy.windows ?? [], now);
+  if (!verdict.open) {
+    state.hold = { until: verdict.until, reason: verdict.reason };
+    audit(state, { at: now, by, via, action: "hold", counted: true, reason: verdict.reason });
+    if (verdict.until !== null) plan.schedule.push(["window", verdict.until]);
+    return;
+  }
+  decide(state, plan, "approved", "every required approval was given", message, by, now, via);
 }
 
 /** Takes the gate's one decision and plans what follows it: notification, mirror, node. */
@@ -476,6 +762,10 @@ function decide(
   if (state.status !== "pending") return;
   state.status = status;
   state.decision = { status, reason, message, by, via, at: now };
+  if (status !== "approved") {
+    state.hold = null;
+    plan.unschedule.push("window");
+  }
   for (const hook of state.webhooks) plan.unschedule.push(`deliver:${hook.name}`);
   for (const index of state.messages?.keys() ?? []) plan.unschedule.push(`chat:${index}`);
   plan.unschedule.push("timeout");
@@ -483,6 +773,12 @@ function decide(
   if (state.subject && state.policy.onDecision.setNode) {
     state.node = { phase: "pending", attempts: 0, lastError: null, at: null };
     plan.schedule.push(["set-node", now]);
+  }
+  // GitHub hears the decision once: approved, or rejected for every other outcome.
+  if (state.github?.phase === "waiting") {
+    state.github.phase = "posting";
+    state.github.state = status === "approved" ? "approved" : "rejected";
+    plan.schedule.push(["github", now]);
   }
 }
 

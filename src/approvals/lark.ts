@@ -1,8 +1,9 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { resolveSecret } from "../auth/secrets";
 import { decryptLark, verifyLarkSignature } from "../auth/signatures";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { constantTimeEqualStrings } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -13,15 +14,16 @@ import {
   LARK_GATE_FIELD,
   LARK_MESSAGE_FIELD,
   larkCard,
-  serviceSecretContext,
-} from "../notifications/send";
+  larkUserEmail,
+} from "../notifications/services/lark";
+import { resolveService, serviceSecretContext } from "../notifications/services/resolve";
 import { decideFromChat, decisionLine } from "./chat-decide";
 import type { GateView } from "./gate-view";
 
 /**
  * Approving from Lark/Feishu. An approval request sent by a Lark app (a `lark` service with
  * `appId` and `verificationToken`) is a card with Approve / Reject buttons
- * (notifications/send.ts). Lark posts a click (`card.action.trigger`, schema 2.0) to
+ * (notifications/services/lark.ts). Lark posts a click (`card.action.trigger`, schema 2.0) to
  * `POST /callbacks/lark/card`. It is verified the way Lark signs it: with an Encrypt Key, the
  * `X-Lark-Signature` over timestamp, nonce, key and raw body (five-minute tolerance) and the body
  * decrypted; always, the verification token the payload carries. The clicker (`lark:<open_id>`)
@@ -113,7 +115,14 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
   const value = click.data.event.action.value;
   const approve = value[LARK_ACTION_FIELD] === "approve";
   const user = `lark:${openId}`;
-  const decider = { by: user, via: `lark:${service.name}`, identities: [user] };
+  // Their email (Lark's contact API, with the app's token): one person across channels.
+  const email = await larkUserEmail(await resolveService(c.env, service), openId);
+  const decider = {
+    by: user,
+    via: `lark:${service.name}`,
+    identities: [user, ...(email ? [`email:${email}`] : [])],
+    ...(email ? { person: email } : {}),
+  };
   const serviceMessageId = click.data.event.context?.open_message_id;
   const outcome = await decideFromChat(
     c.env,
@@ -134,6 +143,8 @@ async function callback(c: Context<AppEnv>): Promise<Response> {
     case "missing":
       return c.json(toast("error", "This approval does not exist."));
     case "decided":
+      // Still pending (a quorum not yet reached, a change window): the card keeps its buttons.
+      if (outcome.gate.status === "pending") return c.json(toast("success", decisionLine(outcome.gate, mention)));
       return c.json({ ...toast("success", decisionLine(outcome.gate, mention)), card: decidedCard(outcome.gate) });
     case "refused":
       return c.json({
@@ -159,4 +170,16 @@ function decidedCard(gate: GateView) {
 }
 
 /** `POST /callbacks/lark/card`: a Lark app's card callback URL. */
-export const larkRoutes = new Hono<AppEnv>().post("/callbacks/lark/card", callback);
+export const larkRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/callbacks/lark/card",
+      access: can.anyone,
+      summary: "A Lark/Feishu app's card callbacks: clicks on an approval card's buttons (verified)",
+      tag: "approvals",
+      responses: { 200: "json" },
+    },
+    callback,
+  ),
+];

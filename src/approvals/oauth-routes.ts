@@ -1,8 +1,7 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../auth/context";
-import { authorize, GLOBAL } from "../auth/principal";
+import type { Keyring } from "../auth/keys";
 import { keyringOf } from "../auth/secrets";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { readDocument } from "../lib/documents";
 import { AppError, notFound } from "../lib/errors";
@@ -81,11 +80,14 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   }
 }
 
-/** `POST /oauth/token`: the client credentials grant (RFC 6749 §4.4). */
-export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) => {
-  const params = await readTokenParameters(c.req.raw);
+/**
+ * The client credentials grant (RFC 6749 §4.4): form (or JSON) parameters, client id and secret in
+ * the body or HTTP Basic; errors in RFC 6749 §5.2's shape.
+ */
+async function tokenRequest(request: Request, keyring: Keyring, db: D1Database): Promise<Response> {
+  const params = await readTokenParameters(request);
   if (!params) return oauthError(400, "invalid_request", "send application/x-www-form-urlencoded (or JSON) parameters");
-  const basic = basicCredentials(c.req.header("authorization"));
+  const basic = basicCredentials(request.headers.get("authorization") ?? undefined);
   if (basic === "malformed") return oauthError(401, "invalid_client", "malformed Basic credentials", true);
   if (basic && (params.client_id !== undefined || params.client_secret !== undefined)) {
     if (params.client_id !== basic.id || params.client_secret !== undefined) {
@@ -104,45 +106,98 @@ export const tokenEndpoint = new Hono<AppEnv>().post("/oauth/token", async (c) =
   const secret = basic ? basic.secret : params.client_secret;
   if (!id || !secret)
     return oauthError(401, "invalid_client", "client_id and client_secret are required", Boolean(basic));
-  const client = await authenticateClient(c.env.DB, id, secret);
+  const client = await authenticateClient(db, id, secret);
   if (!client) return oauthError(401, "invalid_client", "client authentication failed", Boolean(basic));
   const requested = params.scope ? params.scope.split(" ").filter(Boolean) : client.scopes;
   const unknown = requested.find((scope) => !client.scopes.includes(scope));
   if (unknown) return oauthError(400, "invalid_scope", `scope "${unknown.slice(0, 60)}" is not granted to this client`);
-  const token = await issueAccessToken(keyringOf(c.env), client, requested);
-  return c.json(token, 200, { "cache-control": "no-store", pragma: "no-cache" });
-});
+  const token = await issueAccessToken(keyring, client, requested);
+  return Response.json(token, { headers: { "cache-control": "no-store", pragma: "no-cache" } });
+}
 
 export const createClientSchema = z.strictObject({
   name: objectNameSchema,
   namespaces: namespaceListSchema.default(["*"]),
 });
 
-/** `/api/v1/oauth/clients`: OAuth clients for approval callbacks (admin only). */
-export const oauthClientRoutes = new Hono<AppEnv>()
-  .post("/oauth/clients", async (c) => {
-    authorize(c.get("principal"), "admin", GLOBAL);
-    const input = parseWith(createClientSchema, await readDocument(c.req.raw));
-    const { client, clientSecret } = await createClient(c.env.DB, input.name, [...new Set(input.namespaces)]);
-    return c.json({ ...describeClient(client), client_secret: clientSecret }, 201);
-  })
-  .get("/oauth/clients", async (c) => {
-    authorize(c.get("principal"), "admin", GLOBAL);
-    return c.json({ items: (await listClients(c.env.DB)).map(describeClient) });
-  })
-  .delete("/oauth/clients/:id", async (c) => {
-    authorize(c.get("principal"), "admin", GLOBAL);
-    const id = c.req.param("id");
-    if (!(await deleteClient(c.env.DB, id))) throw notFound(`OAuth client "${id.slice(0, 40)}" not found`);
-    return c.body(null, 204);
-  });
+const clientViewSchema = z.object({
+  client_id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  namespaces: z.array(z.string()),
+  createdAt: z.string(),
+});
 
-function describeClient(client: OAuthClient) {
+/** `POST /oauth/token` and `/api/v1/oauth/clients`: OAuth clients for approval callbacks (admin only). */
+export const oauthRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/oauth/token",
+      access: can.anyone,
+      summary: "OAuth 2.0 client credentials: an access token for approval callbacks",
+      tag: "approvals",
+      responses: {
+        200: z.object({
+          access_token: z.string(),
+          token_type: z.literal("Bearer"),
+          expires_in: z.number().int(),
+          scope: z.string(),
+        }),
+      },
+    },
+    (c) => tokenRequest(c.req.raw, keyringOf(c.env), c.env.DB),
+  ),
+  route(
+    {
+      method: "POST",
+      path: "/api/v1/oauth/clients",
+      access: can.admin,
+      summary: "Create an OAuth client for approval callbacks (its secret shown once)",
+      tag: "approvals",
+      body: createClientSchema,
+      responses: { 201: clientViewSchema.extend({ client_secret: z.string() }) },
+    },
+    async (c) => {
+      const input = parseWith(createClientSchema, await readDocument(c.req.raw));
+      const { client, clientSecret } = await createClient(c.env.DB, input.name, [...new Set(input.namespaces)]);
+      return c.json({ ...describeClient(client), client_secret: clientSecret }, 201);
+    },
+  ),
+  route(
+    {
+      method: "GET",
+      path: "/api/v1/oauth/clients",
+      access: can.admin,
+      summary: "List OAuth clients",
+      tag: "approvals",
+      responses: { 200: z.object({ items: z.array(clientViewSchema) }) },
+    },
+    async (c) => c.json({ items: (await listClients(c.env.DB)).map(describeClient) }),
+  ),
+  route(
+    {
+      method: "DELETE",
+      path: "/api/v1/oauth/clients/:id",
+      access: can.admin,
+      summary: "Delete an OAuth client (its tokens stop working)",
+      tag: "approvals",
+      responses: { 204: "empty" },
+    },
+    async (c, { param }) => {
+      const id = param("id");
+      if (!(await deleteClient(c.env.DB, id))) throw notFound(`OAuth client "${id.slice(0, 40)}" not found`);
+      return c.body(null, 204);
+    },
+  ),
+];
+
+function describeClient(client: OAuthClient): z.output<typeof clientViewSchema> {
   return {
     client_id: client.clientId,
     name: client.name,
-    scopes: client.scopes,
-    namespaces: client.namespaces,
+    scopes: [...client.scopes],
+    namespaces: [...client.namespaces],
     createdAt: new Date(client.createdAt).toISOString(),
   };
 }

@@ -9,7 +9,9 @@ import { publicUrlOf } from "../lib/urls";
 import { parseWith } from "../lib/validation";
 import type { GateInit } from "./approval-gate";
 import { gateOf } from "./decide";
+import type { GitHubDeploymentInit } from "./gate-state";
 import type { GateView } from "./gate-view";
+import type { StoredPolicy } from "./policy";
 import { getPolicy, holdSubject, listPolicies, releaseSubjectStatement, takeOverSubject } from "./store";
 import { mayHold } from "./subject-claims";
 import { resolveSubjectNode, subjectKey } from "./subjects";
@@ -31,6 +33,22 @@ export const createApprovalSchema = z.strictObject({
       workflow: z.string().refine(isDns1123Subdomain, "must be a workflow name"),
       node: z.string().min(1).max(253),
     })
+    .optional(),
+  /** Who asked for the gate: a policy with `manual.forbidRequester` refuses their approval. */
+  requestedBy: z
+    .strictObject({
+      email: z.email("must be an email address").max(254).toLowerCase().optional(),
+      slack: z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id ("U…")')
+        .optional(),
+      github: z
+        .string()
+        // Apps act as `name[bot]` (dependabot[bot], a deploy bot's App).
+        .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "must be a GitHub login")
+        .optional(),
+    })
+    .refine((requester) => Object.keys(requester).length > 0, "name the requester's email, slack or github")
     .optional(),
   /** The trace the gate belongs to — e.g. `{{workflow.annotations.hookline.dev/trace-id}}` (else `traceparent`). */
   traceId: z.string().refine(isTraceId, "must be a W3C trace id: 32 lowercase hex digits, not all zero").optional(),
@@ -54,8 +72,18 @@ function refused(error: Failure): AppError {
   return new AppError(error.code, error.message);
 }
 
+/** What a gate opened for a GitHub deployment protection rule delivery brings besides the body. */
+export interface GitHubOpening {
+  /** Derived from the delivery, so a redelivery finds the gate it opened (github-deliveries.ts). */
+  id: string;
+  /** The policy whose App's webhook secret verified the delivery. */
+  policy: StoredPolicy;
+  github: GitHubDeploymentInit;
+}
+
 /**
- * Opens a gate — the one way the API (and the CLI through it) does. With a subject, the node is
+ * Opens a gate — the one way the API (and the CLI through it) and GitHub's deployment protection
+ * rules (`opening`: the gate's id, the verified policy and the deployment to answer) do. With a subject, the node is
  * read from its cluster (what the policies' claims are matched against, and the id the gate will
  * set), a node claimed by another policy is refused (403 naming it), and the node is held: a
  * second open gate on it is refused (409 naming the first). Callback URIs and links are built
@@ -66,12 +94,16 @@ export async function openApprovalGate(
   namespace: string,
   body: unknown,
   traceparent: string | undefined,
+  opening?: GitHubOpening,
 ): Promise<GateView> {
   const input = parseWith(createApprovalSchema, body);
-  const policy = await getPolicy(env.DB, namespace, input.policy);
+  const policy =
+    opening?.policy.namespace === namespace && opening.policy.name === input.policy
+      ? opening.policy
+      : await getPolicy(env.DB, namespace, input.policy);
   if (!policy) throw notFound(`approval policy "${input.policy}" not found in namespace "${namespace}"`);
   const callbackBase = publicUrlOf(env);
-  const id = newGateId();
+  const id = opening?.id ?? newGateId();
   let held: GateInit["held"] = null;
   if (input.subject) {
     const node = await resolveSubjectNode(env, namespace, input.subject);
@@ -91,6 +123,8 @@ export async function openApprovalGate(
       traceId: input.traceId ?? traceIdOf(traceparent) ?? newTraceId(),
       callbackBase,
       held,
+      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+      ...(opening ? { github: opening.github } : {}),
     });
   } catch (error) {
     if (held) await releaseSubjectStatement(env.DB, held.key, id).run();

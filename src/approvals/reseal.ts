@@ -1,12 +1,19 @@
 import { gateOf } from "./decide";
 import { listPendingGateIds } from "./store";
 
-/** Re-seals the policy snapshot of every pending gate (each Durable Object does its own); returns how many changed. */
+/** How long after its decision a gate may still be answering GitHub (ten attempts with backoff take minutes). */
+const ANSWERING_WINDOW_MS = 3_600_000;
+
+/**
+ * Re-seals the policy snapshot of every pending gate — and of every gate still answering GitHub —
+ * (each Durable Object does its own); returns how many changed.
+ */
 export async function resealPendingGates(env: Env): Promise<number> {
   let count = 0;
   let after = "";
+  const decidedSince = Date.now() - ANSWERING_WINDOW_MS;
   for (;;) {
-    const ids = await listPendingGateIds(env.DB, after, 100);
+    const ids = await listPendingGateIds(env.DB, after, 100, decidedSince);
     const counts = await Promise.all(ids.map((id) => gateOf(env, id).reseal()));
     count += counts.reduce((sum, value) => sum + value, 0);
     const last = ids.at(-1);

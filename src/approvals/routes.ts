@@ -1,186 +1,197 @@
-import { type Context, Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../auth/context";
-import { applyActionOf, fingerprint } from "../auth/fingerprint";
-import { authorize } from "../auth/principal";
-import { keyringOf } from "../auth/secrets";
+import { can, route } from "../http/route";
 import { isDryRun } from "../lib/apply";
 import { readDocument } from "../lib/documents";
-import { AppError, notFound } from "../lib/errors";
-import { assertNamespace, assertObjectName, isDns1123Label } from "../lib/names";
-import { limitSchema, pageOf } from "../lib/paging";
-import { isTraceId } from "../lib/trace";
-import { parseWith } from "../lib/validation";
-import { FORGED_URI } from "./approval-gate";
 import { principalDecider } from "./approvers";
-import { presentedCapability } from "./callback-uris";
-import { checkDecisionChannels } from "./channels";
-import { decideApproval, gateOf, isGateId, MAX_MESSAGE_LENGTH, readGate, unwrapGate } from "./decide";
-import { APPROVAL_STATUSES } from "./gate-state";
-import { CALLBACK_SCOPE, clientExists, verifyAccessToken } from "./oauth";
-import { openApprovalGate } from "./open";
-import { buildPolicy, describePolicy } from "./policy";
-import { deletePolicy, getPolicy, listApprovals, listPolicies, savePolicy } from "./store";
+import { answerCallback, callbackSchema, refuseUncapable } from "./callbacks";
+import { decideApproval, decisionSchema, readAudit, readGate } from "./decide";
+import { gateViewSchema } from "./gate-view";
+import { approvalListSchema, approvalPageSchema, listApprovalPage } from "./listing";
+import { createApprovalSchema, openApprovalGate } from "./open";
+import { applyPolicy, policyList, policyNamed, policyViewSchema, removePolicy } from "./policies";
+import { policySpecSchema } from "./policy";
 
-export const callbackSchema = z.strictObject({
-  success: z.boolean(),
-  mdMessage: z.string().max(MAX_MESSAGE_LENGTH).default(""),
+const policies = "/api/v1/namespaces/:namespace/approvalpolicies";
+const gates = "/api/v1/namespaces/:namespace/approvals";
+
+/** The answer to a decision or a callback: where the gate stands. */
+const decidedSchema = z.object({ id: z.string(), status: z.string(), approval: gateViewSchema });
+
+const auditSchema = z.object({
+  items: z.array(
+    z.object({
+      at: z.string(),
+      by: z.string(),
+      via: z.string(),
+      action: z.string(),
+      counted: z.boolean(),
+      reason: z.string(),
+    }),
+  ),
+  overflow: z.number().int(),
 });
 
-export const approvalListSchema = z.strictObject({
-  status: z.enum(APPROVAL_STATUSES).optional(),
-  traceId: z.string().refine(isTraceId, "must be a trace id (32 lowercase hex digits)").optional(),
-  limit: limitSchema,
-  cursor: z.string().refine(isGateId, "must be a cursor returned by a previous page").optional(),
-});
-
-/** A page of a namespace's gates, newest first (the API and the console list through here). */
-export async function listApprovalPage(db: D1Database, namespace: string, query: unknown) {
-  const { status, traceId, limit, cursor } = parseWith(approvalListSchema, query);
-  const rows = await listApprovals(db, {
-    namespace,
-    limit: limit + 1,
-    ...(status === undefined ? {} : { status }),
-    ...(traceId === undefined ? {} : { traceId }),
-    ...(cursor === undefined ? {} : { before: cursor }),
-  });
-  const page = pageOf(rows, limit, (row) => row.id);
-  return {
-    items: page.items.map((row) => ({
-      id: row.id,
-      namespace: row.namespace,
-      policy: row.policy,
-      status: row.status,
-      subject: row.subject,
-      createdAt: new Date(row.createdAt).toISOString(),
-      expiresAt: new Date(row.expiresAt).toISOString(),
-      decidedAt: row.decidedAt === null ? null : new Date(row.decidedAt).toISOString(),
-      ...(row.traceId === null ? {} : { traceId: row.traceId }),
-    })),
-    nextCursor: page.nextCursor,
-  };
-}
-
-/** Policies, gates, manual decisions under `/api/v1/namespaces/{ns}`. */
-export const approvalRoutes = new Hono<AppEnv>()
-  .put("/namespaces/:namespace/approvalpolicies/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    const principal = authorize(c.get("principal"), "bindings:write", namespace);
-    const name = assertObjectName(c.req.param("name"), "policy name");
-    const dryRun = isDryRun(c.req.query("dryRun"));
-    const keyring = keyringOf(c.env);
-    const previous = await getPolicy(c.env.DB, namespace, name);
-    const document = await readDocument(c.req.raw);
-    const { policy, input } = await buildPolicy(principal, namespace, name, document, () => keyring, previous);
-    await checkDecisionChannels(c.env.DB, policy);
-    const prints = await fingerprint(keyring, input);
-    policy.fingerprint = prints.current;
-    const action = applyActionOf(previous, prints);
-    if (action !== "unchanged" && !dryRun) await savePolicy(c.env.DB, policy);
-    const shown = action === "unchanged" && previous ? previous : policy;
-    return c.json(describePolicy(shown), previous ? 200 : 201, { "x-hookline-action": action });
-  })
-  .get("/namespaces/:namespace/approvalpolicies", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "approvals:read", namespace);
-    return c.json({ items: (await listPolicies(c.env.DB, namespace)).map(describePolicy) });
-  })
-  .get("/namespaces/:namespace/approvalpolicies/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "approvals:read", namespace);
-    const name = assertObjectName(c.req.param("name"), "policy name");
-    const policy = await getPolicy(c.env.DB, namespace, name);
-    if (!policy) throw notFound(`approval policy "${name}" not found in namespace "${namespace}"`);
-    return c.json(describePolicy(policy));
-  })
-  .delete("/namespaces/:namespace/approvalpolicies/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:write", namespace);
-    const name = assertObjectName(c.req.param("name"), "policy name");
-    if (!(await deletePolicy(c.env.DB, namespace, name))) {
-      throw notFound(`approval policy "${name}" not found in namespace "${namespace}"`);
-    }
-    return c.body(null, 204);
-  })
-  .post("/namespaces/:namespace/approvals", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    // Opening a gate holds a workflow node: its own scope, not events:write.
-    authorize(c.get("principal"), "approvals:create", namespace);
-    const view = await openApprovalGate(c.env, namespace, await readDocument(c.req.raw), c.req.header("traceparent"));
-    return c.json(view, 201);
-  })
-  .get("/namespaces/:namespace/approvals", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "approvals:read", namespace);
-    return c.json(await listApprovalPage(c.env.DB, namespace, c.req.query()));
-  })
-  .get("/namespaces/:namespace/approvals/:id", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "approvals:read", namespace);
-    return c.json(await readGate(c.env, namespace, c.req.param("id")));
-  })
-  .post("/namespaces/:namespace/approvals/:id/decision", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    const principal = authorize(c.get("principal"), "approvals:decide", namespace);
-    const view = await decideApproval(
-      c.env,
-      principalDecider(principal, "api"),
-      namespace,
-      c.req.param("id"),
-      await readDocument(c.req.raw),
-    );
-    return c.json({ id: view.id, status: view.status, approval: view });
-  });
-
-const invalidToken = (message: string) =>
-  new AppError("unauthenticated", message, {
-    headers: { "www-authenticate": 'Bearer realm="hookline", error="invalid_token"' },
-  });
-
-const forgedUri = () => new AppError("permission_denied", FORGED_URI);
-
-/**
- * `POST /callbacks/approvals/{id}/{webhook}/{capability}`: an approver's answer. Needs both the
- * webhook's own capability URI and an OAuth access token with the callback scope.
- */
-async function callback(c: Context<AppEnv>): Promise<Response> {
-  const header = c.req.header("authorization") ?? "";
-  const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
-  if (!token) throw invalidToken("send Authorization: Bearer <access token from POST /oauth/token>");
-  const keyring = keyringOf(c.env);
-  const claims = await verifyAccessToken(keyring, token);
-  if (!claims) throw invalidToken("the access token is invalid or expired");
-  if (!claims.scopes.includes(CALLBACK_SCOPE)) {
-    throw new AppError("permission_denied", `the access token lacks the "${CALLBACK_SCOPE}" scope`, {
-      headers: { "www-authenticate": `Bearer realm="hookline", error="insufficient_scope", scope="${CALLBACK_SCOPE}"` },
-    });
-  }
-  if (!(await clientExists(c.env.DB, claims.clientId)))
-    throw invalidToken("the OAuth client of this token was deleted");
-  const id = c.req.param("id") ?? "";
-  const webhook = c.req.param("webhook") ?? "";
-  const capability = c.req.param("capability") ?? "";
-  if (!isGateId(id) || !isDns1123Label(webhook) || presentedCapability(capability) === null) throw forgedUri();
-  const input = parseWith(callbackSchema, await readDocument(c.req.raw));
-  const view = unwrapGate(
-    await gateOf(c.env, id).callback(
-      webhook,
-      capability,
-      input.success,
-      input.mdMessage,
-      `oauth:${claims.clientId}`,
-      claims.namespaces,
+/** Policies, gates and decisions under `/api/v1/namespaces/{ns}`, and approvers' callbacks. */
+export const approvalRoutes = [
+  route(
+    {
+      method: "PUT",
+      path: `${policies}/:name`,
+      access: can.inNamespace("bindings:write"),
+      summary: "Create or replace an approval policy",
+      tag: "approvals",
+      body: policySpecSchema,
+      yaml: true,
+      responses: { 200: policyViewSchema, 201: policyViewSchema },
+    },
+    async (c, { principal, namespace, param }) => {
+      const applied = await applyPolicy(
+        c.env,
+        principal,
+        namespace,
+        param("name"),
+        await readDocument(c.req.raw),
+        isDryRun(c.req.query("dryRun")),
+      );
+      return c.json(applied.policy, applied.created ? 201 : 200, { "x-hookline-action": applied.action });
+    },
+  ),
+  route(
+    {
+      method: "GET",
+      path: policies,
+      access: can.inNamespace("approvals:read"),
+      summary: "List a namespace's approval policies",
+      tag: "approvals",
+      responses: { 200: z.object({ items: z.array(policyViewSchema) }) },
+    },
+    async (c, { namespace }) => c.json(await policyList(c.env.DB, namespace)),
+  ),
+  route(
+    {
+      method: "GET",
+      path: `${policies}/:name`,
+      access: can.inNamespace("approvals:read"),
+      summary: "Read one approval policy",
+      tag: "approvals",
+      responses: { 200: policyViewSchema },
+    },
+    async (c, { namespace, param }) => c.json(await policyNamed(c.env.DB, namespace, param("name"))),
+  ),
+  route(
+    {
+      method: "DELETE",
+      path: `${policies}/:name`,
+      access: can.inNamespace("bindings:write"),
+      summary: "Delete an approval policy (open gates keep theirs)",
+      tag: "approvals",
+      responses: { 204: "empty" },
+    },
+    async (c, { namespace, param }) => {
+      await removePolicy(c.env.DB, namespace, param("name"));
+      return c.body(null, 204);
+    },
+  ),
+  route(
+    {
+      method: "POST",
+      path: gates,
+      // Opening a gate holds a workflow node: its own scope, not events:write.
+      access: can.inNamespace("approvals:create"),
+      summary: "Open an approval gate (its webhooks are called; its creator gets their callback URIs)",
+      tag: "approvals",
+      body: createApprovalSchema,
+      responses: { 201: gateViewSchema },
+    },
+    async (c, { namespace }) =>
+      c.json(await openApprovalGate(c.env, namespace, await readDocument(c.req.raw), c.req.header("traceparent")), 201),
+  ),
+  route(
+    {
+      method: "GET",
+      path: gates,
+      access: can.inNamespace("approvals:read"),
+      summary: "List a namespace's approval gates",
+      tag: "approvals",
+      query: approvalListSchema,
+      responses: { 200: approvalPageSchema },
+    },
+    async (c, { namespace }) => c.json(await listApprovalPage(c.env.DB, namespace, c.req.query())),
+  ),
+  route(
+    {
+      method: "GET",
+      path: `${gates}/:id`,
+      access: can.inNamespace("approvals:read"),
+      summary: "One approval gate",
+      tag: "approvals",
+      responses: { 200: gateViewSchema },
+    },
+    async (c, { namespace, param }) => c.json(await readGate(c.env, namespace, param("id"))),
+  ),
+  route(
+    {
+      method: "GET",
+      path: `${gates}/:id/audit`,
+      access: can.inNamespace("approvals:read"),
+      summary: "Every attempt to change an approval gate, in order: who, through what, counted or not, why",
+      tag: "approvals",
+      responses: { 200: auditSchema },
+    },
+    async (c, { namespace, param }) => c.json(await readAudit(c.env, namespace, param("id"))),
+  ),
+  route(
+    {
+      method: "POST",
+      path: `${gates}/:id/decision`,
+      access: can.inNamespace("approvals:decide"),
+      summary: "Decide an approval gate (as one of its policy's approvers; override with a reason during a window)",
+      tag: "approvals",
+      body: decisionSchema,
+      responses: { 200: decidedSchema },
+    },
+    async (c, { principal, namespace, param }) => {
+      const view = await decideApproval(
+        c.env,
+        principalDecider(principal, "api"),
+        namespace,
+        param("id"),
+        await readDocument(c.req.raw),
+      );
+      return c.json({ id: view.id, status: view.status, approval: view });
+    },
+  ),
+  route(
+    {
+      method: "POST",
+      path: "/callbacks/approvals/:id/:webhook/:capability",
+      access: can.anyone,
+      summary: "An approver's callback (the URI its webhook received), with an OAuth bearer token",
+      tag: "approvals",
+      body: callbackSchema,
+      responses: { 200: decidedSchema },
+    },
+    async (c, { param }) => {
+      const view = await answerCallback(
+        c.env,
+        c.req.header("authorization"),
+        { id: param("id"), webhook: param("webhook"), capability: param("capability") },
+        () => readDocument(c.req.raw),
+      );
+      return c.json({ id: view.id, status: view.status, approval: view });
+    },
+  ),
+  ...["/callbacks/approvals/:id/:webhook", "/callbacks/approvals/:id"].map((path) =>
+    route(
+      {
+        method: "POST",
+        path,
+        access: can.anyone,
+        summary: "Refused: a callback URI without its webhook and capability (403)",
+        tag: "approvals",
+        responses: {},
+      },
+      () => refuseUncapable(),
     ),
-  );
-  return c.json({ id: view.id, status: view.status, approval: view });
-}
-
-/** A callback URI without its capability (built from the gate id and a name alone): refused. */
-async function uncapable(): Promise<Response> {
-  throw forgedUri();
-}
-
-export const callbackRoutes = new Hono<AppEnv>()
-  .post("/callbacks/approvals/:id/:webhook/:capability", callback)
-  .post("/callbacks/approvals/:id/:webhook", uncapable)
-  .post("/callbacks/approvals/:id", uncapable);
+  ),
+];

@@ -1,30 +1,31 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { resolveSecret } from "../auth/secrets";
 import { verifySlackSignature } from "../auth/signatures";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
 import { callOutbound } from "../lib/outbound";
 import { loadNotificationConfig } from "../notifications/config";
 import type { StoredService } from "../notifications/schema";
+import { resolveService, serviceSecretContext } from "../notifications/services/resolve";
 import {
-  type ResolvedService,
-  resolveService,
   SLACK_API_URL,
   SLACK_APPROVAL_BLOCK,
   SLACK_APPROVE_ACTION,
   SLACK_REJECT_ACTION,
-  serviceSecretContext,
-} from "../notifications/send";
+  slackUserEmail,
+} from "../notifications/services/slack";
+import type { ResolvedService } from "../notifications/services/types";
 import { type Decider, slackGroupsOf } from "./approvers";
 import { decideFromChat, decisionLine } from "./chat-decide";
 import type { GateView } from "./gate-view";
 
 /**
  * Approving from Slack. An approval request sent to a Slack app (a `slack` service with a
- * `signingSecret`) carries Approve / Reject buttons (notifications/send.ts). Slack posts a click
+ * `signingSecret`) carries Approve / Reject buttons (notifications/services/slack.ts). Slack posts a click
  * to `POST /callbacks/slack/interactions`: the request is verified with the app's signing secret
  * (v0 signature over the raw body, five-minute tolerance) and acknowledged at once — Slack wants
  * an answer within 3 s — while the decision is taken in `waitUntil` through the one decide
@@ -127,11 +128,19 @@ async function answerClick(env: Env, verified: readonly StoredService[], clicked
     const respond = (body: Record<string, unknown>) => respondTo(service.name, slackOrigin, click.response_url, body);
     const user = `slack:${click.user.id}`;
     // Group membership is looked up for the gate's own policy, once the gate is known.
-    const deciderFor = async (gate: GateView): Promise<Omit<Decider, "through">> => ({
-      by: user,
-      via: `slack:${service.name}`,
-      identities: [user, ...(await groupsOf(service, gate, click.user.id))],
-    });
+    // The clicker's groups (for the gate's own policy) and their email: one person across channels.
+    const deciderFor = async (gate: GateView): Promise<Omit<Decider, "through">> => {
+      const [groups, email] = await Promise.all([
+        groupsOf(service, gate, click.user.id),
+        slackUserEmail(service, click.user.id),
+      ]);
+      return {
+        by: user,
+        via: `slack:${service.name}`,
+        identities: [user, ...groups, ...(email ? [`email:${email}`] : [])],
+        ...(email ? { person: email } : {}),
+      };
+    };
     const who = click.user.name ?? click.user.id;
     const serviceMessageId = click.container?.message_ts ?? click.message?.ts;
     const outcome = await decideFromChat(
@@ -152,6 +161,8 @@ async function answerClick(env: Env, verified: readonly StoredService[], clicked
       case "missing":
         return respond(ephemeral("This approval does not exist."));
       case "decided":
+        // Still pending (a quorum not yet reached, a change window): the buttons stay for the others.
+        if (outcome.gate.status === "pending") return respond(ephemeral(decisionLine(outcome.gate, mention)));
         return respond(replaced(click, outcome.gate));
       case "refused":
         await respond(ephemeral(`Not recorded: ${outcome.message}`));
@@ -199,11 +210,13 @@ function ephemeral(text: string): Record<string, unknown> {
 }
 
 /** The clicked message with its buttons replaced by where the gate stands now. */
+/** A decider as Slack shows them: a mention for a Slack user. */
+const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
+
 function replaced(click: Click, gate: GateView): Record<string, unknown> {
   const blocks = (click.message?.blocks ?? []).filter(
     (block) => (block as { block_id?: unknown } | null)?.block_id !== SLACK_APPROVAL_BLOCK,
   );
-  const mention = (by: string) => (/^slack:[UW][A-Z0-9]+$/.test(by) ? `<@${by.slice("slack:".length)}>` : by);
   const icon = gate.status === "approved" ? ":white_check_mark: " : gate.status === "rejected" ? ":x: " : "";
   const status = `${icon}${decisionLine(gate, mention)}`;
   return {
@@ -241,4 +254,17 @@ async function respondTo(
 }
 
 /** `POST /callbacks/slack/interactions`: Slack's interactivity request URL. */
-export const slackRoutes = new Hono<AppEnv>().post("/callbacks/slack/interactions", interactions);
+export const slackRoutes = [
+  route(
+    {
+      method: "POST",
+      path: "/callbacks/slack/interactions",
+      access: can.anyone,
+      summary: "Slack's interactivity requests: clicks on an approval request's buttons (v0-signed)",
+      tag: "approvals",
+      signatures: ["slackSignature"],
+      responses: { 200: "empty" },
+    },
+    interactions,
+  ),
+];

@@ -1,6 +1,7 @@
 import type { SecretBox } from "../auth/secret-box";
+import { type NamespaceScope, namespaceCondition } from "../lib/namespace-scope";
 import type { ApprovalStatus } from "./gate-state";
-import { resealHeaderSecrets, type StoredPolicy } from "./policy";
+import { resealPolicySecrets, type StoredPolicy } from "./policy";
 
 /** One policy, or null. */
 export async function getPolicy(db: D1Database, namespace: string, name: string): Promise<StoredPolicy | null> {
@@ -16,6 +17,16 @@ export async function listPolicies(db: D1Database, namespace: string): Promise<S
   const { results } = await db
     .prepare("SELECT object FROM approval_policies WHERE namespace = ?1 ORDER BY name")
     .bind(namespace)
+    .all<{ object: string }>();
+  return results.map((row) => JSON.parse(row.object) as StoredPolicy);
+}
+
+/** Every policy, in every namespace, that names a GitHub App (deliveries are verified against each). */
+export async function listGitHubPolicies(db: D1Database): Promise<StoredPolicy[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT object FROM approval_policies WHERE json_extract(object, '$.github.appId') IS NOT NULL ORDER BY namespace, name",
+    )
     .all<{ object: string }>();
   return results.map((row) => JSON.parse(row.object) as StoredPolicy);
 }
@@ -46,11 +57,19 @@ export async function deletePolicy(db: D1Database, namespace: string, name: stri
   return result.meta.changes > 0;
 }
 
-/** Ids of every gate still pending, in every namespace (key rotation reseals their policy snapshots). */
-export async function listPendingGateIds(db: D1Database, after: string, limit: number): Promise<string[]> {
+/**
+ * Ids of every gate still pending — or decided since `decidedSince` (it may still be answering
+ * GitHub with its snapshot's App key) — in every namespace: key rotation reseals their snapshots.
+ */
+export async function listPendingGateIds(
+  db: D1Database,
+  after: string,
+  limit: number,
+  decidedSince: number,
+): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT id FROM approvals WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT ?2")
-    .bind(after, limit)
+    .prepare("SELECT id FROM approvals WHERE (status = 'pending' OR decided_at >= ?3) AND id > ?1 ORDER BY id LIMIT ?2")
+    .bind(after, limit, decidedSince)
     .all<{ id: string }>();
   return results.map((row) => row.id);
 }
@@ -142,13 +161,23 @@ export async function listApprovals(
   }));
 }
 
-/** Re-seals the header secrets of every policy under the current key; returns how many changed. */
+/** How many gates of the scope's namespaces wait for a decision (the console's overview). */
+export async function countPendingGates(db: D1Database, scope: NamespaceScope): Promise<number> {
+  const filter = namespaceCondition(scope, "namespace", 1);
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND ${filter.sql}`)
+    .bind(...filter.params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Re-seals the secrets of every policy (headers, GitHub Apps) under the current key; returns how many changed. */
 export async function resealPolicies(db: D1Database, box: SecretBox): Promise<number> {
   let count = 0;
   const { results } = await db.prepare("SELECT object FROM approval_policies").all<{ object: string }>();
   for (const row of results) {
     const policy = JSON.parse(row.object) as StoredPolicy;
-    const changed = await resealHeaderSecrets(policy, box);
+    const changed = await resealPolicySecrets(policy, box);
     if (changed === 0) continue;
     const result = await db
       .prepare("UPDATE approval_policies SET object = ?3 WHERE namespace = ?1 AND name = ?2 AND object = ?4")

@@ -17,7 +17,8 @@ export type KeyPurpose =
   | "apply-fingerprints"
   | "oauth-access-tokens"
   | "console-sessions"
-  | "approval-links";
+  | "approval-links"
+  | "github-deliveries";
 
 /** The keys of a keyring, current first. */
 export function keysOf(keyring: Keyring): string[] {

@@ -24,8 +24,8 @@ export interface RateLimit {
 
 /** Who is making a request, and what they may do. */
 export interface Principal {
-  kind: "admin" | "token" | "webhook-client";
-  /** `admin`, the token name, or `<namespace>/<client name>`. */
+  kind: "admin" | "token" | "webhook-client" | "access";
+  /** `admin`, the token name, `<namespace>/<client name>`, or the email of a Cloudflare Access identity. */
   name: string;
   scopes: readonly Scope[];
   /** Namespaces the principal may act in; `*` means all. */
@@ -45,9 +45,10 @@ export const ADMIN_PRINCIPAL: Principal = {
   rateLimit: null,
 };
 
-/** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`. */
+/** A stable key for per-sender limits and audit fields: `admin`, `token:<name>`, `client:<ns>/<name>`, `email:<addr>`. */
 export function principalKey(principal: Principal): string {
   if (principal.kind === "admin") return "admin";
+  if (principal.kind === "access") return `email:${principal.name}`;
   return principal.kind === "token" ? `token:${principal.name}` : `client:${principal.name}`;
 }
 
@@ -101,6 +102,16 @@ export function authorize(principal: Principal | undefined, scope: Scope, reach?
   if (!hasScope(principal, scope)) {
     throw new AppError("permission_denied", `token lacks the "${scope}" scope`);
   }
+  if (reach !== undefined) assertReach(principal, reach);
+  return principal;
+}
+
+/**
+ * Throws unless the principal may act where something is: a namespace, or everywhere. Routes
+ * check where they act through their declaration; services check where the data they are given
+ * belongs (a posted resource's namespace) here.
+ */
+export function assertReach(principal: Principal, reach: Reach): void {
   if (reach === GLOBAL && !hasAllNamespaces(principal)) {
     throw new AppError(
       "permission_denied",
@@ -110,5 +121,4 @@ export function authorize(principal: Principal | undefined, scope: Scope, reach?
   if (typeof reach === "string" && !hasNamespace(principal, reach)) {
     throw new AppError("permission_denied", `token may not act in namespace "${reach}"`);
   }
-  return principal;
 }

@@ -4,6 +4,13 @@ import { derivedKey, type Keyring, keysOf } from "./keys";
 
 const VERSION = "v1";
 
+/** A stored secret that opens under no key of the keyring (or is malformed): 500 unless a caller knows better. */
+export class UnreadableSecretError extends AppError {
+  constructor(message: string) {
+    super("internal", message);
+  }
+}
+
 /**
  * Encrypts and decrypts secrets at rest with AES-256-GCM under a key derived (HKDF) from
  * HOOKLINE_SECRET_KEY. Each ciphertext is bound to the record it belongs to (`context`, used as
@@ -43,7 +50,7 @@ export class SecretBox {
     const [version, body] = sealed.split(":", 2);
     const bytes = body ? fromBase64Url(body) : null;
     if (version !== VERSION || !bytes || bytes.byteLength < 13) {
-      throw new AppError("internal", "stored secret is malformed");
+      throw new UnreadableSecretError("stored secret is malformed");
     }
     const keys = keysOf(this.keyring);
     for (const [index, secret] of keys.entries()) {
@@ -58,8 +65,7 @@ export class SecretBox {
         // not this key: try the next one
       }
     }
-    throw new AppError(
-      "internal",
+    throw new UnreadableSecretError(
       "stored secret cannot be decrypted (was HOOKLINE_SECRET_KEY changed without HOOKLINE_SECRET_KEY_PREVIOUS?)",
     );
   }

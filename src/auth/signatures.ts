@@ -20,7 +20,7 @@ export const WEBHOOK_CLIENT_TYPES = [
 export type WebhookClientType = (typeof WEBHOOK_CLIENT_TYPES)[number];
 
 /** Headers that carry a credential: verified, then kept out of the event's metadata. */
-export const CREDENTIAL_HEADERS = ["x-gitlab-token", "x-hook-uuid", "webhook-signature"] as const;
+export const CREDENTIAL_HEADERS = ["x-gitlab-token", "x-hook-uuid", "webhook-signature", "svix-signature"] as const;
 
 /** A signed timestamp older or newer than this is refused (a captured delivery cannot be replayed later). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
@@ -33,7 +33,8 @@ const signatureHeaders: ReadonlyMap<WebhookClientType, readonly string[]> = new 
   ["bitbucket", ["x-hub-signature", "x-hook-uuid"]],
   ["bitbucketserver", ["x-hub-signature"]],
   ["hmac-sha256", ["x-hookline-signature"]],
-  ["standard-webhooks", ["webhook-signature"]],
+  // Svix (and every Svix-powered sender: Clerk, Resend…) sends the same scheme under its own names.
+  ["standard-webhooks", ["webhook-signature", "svix-signature"]],
 ]);
 
 /** True when the request carries the header a client of `type` signs with. */
@@ -61,7 +62,8 @@ export interface SignatureClient {
  * equal to the secret); Bitbucket Server `X-Hub-Signature: sha256=<hex>`; generic
  * `X-Hookline-Signature: sha256=<hex>` over the body, or over `<timestamp>.<body>` when
  * `X-Hookline-Timestamp` is sent; Standard Webhooks `webhook-signature: v1,<base64>` (several,
- * space-separated, for rotation) over `<webhook-id>.<webhook-timestamp>.<body>`. Signed
+ * space-separated, for rotation) over `<webhook-id>.<webhook-timestamp>.<body>` — or Svix's
+ * names for the same three headers (`svix-id`, `svix-timestamp`, `svix-signature`). Signed
  * timestamps must be within five minutes of `now`.
  */
 export async function verifySignature(
@@ -123,9 +125,9 @@ async function verifyStandardWebhook(
   now: number,
 ): Promise<boolean> {
   const key = standardWebhooksKey(secret);
-  const id = headers.get("webhook-id");
-  const timestamp = headers.get("webhook-timestamp");
-  const signatures = headers.get("webhook-signature");
+  const id = standardWebhookHeader(headers, "id");
+  const timestamp = standardWebhookHeader(headers, "timestamp");
+  const signatures = standardWebhookHeader(headers, "signature");
   if (!key || !id || !timestamp || !signatures || !withinTolerance(timestamp, now)) return false;
   const expected = await hmacSha256(key, concatBytes([utf8(`${id}.${timestamp.trim()}.`), body]));
   let valid = false;
@@ -135,6 +137,14 @@ async function verifyStandardWebhook(
     if (presented && constantTimeEqual(presented, expected)) valid = true;
   }
   return valid;
+}
+
+/**
+ * One of the three Standard Webhooks headers, under Svix's name (`svix-id`…) or the standard one
+ * (`webhook-id`…): Svix's own `verify` reads them so, the Svix name first.
+ */
+export function standardWebhookHeader(headers: Headers, part: "id" | "timestamp" | "signature"): string | null {
+  return headers.get(`svix-${part}`) ?? headers.get(`webhook-${part}`);
 }
 
 function withinTolerance(timestamp: string, now: number): boolean {

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { notFound } from "../lib/errors";
 import { newEventId } from "../lib/ids";
+import { assertObjectName } from "../lib/names";
 import { parseWith } from "../lib/validation";
-import { compileBinding, type FieldError } from "./compile";
+import { compileBinding } from "./compile";
 import { evaluateBinding } from "./evaluate";
 import { getBinding } from "./store";
-import { describeWindow, type WindowKind, windowName, windowOf } from "./window";
+import { describeWindow, windowName, windowOf } from "./window";
 
 /** A sample event to try a binding on. */
 export const dryRunInputSchema = z.strictObject({
@@ -15,22 +16,33 @@ export const dryRunInputSchema = z.strictObject({
 });
 
 /** What a binding would do with a sample event; `workflow` is null when the binding does not compile. */
-export interface DryRunResult {
-  matched: boolean;
-  parameters: Record<string, string>;
-  workflow: {
-    cluster: string;
-    template: { name: string; clusterScope: boolean };
-    name: string | null;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-  } | null;
+export const dryRunResultSchema = z.object({
+  matched: z.boolean(),
+  parameters: z.record(z.string(), z.string()),
+  workflow: z
+    .object({
+      cluster: z.string(),
+      template: z.object({ name: z.string(), clusterScope: z.boolean() }),
+      name: z.string().nullable(),
+      labels: z.record(z.string(), z.string()),
+      annotations: z.record(z.string(), z.string()),
+    })
+    .nullable(),
   /** For a binding that dedupes or throttles: this event's key and what its window would do with it now. */
-  window?: { kind: WindowKind; key: string; period: string; limit: number; explanation: string };
+  window: z
+    .object({
+      kind: z.enum(["debounce", "dedupe", "throttle"]),
+      key: z.string(),
+      period: z.string(),
+      limit: z.number(),
+      explanation: z.string(),
+    })
+    .optional(),
   /** For a binding with dependencies: which ones this event satisfies, with its key (it would wait for the others). */
-  dependencies?: Array<{ name: string; key: string }>;
-  errors: FieldError[];
-}
+  dependencies: z.array(z.object({ name: z.string(), key: z.string() })).optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+export type DryRunResult = z.output<typeof dryRunResultSchema>;
 
 /**
  * Runs a stored binding on a sample event (validated here: `{payload, metadata?,
@@ -38,6 +50,7 @@ export interface DryRunResult {
  * when the binding does not exist. Serves the API's `/test` and the console alike.
  */
 export async function dryRunBinding(env: Env, namespace: string, name: string, sample: unknown): Promise<DryRunResult> {
+  assertObjectName(name, "binding name");
   const input = parseWith(dryRunInputSchema, sample);
   const stored = await getBinding(env.DB, namespace, name);
   if (!stored) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);

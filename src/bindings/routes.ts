@@ -1,66 +1,106 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../auth/context";
-import { authorize } from "../auth/principal";
+import { can, route } from "../http/route";
 import { isDryRun } from "../lib/apply";
 import { readDocument, readDocuments } from "../lib/documents";
-import { AppError, notFound } from "../lib/errors";
-import { assertNamespace, assertObjectName } from "../lib/names";
-import { applyBindings } from "./apply";
-import { dryRunBinding } from "./dry-run";
-import { deleteBinding, getBinding, listBindings } from "./store";
+import {
+  appliedListSchema,
+  applyBinding,
+  applyBindingList,
+  bindingList,
+  bindingListSchema,
+  bindingNamed,
+  removeBinding,
+} from "./bindings";
+import { dryRunBinding, dryRunInputSchema, dryRunResultSchema } from "./dry-run";
+import { bindingInputSchema, storedBindingSchema } from "./schema";
+
+const path = "/api/v1/namespaces/:namespace/workfloweventbindings";
 
 /** `/api/v1/namespaces/{ns}/workfloweventbindings`: apply (JSON or YAML), read, delete, dry-run. */
-export const bindingRoutes = new Hono<AppEnv>()
-  .put("/namespaces/:namespace/workfloweventbindings", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:write", namespace);
-    const results = await applyBindings(c.env.DB, namespace, await readDocuments(c.req.raw), {
-      dryRun: isDryRun(c.req.query("dryRun")),
-    });
-    return c.json({
-      apiVersion: "v1",
-      kind: "List",
-      items: results.map((result) => result.binding),
-      results: results.map((result) => ({ name: result.binding.metadata.name, action: result.action })),
-    });
-  })
-  .put("/namespaces/:namespace/workfloweventbindings/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:write", namespace);
-    const name = assertObjectName(c.req.param("name"), "binding name");
-    const [result] = await applyBindings(c.env.DB, namespace, [await readDocument(c.req.raw)], {
-      pathName: name,
-      dryRun: isDryRun(c.req.query("dryRun")),
-    });
-    if (!result) throw new AppError("internal", "nothing was applied");
-    return c.json(result.binding, result.action === "created" ? 201 : 200, { "x-hookline-action": result.action });
-  })
-  .get("/namespaces/:namespace/workfloweventbindings", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:read", namespace);
-    const items = await listBindings(c.env.DB, namespace);
-    return c.json({ apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowEventBindingList", items });
-  })
-  .get("/namespaces/:namespace/workfloweventbindings/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:read", namespace);
-    const name = assertObjectName(c.req.param("name"), "binding name");
-    const binding = await getBinding(c.env.DB, namespace, name);
-    if (!binding) throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
-    return c.json(binding);
-  })
-  .delete("/namespaces/:namespace/workfloweventbindings/:name", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:write", namespace);
-    const name = assertObjectName(c.req.param("name"), "binding name");
-    if (!(await deleteBinding(c.env.DB, namespace, name))) {
-      throw notFound(`workfloweventbinding "${name}" not found in namespace "${namespace}"`);
-    }
-    return c.body(null, 204);
-  })
-  .post("/namespaces/:namespace/workfloweventbindings/:name/test", async (c) => {
-    const namespace = assertNamespace(c.req.param("namespace"));
-    authorize(c.get("principal"), "bindings:read", namespace);
-    const name = assertObjectName(c.req.param("name"), "binding name");
-    return c.json(await dryRunBinding(c.env, namespace, name, await readDocument(c.req.raw)));
-  });
+export const bindingRoutes = [
+  route(
+    {
+      method: "PUT",
+      path,
+      access: can.inNamespace("bindings:write"),
+      summary: "Apply several WorkflowEventBindings (a List or a multi-document YAML stream)",
+      tag: "bindings",
+      yaml: true,
+      responses: { 200: appliedListSchema },
+    },
+    async (c, { namespace }) =>
+      c.json(
+        await applyBindingList(c.env.DB, namespace, await readDocuments(c.req.raw), isDryRun(c.req.query("dryRun"))),
+      ),
+  ),
+  route(
+    {
+      method: "PUT",
+      path: `${path}/:name`,
+      access: can.inNamespace("bindings:write"),
+      summary: "Create or replace a WorkflowEventBinding (Argo's shape; JSONata or expr)",
+      tag: "bindings",
+      body: bindingInputSchema,
+      yaml: true,
+      responses: { 200: storedBindingSchema, 201: storedBindingSchema },
+    },
+    async (c, { namespace, param }) => {
+      const applied = await applyBinding(
+        c.env.DB,
+        namespace,
+        param("name"),
+        await readDocument(c.req.raw),
+        isDryRun(c.req.query("dryRun")),
+      );
+      return c.json(applied.binding, applied.action === "created" ? 201 : 200, { "x-hookline-action": applied.action });
+    },
+  ),
+  route(
+    {
+      method: "GET",
+      path,
+      access: can.inNamespace("bindings:read"),
+      summary: "List a namespace's WorkflowEventBindings",
+      tag: "bindings",
+      responses: { 200: bindingListSchema },
+    },
+    async (c, { namespace }) => c.json(await bindingList(c.env.DB, namespace)),
+  ),
+  route(
+    {
+      method: "GET",
+      path: `${path}/:name`,
+      access: can.inNamespace("bindings:read"),
+      summary: "Read one WorkflowEventBinding",
+      tag: "bindings",
+      responses: { 200: storedBindingSchema },
+    },
+    async (c, { namespace, param }) => c.json(await bindingNamed(c.env.DB, namespace, param("name"))),
+  ),
+  route(
+    {
+      method: "DELETE",
+      path: `${path}/:name`,
+      access: can.inNamespace("bindings:write"),
+      summary: "Delete a WorkflowEventBinding",
+      tag: "bindings",
+      responses: { 204: "empty" },
+    },
+    async (c, { namespace, param }) => {
+      await removeBinding(c.env.DB, namespace, param("name"));
+      return c.body(null, 204);
+    },
+  ),
+  route(
+    {
+      method: "POST",
+      path: `${path}/:name/test`,
+      access: can.inNamespace("bindings:read"),
+      summary: "Dry-run a binding on a sample event: match, parameters, workflow name (nothing is submitted)",
+      tag: "bindings",
+      body: dryRunInputSchema,
+      responses: { 200: dryRunResultSchema },
+    },
+    async (c, { namespace, param }) =>
+      c.json(await dryRunBinding(c.env, namespace, param("name"), await readDocument(c.req.raw))),
+  ),
+];

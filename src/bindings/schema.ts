@@ -147,19 +147,20 @@ export const bindingInputSchema = z.strictObject({
 export type BindingInput = z.output<typeof bindingInputSchema>;
 
 /** A binding as stored and returned by the API. */
-export interface StoredBinding {
-  apiVersion: typeof BINDING_API_VERSION;
-  kind: typeof BINDING_KIND;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    creationTimestamp: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec: BindingSpec;
+export const storedBindingSchema = z.object({
+  apiVersion: z.literal(BINDING_API_VERSION),
+  kind: z.literal(BINDING_KIND),
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string(),
+    uid: z.string(),
+    generation: z.number().int(),
+    creationTimestamp: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: bindingSpecSchema,
   /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
-  status?: { translated: Record<string, string> };
-}
+  status: z.object({ translated: z.record(z.string(), z.string()) }).optional(),
+});
+export type StoredBinding = z.output<typeof storedBindingSchema>;

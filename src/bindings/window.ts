@@ -1,6 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { eventLogFor, eventQueueFor } from "../events/shards";
-import { settleWaiting } from "../events/waits";
 import { sha256Hex } from "../lib/crypto";
 import type { EventEnvironment } from "./evaluate";
 import type { WindowRule } from "./window-rules";
@@ -20,6 +18,10 @@ import type { WindowRule } from "./window-rules";
  * An answer is remembered per event id (the last 1,000), so a redelivered event gets the same
  * answer and a window never submits more than it admitted. State is bounded: the open window
  * (for debounce, its last event's queue message) and those answers.
+ *
+ * What a window's end means for the event log and the queue — a debounce window's last event sent
+ * back to fire, an expired partial match's waiting events settled — is the events area's
+ * (events/windows.ts subclasses KeyWindow): bindings decide, events record.
  */
 
 export type { WindowKind, WindowRule } from "./window-rules";
@@ -123,11 +125,16 @@ export async function windowName(namespace: string, bindingUid: string, key: str
 }
 
 /** The namespace a window's object belongs to (its name starts with it; namespaces hold no "/"). */
-function namespaceOfWindow(name: string): string {
+export function namespaceOfWindow(name: string): string {
   return name.slice(0, Math.max(0, name.indexOf("/")));
 }
 
-export class BindingWindow extends DurableObject<Env> {
+export abstract class KeyWindow extends DurableObject<Env> {
+  /** A debounce window ended: send `message` (its last event, with `fire`) back to be submitted. */
+  protected abstract fire(name: string, message: Record<string, unknown>): Promise<void>;
+  /** A partial match expired before its condition held: its waiting events end, saying `reason`. */
+  protected abstract expired(name: string, windowId: string, reason: string): Promise<void>;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
@@ -211,10 +218,9 @@ export class BindingWindow extends DurableObject<Env> {
       if (!match.completed) {
         const arrived = Object.keys(match.events).join(", ") || "none";
         const name = this.ctx.id.name ?? "";
-        await settleWaiting(
-          eventLogFor(this.env, namespaceOfWindow(name)),
+        await this.expired(
+          name,
           windowIdOf(name, match.start),
-          "skipped",
           `expired: the dependencies' condition did not hold in time (arrived: ${arrived})`,
         );
       }
@@ -231,10 +237,10 @@ export class BindingWindow extends DurableObject<Env> {
       const message = await this.ctx.storage.get<Record<string, unknown>>("message");
       if (message && window.last) {
         const name = this.ctx.id.name ?? "";
-        await eventQueueFor(this.env, namespaceOfWindow(name)).send(
-          { ...message, fire: { window: windowIdOf(name, window.start), last: window.last, count: window.count } },
-          { contentType: "json" },
-        );
+        await this.fire(name, {
+          ...message,
+          fire: { window: windowIdOf(name, window.start), last: window.last, count: window.count },
+        });
       }
       await this.ctx.storage.put("window", { ...window, fired: true });
       await this.ctx.storage.delete("message");
@@ -247,7 +253,7 @@ export class BindingWindow extends DurableObject<Env> {
 }
 
 /** A key's window object, typed by its RPC methods (the JSON it carries defeats RPC type inference). */
-export type WindowStub = Pick<BindingWindow, "admit" | "join" | "complete" | "peek">;
+export type WindowStub = Pick<KeyWindow, "admit" | "join" | "complete" | "peek">;
 
 /** The window object of a name (windowName). */
 export function windowOf(env: Env, name: string): WindowStub {

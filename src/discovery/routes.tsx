@@ -1,14 +1,7 @@
-import { Hono } from "hono";
+import { z } from "zod";
 import packageJson from "../../package.json";
-import type { AppEnv } from "../auth/context";
-import { openApiDocument } from "./openapi";
-
-/** Built once per isolate: the table and the schemas do not change while it lives. */
-let document: Record<string, unknown> | undefined;
-const spec = () => {
-  document ??= openApiDocument(packageJson.version);
-  return document;
-};
+import { openApiDocument } from "../http/openapi";
+import { can, type Route, route } from "../http/route";
 
 interface OperationView {
   summary: string;
@@ -69,14 +62,68 @@ function ApiDocs(props: { spec: Record<string, unknown> }) {
   );
 }
 
-/** `GET /api/v1/openapi.json` and `GET /api/docs`: the API describes itself (no credentials needed; nothing secret in it). */
-export const discoveryRoutes = new Hono<AppEnv>()
-  .get("/api/v1/openapi.json", (c) => c.json(spec()))
-  .get("/api/docs", (c) => {
-    c.header(
-      "content-security-policy",
-      "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    );
-    c.header("x-content-type-options", "nosniff");
-    return c.html(`<!doctype html>${String(<ApiDocs spec={spec()} />)}`);
-  });
+/**
+ * The gateway's own routes: liveness, and the API describing itself — the OpenAPI document and
+ * a reference page, built from the route declarations (`routes`, all of the app's) once per
+ * isolate. No credentials needed; nothing secret in them.
+ */
+export function gatewayRoutes(routes: () => readonly Route[]): Route[] {
+  let document: Record<string, unknown> | undefined;
+  const spec = () => {
+    document ??= openApiDocument(packageJson.version, routes());
+    return document;
+  };
+  return [
+    route(
+      {
+        method: "GET",
+        path: "/healthz",
+        access: can.anyone,
+        summary: "Liveness: status and version, no auth, no D1",
+        tag: "gateway",
+        responses: { 200: z.object({ status: z.literal("ok"), version: z.string() }) },
+      },
+      (c) => c.json({ status: "ok", version: packageJson.version }),
+    ),
+    route(
+      {
+        method: "GET",
+        path: "/",
+        access: can.anyone,
+        summary: "A pointer to the API, the console and the docs",
+        tag: "gateway",
+        responses: { 302: "empty" },
+      },
+      (c) => c.redirect("/ui", 302),
+    ),
+    route(
+      {
+        method: "GET",
+        path: "/api/v1/openapi.json",
+        access: can.anyone,
+        summary: "This API's OpenAPI 3.1 document",
+        tag: "gateway",
+        responses: { 200: "json" },
+      },
+      (c) => c.json(spec()),
+    ),
+    route(
+      {
+        method: "GET",
+        path: "/api/docs",
+        access: can.anyone,
+        summary: "The API reference page",
+        tag: "gateway",
+        responses: { 200: "html" },
+      },
+      (c) => {
+        c.header(
+          "content-security-policy",
+          "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        );
+        c.header("x-content-type-options", "nosniff");
+        return c.html(`<!doctype html>${String(<ApiDocs spec={spec()} />)}`);
+      },
+    ),
+  ];
+}

@@ -1,3 +1,4 @@
+import { type NamespaceScope, namespaceCondition } from "../lib/namespace-scope";
 import type { EventOutcome } from "./results";
 import { multiRowStatements } from "./store";
 
@@ -101,13 +102,7 @@ export function sampleKeyOf(key: SampleKey): string {
   return JSON.stringify([key.minute, key.namespace, key.discriminator]);
 }
 
-/** Which namespaces a count query covers: every one, or these. */
-export type NamespaceScope = "*" | readonly string[];
-
-function scopeFilter(scope: NamespaceScope, param: number): { sql: string; params: string[] } {
-  if (scope === "*") return { sql: "1 = 1", params: [] };
-  return { sql: `namespace IN (SELECT value FROM json_each(?${param}))`, params: [JSON.stringify(scope)] };
-}
+const scopeFilter = (scope: NamespaceScope, param: number) => namespaceCondition(scope, "namespace", param);
 
 /** Events per minute over the 24 hours before `now` (1,440 buckets, oldest first), over the shards `logs`. */
 export async function eventsPerMinute(

@@ -8,6 +8,9 @@ const DELIVERY_HEADERS: ReadonlyArray<readonly [header: string, source: string]>
   ["x-github-delivery", "github"],
   ["x-gitlab-event-uuid", "gitlab"],
   ["x-request-uuid", "bitbucket"],
+  // Svix's name for webhook-id, read first as in verifying (auth/signatures.ts): one source, so a
+  // delivery is one id under either name.
+  ["svix-id", "standard-webhooks"],
   ["webhook-id", "standard-webhooks"],
   ["x-hookline-delivery", "hookline"],
 ];

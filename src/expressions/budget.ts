@@ -1,3 +1,5 @@
+import { MemoryBudget } from "./memory";
+
 /**
  * Every evaluation runs on a budget of work units, so one expression cannot hold the consumer's
  * CPU: workerd's clock does not advance while code runs, so time is bounded by counting work.
@@ -8,9 +10,10 @@
 export const WORK_PER_STEP = 40;
 export const MAX_WORK = 800_000;
 
-/** The work spent by one evaluation. */
+/** The work spent by one evaluation, and what it built (memory.ts). */
 export class Budget {
   spent = 0;
+  readonly memory = new MemoryBudget("EXPRESSION_BUDGET");
 
   /** Spends `units`; throws a budget error (JSONata-style, so it is reported like any other) when over. */
   spend(units: number): void {

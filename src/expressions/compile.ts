@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../lib/result";
 import { ExprSyntaxError } from "./expr/parse";
-import { ExprTranslationError, translateExpr } from "./expr/translate";
+import { type ExprOptions, ExprTranslationError, translateExpr } from "./expr/translate";
 import { type CompiledExpression, compileExpression, ExpressionError } from "./jsonata";
 
 /** An expression field of a stored object, compiled; `translated` is the JSONata an expr source became. */
@@ -18,9 +18,11 @@ export function compileField(
   source: string,
   language: "jsonata" | "expr",
   roots: readonly string[],
+  /** For expr: how Argo hands the environment over (bindings: Argo Workflows'; triggers: Argo CD's). */
+  options: ExprOptions = {},
 ): Result<CompiledField> {
   try {
-    const translated = language === "expr" ? translateExpr(source, roots) : null;
+    const translated = language === "expr" ? translateExpr(source, roots, options) : null;
     return ok({ expression: compileExpression(translated ?? source), translated });
   } catch (error) {
     let message: string;

@@ -331,6 +331,27 @@ const timeMethods: Record<string, (t: GoTime) => GoMethod> = {
   UTC: (t) => ({ params: [], returns: "value", call: () => t.utc() }),
   IsZero: (t) => ({ params: [], returns: "value", call: () => t.isZero() }),
   Year: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCFullYear() }),
+  Month: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCMonth() + 1 }),
+  Day: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCDate() }),
+  Hour: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCHours() }),
+  Minute: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCMinutes() }),
+  Second: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCSeconds() }),
+  Nanosecond: (t) => ({
+    params: [],
+    returns: "int",
+    call: () => t.wall().getUTCMilliseconds() * NANOS_PER_MS + t.extraNanos,
+  }),
+  Weekday: (t) => ({ params: [], returns: "int", call: () => t.wall().getUTCDay() }),
+  YearDay: (t) => ({
+    params: [],
+    returns: "int",
+    call: () => {
+      const wall = t.wall();
+      return Math.floor((wall.getTime() - Date.UTC(wall.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    },
+  }),
+  UnixMilli: (t) => ({ params: [], returns: "int64", call: () => t.epochMs }),
+  UnixNano: (t) => ({ params: [], returns: "int64", call: () => t.epochMs * NANOS_PER_MS + t.extraNanos }),
   String: (t) => ({ params: [], returns: "value", call: () => t.toString() }),
 };
 
@@ -339,6 +360,8 @@ const durationMethods: Record<string, (d: GoDuration) => GoMethod> = {
   Minutes: (d) => ({ params: [], returns: "value", call: () => d.minutes() }),
   Seconds: (d) => ({ params: [], returns: "value", call: () => d.seconds() }),
   Milliseconds: (d) => ({ params: [], returns: "int64", call: () => d.milliseconds() }),
+  Microseconds: (d) => ({ params: [], returns: "int64", call: () => Math.trunc(d.nanoseconds / 1e3) }),
+  Nanoseconds: (d) => ({ params: [], returns: "int64", call: () => d.nanoseconds }),
   String: (d) => ({ params: [], returns: "value", call: () => d.toString() }),
 };
 
@@ -350,7 +373,7 @@ export function goMethod(receiver: unknown, name: string): GoMethod | null {
   return null;
 }
 
-/** Argo CD's `time` constants: Go's durations and layouts. */
+/** Argo CD's `time` constants (util/notification/expression/time): Go's durations and layouts. */
 export const GO_TIME_CONSTANTS: ReadonlyMap<string, GoDuration | string> = new Map<string, GoDuration | string>([
   ["Nanosecond", new GoDuration(1)],
   ["Microsecond", new GoDuration(1e3)],
@@ -358,11 +381,240 @@ export const GO_TIME_CONSTANTS: ReadonlyMap<string, GoDuration | string> = new M
   ["Second", new GoDuration(1e9)],
   ["Minute", new GoDuration(60e9)],
   ["Hour", new GoDuration(3600e9)],
+  ["Layout", "01/02 03:04:05PM '06 -0700"],
+  ["ANSIC", "Mon Jan _2 15:04:05 2006"],
+  ["UnixDate", "Mon Jan _2 15:04:05 MST 2006"],
+  ["RubyDate", "Mon Jan 02 15:04:05 -0700 2006"],
+  ["RFC822", "02 Jan 06 15:04 MST"],
+  ["RFC822Z", "02 Jan 06 15:04 -0700"],
+  ["RFC850", "Monday, 02-Jan-06 15:04:05 MST"],
+  ["RFC1123", "Mon, 02 Jan 2006 15:04:05 MST"],
+  ["RFC1123Z", "Mon, 02 Jan 2006 15:04:05 -0700"],
   ["RFC3339", "2006-01-02T15:04:05Z07:00"],
   ["RFC3339Nano", "2006-01-02T15:04:05.999999999Z07:00"],
-  ["RFC1123", "Mon, 02 Jan 2006 15:04:05 MST"],
   ["Kitchen", "3:04PM"],
-  ["DateTime", "2006-01-02 15:04:05"],
-  ["DateOnly", "2006-01-02"],
-  ["TimeOnly", "15:04:05"],
+  ["Stamp", "Jan _2 15:04:05"],
+  ["StampMilli", "Jan _2 15:04:05.000"],
+  ["StampMicro", "Jan _2 15:04:05.000000"],
+  ["StampNano", "Jan _2 15:04:05.000000000"],
 ]);
+
+const DURATION_UNITS: ReadonlyMap<string, number> = new Map([
+  ["ns", 1],
+  ["us", 1e3],
+  ["\u00b5s", 1e3],
+  ["\u03bcs", 1e3],
+  ["ms", 1e6],
+  ["s", 1e9],
+  ["m", 60e9],
+  ["h", 3600e9],
+]);
+
+/** Go's time.ParseDuration: "1h30m", "1.5h", "-90s", "300ms"; throws on anything else. */
+export function parseGoDuration(text: string): GoDuration {
+  const invalid = () => new Error(`time: invalid duration ${JSON.stringify(text)}`);
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    sign = rest.startsWith("-") ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return new GoDuration(0);
+  if (rest === "") throw invalid();
+  let total = 0;
+  while (rest !== "") {
+    const match = /^([0-9]*(?:\.[0-9]*)?)([^0-9.]+)/.exec(rest);
+    if (!match || match[1] === "" || match[1] === ".") throw invalid();
+    const unit = DURATION_UNITS.get(match[2] ?? "");
+    if (unit === undefined)
+      throw new Error(`time: unknown unit ${JSON.stringify(match[2])} in duration ${JSON.stringify(text)}`);
+    total += Number(match[1]) * unit;
+    rest = rest.slice(match[0].length);
+  }
+  return new GoDuration(sign * Math.round(total));
+}
+
+const MONTH_INDEX = new Map(MONTHS.map((month, i) => [month.toLowerCase(), i]));
+const DAY_NAMES = new Set(DAYS.map((day) => day.toLowerCase()));
+
+/**
+ * Go's time.Parse(layout, value) for the layout elements expr's `date()` and Argo users write
+ * (years, months by number or name, days, 12/24-hour clocks, AM/PM, fractions, zone offsets and
+ * names — a named zone other than UTC/GMT is taken at offset 0, as Go does for unknown names).
+ */
+export function parseGoLayout(layout: string, value: string): GoTime {
+  const fail = (why = "") =>
+    new Error(
+      `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse${why ? ` (${why})` : ""}`,
+    );
+  let year = 1;
+  let month = 1;
+  let day = 1;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let nanos = 0;
+  let offset = 0;
+  let pm: boolean | null = null;
+  let yearDay = 0;
+  let v = value;
+  const digits = (min: number, max: number): number => {
+    const match = new RegExp(`^[0-9]{${min},${max}}`).exec(v);
+    if (!match) throw fail();
+    v = v.slice(match[0].length);
+    return Number(match[0]);
+  };
+  const fraction = () => {
+    const match = /^[.,]([0-9]+)/.exec(v);
+    if (match) {
+      nanos = Number((match[1] ?? "").slice(0, 9).padEnd(9, "0"));
+      v = v.slice(match[0].length);
+    }
+  };
+  let i = 0;
+  while (i < layout.length) {
+    const rest = layout.slice(i);
+    const layoutFraction = /^[.,](0+|9+)/.exec(rest);
+    if (layoutFraction && /(05|5)$/.test(layout.slice(0, i))) {
+      fraction();
+      i += layoutFraction[0].length;
+      continue;
+    }
+    const element = ELEMENTS.find((candidate) => rest.startsWith(candidate));
+    if (element === undefined) {
+      if (v[0] !== rest[0]) throw fail();
+      v = v.slice(1);
+      i += 1;
+      continue;
+    }
+    i += element.length;
+    switch (element) {
+      case "2006":
+        year = digits(4, 4);
+        break;
+      case "06": {
+        const short = digits(2, 2);
+        year = short >= 69 ? 1900 + short : 2000 + short;
+        break;
+      }
+      case "01":
+        month = digits(2, 2);
+        break;
+      case "1":
+        month = digits(1, 2);
+        break;
+      case "January":
+      case "Jan": {
+        const match = (element === "Jan" ? /^[A-Za-z]{3}/ : /^[A-Za-z]+/).exec(v);
+        const index = match
+          ? MONTH_INDEX.get(
+              element === "Jan"
+                ? (MONTHS.find((m) => m.slice(0, 3).toLowerCase() === match[0].toLowerCase()) ?? "").toLowerCase()
+                : match[0].toLowerCase(),
+            )
+          : undefined;
+        if (!match || index === undefined) throw fail();
+        month = index + 1;
+        v = v.slice(match[0].length);
+        break;
+      }
+      case "Monday":
+      case "Mon": {
+        const match = /^[A-Za-z]+/.exec(v);
+        const word = match?.[0].toLowerCase() ?? "";
+        const name = element === "Mon" ? word.slice(0, 3) : word;
+        if (!match || ![...DAY_NAMES].some((d) => (element === "Mon" ? d.slice(0, 3) : d) === name)) throw fail();
+        v = v.slice(element === "Mon" ? 3 : match[0].length);
+        break;
+      }
+      case "02":
+        day = digits(2, 2);
+        break;
+      case "_2":
+        if (v.startsWith(" ")) v = v.slice(1);
+        day = digits(1, 2);
+        break;
+      case "2":
+        day = digits(1, 2);
+        break;
+      case "002":
+        yearDay = digits(3, 3);
+        break;
+      case "15":
+        hour = digits(1, 2);
+        break;
+      case "03":
+        hour = digits(2, 2);
+        break;
+      case "3":
+        hour = digits(1, 2);
+        break;
+      case "04":
+        minute = digits(2, 2);
+        break;
+      case "4":
+        minute = digits(1, 2);
+        break;
+      case "05":
+      case "5":
+        second = digits(element === "05" ? 2 : 1, 2);
+        // Go takes a fraction after the seconds even when the layout has none.
+        if (!/^[.,][0-9]/.test(layout.slice(i))) fraction();
+        break;
+      case "PM":
+      case "pm": {
+        const word = v.slice(0, 2).toUpperCase();
+        if (word !== "AM" && word !== "PM") throw fail();
+        pm = word === "PM";
+        v = v.slice(2);
+        break;
+      }
+      case "MST": {
+        const match = /^[A-Z]{3,5}|^[+-][0-9]{2}/.exec(v);
+        if (!match) throw fail();
+        v = v.slice(match[0].length);
+        break;
+      }
+      default: {
+        // Zone offsets: Z07:00, -07:00, -0700, Z0700, -07, …
+        if (element.startsWith("Z") && (v.startsWith("Z") || v.startsWith("z"))) {
+          v = v.slice(1);
+          offset = 0;
+          break;
+        }
+        const body = element.slice(1);
+        const colon = body.includes(":");
+        const pattern =
+          body === "07"
+            ? /^([+-])([0-9]{2})/
+            : colon
+              ? body.length > 5
+                ? /^([+-])([0-9]{2}):([0-9]{2}):([0-9]{2})/
+                : /^([+-])([0-9]{2}):([0-9]{2})/
+              : body.length > 4
+                ? /^([+-])([0-9]{2})([0-9]{2})([0-9]{2})/
+                : /^([+-])([0-9]{2})([0-9]{2})/;
+        const match = pattern.exec(v);
+        if (!match) throw fail();
+        offset = (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] ?? 0));
+        v = v.slice(match[0].length);
+      }
+    }
+  }
+  if (v !== "") throw fail(`extra text ${JSON.stringify(v)}`);
+  if (pm !== null) {
+    if (hour < 1 || hour > 12) throw fail("hour out of range");
+    hour = (hour % 12) + (pm ? 12 : 0);
+  }
+  if (yearDay > 0) {
+    const start = new Date(Date.UTC(year, 0, 1) + (yearDay - 1) * 86_400_000);
+    month = start.getUTCMonth() + 1;
+    day = start.getUTCDate();
+  }
+  if (month < 1 || month > 12) throw fail("month out of range");
+  if (day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) throw fail("day out of range");
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, 0);
+  return new GoTime(utc.getTime() - offset * 60_000 + Math.floor(nanos / NANOS_PER_MS), nanos % NANOS_PER_MS, offset);
+}

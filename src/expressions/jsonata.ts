@@ -2,6 +2,8 @@ import jsonata from "jsonata";
 import { BUDGET, Budget, budgetOf, WORK_PER_STEP } from "./budget";
 import { EXPR_HELPERS } from "./expr/helpers";
 import { GoDuration, GoTime } from "./go-time";
+import { charged, chargedBuiltins, chargeNode, chargeOperators, checkResult } from "./jsonata-memory";
+import { MemoryBudgetError } from "./memory";
 import { compileRegex, RegexSyntaxError, regexWork } from "./regex";
 
 /** Bounds on one evaluation besides its work budget (budget.ts). */
@@ -41,6 +43,7 @@ export interface CompiledExpression {
 }
 
 const entryHook = Symbol.for("jsonata.__evaluate_entry");
+const exitHook = Symbol.for("jsonata.__evaluate_exit");
 
 /** Charges one step to the evaluation's budget (JSONata calls this on entering every node). */
 function countStep(_node: unknown, _input: unknown, environment: unknown): void {
@@ -120,25 +123,38 @@ export function compileExpression(source: string): CompiledExpression {
   }
   const ast = expression.ast();
   checkTree(ast);
-  // The hook is looked up by symbol on the expression's frame; JSONata's typings only allow strings.
-  (expression.assign as (name: string | symbol, value: unknown) => void)(entryHook, countStep);
+  // Hooks are looked up by symbol on the expression's frame; JSONata's typings only allow strings.
+  const assign = expression.assign as (name: string | symbol, value: unknown) => void;
+  assign(entryHook, countStep);
+  // Only an expression with `&` or `..` pays for the exit hook (it runs on every node).
+  if (chargeOperators(ast)) assign(exitHook, chargeNode);
   for (const [name, [implementation]] of Object.entries(EXPR_HELPERS))
-    expression.registerFunction(name, implementation);
+    expression.registerFunction(name, charged(name, implementation));
   // Defence in depth: even a `$eval` that slipped past the check cannot run.
   expression.registerFunction("eval", () => {
     throw { code: "U1003", message: "$eval is not available" };
   });
+  let builtinsCharged = false;
   return {
     source,
     ast,
-    evaluate(input) {
+    async evaluate(input) {
+      if (!builtinsCharged) {
+        for (const [name, definition] of await chargedBuiltins()) assign(name, definition);
+        builtinsCharged = true;
+      }
       // Set synchronously before JSONata's evaluate starts: it copies the engine (and with it
       // this evaluation's budget) onto the evaluation's own root frame, so concurrent
       // evaluations never share a budget.
       options.RegexEngine = engineFor(new Budget());
-      return expression.evaluate(input).then(normalize, (error: unknown) => {
+      let result: unknown;
+      try {
+        result = await expression.evaluate(input);
+        checkResult(result);
+      } catch (error) {
         throw toExpressionError(error);
-      });
+      }
+      return normalize(result);
     },
   };
 }
@@ -169,13 +185,15 @@ function toExpressionError(error: unknown): ExpressionError {
   if (error instanceof ExpressionError) return error;
   if (error instanceof RegexSyntaxError) return new ExpressionError(error.message, null, "regex");
   const record = (error ?? {}) as { message?: unknown; position?: unknown; code?: unknown };
+  const position = typeof record.position === "number" ? record.position : null;
+  if (error instanceof MemoryBudgetError) return new ExpressionError(error.message, position, error.code);
   const code = typeof record.code === "string" ? record.code : null;
   let message = typeof record.message === "string" ? record.message : String(error);
   if (code === "D1011")
     message = `evaluation nested deeper than ${EVALUATION_LIMITS.maxDepth} levels (runaway recursion?)`;
   if (code === "D2015") message = `evaluation built a sequence longer than ${EVALUATION_LIMITS.maxSequence} items`;
   if (error instanceof RangeError) message = "evaluation exhausted the stack (runaway recursion?)";
-  return new ExpressionError(message, typeof record.position === "number" ? record.position : null, code);
+  return new ExpressionError(message, position, code);
 }
 
 /** Walks the syntax tree: every regex must compile on RE2, and no forbidden function may be named. */

@@ -65,21 +65,21 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='### New version of ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' is up and running\n> - Application: ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - Sync status: ';
     __eta.res+=it.color(it.app.status?.sync?.status ?? "Unknown", "success");
     __eta.res+='\n> - Health: ';
     __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "success");
     __eta.res+='\n> - Revision: ';
-    __eta.res+=it.app.status?.sync?.revision ?? "";
+    __eta.res+=it.text(it.app.status?.sync?.revision ?? "");
     __eta.res+='\n> - Time: ';
-    __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.finishedAt ?? "");
     __eta.res+='\n> - Application URL: [Open in Argo CD](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -108,7 +108,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' deployed';
     
     if (__eta.layout) {
@@ -139,17 +139,17 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### ';
     __eta.res+=it.color("Application " + it.app.metadata?.name + " has degraded", "danger");
     __eta.res+='\n> - Application: ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - Health: ';
     __eta.res+=it.color(it.app.status?.health?.status ?? "Unknown", "danger");
     __eta.res+='\n> - Sync status: ';
-    __eta.res+=it.app.status?.sync?.status ?? "Unknown";
+    __eta.res+=it.text(it.app.status?.sync?.status ?? "Unknown");
     __eta.res+='\n> - Message: ';
-    __eta.res+=it.app.status?.health?.message ?? "";
+    __eta.res+=it.text(it.app.status?.health?.message ?? "");
     __eta.res+='\n> - Application URL: [Open in Argo CD](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -178,7 +178,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' has degraded';
     
     if (__eta.layout) {
@@ -209,29 +209,29 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Argo CD application release failure\n> - ';
     __eta.res+=it.color("Application name", "danger");
     __eta.res+=': ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application status", "danger");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.operationState?.phase ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.phase ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application health status", "danger");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.health?.status ?? "";
+    __eta.res+=it.text(it.app.status?.health?.status ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Time", "danger");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.startedAt ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Message", "danger");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.operationState?.message ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.message ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application URL", "danger");
     __eta.res+=': [Click to access the Argo CD UI](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -260,7 +260,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Argo CD application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' release failure';
     
     if (__eta.layout) {
@@ -289,15 +289,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='### Argo CD application status\n> - Application name: ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - Status: ';
     __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Running", "info");
     __eta.res+='\n> - Started: ';
-    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.startedAt ?? "");
     __eta.res+='\n> - Application URL: [Click to access](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -326,7 +326,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Argo CD application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' is syncing';
     
     if (__eta.layout) {
@@ -357,25 +357,25 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Unknown Argo CD application\n> - ';
     __eta.res+=it.color("Application name", "warning");
     __eta.res+=': ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application status", "warning");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.sync?.status ?? "";
+    __eta.res+=it.text(it.app.status?.sync?.status ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application health status", "warning");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.health?.status ?? "";
+    __eta.res+=it.text(it.app.status?.health?.status ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Time", "warning");
     __eta.res+=': ';
-    __eta.res+=it.app.status?.operationState?.startedAt ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.startedAt ?? "");
     __eta.res+='\n> - ';
     __eta.res+=it.color("Application URL", "warning");
     __eta.res+=': [Click to access the Argo CD UI](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -404,7 +404,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Unknown Argo CD application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -432,15 +432,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='### Argo CD application status\n> - Application name: ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+='\n> - Status: ';
     __eta.res+=it.color(it.app.status?.operationState?.phase ?? "Succeeded", "success");
     __eta.res+='\n> - Time: ';
-    __eta.res+=it.app.status?.operationState?.finishedAt ?? "";
+    __eta.res+=it.text(it.app.status?.operationState?.finishedAt ?? "");
     __eta.res+='\n> - Application URL: [Click to access](';
     __eta.res+=it.context.argocdUrl ?? "";
     __eta.res+='/applications/';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.url(it.app.metadata?.name);
     __eta.res+='?operation=true)\n';
     
     if (__eta.layout) {
@@ -469,7 +469,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Argo CD application ';
-    __eta.res+=it.app.metadata?.name;
+    __eta.res+=it.text(it.app.metadata?.name);
     __eta.res+=' synced';
     
     if (__eta.layout) {
@@ -500,15 +500,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Approval ';
     __eta.res+=it.color(it.app.data?.decision?.status ?? "", it.app.data?.decision?.status === "approved" ? "success" : "danger");
     __eta.res+='\n> - Policy: ';
-    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.policy ?? "");
     __eta.res+='\n> - Approval: ';
-    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.id ?? "");
     __eta.res+='\n> - Decided by: ';
-    __eta.res+=it.app.data?.decision?.by ?? "";
+    __eta.res+=it.text(it.app.data?.decision?.by ?? "");
     __eta.res+='\n> - Workflow: ';
-    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+=it.text(it.app.data?.approval?.subject?.workflow ?? "") || "(none)";
     __eta.res+='\n\n';
-    __eta.res+=it.app.data?.decision?.message ?? "";
+    __eta.res+=it.text(it.app.data?.decision?.message ?? "");
     __eta.res+='\n';
     
     if (__eta.layout) {
@@ -537,11 +537,82 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Approval ';
-    __eta.res+=it.app.data?.decision?.status;
+    __eta.res+=it.text(it.app.data?.decision?.status);
     __eta.res+=': ';
-    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=it.text(it.app.data?.approval?.policy);
     __eta.res+=' in ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-overridden/body": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='### Change window ';
+    __eta.res+=it.color("overridden", "danger");
+    __eta.res+='\n> - Policy: ';
+    __eta.res+=it.text(it.app.data?.approval?.policy ?? "");
+    __eta.res+='\n> - Approval: ';
+    __eta.res+=it.text(it.app.data?.approval?.id ?? "");
+    __eta.res+='\n> - Overridden by: ';
+    __eta.res+=it.text(it.app.data?.decision?.by ?? "");
+    __eta.res+=' (';
+    __eta.res+=it.text(it.app.data?.decision?.via ?? "");
+    __eta.res+=')\n> - Reason: ';
+    __eta.res+=it.text((it.app.data?.decision?.reason ?? "").replace(/^overridden: /, ""));
+    __eta.res+='\n> - Workflow: ';
+    __eta.res+=it.text(it.app.data?.approval?.subject?.workflow ?? "") || "(none)";
+    __eta.res+='\n';
+    
+    if (__eta.layout) {
+      __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
+    }
+    
+    return __eta.res;
+    
+  },
+  "@notifications/approval-overridden/title": function (it, options) {
+    
+    let include = (__eta_t, __eta_d) => this.render(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    let includeAsync = (__eta_t, __eta_d) => this.renderAsync(__eta_t, {...it, ...(__eta_d ?? {})}, options);
+    
+    let __eta = {res: "", e: this.config.escapeFunction, f: this.config.filterFunction, blocks: {}};
+    
+    function layout(path, data) {
+      __eta.layout = path;
+      __eta.layoutData = data;
+    }
+    
+    function output(s){__eta.res+=s;}
+    function capture(fn){const s=__eta.res;__eta.res='';try{fn();return __eta.res}finally{__eta.res=s;}}
+    async function captureAsync(fn){const s=__eta.res;__eta.res='';try{await fn();return __eta.res}finally{__eta.res=s;}}
+    function block(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=capture(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?capture(fn):'';}
+    async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
+    
+    __eta.res+='Change window overridden: ';
+    __eta.res+=it.text(it.app.data?.approval?.policy ?? "");
+    __eta.res+=' in ';
+    __eta.res+=it.text(it.app.namespace ?? "");
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -569,17 +640,17 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='### Approval requested\n> - Policy: ';
-    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.policy ?? "");
     __eta.res+='\n> - Approval: ';
-    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.id ?? "");
     __eta.res+='\n> - Workflow: ';
-    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+=it.text(it.app.data?.approval?.subject?.workflow ?? "") || "(none)";
     __eta.res+='\n';
     for (const [name, value] of Object.entries(it.app.data?.approval?.context ?? {}).slice(0, 20)) {
     __eta.res+='> - ';
-    __eta.res+=name;
+    __eta.res+=it.text(name);
     __eta.res+=': ';
-    __eta.res+=typeof value === "string" ? value : JSON.stringify(value);
+    __eta.res+=it.text(typeof value === "string" ? value : JSON.stringify(value));
     __eta.res+='\n';
     }
     __eta.res+='> - Expires: ';
@@ -612,9 +683,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Approval requested: ';
-    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=it.text(it.app.data?.approval?.policy);
     __eta.res+=' in ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -644,13 +715,13 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### ';
     __eta.res+=it.color("Approval timed out", "warning");
     __eta.res+='\n> - Policy: ';
-    __eta.res+=it.app.data?.approval?.policy ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.policy ?? "");
     __eta.res+='\n> - Approval: ';
-    __eta.res+=it.app.data?.approval?.id ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.id ?? "");
     __eta.res+='\n> - Workflow: ';
-    __eta.res+=it.app.data?.approval?.subject?.workflow ?? "(none)";
+    __eta.res+=it.text(it.app.data?.approval?.subject?.workflow ?? "") || "(none)";
     __eta.res+='\n> - Expired: ';
-    __eta.res+=it.app.data?.approval?.expiresAt ?? "";
+    __eta.res+=it.text(it.app.data?.approval?.expiresAt ?? "");
     __eta.res+='\n';
     
     if (__eta.layout) {
@@ -679,9 +750,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Approval timed out: ';
-    __eta.res+=it.app.data?.approval?.policy;
+    __eta.res+=it.text(it.app.data?.approval?.policy);
     __eta.res+=' in ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -711,9 +782,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Cluster down\n> - Cluster: ';
     __eta.res+=it.color(it.app.data?.cluster ?? "", "danger");
     __eta.res+='\n> - Since: ';
-    __eta.res+=it.app.data?.since ?? "";
+    __eta.res+=it.text(it.app.data?.since ?? "");
     __eta.res+='\n> - Last error: ';
-    __eta.res+=it.app.data?.lastError ?? "";
+    __eta.res+=it.text(it.app.data?.lastError ?? "");
     __eta.res+='\n\nSubmissions to it wait (no attempts are spent) and hookline probes it until it answers again.\n';
     
     if (__eta.layout) {
@@ -742,7 +813,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Cluster ';
-    __eta.res+=it.app.data?.cluster;
+    __eta.res+=it.text(it.app.data?.cluster);
     __eta.res+=' is down\n';
     
     if (__eta.layout) {
@@ -773,7 +844,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Cluster recovered\n> - Cluster: ';
     __eta.res+=it.color(it.app.data?.cluster ?? "", "success");
     __eta.res+='\n> - Since: ';
-    __eta.res+=it.app.data?.since ?? "";
+    __eta.res+=it.text(it.app.data?.since ?? "");
     __eta.res+='\n\nThe submissions that waited for it are being sent.\n';
     
     if (__eta.layout) {
@@ -802,7 +873,7 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Cluster ';
-    __eta.res+=it.app.data?.cluster;
+    __eta.res+=it.text(it.app.data?.cluster);
     __eta.res+=' recovered\n';
     
     if (__eta.layout) {
@@ -833,19 +904,19 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### ';
     __eta.res+=it.color("An event did not submit its workflows", "danger");
     __eta.res+='\n> - Namespace: ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
     __eta.res+='\n> - Event: ';
-    __eta.res+=it.app.data?.eventId ?? "";
+    __eta.res+=it.text(it.app.data?.eventId ?? "");
     __eta.res+=' (';
-    __eta.res+=it.app.data?.discriminator || "no discriminator";
+    __eta.res+=it.text(it.app.data?.discriminator || "no discriminator");
     __eta.res+=')\n> - Outcome: ';
     __eta.res+=it.color(it.app.data?.outcome ?? "failed", "danger");
     __eta.res+='\n';
     for (const failure of it.app.data?.failures ?? []) {
     __eta.res+='> - ';
-    __eta.res+=failure.binding;
+    __eta.res+=it.text(failure.binding);
     __eta.res+=': ';
-    __eta.res+=failure.error;
+    __eta.res+=it.text(failure.error);
     __eta.res+='\n';
     }
     
@@ -875,9 +946,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Event ';
-    __eta.res+=it.app.data?.eventId;
+    __eta.res+=it.text(it.app.data?.eventId);
     __eta.res+=' failed in ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});
@@ -975,15 +1046,15 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     __eta.res+='### Workflow submitted\n> - Workflow: ';
     __eta.res+=it.color(it.app.data?.workflow ?? "", "success");
     __eta.res+='\n> - Template: ';
-    __eta.res+=it.app.data?.template ?? "";
+    __eta.res+=it.text(it.app.data?.template ?? "");
     __eta.res+='\n> - Cluster: ';
-    __eta.res+=it.app.data?.cluster ?? "";
+    __eta.res+=it.text(it.app.data?.cluster ?? "");
     __eta.res+='\n> - Binding: ';
-    __eta.res+=it.app.data?.binding ?? "";
+    __eta.res+=it.text(it.app.data?.binding ?? "");
     __eta.res+='\n> - Event: ';
-    __eta.res+=it.app.data?.eventId ?? "";
+    __eta.res+=it.text(it.app.data?.eventId ?? "");
     __eta.res+=' (';
-    __eta.res+=it.app.data?.discriminator || "no discriminator";
+    __eta.res+=it.text(it.app.data?.discriminator || "no discriminator");
     __eta.res+=')\n';
     
     if (__eta.layout) {
@@ -1012,9 +1083,9 @@ export const compiledTemplates: Record<string, TemplateFunction> = {
     async function blockAsync(name,fn){if(__eta.layout){if(fn){__eta.blocks[name]=await captureAsync(fn);}return '';}const b=it.__blocks||{};if(name in b){return b[name];}return fn?await captureAsync(fn):'';}
     
     __eta.res+='Workflow ';
-    __eta.res+=it.app.data?.workflow;
+    __eta.res+=it.text(it.app.data?.workflow);
     __eta.res+=' submitted in ';
-    __eta.res+=it.app.namespace;
+    __eta.res+=it.text(it.app.namespace);
     
     if (__eta.layout) {
       __eta.res = include (__eta.layout, {...it, body: __eta.res, ...__eta.layoutData, __blocks: __eta.blocks});

@@ -1,22 +1,6 @@
+import { repoFullName, repoUrlToHttps } from "../expressions/argocd-repo";
 import { GO_TIME_CONSTANTS, goNow, parseRfc3339 } from "../expressions/go-time";
-import { GoFunction } from "../expressions/gotemplate";
-
-/** Argo CD's repo.RepoURLToHTTPS: git@host:org/repo(.git) and ssh://git@host/org/repo → https://host/org/repo. */
-export function repoUrlToHttps(url: string): string {
-  let https = url;
-  if (https.startsWith("git@")) https = `https://${https.slice(4).replace(":", "/")}`;
-  else if (https.startsWith("ssh://")) https = `https://${https.slice(6).replace(/^git@/, "")}`;
-  return https.replace(/\.git$/, "");
-}
-
-/** Argo CD's repo.FullNameByRepoURL: "org/repo". */
-export function repoFullName(url: string): string {
-  const path = repoUrlToHttps(url)
-    .replace(/\.git$/, "")
-    .replace(/^https?:\/\//, "");
-  const slash = path.indexOf("/");
-  return slash >= 0 ? path.slice(slash + 1) : path;
-}
+import { GoFunction, GoInt } from "../expressions/gotemplate";
 
 /**
  * The helpers Argo CD puts beside `app` and `context` for notification templates: `time`
@@ -44,4 +28,29 @@ export function argoCdTemplateHelpers(): Record<string, Record<string, unknown>>
       FullNameByRepoURL: fn("FullNameByRepoURL", ["string"], repoFullName),
     },
   };
+}
+
+/** Argo CD's helpers are stateless (time.Now reads the clock when called): built once, not per message. */
+const ARGO_CD_HELPERS = argoCdTemplateHelpers();
+
+/**
+ * Template variables as Argo CD hands them over: values decoded as Kubernetes decodes a resource
+ * (whole numbers are int64, so `eq .app.metadata.generation 3` holds), `appProject` (empty when
+ * hookline does not know the project) and the `time`, `strings` and `repo` helpers.
+ */
+export function argoCdTemplateVariables(variables: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...ARGO_CD_HELPERS,
+    appProject: {},
+    ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, kubernetesNumbers(value)])),
+  };
+}
+
+/** Kubernetes' unstructured JSON: whole numbers are int64, other numbers float64. */
+function kubernetesNumbers(value: unknown): unknown {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? new GoInt(value, "int64") : value;
+  if (Array.isArray(value)) return value.map(kubernetesNumbers);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, kubernetesNumbers(item)]));
+  return value;
 }

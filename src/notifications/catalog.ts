@@ -102,6 +102,15 @@ export const BUILT_IN_TRIGGERS: Record<string, TriggerDefinition> = {
       },
     ],
   },
+  "on-approval-overridden": {
+    conditions: [
+      {
+        description: "An approval was given past a change window, with a reason (break-glass)",
+        when: 'app.type = "approval.overridden"',
+        send: ["approval-overridden"],
+      },
+    ],
+  },
   "on-approval-timed-out": {
     conditions: [
       {

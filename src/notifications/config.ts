@@ -8,6 +8,7 @@ import { BUILT_IN_TRIGGERS, type TriggerDefinition } from "./catalog";
 import type { StoredService, SubscriptionSpec, TriggerSpec } from "./schema";
 import { getContext, listObjects, NOTIFICATIONS_SCOPE } from "./store";
 import { type CompiledTemplate, compileTemplate, type TemplateSpec } from "./templates";
+import { TRIGGER_ROOTS, triggerExprOptions } from "./trigger-language";
 
 export interface CompiledCondition {
   index: number;
@@ -43,9 +44,6 @@ export function builtInTemplateExists(template: string): boolean {
   return hasTemplate(templatePart(template, "title")) && hasTemplate(templatePart(template, "body"));
 }
 
-/** What trigger expressions see: the resource as `app` (Argo CD's name) and the context values. */
-export const TRIGGER_ROOTS = ["app", "context"] as const;
-
 /**
  * Compiles a trigger's conditions (translating Argo CD's expr first when the trigger is written
  * in it); returns the compiled conditions and translations, or a failure naming every problem.
@@ -59,9 +57,15 @@ export function compileTrigger(
   const conditions: CompiledCondition[] = [];
   const translated: Record<string, string> = {};
   spec.conditions.forEach((condition, index) => {
-    const compile = (field: string, source: string) => {
+    const compile = (field: "when" | "oncePer", source: string) => {
       const path = `conditions[${index}].${field}`;
-      const compiled = compileField(path, source, spec.expressionLanguage ?? "jsonata", TRIGGER_ROOTS);
+      const compiled = compileField(
+        path,
+        source,
+        spec.expressionLanguage ?? "jsonata",
+        TRIGGER_ROOTS,
+        triggerExprOptions(field),
+      );
       if (!compiled.ok) {
         errors.push(compiled.error.message);
         return null;

@@ -7,30 +7,16 @@ import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { describeIssues } from "../lib/validation";
 import { loadNotificationConfig, type NotificationConfig } from "./config";
+import { deliveryMessageSchema, enqueueDeliveries } from "./enqueue";
 import { fanOut, internalResource } from "./fanout";
 import { internalEventSchema } from "./internal-events";
 import { DEFAULT_RATE_PER_MINUTE } from "./schema";
-import { type ResolvedService, resolveService, sendNotification } from "./send";
-import {
-  claimDeliveries,
-  type Delivery,
-  findUnsentDeliveries,
-  finishDeliveryStatement,
-  markEnqueued,
-  slackThreads,
-} from "./store";
+import { sendNotification } from "./services";
+import { resolveService } from "./services/resolve";
+import type { ResolvedService } from "./services/types";
+import { claimDeliveries, type Delivery, findUnsentDeliveries, finishDeliveryStatement, slackThreads } from "./store";
 
-export const deliveryMessageSchema = z.object({ v: z.literal(1), kind: z.literal("delivery"), id: z.string().min(1) });
 const messageSchema = z.union([internalEventSchema, deliveryMessageSchema]);
-
-/** Hands deliveries to the NOTIFICATIONS queue (100 per batch, Queues' limit) and marks them enqueued. */
-export async function enqueueDeliveries(db: D1Database, queue: Queue, ids: readonly string[]): Promise<void> {
-  for (let start = 0; start < ids.length; start += 100) {
-    const chunk = ids.slice(start, start + 100);
-    await queue.sendBatch(chunk.map((id) => ({ body: { v: 1, kind: "delivery", id }, contentType: "json" as const })));
-    await markEnqueued(db, chunk);
-  }
-}
 
 /** How long deliveries wait when their service's pacer cannot be reached. */
 const PACER_UNAVAILABLE_WAIT_MS = 10_000;

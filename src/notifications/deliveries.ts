@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { authorize, hasAllNamespaces, hasNamespace, type Principal } from "../auth/principal";
+import { hasAllNamespaces, hasNamespace, type Principal } from "../auth/principal";
 import { AppError, notFound } from "../lib/errors";
 import { limitSchema, pageOf } from "../lib/paging";
 import { isTraceId } from "../lib/trace";
 import { parseWith } from "../lib/validation";
-import { enqueueDeliveries } from "./consumer";
+import { enqueueDeliveries } from "./enqueue";
 import type { RenderedMessage } from "./render";
 import { DELIVERY_STATUSES, type Delivery, getDelivery, listDeliveries, resetDelivery } from "./store";
 
@@ -58,6 +58,35 @@ export function visibleMessage(message: RenderedMessage): RenderedMessage {
   return visible;
 }
 
+/** A delivery as lists show it. */
+export const deliveryViewSchema = z.object({
+  id: z.string(),
+  namespace: z.string(),
+  createdAt: z.string(),
+  resource: z.string(),
+  trigger: z.string(),
+  template: z.string(),
+  service: z.string(),
+  recipient: z.string(),
+  traceId: z.string().optional(),
+  title: z.string(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+});
+
+/** One delivery with its message as views show it (no usable link or button). */
+export const deliveryDetailSchema = deliveryViewSchema.extend({
+  message: z.looseObject({ title: z.string(), body: z.string(), webhookBody: z.string().nullable() }),
+});
+
+/** A delivery and its message, as the API shows one. */
+export async function deliveryDetail(db: D1Database, principal: Principal, id: string) {
+  const delivery = await findDelivery(db, principal, id);
+  return { ...describeDelivery(delivery), message: visibleMessage(delivery.message) };
+}
+
 /** A page of the deliveries the principal may see, newest first. */
 export async function listDeliveryPage(db: D1Database, principal: Principal, query: unknown) {
   const { limit, cursor, status, traceId } = parseWith(deliveryQuerySchema, query);
@@ -73,14 +102,8 @@ export async function listDeliveryPage(db: D1Database, principal: Principal, que
   return { items: page.items.map(describeDelivery), nextCursor: page.nextCursor, rows: page.items };
 }
 
-/** One delivery the principal may act on with `scope`; another namespace's is not found. */
-export async function findDelivery(
-  db: D1Database,
-  principal: Principal,
-  id: string,
-  scope: "notifications:read" | "notifications:write",
-): Promise<Delivery> {
-  authorize(principal, scope);
+/** One delivery of the principal's namespaces; another namespace's is not found. */
+export async function findDelivery(db: D1Database, principal: Principal, id: string): Promise<Delivery> {
   const delivery = /^[0-9a-f]{32}$/.test(id) ? await getDelivery(db, id) : null;
   // Another namespace's delivery is not found (not forbidden): its existence is not told either.
   const visible =
@@ -92,7 +115,7 @@ export async function findDelivery(
 
 /** Sends a failed delivery again (API and console alike): anything else is 409. */
 export async function retryDelivery(env: Env, principal: Principal, id: string): Promise<void> {
-  const delivery = await findDelivery(env.DB, principal, id, "notifications:write");
+  const delivery = await findDelivery(env.DB, principal, id);
   if (!(await resetDelivery(env.DB, delivery.id))) {
     throw new AppError("aborted", `only a failed delivery can be retried (this one is ${delivery.status})`);
   }

@@ -7,6 +7,7 @@ export const INTERNAL_EVENT_TYPES = [
   "approval.requested",
   "approval.decided",
   "approval.timed_out",
+  "approval.overridden",
   "cluster.down",
   "cluster.recovered",
   "event-log.near-full",

@@ -1,7 +1,9 @@
 import { readLimits } from "../lib/config";
 import type { RenderedMessage } from "./render";
 import { DEFAULT_RATE_PER_MINUTE, type StoredService } from "./schema";
-import { resolveService, type SentMessage, sendNotification } from "./send";
+import { sendNotification } from "./services";
+import { resolveService } from "./services/resolve";
+import type { SentMessage } from "./services/types";
 
 /** How one paced send went. */
 export type PacedSend =

@@ -1,5 +1,6 @@
 import { hasTemplate, renderTemplate } from "../lib/templates";
 import { templatePart } from "./config";
+import { escapeMarkdown, escaperFor, urlSegment } from "./escape";
 import type { ServiceType } from "./schema";
 import { type CompiledTemplate, type RenderedMessage, renderStoredTemplate } from "./templates";
 
@@ -7,8 +8,17 @@ export type { RenderedMessage } from "./templates";
 
 export type ColorLevel = "success" | "info" | "warning" | "danger";
 
-/** How each service colours a word: DingTalk's <font> tags (as in its docs), bold elsewhere. */
+/**
+ * How each service colours a word: DingTalk's <font> tags (as in its docs), bold elsewhere. The
+ * word is escaped for the service (escape.ts): built-in templates colour users' values too.
+ */
 export function colorizer(serviceType: ServiceType): (text: unknown, level?: ColorLevel) => string {
+  const paint = paintFor(serviceType);
+  const inert = escaperFor(serviceType);
+  return (text, level) => paint(inert(text), level);
+}
+
+function paintFor(serviceType: ServiceType): (text: string, level?: ColorLevel) => string {
   if (serviceType === "dingtalk") {
     const colors: Record<ColorLevel, string> = {
       success: "#52c41a",
@@ -16,7 +26,7 @@ export function colorizer(serviceType: ServiceType): (text: unknown, level?: Col
       warning: "warning",
       danger: "danger",
     };
-    return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${String(text)}</font>`;
+    return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${text}</font>`;
   }
   if (serviceType === "wecom") {
     // WeCom's markdown has three font colours: info (green), comment (grey), warning (orange-red).
@@ -26,10 +36,10 @@ export function colorizer(serviceType: ServiceType): (text: unknown, level?: Col
       warning: "warning",
       danger: "warning",
     };
-    return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${String(text)}</font>`;
+    return (text, level = "info") => `<font color="${colors[level] ?? colors.info}">${text}</font>`;
   }
-  if (serviceType === "slack" || serviceType === "googlechat") return (text) => `*${String(text)}*`;
-  return (text) => `**${String(text)}**`;
+  if (serviceType === "slack" || serviceType === "googlechat") return (text) => `*${text}*`;
+  return (text) => `**${text}**`;
 }
 
 /** What a template is given for one destination. */
@@ -44,7 +54,9 @@ export interface Destination {
 /**
  * Renders a notification template for one destination: a stored template (Argo CD's Go
  * templates, data in D1) when one has the name, else hookline's built-in Eta template (title,
- * Markdown body, optional webhook body). Throws when a template fails to render.
+ * Markdown body, optional webhook body). Built-in templates place users' values through `text`
+ * (escaped for the service's markup; titles with lookalikes only, as some services show them as
+ * plain text) and `url` (one encoded path segment). Throws when a template fails to render.
  */
 export function renderNotification(
   name: string,
@@ -53,7 +65,16 @@ export function renderNotification(
 ): RenderedMessage {
   if (stored) return renderStoredTemplate(stored, destination);
   const { resource, context, serviceType, recipient, serviceName } = destination;
-  const data = { app: resource, resource, context, serviceType, recipient, color: colorizer(serviceType) };
+  const data = {
+    app: resource,
+    resource,
+    context,
+    serviceType,
+    recipient,
+    color: colorizer(serviceType),
+    text: escaperFor(serviceType),
+    url: urlSegment,
+  };
   let webhookBody: string | null = null;
   let webhookPath: string | null = null;
   if (serviceType === "webhook") {
@@ -64,7 +85,7 @@ export function renderNotification(
     if (hasTemplate(`${named}.path`)) webhookPath = renderTemplate(`${named}.path`, data).trim();
   }
   return {
-    title: renderTemplate(templatePart(name, "title"), data).trim(),
+    title: renderTemplate(templatePart(name, "title"), { ...data, text: escapeMarkdown }).trim(),
     body: renderTemplate(templatePart(name, "body"), data).trim(),
     webhookBody,
     ...(webhookPath ? { webhookPath } : {}),

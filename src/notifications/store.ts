@@ -1,6 +1,7 @@
 import { resealHeaders } from "../auth/sealed-headers";
 import type { SecretBox } from "../auth/secret-box";
 import { bumpVersionStatement } from "../lib/config-versions";
+import { type NamespaceScope, namespaceCondition } from "../lib/namespace-scope";
 import type { StoredService, TriggerSpec } from "./schema";
 import type { RenderedMessage } from "./templates";
 
@@ -255,6 +256,16 @@ export async function listDeliveries(
     .bind(...params)
     .all<DeliveryRow>();
   return results.map(fromRow);
+}
+
+/** How many deliveries of the scope's namespaces failed (the console's overview). */
+export async function countFailedDeliveries(db: D1Database, scope: NamespaceScope): Promise<number> {
+  const filter = namespaceCondition(scope, "namespace", 1);
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM notification_deliveries WHERE status = 'failed' AND ${filter.sql}`)
+    .bind(...filter.params)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 export async function getDelivery(db: D1Database, id: string): Promise<Delivery | null> {

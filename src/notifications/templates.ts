@@ -8,7 +8,7 @@ import {
 } from "../expressions/gotemplate";
 import { isDns1123Subdomain } from "../lib/names";
 import { fail, ok, type Result } from "../lib/result";
-import { argoCdTemplateHelpers } from "./argocd-helpers";
+import { argoCdTemplateVariables } from "./argocd-helpers";
 import type { ServiceType } from "./schema";
 
 /**
@@ -140,28 +140,35 @@ export interface RenderedMessage {
   };
 }
 
-/** What templates see: Argo CD's variables (`app`, `context`, `serviceType`, `recipient`) and helpers (`time`, `strings`, `repo`). */
+/** What a template is rendered for: the resource, the context and the destination (its service's name and type, the recipient). */
 export interface TemplateVariables {
   resource: unknown;
   context: Record<string, string>;
+  /** Which of the template's fields the service sends (`slack.*`, `teams.*`, `webhook.<name>.*`). */
   serviceType: ServiceType;
   recipient: string;
-  /** The service's name (a webhook service reads `webhook.<name>`). */
+  /** The service's name: templates see it as `serviceType` (a webhook service reads `webhook.<name>`). */
   serviceName: string;
 }
 
-/** Argo CD's helpers are stateless (time.Now reads the clock when called): built once, not per message. */
-const ARGO_CD_HELPERS = argoCdTemplateHelpers();
+/**
+ * The variables Argo CD's templates see, as notifications-engine and Argo CD set them: `app`,
+ * `context` (with `notificationType`, the service's name, unless the context sets it),
+ * `serviceType` — the destination's service **name** (`service.slack` → `slack`,
+ * `service.webhook.github` → `github`), not its type — `recipient`, and the helpers.
+ */
+export function argoCdTemplateData(variables: TemplateVariables): Record<string, unknown> {
+  return argoCdTemplateVariables({
+    app: variables.resource,
+    context: { notificationType: variables.serviceName, ...variables.context },
+    serviceType: variables.serviceName,
+    recipient: variables.recipient,
+  });
+}
 
 /** Renders the fields of a stored template that a destination of `serviceType` sends; throws with the field that failed. */
 export function renderStoredTemplate(template: CompiledTemplate, variables: TemplateVariables): RenderedMessage {
-  const data = {
-    ...ARGO_CD_HELPERS,
-    app: variables.resource,
-    context: variables.context,
-    serviceType: variables.serviceType,
-    recipient: variables.recipient,
-  };
+  const data = argoCdTemplateData(variables);
   const render = (path: string): string | undefined => {
     const parsed = template.fields.get(path);
     if (!parsed) return undefined;
@@ -193,7 +200,8 @@ export function renderStoredTemplate(template: CompiledTemplate, variables: Temp
     render("title") ??
     render("email.subject") ??
     template.name;
-  const message: RenderedMessage = { title: title.trim(), body: body.trim(), webhookBody: null };
+  // The message is sent as Go renders it (a `message: |` block ends in a newline in Argo CD too).
+  const message: RenderedMessage = { title: title.trim(), body, webhookBody: null };
   if (type === "webhook") {
     const hook = Object.hasOwn(template.spec.webhook ?? {}, variables.serviceName)
       ? template.spec.webhook?.[variables.serviceName]
@@ -231,7 +239,7 @@ export function renderStoredTemplate(template: CompiledTemplate, variables: Temp
     if (sections) teams.sections = sections;
     if (potentialAction) teams.potentialAction = potentialAction;
     const teamsText = render("teams.text");
-    if (teamsText !== undefined && teamsText.trim() !== "") message.body = teamsText.trim();
+    if (teamsText !== undefined && teamsText.trim() !== "") message.body = teamsText;
     message.teams = teams;
   }
   return message;

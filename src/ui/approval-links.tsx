@@ -1,10 +1,11 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { stringify } from "yaml";
 import { decideApproval, gateOf } from "../approvals/decide";
 import type { GateView } from "../approvals/gate-view";
 import { type ApprovalLink, linkDecider, openApprovalLink } from "../approvals/links";
 import type { AppEnv } from "../auth/context";
 import { keyringOf } from "../auth/secrets";
+import { can, route } from "../http/route";
 import { decodeUtf8, readBodyLimited } from "../lib/body";
 import { AppError } from "../lib/errors";
 import { Badge, Layout, PAGE_SECURITY_HEADERS } from "./layout";
@@ -167,6 +168,27 @@ async function decide(c: LinkContext): Promise<Response> {
 }
 
 /** `GET /approve/{token}` (confirm page) and `POST /approve/{token}` (the decision). */
-export const approvalLinkRoutes = new Hono<AppEnv>()
-  .get("/approve/:token", confirmPage)
-  .post("/approve/:token", decide);
+export const approvalLinkRoutes = [
+  route(
+    {
+      method: "GET",
+      path: "/approve/:token",
+      access: can.anyone,
+      summary: "A one-time approval link's confirm page (a GET never decides)",
+      tag: "approvals",
+      responses: { 200: "html" },
+    },
+    confirmPage,
+  ),
+  route(
+    {
+      method: "POST",
+      path: "/approve/:token",
+      access: can.anyone,
+      summary: "A one-time approval link's decision (once; 410 after)",
+      tag: "approvals",
+      responses: { 200: "html" },
+    },
+    decide,
+  ),
+];

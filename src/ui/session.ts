@@ -1,6 +1,7 @@
+import { accessConfigOf, accessPrincipal, verifyAccessAssertion } from "../auth/access";
 import { authenticateCredential, type CredentialRef, principalOfRef } from "../auth/authenticate";
+import type { ConsoleSession } from "../auth/context";
 import { mac, verifyMac } from "../auth/keys";
-import type { Principal } from "../auth/principal";
 import { keyringOf } from "../auth/secrets";
 import { constantTimeEqual, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../lib/crypto";
 
@@ -36,17 +37,31 @@ export async function signIn(env: Env, credential: string, now = Date.now()): Pr
   return `${body}.${toBase64Url(await mac(keyringOf(env), "console-sessions", body))}`;
 }
 
-export interface Session {
-  principal: Principal;
-  csrf: string;
-}
+export type Session = ConsoleSession;
 
 /**
- * The session of a cookie value: signature and expiry checked, and the principal resolved again
- * each time (a deleted or expired token ends its sessions within the credential cache's 10 s, a
- * rotated admin token at once).
+ * The console session of a request: its cookie's (signature and expiry checked, and the principal
+ * resolved again each time — a deleted or expired token ends its sessions within the credential
+ * cache's 10 s, a rotated admin token at once), or else the Cloudflare Access identity the
+ * request carries (`Cf-Access-Jwt-Assertion`, src/auth/access.ts) — Access signs every request
+ * it lets through, so no cookie is needed; the CSRF token derives from Access's sign-in.
  */
-export async function readSession(env: Env, cookie: string | undefined, now = Date.now()): Promise<Session | null> {
+export async function readSession(
+  env: Env,
+  cookie: string | undefined,
+  accessAssertion?: string,
+  now = Date.now(),
+): Promise<Session | null> {
+  const fromCookie = await readCookieSession(env, cookie, now);
+  if (fromCookie || !accessAssertion) return fromCookie;
+  const config = accessConfigOf(env);
+  const identity = config ? await verifyAccessAssertion(config, accessAssertion, now) : null;
+  if (!config || !identity) return null;
+  const csrf = await mac(keyringOf(env), "console-sessions", `csrf:access:${identity.subject}:${identity.issuedAt}`);
+  return { principal: accessPrincipal(config, identity), csrf: toBase64Url(csrf) };
+}
+
+async function readCookieSession(env: Env, cookie: string | undefined, now: number): Promise<Session | null> {
   if (!cookie) return null;
   const [body, signature] = cookie.split(".");
   const presented = signature ? fromBase64Url(signature) : null;

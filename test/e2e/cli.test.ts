@@ -272,9 +272,18 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     const approved = hookline(["approve", gate.id, "-n", "team-a", "-m", "ship it"]);
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(`approval ${gate.id} pending`);
-    const again = hookline(["reject", gate.id, "-n", "team-a"]);
+    // While it waits for its webhook, any approver's rejection rejects (approval policies: quorum).
+    const rejected = hookline(["reject", gate.id, "-n", "team-a"]);
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout.trim()).toBe(`approval ${gate.id} rejected`);
+    const again = hookline(["approve", gate.id, "-n", "team-a"]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already recorded .*409/);
+    expect(again.stderr).toMatch(/already decided: rejected.*409/);
+    // describe prints every attempt, in order.
+    const described = hookline(["describe", "approval", gate.id, "-n", "team-a"]);
+    expect(described.stdout).toMatch(
+      /Audit:[\s\S]*admin\s+api\s+approve\s+yes[\s\S]*admin\s+api\s+reject\s+yes[\s\S]*admin\s+api\s+approve\s+no/,
+    );
   });
 
   it("creates tokens and OAuth clients, logs in, and uses the saved config", () => {
@@ -506,7 +515,15 @@ spec: {type: github, secret: rt-client-secret}
     expect(hookline(["get", "policies", "-A", "-o", "name"]).stdout).toContain("approvalpolicy/rt-policy");
 
     // diff: nothing for what is applied, a unified diff for a change, the whole object for a new one.
-    expect(hookline(["diff", "-f", file])).toMatchObject({ code: 0, stdout: "" });
+    // Secrets given in plain text are never compared by a dry run: diff says so, and finds nothing else.
+    const same = hookline(["diff", "-f", file]);
+    expect(same.code).toBe(0);
+    expect(same.stdout.trim().split("\n").sort()).toEqual(
+      ["Cluster/rt-sealed", "NotificationService/rt-service", "WebhookClient/rt-client"].map(
+        (object) =>
+          `${object}: unchanged but for its secrets, which a dry run never compares (give "(sealed)" to keep them)`,
+      ),
+    );
     const changed = join(dir, "changed.yaml");
     writeFileSync(
       changed,

@@ -42,8 +42,8 @@ const file = (name: string, text: string) => {
   return path;
 };
 
-/** An Argo CD Application as its controller reports it after a sync. */
-function application(name: string, healthySince: string) {
+/** An Argo CD Application as its controller reports it after a sync from 10:00 to `finishedAt`. */
+function application(name: string, healthySince: string, finishedAt = "2026-11-25T10:01:00Z") {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
@@ -55,7 +55,7 @@ function application(name: string, healthySince: string) {
       operationState: {
         phase: "Succeeded",
         startedAt: "2026-11-25T10:00:00Z",
-        finishedAt: "2026-11-25T10:01:00Z",
+        finishedAt,
         syncResult: { revision: "59b20b8d" },
       },
       conditions: [{ type: "OrphanedResourceWarning", message: "1 orphaned resource" }],
@@ -146,7 +146,8 @@ stringData:
       channel: "deploys",
       username: "Argo CD",
       icon_emoji: ":argo:",
-      text: ":white_check_mark: Application guestbook is now running new version of deployments manifests.",
+      // Go's output as it is: the catalog's `message: |` ends in a newline.
+      text: ":white_check_mark: Application guestbook is now running new version of deployments manifests.\n",
     });
     expect(deployed?.attachments).toEqual([
       {
@@ -155,7 +156,7 @@ stringData:
         color: "#18be52",
         fields: [
           { title: "Sync Status", value: "Synced", short: true },
-          { title: "Repository", value: "git@github.com:acme/guestbook.git", short: true },
+          { title: "Repository", value: ":arrow_heading_up: git@github.com:acme/guestbook.git", short: true },
           { title: "Revision", value: "59b20b8d", short: true },
           { title: "OrphanedResourceWarning", value: "1 orphaned resource", short: true },
         ],
@@ -163,12 +164,23 @@ stringData:
     ]);
     expect(messages.map((message) => message.text)).toContain("Application guestbook has been created.");
 
-    // Healthy *before* the sync finished: Argo CD's time.Parse(…).Before(…) keeps on-deployed quiet.
+    // Healthy early in a long sync, over a minute before it finished: the catalog's
+    // `time.Parse(…).Add(1 * time.Minute).Before(…)` keeps on-deployed quiet, as in Argo CD.
     const early = (await api("/api/v1/notifications/resources", {
       method: "POST",
-      body: JSON.stringify(application("early-bird", "2026-11-25T09:59:00Z")),
+      body: JSON.stringify(application("early-bird", "2026-11-25T10:01:00Z", "2026-11-25T10:05:00Z")),
     })) as { fired: Array<{ trigger: string }> };
     expect(early.fired.map((fired) => fired.trigger).sort()).toEqual(["on-created", "on-sync-succeeded"]);
+    // Healthy since before the sync started: deployed.
+    const steady = (await api("/api/v1/notifications/resources", {
+      method: "POST",
+      body: JSON.stringify(application("steady", "2026-11-25T09:59:00Z")),
+    })) as { fired: Array<{ trigger: string }> };
+    expect(steady.fired.map((fired) => fired.trigger).sort()).toEqual([
+      "on-created",
+      "on-deployed",
+      "on-sync-succeeded",
+    ]);
 
     // A template edit is live at once, and importing again changes nothing else.
     const again = hookline([

@@ -1,10 +1,10 @@
-import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type RunningWorker, root, startWorker } from "../../scripts/lib/local-worker";
 import { type Receiver, startReceiver } from "../fakes/receiver";
+import { adminApi, receivedRequests, slackClick } from "./support";
 
 // A Slack approval end to end on the Worker `npm start` runs: the request message with its
 // buttons, a signed click by someone who is not an approver, then by the approver, and the
@@ -19,37 +19,9 @@ const KEY = "e2e-slack";
 let worker: RunningWorker;
 let receiver: Receiver;
 
-async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${worker.adminToken}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
-
-async function received(): Promise<Array<{ path: string; body: string; answer?: string }>> {
-  const response = await fetch(`${receiver.url}/_receiver/requests?key=${KEY}`);
-  return ((await response.json()) as { requests: Array<{ path: string; body: string; answer?: string }> }).requests;
-}
-
-/** Posts a click the way Slack does: form-encoded `payload`, v0-signed. */
-function click(payload: unknown): Promise<Response> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return fetch(`${worker.url}/callbacks/slack/interactions`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": signature,
-    },
-    body,
-  });
-}
+const api = adminApi(() => worker);
+const received = () => receivedRequests(receiver.url, KEY);
+const click = (payload: unknown) => slackClick(worker.url, SIGNING_SECRET, payload);
 
 interface Block {
   type: string;

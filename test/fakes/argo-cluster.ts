@@ -4,8 +4,7 @@
 // /_fake/* (failures, hangs, templates) and read what it accepted. State is kept per namespace,
 // so test files running in parallel do not see each other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readBody } from "./http.ts";
+import { listenOnLoopback, readBody } from "./http.ts";
 import { validateDefinition } from "./swagger.ts";
 
 export interface AcceptedWorkflow {
@@ -470,17 +469,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), token };
 }
 
 function parsePairs(text: string): { pairs: Record<string, string> } | { error: string } {

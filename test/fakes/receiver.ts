@@ -1,16 +1,18 @@
 // A webhook receiver on 127.0.0.1 standing in for approvers' webhook endpoints and for chat
 // services: /hooks/<key> records anything; /dingtalk, /wecom, /slack, /teams, /lark, /discord,
-// /googlechat and /slackapi/<key>/api/chat.postMessage|update|usergroups.users.list (Slack's Web
-// API, bot token in `secret`, groups in `slackGroups`) and /slackapi/<key>/actions/<id> (a
-// click's response_url) and /larkapi/<key>/open-apis/auth/v3/tenant_access_token/internal|
-// im/v1/messages (a Lark app: id and secret in `larkApp`) behave like those services (shapes checked, DingTalk and Lark signatures
-// verified, their own success and error answers). Every request is recorded under its key and
-// answered as told (fail N times, always fail). Tests read and steer it through /_receiver/*.
+// /googlechat and /slackapi/<key>/api/chat.postMessage|update|usergroups.users.list|users.info
+// (Slack's Web API, bot token in `secret`, groups in `slackGroups`, emails in `slackEmails`) and
+// /slackapi/<key>/actions/<id> (a click's response_url) and /larkapi/<key>/open-apis/auth/v3/
+// tenant_access_token/internal|im/v1/messages|contact/v3/users/<open_id> (a Lark app: id and
+// secret in `larkApp`, emails in `larkEmails`) behave like those services (shapes checked,
+// DingTalk and Lark signatures verified, their own success and error answers);
+// /access/<key>/cdn-cgi/access/certs serves a Cloudflare Access team's keys (`jwks`). Every
+// request is recorded under its key and answered as told (fail N times, always fail). Tests read
+// and steer it through /_receiver/*.
 // Keys separate test files running in parallel.
 import { createHmac } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readBody } from "./http.ts";
+import { listenOnLoopback, readBody } from "./http.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -46,6 +48,11 @@ export interface ReceiverBehaviour {
   slackGroups?: Record<string, string[]>;
   /** Lark's Open API: the app allowed to take a tenant_access_token. */
   larkApp?: { appId: string; appSecret: string };
+  /** Slack's users.info and Lark's contact API: each user's email. */
+  slackEmails?: Record<string, string>;
+  larkEmails?: Record<string, string>;
+  /** Cloudflare Access: the team's signing keys (a JWKS). */
+  jwks?: { keys: unknown[] };
 }
 
 export interface Receiver {
@@ -111,16 +118,7 @@ export async function startReceiver(): Promise<Receiver> {
     if (service === "hooks") return reply(200, behaviour.reply ?? { ok: true });
     chatAnswer(service, url, body, behaviour, response, headers, entry);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 type Service =
@@ -130,6 +128,7 @@ type Service =
   | "slack"
   | "slackapi"
   | "slackresponse"
+  | "access"
   | "larkapi"
   | "teams"
   | "lark"
@@ -142,9 +141,13 @@ function routeOf(url: URL): { key: string; service: Service } | null {
     ["dingtalk", /^\/dingtalk\/robot\/send$/],
     ["slack", /^\/slack\/services\/([^/]+)/],
     ["wecom", /^\/wecom\/cgi-bin\/webhook\/send$/],
-    ["slackapi", /^\/slackapi\/([^/]+)\/api\/(?:chat\.postMessage|chat\.update|usergroups\.users\.list)$/],
+    ["slackapi", /^\/slackapi\/([^/]+)\/api\/(?:chat\.postMessage|chat\.update|usergroups\.users\.list|users\.info)$/],
     ["slackresponse", /^\/slackapi\/([^/]+)\/actions\/[^/]+$/],
-    ["larkapi", /^\/larkapi\/([^/]+)\/open-apis\/(?:auth\/v3\/tenant_access_token\/internal|im\/v1\/messages)$/],
+    [
+      "larkapi",
+      /^\/larkapi\/([^/]+)\/open-apis\/(?:auth\/v3\/tenant_access_token\/internal|im\/v1\/messages|contact\/v3\/users\/[^/]+)$/,
+    ],
+    ["access", /^\/access\/([^/]+)\/cdn-cgi\/access\/certs$/],
     ["teams", /^\/teams\/([^/]+)/],
     ["lark", /^\/lark\/open-apis\/bot\/v2\/hook\/([^/]+)$/],
     ["discord", /^\/discord\/api\/webhooks\/([^/]+)\/[^/]+$/],
@@ -225,12 +228,27 @@ function chatAnswer(
         return json(200, { errcode: 40058, errmsg: "markdown.content exceed max length 4096" });
       return json(200, { errcode: 0, errmsg: "ok" });
     }
+    case "access":
+      // Cloudflare Access's signing keys of a team (JWKS), as the test set them.
+      return json(200, behaviour.jwks ?? { keys: [] });
     case "larkapi": {
       // Lark's Open API: {code: 0, …} for yes, a non-zero code (HTTP 200 or 4xx) for no.
-      if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
-        return json(400, { code: 9499, msg: "Bad Request" });
       const app = behaviour.larkApp;
       const tenantToken = `t-${url.pathname.split("/")[2]}`;
+      const contact = /\/contact\/v3\/users\/([^/]+)$/.exec(url.pathname);
+      if (contact) {
+        // The contact API: a user by open_id, with the email the app may read.
+        if (headers.authorization !== `Bearer ${tenantToken}`)
+          return json(400, { code: 99991663, msg: "Invalid access token" });
+        if (url.searchParams.get("user_id_type") !== "open_id")
+          return json(400, { code: 99992402, msg: "field validation failed" });
+        const email = behaviour.larkEmails?.[decodeURIComponent(contact[1] ?? "")];
+        return email
+          ? json(200, { code: 0, msg: "success", data: { user: { open_id: contact[1], email } } })
+          : json(400, { code: 41050, msg: "no user authority error" });
+      }
+      if (!(headers["content-type"] ?? "").startsWith("application/json") || !message)
+        return json(400, { code: 9499, msg: "Bad Request" });
       if (url.pathname.endsWith("/tenant_access_token/internal")) {
         if (!app || message.app_id !== app.appId || message.app_secret !== app.appSecret)
           return json(200, { code: 10014, msg: "app secret invalid" });
@@ -270,6 +288,13 @@ function chatAnswer(
       // Slack's Web API answers 200 with {ok: false, error} for what it refuses.
       if (!behaviour.secret || headers.authorization !== `Bearer ${behaviour.secret}`)
         return json(200, { ok: false, error: "invalid_auth" });
+      if (url.pathname.endsWith("/users.info")) {
+        // users.info: the profile's email only with the users:read.email scope (here: when the test gave one).
+        const user = url.searchParams.get("user") ?? "";
+        const email = behaviour.slackEmails?.[user];
+        if (!email) return json(200, { ok: false, error: "user_not_found" });
+        return json(200, { ok: true, user: { id: user, profile: { email } } });
+      }
       if (url.pathname.endsWith("/usergroups.users.list")) {
         const group = url.searchParams.get("usergroup") ?? "";
         const members = behaviour.slackGroups?.[group];

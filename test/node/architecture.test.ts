@@ -73,6 +73,55 @@ describe("architecture", () => {
     expect(cycles).toEqual([]);
   });
 
+  it("access is checked in one place: no authorize( outside the route declaration layer", () => {
+    const allowed = new Set(["http/route.ts", "auth/principal.ts"]);
+    const hits = files
+      .filter((file) => !allowed.has(relative(root, file)))
+      .filter((file) => /\bauthorize\(/.test(readFileSync(file, "utf8")));
+    expect(hits.map((file) => relative(root, file))).toEqual([]);
+  });
+
+  it("route files are leaves: only app.ts imports a module that declares routes", () => {
+    const http = join(root, "http", "route.ts");
+    const declaresRoutes = (file: string) =>
+      (graph.get(file) ?? []).includes(http) && /\broute\(\s*\{/.test(readFileSync(file, "utf8"));
+    const routeModules = new Set(files.filter((file) => area(file) !== "http" && declaresRoutes(file)));
+    expect(routeModules.size).toBeGreaterThan(10);
+    const offending = files
+      .filter((file) => relative(root, file) !== "app.ts")
+      .flatMap((file) =>
+        (graph.get(file) ?? [])
+          .filter((target) => routeModules.has(target))
+          .map((target) => `${relative(root, file)} → ${relative(root, target)}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  it("only the queue entry point imports the events consumer", () => {
+    const consumer = join(root, "events", "consumer.ts");
+    const importers = files.filter((file) => (graph.get(file) ?? []).includes(consumer));
+    expect(importers.map((file) => relative(root, file))).toEqual(["index.ts"]);
+  });
+
+  it("bindings never reach into events: windows decide, events/windows.ts records what their ends do", () => {
+    const offending = files
+      .filter((file) => area(file) === "bindings")
+      .flatMap((file) =>
+        (graph.get(file) ?? [])
+          .filter((target) => area(target) === "events")
+          .map((target) => `${relative(root, file)} → ${relative(root, target)}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  it("clusters never import the event log's store (queue depth comes through an events service)", () => {
+    const store = join(root, "events", "store.ts");
+    const offending = files
+      .filter((file) => area(file) === "clusters" && (graph.get(file) ?? []).includes(store))
+      .map((file) => relative(root, file));
+    expect(offending).toEqual([]);
+  });
+
   it("Worker secrets resolve in one place: no env cast to a record", () => {
     const casts = files.filter((file) => /as unknown as Record<string, unknown>/.test(readFileSync(file, "utf8")));
     expect(casts.map((file) => relative(root, file))).toEqual([]);

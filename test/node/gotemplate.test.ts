@@ -1,41 +1,76 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGoTemplate, renderGoTemplate } from "../../src/expressions/gotemplate";
-import { argoCdTemplateHelpers } from "../../src/notifications/argocd-helpers";
-import { DATA, TEMPLATE_CORPUS } from "../support/gotemplate-corpus";
-import { askOracle, goOracle, type OracleAnswer } from "./support/go-oracle";
+import { argoCdTemplateHelpers, argoCdTemplateVariables } from "../../src/notifications/argocd-helpers";
 
-/** What hookline's interpreter makes of a case: its output, or that it failed (and why). */
+import committedAnswers from "../oracle/templates-argocd.json";
+import { DATA, TEMPLATE_CORPUS } from "../support/gotemplate-corpus";
+import { CATALOG_TEMPLATE_CASES } from "./support/argocd-catalog";
+import { askOracle, goOracle, type OracleAnswer } from "./support/go-oracle";
+import { caseKey } from "./support/oracle-key";
+
+/** What hookline's interpreter makes of a case, with the variables as Argo CD hands them over: its output, or that it failed (and why). */
 function render(template: string, data: Record<string, unknown>): OracleAnswer {
   try {
-    return { output: renderGoTemplate(compileGoTemplate(template), { ...argoCdTemplateHelpers(), ...data }) };
+    return { output: renderGoTemplate(compileGoTemplate(template), argoCdTemplateVariables(data)) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-const oracle = goOracle();
+interface CommittedTemplate {
+  name: string;
+  key: string;
+  output?: string;
+  error?: string;
+  agrees189: boolean;
+}
 
-describe.skipIf(oracle === null)("Go templates: hookline's interpreter agrees with Go's text/template + sprig", () => {
-  let answers: OracleAnswer[] = [];
-  beforeAll(() => {
-    answers = askOracle(oracle as string, {
-      templates: TEMPLATE_CORPUS.map((entry) => ({ template: entry.template, data: entry.data ?? DATA })),
-    }).templates;
+const cases = [
+  ...TEMPLATE_CORPUS.map((entry) => ({ name: entry.name, template: entry.template, data: entry.data ?? DATA })),
+  ...CATALOG_TEMPLATE_CASES,
+];
+const committed = committedAnswers as CommittedTemplate[];
+
+describe("Go templates: hookline's interpreter renders what Argo CD renders (Go text/template + sprig, committed answers)", () => {
+  it("has at least 120 cases, each answered for the case as it stands", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(120);
+    expect(committed.length, "regenerate test/oracle/templates-argocd.json (test/oracle/README.md)").toBe(cases.length);
   });
 
-  it("has at least 60 cases", () => {
-    expect(TEMPLATE_CORPUS.length).toBeGreaterThanOrEqual(60);
-  });
-
-  TEMPLATE_CORPUS.forEach((entry, index) => {
+  cases.forEach((entry, index) => {
     it(entry.name, () => {
-      const go = answers[index] as OracleAnswer;
-      const mine = render(entry.template, entry.data ?? DATA);
+      const go = committed[index] as CommittedTemplate;
+      expect(go.key, "the case changed since its answer was computed: regenerate (test/oracle/README.md)").toBe(
+        caseKey(entry.template, entry.data),
+      );
+      const mine = render(entry.template, entry.data as Record<string, unknown>);
       if (go.error !== undefined) expect(mine, `Go fails with: ${go.error}`).toHaveProperty("error");
       else expect(mine).toEqual({ output: go.output });
     });
   });
 });
+
+const oracle = goOracle();
+
+describe.skipIf(oracle === null)(
+  "Go templates: the Debian-built oracle, run now, still renders the same where it agreed",
+  () => {
+    it("renders every agreed case as committed", () => {
+      const agreed = cases.filter((_, index) => committed[index]?.agrees189);
+      expect(agreed.length).toBeGreaterThanOrEqual(100);
+      const live = askOracle(oracle as string, {
+        templates: agreed.map((entry) => ({ template: entry.template, data: entry.data as Record<string, unknown> })),
+      }).templates;
+      const differences = agreed.flatMap((entry, i) => {
+        const go = committed[cases.indexOf(entry)] as CommittedTemplate;
+        const now = live[i] as OracleAnswer;
+        const same = go.error !== undefined ? now.error !== undefined : now.output === go.output;
+        return same ? [] : [entry.name];
+      });
+      expect(differences).toEqual([]);
+    });
+  },
+);
 
 describe("Go templates: hostile input is refused or bounded, never a crash", () => {
   const data = { ...argoCdTemplateHelpers(), ...DATA };
@@ -51,8 +86,12 @@ describe("Go templates: hostile input is refused or bounded, never a crash", () 
       "a %!(NOVERB)%!(EXTRA int=1)",
     );
     expect(renderGoTemplate(compileGoTemplate('{{printf "%*d|" 2000000 1}}'), data)).toBe("%!(BADWIDTH)1|");
-    expect(() => renderGoTemplate(compileGoTemplate('{{repeat 999999999 "ab"}}'), data)).toThrow(/too large/);
-    expect(() => renderGoTemplate(compileGoTemplate('{{indent 999999999 "a"}}'), data)).toThrow(/too large/);
+    expect(() => renderGoTemplate(compileGoTemplate('{{repeat 999999999 "ab"}}'), data)).toThrow(
+      /TEMPLATE_BUDGET: repeat/,
+    );
+    expect(() => renderGoTemplate(compileGoTemplate('{{indent 999999999 "a"}}'), data)).toThrow(
+      /TEMPLATE_BUDGET: indent/,
+    );
   });
 
   it("stops a runaway range and a huge output", () => {

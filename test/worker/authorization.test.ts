@@ -1,23 +1,25 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { headerSecretContext, resealHeaderSecrets, type StoredPolicy } from "../../src/approvals/policy";
+import { headerSecretContext, resealPolicySecrets, type StoredPolicy } from "../../src/approvals/policy";
 import type { Keyring } from "../../src/auth/keys";
 import { SecretBox } from "../../src/auth/secret-box";
 import { forgetWebhookClients } from "../../src/auth/webhook-auth";
-import { adminAuth, bearer, call, callJson, countRows, createToken, expectError, receiver, sendEvent } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  call,
+  callJson,
+  consoleSession,
+  countRows,
+  createToken,
+  expectError,
+  receiver,
+  sendEvent,
+} from "./helpers";
 
 /** Signs in to the console with `token` (as typed into the form) and returns the session cookie. */
-async function signIn(token: string): Promise<string> {
-  const response = await call("/ui/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token }).toString(),
-    redirect: "manual",
-  });
-  expect(response.status).toBe(303);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
+const signIn = consoleSession;
 
 const page = (path: string, cookie: string) => call(path, { headers: { cookie }, redirect: "manual" });
 
@@ -486,9 +488,9 @@ describe("finding 7: rotating HOOKLINE_SECRET_KEY", () => {
     } as unknown as StoredPolicy;
     const header = policy.webhooks[0]?.headers[1] as { sealed: string };
     header.sealed = await seal(before).seal("header-secret", context);
-    expect(await resealHeaderSecrets(policy, seal(during))).toBe(1);
+    expect(await resealPolicySecrets(policy, seal(during))).toBe(1);
     expect(await seal({ current: newKey, previous: null }).open(header.sealed, context)).toBe("header-secret");
-    expect(await resealHeaderSecrets(policy, seal(during))).toBe(0);
+    expect(await resealPolicySecrets(policy, seal(during))).toBe(0);
   });
 
   it("reseal is admin only", async () => {

@@ -3,7 +3,17 @@ import { describe, expect, it, vi } from "vitest";
 import type { GateView } from "../../src/approvals/gate-view";
 import { approvalLinkUrl } from "../../src/approvals/links";
 import { keyringOf } from "../../src/auth/secrets";
-import { adminAuth, bearer, call, callJson, createToken, expectError, receiver } from "./helpers";
+import {
+  adminAuth,
+  bearer,
+  call,
+  callJson,
+  createToken,
+  expectError,
+  postSlackInteraction,
+  receiver,
+  slackSignature,
+} from "./helpers";
 
 // Approvals answered where they are asked: Slack buttons (signed clicks, approvers by user and
 // user group, response_url updates) and one-time links for robots without interactivity.
@@ -41,35 +51,12 @@ async function waitForRequests(key: string, count: number, filter: (path: string
   );
 }
 
-/** Slack's v0 signature of a body at a time (seconds). */
-async function slackSignature(body: string, timestamp: number, secret = SIGNING_SECRET): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`));
-  return `v0=${[...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-}
-
 /** A Slack button click as Slack posts it: form-encoded `payload`, signed. */
-async function click(
+function click(
   payload: Record<string, unknown>,
   options: { timestamp?: number; secret?: string; signature?: string } = {},
 ): Promise<Response> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  return call("/callbacks/slack/interactions", {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(timestamp),
-      "x-slack-signature": options.signature ?? (await slackSignature(body, timestamp, options.secret)),
-    },
-    body,
-  });
+  return postSlackInteraction(payload, options.secret ?? SIGNING_SECRET, options);
 }
 
 interface SlackMessage {
@@ -270,7 +257,7 @@ describe("approvals from Slack: buttons, signed clicks, approvers", () => {
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": String(timestamp),
-        "x-slack-signature": await slackSignature(body, timestamp),
+        "x-slack-signature": await slackSignature(body, timestamp, SIGNING_SECRET),
       },
       body,
     });

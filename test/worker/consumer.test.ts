@@ -4,7 +4,16 @@ import { describe, expect, it } from "vitest";
 import type { EventMessage } from "../../src/events/message";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
-import { applyBinding, binding, countedEvents, countRows, fakeCluster, putCluster, storedResults } from "./helpers";
+import {
+  applyBinding,
+  binding,
+  countedEvents,
+  countRows,
+  fakeCluster,
+  putCluster,
+  storedResults,
+  waitForOutcome,
+} from "./helpers";
 
 function message(overrides: Partial<EventMessage> = {}): EventMessage {
   return {
@@ -71,6 +80,35 @@ describe("EVENTS consumer", () => {
     expect(await countRows("event_log", "id = ?1", good.id)).toBe(1);
     expect(await countRows("event_log", "id = ?1", poisoned.id)).toBe(0);
     await env.DB.exec("DROP TRIGGER refuse_poison");
+  });
+});
+
+describe("EVENTS consumer: a memory-hungry binding fails alone", () => {
+  it("a batch mixing an expression that would build gigabytes with other namespaces' events processes the others normally", async () => {
+    for (const ns of ["hungry", "calm-a", "calm-b"]) await fakeCluster.templates(ns, ["build"]);
+    await putCluster("default", "argo-server");
+    await applyBinding("hungry", binding("pad", '$length($pad("", 30000000)) > 0', "build"));
+    await applyBinding(
+      "hungry",
+      binding("doubling", `($s := $pad("", 1000000, "a"); ${"$s := $s & $s; ".repeat(7)}$length($s) > 0)`, "build"),
+    );
+    await applyBinding("hungry", binding("fine", "true", "build"));
+    for (const ns of ["calm-a", "calm-b"]) await applyBinding(ns, binding("plain", "true", "build"));
+    const hungry = message({ namespace: "hungry" });
+    const calm = [message({ namespace: "calm-a" }), message({ namespace: "calm-b" }), message({ namespace: "calm-a" })];
+    const result = await deliver("hookline-events", [calm[0], hungry, calm[1], calm[2]]);
+    expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2", "msg-3"]);
+    expect(result.retryMessages).toEqual([]);
+
+    const logged = await waitForOutcome("hungry", hungry.id);
+    const byName = new Map(logged.results.map((entry) => [entry.binding, entry]));
+    expect(byName.get("pad")).toMatchObject({ status: "failed" });
+    expect(byName.get("pad")?.error).toMatch(
+      /^spec\.event\.selector: EXPRESSION_BUDGET: \$pad would build a string of 30000000 characters/,
+    );
+    expect(byName.get("doubling")?.error).toMatch(/EXPRESSION_BUDGET: & would build a string of 2000000 characters/);
+    expect(byName.get("fine")).toMatchObject({ status: "submitted" });
+    for (const event of calm) expect((await waitForOutcome(event.namespace, event.id)).outcome).toBe("submitted");
   });
 });
 

@@ -13,9 +13,11 @@ import {
   createToken,
   expectError,
   fakeCluster,
+  postSlackInteraction,
   putCluster,
   type ReceivedRequest,
   receiver,
+  requestTo,
 } from "./helpers";
 
 // Decisions belong to the gate (docs/security.md, "The decision model"): the attacks that let
@@ -93,15 +95,8 @@ async function createGate(policy: string, extra: Record<string, unknown> = {}, n
 }
 
 /** The request (of a receiver key) that mentions a gate, once the gate has sent it. */
-async function requestAbout(key: string, gate: string): Promise<ReceivedRequest> {
-  return vi.waitFor(
-    async () => {
-      const found = (await receiver.requests(key)).find((request) => request.body.includes(gate));
-      if (!found) throw new Error(`nothing about ${gate} under ${key} yet`);
-      return found;
-    },
-    { timeout: 10_000, interval: 50 },
-  );
+function requestAbout(key: string, gate: string): Promise<ReceivedRequest> {
+  return requestTo(key, (request) => request.body.includes(gate));
 }
 
 /** The value of the buttons the gate sent to Slack. */
@@ -120,50 +115,22 @@ async function linksOf(gate: string): Promise<{ approve: string; reject: string 
   return { approve: link("Approve"), reject: link("Reject") };
 }
 
-async function slackSignature(body: string, timestamp: number, secret: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`));
-  return `v0=${[...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
-}
-
 let clicks = 0;
 /** A signed Slack click on a gate's button; resolves once hookline has answered the clicker. */
 async function slackClick(value: string, user: string, approve: boolean, secret = SIGNING_SECRET): Promise<string> {
   const n = ++clicks;
-  const body = new URLSearchParams({
-    payload: JSON.stringify({
+  const response = await postSlackInteraction(
+    {
       type: "block_actions",
       user: { id: user },
       response_url: `${receiver.url}/slackapi/${SLACK_KEY}/actions/${n}`,
       actions: [{ action_id: approve ? "hookline_approve" : "hookline_reject", value }],
       message: { text: "Approval requested", blocks: [] },
-    }),
-  }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const response = await call("/callbacks/slack/interactions", {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(timestamp),
-      "x-slack-signature": await slackSignature(body, timestamp, secret),
     },
-    body,
-  });
-  expect(response.status).toBe(200);
-  const answer = await vi.waitFor(
-    async () => {
-      const found = (await receiver.requests(SLACK_KEY)).find((request) => request.path.endsWith(`/actions/${n}`));
-      if (!found) throw new Error("click not answered yet");
-      return found;
-    },
-    { timeout: 10_000, interval: 50 },
+    secret,
   );
+  expect(response.status).toBe(200);
+  const answer = await requestTo(SLACK_KEY, (request) => request.path.endsWith(`/actions/${n}`));
   return (JSON.parse(answer.body) as { text: string }).text;
 }
 

@@ -37,6 +37,18 @@ export async function createToken(spec: {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Signs in to the console with a token and returns the session cookie (`name=value`). */
+export async function consoleSession(token: string): Promise<string> {
+  const response = await call("/ui/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }).toString(),
+    redirect: "manual",
+  });
+  expect(response.status).toBe(303);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+}
+
 /** Asserts the contract's JSON error shape and returns the message. */
 export async function expectError(response: Response, status: number, code: string): Promise<string> {
   const text = await response.text();
@@ -284,4 +296,48 @@ export async function sendEvent(
   const response = await postEvent(path, JSON.stringify(payload), { ...headers, "content-type": "application/json" });
   expect(response.status, await response.clone().text()).toBe(202);
   return ((await response.json()) as { id: string }).id;
+}
+
+/** Slack's v0 signature of a body at a time (seconds), with an app's signing secret. */
+export async function slackSignature(body: string, timestamp: number, secret: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`));
+  return `v0=${[...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** A Slack interaction as Slack posts it: form-encoded `payload`, v0-signed with `secret`. */
+export async function postSlackInteraction(
+  payload: Record<string, unknown>,
+  secret: string,
+  options: { timestamp?: number; signature?: string } = {},
+): Promise<Response> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return call("/callbacks/slack/interactions", {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": options.signature ?? (await slackSignature(body, timestamp, secret)),
+    },
+    body,
+  });
+}
+
+/** The first request a receiver key got that `matches`, once it has come (10 s at most). */
+export function requestTo(key: string, matches: (request: ReceivedRequest) => boolean): Promise<ReceivedRequest> {
+  return vi.waitFor(
+    async () => {
+      const found = (await receiver.requests(key)).find(matches);
+      if (!found) throw new Error(`no matching request under ${key} yet`);
+      return found;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }

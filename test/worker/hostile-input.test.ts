@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { Webhook } from "svix";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import type { DeliveryLedger } from "../../src/events/delivery-ledger";
@@ -153,6 +154,38 @@ describe("replays: one delivery, one workflow", () => {
       400,
       "invalid_argument",
     );
+  });
+
+  it("Svix senders (Clerk, Resend…): Svix's own signature under svix-* headers is accepted and deduplicated", async () => {
+    const ns = "svix-hooks";
+    const secret = `whsec_${btoa("fedcba9876543210fedcba9876543210")}`;
+    await putWebhookClient(ns, "clerk", "standard-webhooks", secret);
+    const body = '{"type":"user.created","data":{"id":"user_29w83sxmDNGwOuEthce5gg56FcC"}}';
+    const svix = new Webhook(secret);
+    const signed = (id: string, at: Date, names: "svix" | "webhook" = "svix") => ({
+      "content-type": "application/json",
+      [`${names}-id`]: id,
+      [`${names}-timestamp`]: String(Math.floor(at.getTime() / 1000)),
+      [`${names}-signature`]: svix.sign(id, at, body),
+    });
+    const first = await postEvent(`${ns}/clerk`, body, signed("msg_2a", new Date()));
+    expect(first.status).toBe(202);
+    const { id } = (await first.json()) as { id: string };
+    // The same delivery under the standard names is the same delivery.
+    const again = await postEvent(`${ns}/clerk`, body, signed("msg_2a", new Date(), "webhook"));
+    expect(again.headers.get("x-hookline-duplicate")).toBe("true");
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    // Svix's signature for another body, an old timestamp, or another secret is refused.
+    const tampered = { ...signed("msg_2b", new Date()), "svix-signature": svix.sign("msg_2b", new Date(), "{}") };
+    await expectError(await postEvent(`${ns}/clerk`, body, tampered), 401, "unauthenticated");
+    await expectError(
+      await postEvent(`${ns}/clerk`, body, signed("msg_2c", new Date(Date.now() - 600_000))),
+      401,
+      "unauthenticated",
+    );
+    const stranger = new Webhook(`whsec_${btoa("0000000000000000ffffffffffffffff")}`);
+    const forged = { ...signed("msg_2d", new Date()), "svix-signature": stranger.sign("msg_2d", new Date(), body) };
+    await expectError(await postEvent(`${ns}/clerk`, body, forged), 401, "unauthenticated");
   });
 });
 

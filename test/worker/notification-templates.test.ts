@@ -120,13 +120,14 @@ describe("notification templates: objects, rendered at run time", () => {
 
   it("Slack attachments from Argo CD's catalog arrive as JSON with their fields", async () => {
     await put("context", { argocdUrl: "https://argocd.example.com" });
-    await put("services/slack-hook", { type: "slack", url: `${receiver.url}/slack/services/tpl-attach` });
+    // Named as Argo CD names `service.slack`: templates see the name as serviceType.
+    await put("services/slack", { type: "slack", url: `${receiver.url}/slack/services/tpl-attach` });
     await put("templates/deployed-slack", {
       message:
         '{{if eq .serviceType "slack"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is now running.',
       slack: { attachments: CATALOG_ATTACHMENTS, groupingKey: "{{.app.metadata.name}}", notifyBroadcast: false },
     });
-    await subscribe("attach-app", "deployed-slack", "slack-hook");
+    await subscribe("attach-app", "deployed-slack", "slack");
     await delivery((await notify("attach-app"))[0] ?? "");
     const [request] = await requestsOf("tpl-attach", 1);
     const body = JSON.parse(request?.body ?? "{}");
@@ -143,6 +144,30 @@ describe("notification templates: objects, rendered at run time", () => {
         ],
       },
     ]);
+  });
+
+  it("templates see the service's name as serviceType and context.notificationType, as notifications-engine sets them", async () => {
+    await receiver.behave("tpl-vars", {});
+    // Argo CD's service.webhook.github: a webhook service named github.
+    await put("services/github", { type: "webhook", url: receiver.hook("tpl-vars") });
+    await put("templates/vars", {
+      message: "{{.serviceType}} {{.recipient}}\n",
+      webhook: {
+        github: {
+          body: '{"serviceType": "{{.serviceType}}", "notificationType": "{{.context.notificationType}}", "recipient": "{{.recipient}}"}',
+        },
+      },
+    });
+    await subscribe("vars-app", "vars", "github", ["commit-status"]);
+    const row = await delivery((await notify("vars-app"))[0] ?? "");
+    const [request] = await requestsOf("tpl-vars", 1);
+    expect(JSON.parse(request?.body ?? "{}")).toEqual({
+      serviceType: "github",
+      notificationType: "github",
+      recipient: "commit-status",
+    });
+    // The message keeps Go's trailing newline.
+    expect(JSON.parse(row.message).body).toBe("github commit-status\n");
   });
 
   it("Teams facts and actions become an Adaptive Card's FactSet and OpenUrl actions", async () => {
@@ -163,7 +188,7 @@ describe("notification templates: objects, rendered at run time", () => {
     expect(card.body[0].text).toBe("Synced: teams-app");
     expect(card.body).toContainEqual({ type: "FactSet", facts: [{ title: "Sync Status", value: "Synced" }] });
     expect(card.actions).toEqual([
-      { type: "Action.OpenUrl", title: "Open Repository", url: "https://github.com/acme/guestbook" },
+      { type: "Action.OpenUrl", title: "Open Repository", url: "https://github.com/acme/guestbook.git" },
     ]);
   });
 
@@ -178,6 +203,28 @@ describe("notification templates: objects, rendered at run time", () => {
       .first<{ status: string; last_error: string }>();
     expect(row?.status).toBe("failed");
     expect(row?.last_error).toMatch(/template "bad-json" failed to render: slack\.attachments is not valid JSON/);
+  });
+
+  it("a template that would build gigabytes fails its delivery with TEMPLATE_BUDGET; another template still delivers", async () => {
+    await put("services/hungry-hook", { type: "webhook", url: receiver.hook("hungry-hook") });
+    await put("templates/hungry", {
+      message:
+        '{{ $s := repeat 1000000 "a" }}{{ range list 1 2 3 4 5 6 7 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}',
+    });
+    await put("templates/modest", { message: "{{ .app.metadata.name }} is fine" });
+    await subscribe("hungry-app", "hungry", "hungry-hook");
+    await subscribe("modest-app", "modest", "hungry-hook");
+    expect(await notify("hungry-app")).toEqual([]);
+    const row = await env.DB.prepare("SELECT status, last_error FROM notification_deliveries WHERE resource LIKE ?1")
+      .bind("%hungry-app")
+      .first<{ status: string; last_error: string }>();
+    expect(row?.status).toBe("failed");
+    expect(row?.last_error).toMatch(
+      /template "hungry" failed to render: message: TEMPLATE_BUDGET: print would build a string of about 2000002 characters \(limit 1 MiB per value\)/,
+    );
+    await delivery((await notify("modest-app"))[0] ?? "");
+    const [request] = await requestsOf("hungry-hook", 1);
+    expect(JSON.parse(request?.body ?? "{}").body).toBe("modest-app is fine");
   });
 });
 

@@ -87,7 +87,7 @@ const table = new Map(ROUTE_SCOPES);
 describe("every route is in the scope table", () => {
   it("no route of the app is missing from the table, and the table names no route the app lacks", () => {
     const missing = routes.filter((route) => !table.has(route));
-    expect(missing, "routes without an entry in src/discovery/operations.ts").toEqual([]);
+    expect(missing, "routes mounted without a declaration (src/http/route.ts)").toEqual([]);
     const stale = [...table.keys()].filter((route) => !routes.includes(route));
     expect(stale, "table entries for routes the app does not have").toEqual([]);
   });

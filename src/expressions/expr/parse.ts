@@ -1,15 +1,18 @@
 /**
- * A parser for the subset of expr-lang (https://expr-lang.org) that Argo Workflows and Argo CD
- * users write in WorkflowEventBindings and notification triggers: literals, member access and
- * indexing (with `?.`), comparison, logic, membership, `matches` / `contains` / `startsWith` /
- * `endsWith`, arithmetic, `??`, the ternary, ranges, calls (built-ins, `sprig.*`), and
- * predicates (`{ # > 1 }`, `.field`). Operator precedence follows expr-lang's parser.
+ * A parser for expr-lang v1.17.8 (https://expr-lang.org), the version Argo Workflows and Argo
+ * CD ship: literals (ints, floats, 0x/0o/0b, `_` separators), comments, member access and
+ * indexing (with `?.` and `?.[…]`), comparison, logic, membership, `[not] matches` /
+ * `contains` / `startsWith` / `endsWith`, arithmetic, `??`, the ternary and `if {} else {}`,
+ * `let`, pipes, ranges, slices, calls (built-ins, `sprig.*`, Argo CD's helpers) and predicates
+ * (`{ # > 1 }`, `.field`, `#index`, `#acc`). Operator precedence follows expr-lang's parser.
  */
 
 export type Node =
-  | { kind: "literal"; value: string | number | boolean | null; pos: number }
+  | { kind: "literal"; value: string | number | boolean | null; pos: number; float?: boolean }
   | { kind: "name"; name: string; pos: number }
-  | { kind: "pointer"; pos: number }
+  /** `#` (the element), `#index`, `#acc` (reduce's accumulator). */
+  | { kind: "pointer"; name: "" | "index" | "acc"; pos: number }
+  | { kind: "let"; name: string; value: Node; body: Node; pos: number }
   | { kind: "member"; object: Node; property: Node; optional: boolean; pos: number }
   | { kind: "slice"; object: Node; from: Node | null; to: Node | null; pos: number }
   | { kind: "unary"; op: "not" | "-" | "+"; operand: Node; pos: number }
@@ -36,10 +39,11 @@ interface Token {
   type: "number" | "string" | "name" | "operator" | "bracket" | "eof";
   value: string;
   pos: number;
+  /** Numbers: written as a float (`1.5`, `.5`, `1e3`). */
+  float?: boolean;
 }
 
 const operators = [
-  "not in",
   "...",
   "??",
   "?.",
@@ -66,6 +70,8 @@ const operators = [
   ".",
   "#",
   "|",
+  ";",
+  "=",
 ];
 
 function tokenize(source: string): Token[] {
@@ -78,13 +84,49 @@ function tokenize(source: string): Token[] {
       continue;
     }
     const pos = i + 1;
-    if (/[0-9]/.test(char)) {
-      const match = /^(0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]+)?([eE][+-]?[0-9]+)?)/.exec(source.slice(i));
+    if (source.startsWith("//", i)) {
+      const end = source.indexOf("\n", i);
+      i = end < 0 ? source.length : end;
+      continue;
+    }
+    if (source.startsWith("/*", i)) {
+      const end = source.indexOf("*/", i + 2);
+      if (end < 0) throw new ExprSyntaxError("unterminated comment", pos);
+      i = end + 2;
+      continue;
+    }
+    const previous = tokens.at(-1);
+    const afterValue =
+      previous !== undefined &&
+      (previous.type === "name" ||
+        previous.type === "number" ||
+        previous.type === "string" ||
+        (previous.type === "bracket" && ")]}".includes(previous.value)));
+    if (/[0-9]/.test(char) || (char === "." && /[0-9]/.test(source[i + 1] ?? "") && !afterValue)) {
+      const rest = source.slice(i);
+      const radix = /^0([xXoObB])[0-9a-fA-F_]+/.exec(rest);
+      if (radix) {
+        const letter = (radix[1] ?? "x").toLowerCase();
+        const base = letter === "x" ? 16 : letter === "o" ? 8 : 2;
+        const digits = radix[0].slice(2).replace(/_/g, "");
+        const valid = base === 16 ? /^[0-9a-f]+$/i : base === 8 ? /^[0-7]+$/ : /^[01]+$/;
+        if (!valid.test(digits)) throw new ExprSyntaxError(`invalid number ${radix[0]}`, pos);
+        const value = Number.parseInt(digits, base);
+        tokens.push({ type: "number", value: String(value), pos });
+        i += radix[0].length;
+        continue;
+      }
+      // "1..5" is a range, not the number "1." followed by ".5"
+      const match = /^([0-9][0-9_]*)?(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?/.exec(rest);
       const text = match?.[0] ?? char;
-      // "1..5" is a range, not the number "1."
-      const value = text.endsWith(".") ? text.slice(0, -1) : text;
-      tokens.push({ type: "number", value: value.replace(/_/g, ""), pos });
-      i += value.length;
+      tokens.push({ type: "number", value: text.replace(/_/g, ""), pos, float: /[.eE]/.test(text) });
+      i += text.length;
+      continue;
+    }
+    if (char === "#") {
+      const word = /^#(index|acc)\b/.exec(source.slice(i));
+      tokens.push({ type: "operator", value: word ? `#${word[1]}` : "#", pos });
+      i += word ? word[0].length : 1;
       continue;
     }
     if (char === '"' || char === "'" || char === "`") {
@@ -134,12 +176,12 @@ function tokenize(source: string): Token[] {
     if (/[A-Za-z_$]/.test(char)) {
       const match = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(source.slice(i));
       const word = match?.[0] ?? char;
-      // `not in` is one operator.
+      // `not in`, `not matches`, `not startsWith`… are one operator each.
       const rest = source.slice(i + word.length);
-      const notIn = word === "not" ? /^\s+in\b/.exec(rest) : null;
-      if (notIn) {
-        tokens.push({ type: "operator", value: "not in", pos });
-        i += word.length + notIn[0].length;
+      const negated = word === "not" ? /^\s+(in|matches|contains|startsWith|endsWith)\b/.exec(rest) : null;
+      if (negated) {
+        tokens.push({ type: "operator", value: `not ${negated[1]}`, pos });
+        i += word.length + negated[0].length;
         continue;
       }
       const wordOperators = ["and", "or", "not", "in", "matches", "contains", "startsWith", "endsWith"];
@@ -177,9 +219,13 @@ const binary: Record<string, number> = {
   in: 20,
   "not in": 20,
   matches: 20,
+  "not matches": 20,
   contains: 20,
+  "not contains": 20,
   startsWith: 20,
+  "not startsWith": 20,
   endsWith: 20,
+  "not endsWith": 20,
   "..": 25,
   "+": 30,
   "-": 30,
@@ -194,7 +240,7 @@ const rightAssociative = new Set(["**", "^"]);
 const unary: Record<string, number> = { not: 50, "!": 50, "-": 90, "+": 90 };
 
 /** Built-ins whose second argument is a predicate, which may be written without braces. */
-const predicateFunctions = new Set([
+export const PREDICATE_FUNCTIONS: ReadonlySet<string> = new Set([
   "all",
   "any",
   "none",
@@ -208,6 +254,8 @@ const predicateFunctions = new Set([
   "findLastIndex",
   "groupBy",
   "sortBy",
+  "reduce",
+  "sum",
 ]);
 
 /** Parses an expr-lang expression into a syntax tree. */
@@ -233,6 +281,20 @@ export function parseExpr(source: string): Node {
   };
 
   function expression(): Node {
+    // `let name = value; body`
+    if (is("name", "let")) {
+      const pos = next().pos;
+      if (++depth > MAX_NESTING) throw new ExprSyntaxError(`expression nested deeper than ${MAX_NESTING} levels`, pos);
+      const name = next();
+      if (name.type !== "name" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.value))
+        throw new ExprSyntaxError("expected a variable name after let", name.pos);
+      expect("operator", "=");
+      const value = expression();
+      expect("operator", ";");
+      const body = expression();
+      depth--;
+      return { kind: "let", name: name.value, value, body, pos };
+    }
     const test = binaryExpression(0);
     if (is("operator", "?")) {
       const pos = next().pos;
@@ -263,8 +325,16 @@ export function parseExpr(source: string): Node {
       const precedence = token.type === "operator" ? binary[token.value] : undefined;
       if (precedence === undefined || precedence < minimum) return left;
       next();
+      if (token.value === "|") {
+        // `x | f(a)` is `f(x, a)`.
+        left = pipeCall(left);
+        continue;
+      }
       const right = binaryExpression(rightAssociative.has(token.value) ? precedence : precedence + 1);
-      left = { kind: "binary", op: token.value === "^" ? "**" : token.value, left, right, pos: token.pos };
+      const negated = token.value.startsWith("not ") && token.value !== "not in";
+      const op = token.value === "^" ? "**" : negated ? token.value.slice(4) : token.value;
+      const binaryNode: Node = { kind: "binary", op, left, right, pos: token.pos };
+      left = negated ? { kind: "unary", op: "not", operand: binaryNode, pos: token.pos } : binaryNode;
     }
   }
 
@@ -283,6 +353,15 @@ export function parseExpr(source: string): Node {
     let node = base;
     for (;;) {
       const token = peek();
+      if (token.type === "operator" && token.value === "?." && tokens[index + 1]?.value === "[") {
+        // `a?.[i]`
+        next();
+        next();
+        const property = expression();
+        expect("bracket", "]");
+        node = { kind: "member", object: node, property, optional: true, pos: token.pos };
+        continue;
+      }
       if (token.type === "operator" && (token.value === "." || token.value === "?.")) {
         next();
         const name = next();
@@ -338,13 +417,14 @@ export function parseExpr(source: string): Node {
     const token = next();
     switch (token.type) {
       case "number":
-        return { kind: "literal", value: Number(token.value), pos: token.pos };
+        return { kind: "literal", value: Number(token.value), pos: token.pos, float: token.float === true };
       case "string":
         return { kind: "literal", value: token.value, pos: token.pos };
       case "name": {
         if (token.value === "true" || token.value === "false")
           return { kind: "literal", value: token.value === "true", pos: token.pos };
         if (token.value === "nil") return { kind: "literal", value: null, pos: token.pos };
+        if (token.value === "if" && !is("bracket", "(")) return ifElse(token.pos);
         let name = token.value;
         // Namespaced functions: sprig.lower(…)
         const wordAfterDot = () => {
@@ -362,28 +442,19 @@ export function parseExpr(source: string): Node {
           next();
           name += `.${next().value}`;
         }
-        if (is("bracket", "(")) {
-          next();
-          const args: Node[] = [];
-          while (!is("bracket", ")")) {
-            const takesPredicate = predicateFunctions.has(name) && args.length === 1;
-            args.push(is("bracket", "{") ? predicate() : takesPredicate ? argument() : expression());
-            if (!is("bracket", ")")) expect("operator", ",");
-          }
-          expect("bracket", ")");
-          return { kind: "call", callee: name, args, pos: token.pos };
-        }
+        if (is("bracket", "(")) return { kind: "call", callee: name, args: callArguments(name, []), pos: token.pos };
         return { kind: "name", name, pos: token.pos };
       }
       case "operator":
-        if (token.value === "#") return { kind: "pointer", pos: token.pos };
+        if (token.value === "#" || token.value === "#index" || token.value === "#acc")
+          return { kind: "pointer", name: token.value.slice(1) as "" | "index" | "acc", pos: token.pos };
         if (token.value === ".") {
           // `.field` inside a predicate is `#.field`
           const name = next();
           if (name.type !== "name") throw new ExprSyntaxError('expected a field name after "."', name.pos);
           return {
             kind: "member",
-            object: { kind: "pointer", pos: token.pos },
+            object: { kind: "pointer", name: "", pos: token.pos },
             property: { kind: "literal", value: name.value, pos: name.pos },
             optional: false,
             pos: token.pos,
@@ -426,6 +497,51 @@ export function parseExpr(source: string): Node {
       token.type === "eof" ? "unexpected end of expression" : `unexpected "${token.value}"`,
       token.pos,
     );
+  }
+
+  /** The arguments of a call to `name` after its "(", `given` first (a pipe's left side). */
+  function callArguments(name: string, given: Node[]): Node[] {
+    expect("bracket", "(");
+    const args = [...given];
+    while (!is("bracket", ")")) {
+      const takesPredicate = PREDICATE_FUNCTIONS.has(name) && args.length === 1;
+      args.push(is("bracket", "{") ? predicate() : takesPredicate ? argument() : expression());
+      if (!is("bracket", ")")) expect("operator", ",");
+    }
+    expect("bracket", ")");
+    return args;
+  }
+
+  /** The right side of `|`: a call, which takes the left side as its first argument. */
+  function pipeCall(left: Node): Node {
+    const first = next();
+    if (first.type !== "name") throw new ExprSyntaxError("expected a function call after |", first.pos);
+    let name = first.value;
+    while (is("operator", ".") && tokens[index + 1]?.type === "name") {
+      next();
+      name += `.${next().value}`;
+    }
+    if (!is("bracket", "(")) throw new ExprSyntaxError("expected a function call after |", peek().pos);
+    return { kind: "call", callee: name, args: callArguments(name, [left]), pos: first.pos };
+  }
+
+  /** `if cond { a } else { b }` (and `else if …`), after the `if`. */
+  function ifElse(pos: number): Node {
+    const test = expression();
+    expect("bracket", "{");
+    const then = expression();
+    expect("bracket", "}");
+    const elseToken = next();
+    if (elseToken.type !== "name" || elseToken.value !== "else")
+      throw new ExprSyntaxError('expected "else" after if {…}', elseToken.pos);
+    let otherwise: Node;
+    if (is("name", "if")) otherwise = ifElse(next().pos);
+    else {
+      expect("bracket", "{");
+      otherwise = expression();
+      expect("bracket", "}");
+    }
+    return { kind: "conditional", test, then, otherwise, pos };
   }
 
   /** A call argument: a predicate written without braces (`filter(xs, # > 1)`) or any expression. */
@@ -472,6 +588,8 @@ export function usesPointer(node: Node): boolean {
       );
     case "unary":
       return usesPointer(node.operand);
+    case "let":
+      return usesPointer(node.value) || usesPointer(node.body);
     case "binary":
       return usesPointer(node.left) || usesPointer(node.right);
     case "conditional":

@@ -1,6 +1,8 @@
 import { GoDuration, GoTime, goMethod } from "../go-time";
+import { MAX_VALUE_SIZE, MemoryBudget, MemoryBudgetError, textSize } from "../memory";
 import { SPECIAL_FORMS, templateFunction } from "./functions";
 import type { Arg, Command, Node, ParsedTemplate, Pipe } from "./parse";
+import { sizeBefore } from "./sizes";
 import {
   compareStrings,
   GoFunction,
@@ -70,6 +72,8 @@ class Executor {
   private depth = 0;
   private line = 1;
   private variables: Array<{ name: string; value: Value }>;
+  /** What this execution's functions built (strings and lists), beside the output it wrote. */
+  private readonly memory = new MemoryBudget("TEMPLATE_BUDGET");
 
   constructor(
     private readonly template: ParsedTemplate,
@@ -84,6 +88,8 @@ class Executor {
     } catch (error) {
       if (error instanceof Break || error instanceof Continue) throw this.error("break or continue outside range");
       if (error instanceof TemplateExecError) throw error;
+      if (error instanceof MemoryBudgetError)
+        throw new TemplateExecError(`${error.message} (line ${this.line})`, "TEMPLATE_BUDGET");
       throw this.error(error instanceof Error ? error.message : String(error));
     }
     return this.output.join("");
@@ -116,7 +122,12 @@ class Executor {
       switch (node.kind) {
         case "action": {
           const value = this.pipeline(dot, node.pipe);
-          if (node.pipe.variables.length === 0) this.write(printValue(value));
+          if (node.pipe.variables.length === 0) {
+            // A list or map prints in full before the output's own limit sees it.
+            if (value !== null && typeof value === "object")
+              this.memory.check("printing a value", textSize(value, MAX_VALUE_SIZE + 1));
+            this.write(printValue(value));
+          }
           break;
         }
         case "if":
@@ -314,12 +325,17 @@ class Executor {
     const typeAt = (i: number): ParamType => fn.params[i] ?? fn.variadic ?? "any";
     const argv = actual.map((arg, i) => this.argument(dot, typeAt(i), arg));
     if (final !== MISSING) argv.push(this.validate(final, typeAt(argv.length)));
+    // The function map's own functions say what they would build before they build it.
+    const before = fn === templateFunction(fn.name) ? sizeBefore(fn.name, argv) : null;
+    if (before !== null) this.memory.check(fn.name, before.size, before.noun);
+    let result: Value;
     try {
-      return fn.implementation(...argv);
+      result = fn.implementation(...argv);
     } catch (error) {
       if (error instanceof TemplateExecError && error.message.startsWith("line ")) throw error;
       throw this.error(`error calling ${fn.name}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    return this.memory.charge(fn.name, result);
   }
 
   /** An argument evaluated for a parameter of `type`: literals take the parameter's type, other values must fit it. */

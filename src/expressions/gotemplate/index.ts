@@ -5,7 +5,7 @@ import { type ParsedTemplate, parseGoTemplate } from "./parse";
 export { goJson } from "./functions";
 export type { ParsedTemplate } from "./parse";
 export { TemplateSyntaxError } from "./parse";
-export { GoFunction, TemplateExecError } from "./values";
+export { GoFunction, GoInt, TemplateExecError } from "./values";
 
 /**
  * Go text/template with the sprig functions Argo CD gives notification templates, interpreted

@@ -31,9 +31,15 @@ export class GoFunction {
   ) {}
 }
 
-/** An error raised while executing a template (Go's ExecError). */
+/** An error raised while executing a template (Go's ExecError); `code` is TEMPLATE_BUDGET when it built too much. */
 export class TemplateExecError extends Error {
   override readonly name = "TemplateExecError";
+  constructor(
+    message: string,
+    readonly code: "TEMPLATE_BUDGET" | null = null,
+  ) {
+    super(message);
+  }
 }
 
 /** A JSON object (Go's map[string]interface{}), as opposed to the other values templates see. */
@@ -57,14 +63,14 @@ export function typeName(value: Value): string {
   return "map[string]interface {}";
 }
 
-/** strconv.FormatFloat(f, 'g', -1, 64) as fmt's %v uses it: shortest digits, exponent past 1e21 or below 1e-4. */
+/** strconv.FormatFloat(f, 'g', -1, 64) as fmt's %v uses it: shortest digits, an exponent from 1e6 up or below 1e-4. */
 export function formatFloat(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
   if (value === 0) return Object.is(value, -0) ? "-0" : "0";
   const [mantissa = "", exponentText = "0"] = value.toExponential().split("e");
   const exponent = Number(exponentText);
-  if (exponent < -4 || exponent >= 21) {
+  if (exponent < -4 || exponent >= 6) {
     const sign = exponent < 0 ? "-" : "+";
     return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
   }

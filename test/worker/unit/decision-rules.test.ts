@@ -106,13 +106,16 @@ describe("a chat decision counts only against the gate's own record", () => {
       [{ by: "slack:U0APPROVER", via: "api", identities: ["slack:U0APPROVER"] }, /not an approver/],
       [{ ...click("U0APPROVER"), identities: ["console:manager"] }, /not an approver/],
     ];
+    // Everything but the audit, which records the refused attempt.
+    const decisionPart = ({ audit: _, ...rest }: GateState) => JSON.stringify(rest);
     for (const [decider, reason] of refusals) {
       const state = sentGate();
-      const before = JSON.stringify(state);
+      const before = decisionPart(state);
       const { result } = decideManually(state, true, "", decider, 2);
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error.message).toMatch(reason);
-      expect(JSON.stringify(state)).toBe(before);
+      expect(decisionPart(state)).toBe(before);
+      expect(state.audit?.at(-1)).toMatchObject({ counted: false, reason: expect.stringMatching(reason) });
     }
   });
 
@@ -278,5 +281,57 @@ describe("PUBLIC_URL", () => {
     for (const value of ["", "http://hookline.example.com", "https://hookline.example.com/path", "nonsense"]) {
       expect(() => publicUrlOf({ PUBLIC_URL: value })).toThrow(/PUBLIC_URL/);
     }
+  });
+});
+
+describe("quorum", () => {
+  const quorumPolicy = (quorum: number): StoredPolicy => ({
+    ...policy,
+    manual: { required: true, quorum, approvers: ["email:*@example.com"] },
+  });
+  const openWith = (quorum: number) =>
+    openGate(
+      {
+        id: "q".repeat(46),
+        namespace: "prod",
+        policy: quorumPolicy(quorum),
+        subject: null,
+        context: {},
+        publicUrl: "https://hookline.test",
+        traceId: "1".repeat(32),
+        callbacks: new Map(),
+        messages: [],
+      },
+      0,
+    ).state;
+
+  it("property: a gate approves exactly when distinct people reach the quorum, whatever channel each used", () => {
+    const people = ["ana", "ben", "cy", "dee"];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.record({ who: fc.constantFrom(...people), via: fc.constantFrom("api", "console") }), {
+          maxLength: 8,
+        }),
+        (quorum, attempts) => {
+          const state = openWith(quorum);
+          const seen = new Set<string>();
+          for (const [index, { who, via }] of attempts.entries()) {
+            const email = `${who}@example.com`;
+            decideManually(
+              state,
+              true,
+              "",
+              { by: `email:${email}`, via, identities: [`email:${email}`], person: email },
+              index + 1,
+            );
+            seen.add(who);
+            expect(state.status).toBe(seen.size >= quorum ? "approved" : "pending");
+            if (state.status === "approved") break;
+          }
+          expect(new Set(state.approvals?.map((approval) => approval.person)).size).toBe(state.approvals?.length);
+        },
+      ),
+    );
   });
 });

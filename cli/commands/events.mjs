@@ -1,0 +1,142 @@
+// @ts-check
+// `hookline events`: the event log (list, --watch, one event), replays and dead letters.
+import { stringify } from "yaml";
+import { enc, firstNamespace, listPages, outputFormat, parse, resolveConfig } from "../args.mjs";
+import { client, UsageError } from "../http.mjs";
+import { colorStatus, printData, printTable } from "../output.mjs";
+
+/**
+ * What one binding did with an event, as the API shows it.
+ * @typedef {object} EventResult
+ * @property {string} binding
+ * @property {boolean} matched
+ * @property {string} status
+ * @property {string | null} [workflow]
+ * @property {string | null} [cluster]
+ * @property {string | null} [reason]
+ * @property {string | null} [error]
+ */
+
+/**
+ * An event of the log, as the API shows it (the parts the CLI prints).
+ * @typedef {object} LoggedEvent
+ * @property {string} id
+ * @property {string} receivedAt
+ * @property {string} discriminator
+ * @property {string} outcome
+ * @property {EventResult[]} results
+ */
+
+/**
+ * A message kept in the graveyard.
+ * @typedef {{ buriedAt: string, queue: string, namespace?: string | null, attempts: number, reason: string }} DeadLetter
+ */
+
+/** @type {import("../args.mjs").Command} */
+export const eventsCommand = {
+  name: "events",
+  synopsis: "events [get|replay ID|dead]",
+  summary: "list events, show one, replay it, or list dead letters",
+  usage:
+    "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--limit N | --all] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]\n       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
+  run: events,
+};
+
+/** @param {string[]} argv @param {string} usage */
+async function events(argv, usage) {
+  const { values, positionals } = parse(argv, {
+    discriminator: { type: "string" },
+    outcome: { type: "string" },
+    watch: { type: "boolean", short: "w" },
+    "all-namespaces": { type: "boolean", short: "A" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+  });
+  const namespace = firstNamespace(values) ?? "default";
+  const api = client(resolveConfig(values));
+  const base = `/api/v1/namespaces/${enc(namespace)}/events`;
+  const [action, id] = positionals;
+  if (action === "dead") {
+    const path = values["all-namespaces"] ? "/api/v1/deadletters" : `/api/v1/namespaces/${enc(namespace)}/deadletters`;
+    /** @type {{ body: { items: DeadLetter[] } }} */
+    const { body } = await api.request("GET", path);
+    const format = outputFormat(values.output);
+    if (format !== "table") printData(body, format);
+    else
+      printTable(
+        ["buried", "queue", "namespace", "attempts", "reason"],
+        body.items.map((item) => [item.buriedAt, item.queue, item.namespace ?? "", item.attempts, item.reason]),
+      );
+    return 0;
+  }
+  if (action === "get" || action === "replay") {
+    if (!id) throw new UsageError(usage);
+    if (action === "replay") {
+      const { body } = await api.request("POST", `${base}/${enc(id)}/replay`);
+      console.log(body.id);
+      return 0;
+    }
+    /** @type {{ body: LoggedEvent }} */
+    const { body } = await api.request("GET", `${base}/${enc(id)}`);
+    const format = outputFormat(values.output);
+    if (format !== "table") printData(body, format);
+    else {
+      printTable(
+        ["id", "received", "discriminator", "outcome"],
+        [[body.id, body.receivedAt, body.discriminator, colorStatus(body.outcome)]],
+      );
+      if (body.results.length > 0) {
+        console.log("");
+        printTable(
+          ["binding", "matched", "status", "workflow", "reason / error"],
+          body.results.map((r) => [
+            r.binding,
+            r.matched ? "yes" : "no",
+            colorStatus(r.status),
+            r.workflow ?? "",
+            r.error ?? r.reason ?? "",
+          ]),
+        );
+      }
+    }
+    return 0;
+  }
+  if (action) throw new UsageError(usage);
+  const query = new URLSearchParams();
+  if (values.discriminator) query.set("discriminator", values.discriminator);
+  if (values.outcome) query.set("outcome", values.outcome);
+  const format = outputFormat(values.output);
+  const row = (/** @type {LoggedEvent} */ e) => [
+    e.id,
+    e.receivedAt,
+    e.discriminator,
+    colorStatus(e.outcome),
+    e.results
+      .filter((r) => r.workflow)
+      .map((r) => r.workflow)
+      .join(","),
+  ];
+  /** @type {{ items: LoggedEvent[] }} */
+  const body =
+    values.limit || values.all
+      ? await listPages(api, `${base}?${query}`, values)
+      : (await api.request("GET", `${base}?${query}`)).body;
+  if (values.watch && format === "json") {
+    // A stream: one JSON object per line, oldest first, and nothing else.
+    for (const event of [...body.items].reverse()) console.log(JSON.stringify(event));
+  } else if (format !== "table") printData(body, format);
+  else printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
+  if (!values.watch) return 0;
+  const seen = new Map(body.items.map((e) => [e.id, e.outcome]));
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    /** @type {{ body: { items: LoggedEvent[] } }} */
+    const { body: page } = await api.request("GET", `${base}?${query}`);
+    for (const event of [...page.items].reverse()) {
+      if (seen.get(event.id) === event.outcome) continue;
+      seen.set(event.id, event.outcome);
+      if (format === "table") console.log(row(event).join("   "));
+      else console.log(format === "json" ? JSON.stringify(event) : `---\n${stringify(event).trimEnd()}`);
+    }
+  }
+}
