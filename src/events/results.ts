@@ -1,4 +1,5 @@
 import type { Submission } from "../clusters/submission";
+import { MAX_ATTEMPTS } from "../lib/retry";
 
 /** Outcomes an event can have in the log. */
 export const EVENT_OUTCOMES = [
@@ -65,4 +66,11 @@ export function summarizeOutcome(
   const failed = fired.filter((result) => result.status === "failed").length;
   if (failed === 0) return "submitted";
   return failed === fired.length ? "failed" : "partially_failed";
+}
+
+/** A submission that failed MAX_ATTEMPTS real attempts ends failed. */
+export function giveUpWhenExhausted(result: BindingResult): void {
+  if (result.status !== "pending" || result.attempts < MAX_ATTEMPTS) return;
+  result.status = "failed";
+  result.error = `gave up after ${result.attempts} attempts: ${result.error ?? "the submission kept failing"}`;
 }

@@ -1,6 +1,7 @@
 import { countStatements, outcomeMoves } from "./counts";
+import type { EventMessage } from "./message";
 import { summarizeOutcome } from "./results";
-import { deleteWaitsStatement, updateEventStatement, waitingIn } from "./store";
+import { deleteWaitsStatement, type EventRecord, updateEventStatement, waitingIn } from "./store";
 
 /**
  * Ends a window's waiting results — a debounce window that fired, a dependency match completed
@@ -34,4 +35,33 @@ export async function settleWaiting(
   }
   statements.push(...countStatements(db, outcomeMoves(moves)), deleteWaitsStatement(db, window));
   await db.batch(statements);
+}
+
+/**
+ * Debounce windows that fired (their last event came back with `fire`): that event's waiting
+ * result becomes pending — the consumer submits it and records it — and the window's
+ * other waiting events become debounced.
+ */
+export async function fireWindows(
+  db: D1Database,
+  events: EventMessage[],
+  logged: Map<string, EventRecord>,
+): Promise<void> {
+  for (const event of events) {
+    const window = event.fire?.window;
+    const record = logged.get(event.id);
+    if (!window || event.fire?.last !== event.id || !record) continue;
+    for (const result of record.results)
+      if (result.windowId === window && result.status === "waiting") {
+        result.status = "pending";
+        result.reason = null;
+      }
+    await settleWaiting(
+      db,
+      window,
+      "debounced",
+      `debounced: superseded by event ${event.id}, which the window submitted`,
+      event.id,
+    );
+  }
 }
