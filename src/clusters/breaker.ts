@@ -2,7 +2,20 @@ import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
+import { listActiveWorkflows } from "./active-workflows";
 import { type Admission, admit, type BreakerState, initialState, report, type Transition } from "./breaker-state";
+import {
+  applyList,
+  type Claim,
+  type ClaimAnswer,
+  claim,
+  initialPressure,
+  needsList,
+  type PressureState,
+  pressureView,
+  settle,
+} from "./pressure-state";
+import { clusterOf, loadClusters } from "./resolve";
 
 export type { Admission } from "./breaker-state";
 
@@ -12,6 +25,8 @@ export interface BreakerView {
   since: string;
   lastError: string | null;
   consecutiveFailures: number;
+  /** Active workflows hookline submitted (as last counted) and how many submissions wait for a slot. */
+  pressure: ReturnType<typeof pressureView>;
 }
 
 /**
@@ -22,6 +37,9 @@ export interface BreakerView {
  */
 export class ClusterBreaker extends DurableObject<Env> {
   private state: BreakerState | null = null;
+  private pressure: PressureState | null = null;
+  /** A list of the cluster's workflows in flight: concurrent claims wait for the same one. */
+  private listing: Promise<string | null> | null = null;
 
   private async load(now: number): Promise<BreakerState> {
     this.state ??= (await this.ctx.storage.get<BreakerState>("breaker")) ?? initialState(now);
@@ -55,11 +73,67 @@ export class ClusterBreaker extends DurableObject<Env> {
 
   /** The breaker as the API shows it. */
   async view(): Promise<BreakerView> {
-    return viewOf(await this.load(Date.now()));
+    const pressure = await this.loadPressure();
+    return { ...viewOf(await this.load(Date.now())), pressure: pressureView(pressure) };
+  }
+
+  private async loadPressure(): Promise<PressureState> {
+    this.pressure ??= (await this.ctx.storage.get<PressureState>("pressure")) ?? initialPressure();
+    return this.pressure;
+  }
+
+  private async storePressure(next: PressureState): Promise<void> {
+    this.pressure = next;
+    await this.ctx.storage.put("pressure", next);
+  }
+
+  /**
+   * Slots for submissions to `cluster` under its `maxPending` and their bindings' (pressure-state.ts):
+   * counted from the cluster's own list of active workflows, asked for at most every few
+   * seconds whoever asks. A cluster that cannot be counted holds every claim.
+   */
+  async claimSlots(cluster: string, claims: Claim[]): Promise<ClaimAnswer[]> {
+    const lookup = clusterOf(await loadClusters(this.env), cluster);
+    const maxPending = lookup.ok ? lookup.value.maxPending : null;
+    let pressure = await this.loadPressure();
+    if (needsList(pressure, Date.now())) {
+      this.listing ??= this.list(cluster).finally(() => {
+        this.listing = null;
+      });
+      const problem = await this.listing;
+      if (problem !== null) return claims.map(() => ({ granted: false, reason: problem }));
+      pressure = await this.loadPressure();
+    }
+    // From here to the assignment nothing awaits: concurrent claims cannot both take one slot.
+    const result = claim(pressure, claims, maxPending, Date.now());
+    await this.storePressure(result.state);
+    return result.answers;
+  }
+
+  /** How granted slots' submissions went: created workflows count until listed gone, released ones free their slot. */
+  async settleSlots(outcome: Parameters<typeof settle>[1]): Promise<void> {
+    await this.storePressure(settle(await this.loadPressure(), outcome, Date.now()));
+  }
+
+  /** Counts the cluster's active workflows; a problem (as a hold reason) when it cannot. */
+  private async list(cluster: string): Promise<string | null> {
+    const lookup = clusterOf(await loadClusters(this.env), cluster);
+    if (!lookup.ok) return lookup.error.message;
+    const askedAt = Date.now();
+    const listed = await listActiveWorkflows(lookup.value);
+    if (!listed.ok) {
+      log.warn("cannot count a cluster's active workflows; holding its capped submissions", {
+        cluster,
+        problem: listed.error.message,
+      });
+      return `cannot count the cluster's active workflows: ${listed.error.message}`;
+    }
+    await this.storePressure(applyList(await this.loadPressure(), listed.value, askedAt));
+    return null;
   }
 }
 
-function viewOf(state: BreakerState): BreakerView {
+function viewOf(state: BreakerState): Omit<BreakerView, "pressure"> {
   return {
     circuit: state.circuit,
     since: new Date(state.since).toISOString(),
@@ -73,7 +147,7 @@ async function announceTransition(
   env: Env,
   cluster: string,
   transition: Exclude<Transition, null>,
-  view: BreakerView,
+  view: Omit<BreakerView, "pressure">,
 ): Promise<void> {
   const type = transition === "down" ? "cluster.down" : "cluster.recovered";
   try {
