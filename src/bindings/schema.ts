@@ -169,7 +169,13 @@ export const storedBindingSchema = z.object({
     annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: bindingSpecSchema,
-  /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
-  status: z.object({ translated: z.record(z.string(), z.string()) }).optional(),
+  status: z
+    .object({
+      /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
+      translated: z.record(z.string(), z.string()).optional(),
+      /** When `spec.paused` was last lifted: its held submissions are released oldest first. */
+      resumedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export type StoredBinding = z.output<typeof storedBindingSchema>;
