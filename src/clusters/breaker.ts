@@ -82,6 +82,14 @@ export class ClusterBreaker extends DurableObject<Env> {
     return this.pressure;
   }
 
+  /**
+   * The pressure state as it is now — read synchronously, right where it is used: a value held
+   * across an await may have been replaced by a concurrent claim meanwhile.
+   */
+  private current(): PressureState {
+    return this.pressure ?? initialPressure();
+  }
+
   private async storePressure(next: PressureState): Promise<void> {
     this.pressure = next;
     await this.ctx.storage.put("pressure", next);
@@ -95,28 +103,41 @@ export class ClusterBreaker extends DurableObject<Env> {
   async claimSlots(cluster: string, claims: Claim[]): Promise<ClaimAnswer[]> {
     const lookup = clusterOf(await loadClusters(this.env), cluster);
     const maxPending = lookup.ok ? lookup.value.maxPending : null;
-    let pressure = await this.loadPressure();
-    if (needsList(pressure, Date.now())) {
-      this.listing ??= this.list(cluster).finally(() => {
-        this.listing = null;
-      });
-      const problem = await this.listing;
-      if (problem !== null) return claims.map(() => ({ granted: false, reason: problem }));
-      pressure = await this.loadPressure();
+    await this.loadPressure();
+    let full = false;
+    for (;;) {
+      if (needsList(this.current(), Date.now(), full)) {
+        const problem = await this.list(cluster);
+        if (problem !== null) return claims.map(() => ({ granted: false, reason: problem, full: false }));
+      }
+      // From reading the state to replacing it nothing awaits: concurrent claims cannot both take one slot.
+      const result = claim(this.current(), claims, maxPending, Date.now());
+      const wantsRoom = result.answers.some((answer) => !answer.granted && answer.full);
+      if (wantsRoom && !full && needsList(this.current(), Date.now(), true)) {
+        // No room by the count we have: count again once (a slot may have freed since), then answer.
+        full = true;
+        continue;
+      }
+      await this.storePressure(result.state);
+      return result.answers;
     }
-    // From here to the assignment nothing awaits: concurrent claims cannot both take one slot.
-    const result = claim(pressure, claims, maxPending, Date.now());
-    await this.storePressure(result.state);
-    return result.answers;
   }
 
   /** How granted slots' submissions went: created workflows count until listed gone, released ones free their slot. */
   async settleSlots(outcome: Parameters<typeof settle>[1]): Promise<void> {
-    await this.storePressure(settle(await this.loadPressure(), outcome, Date.now()));
+    await this.loadPressure();
+    await this.storePressure(settle(this.current(), outcome, Date.now()));
   }
 
-  /** Counts the cluster's active workflows; a problem (as a hold reason) when it cannot. */
-  private async list(cluster: string): Promise<string | null> {
+  /** Counts the cluster's active workflows (one list at a time, shared by concurrent claims); a problem when it cannot. */
+  private list(cluster: string): Promise<string | null> {
+    this.listing ??= this.listNow(cluster).finally(() => {
+      this.listing = null;
+    });
+    return this.listing;
+  }
+
+  private async listNow(cluster: string): Promise<string | null> {
     const lookup = clusterOf(await loadClusters(this.env), cluster);
     if (!lookup.ok) return lookup.error.message;
     const askedAt = Date.now();
@@ -128,7 +149,8 @@ export class ClusterBreaker extends DurableObject<Env> {
       });
       return `cannot count the cluster's active workflows: ${listed.error.message}`;
     }
-    await this.storePressure(applyList(await this.loadPressure(), listed.value, askedAt));
+    await this.loadPressure();
+    await this.storePressure(applyList(this.current(), listed.value, askedAt));
     return null;
   }
 }

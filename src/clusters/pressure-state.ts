@@ -12,8 +12,10 @@
  * or when a list taken after its submission no longer shows it (it completed in between).
  */
 
-/** A list of the cluster's active workflows is reused this long. */
+/** A list of the cluster's active workflows is reused this long… */
 export const LIST_TTL_MS = 3_000;
+/** …unless a claim finds no room: then a list this old is asked for again (a slot may have freed). */
+export const RELIST_WHEN_FULL_MS = 500;
 /** A held claim keeps its place this long after it last asked (held claims ask again sooner). */
 export const WAITING_TTL_MS = 30_000;
 /** A granted slot whose submission never reported back is forgotten after this. */
@@ -60,8 +62,8 @@ export interface PressureState {
   waiting: Map<string, Waiting>;
 }
 
-/** What a claim got: a slot, or held and why. */
-export type ClaimAnswer = { granted: true } | { granted: false; reason: string };
+/** What a claim got: a slot, or held and why (`full`: for want of room, which a fresh count may find). */
+export type ClaimAnswer = { granted: true } | { granted: false; reason: string; full: boolean };
 
 export function initialPressure(): PressureState {
   return { listed: new Map(), listedAt: 0, granted: new Map(), waiting: new Map() };
@@ -70,9 +72,9 @@ export function initialPressure(): PressureState {
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 const bindingKey = (namespace: string, binding: string) => `${namespace}/${binding}`;
 
-/** Does the state need a fresh list before answering? */
-export function needsList(state: PressureState, now: number): boolean {
-  return now - state.listedAt >= LIST_TTL_MS;
+/** Does the state need a fresh list before answering (`full`: the last answer found no room)? */
+export function needsList(state: PressureState, now: number, full = false): boolean {
+  return now - state.listedAt >= (full ? RELIST_WHEN_FULL_MS : LIST_TTL_MS);
 }
 
 /**
@@ -134,27 +136,35 @@ export function claim(
   const { total, byBinding } = counts(state);
   let active = total;
   let clusterBlocked: string | null = null;
-  const bindingBlocked = new Map<string, string>();
+  /** Bindings whose later claims wait behind an earlier one: why, and whether for want of room. */
+  const bindingBlocked = new Map<string, { reason: string; full: boolean }>();
   const answers = new Map<string, ClaimAnswer>();
   const line = [...waiting.entries()].sort(([, a], [, b]) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   for (const [key, entry] of line) {
     const binding = bindingKey(entry.namespace, entry.binding);
     const bindingActive = byBinding.get(binding) ?? 0;
-    let reason: string | null = clusterBlocked ?? bindingBlocked.get(binding) ?? null;
+    const behind = bindingBlocked.get(binding);
+    let reason: string | null = clusterBlocked ?? behind?.reason ?? null;
+    let full = clusterBlocked !== null || behind?.full === true;
     if (reason === null && entry.paused) {
       reason = `binding ${entry.binding} is paused`;
-      bindingBlocked.set(binding, `binding ${entry.binding} is paused (an earlier event waits)`);
+      bindingBlocked.set(binding, {
+        reason: `binding ${entry.binding} was paused (an earlier event waits)`,
+        full: false,
+      });
     }
     if (reason === null && clusterMax !== null && active >= clusterMax) {
       reason = `the cluster runs ${active} of its maxPending ${clusterMax} workflows`;
       clusterBlocked = reason;
+      full = true;
     }
     if (reason === null && entry.bindingMax !== null && bindingActive >= entry.bindingMax) {
       reason = `binding ${entry.binding} has ${bindingActive} of its maxPending ${entry.bindingMax} workflows running`;
-      bindingBlocked.set(binding, reason);
+      bindingBlocked.set(binding, { reason, full: true });
+      full = true;
     }
     if (reason !== null) {
-      if (asking.has(key)) answers.set(key, { granted: false, reason });
+      if (asking.has(key)) answers.set(key, { granted: false, reason, full: full && !entry.paused });
       continue;
     }
     // Room: the oldest claim takes it — the caller's now, or another's kept for when it asks again.

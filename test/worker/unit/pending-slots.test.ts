@@ -203,7 +203,7 @@ describe("pending slots", () => {
     expect(first.answers[0]).toMatchObject({ reason: "binding a is paused" });
     // Resumed: the later claim waits while the older one (still asking) has not come back.
     const later = claim(first.state, [claimOf(2, "a")], CLUSTER_MAX, 20);
-    expect(later.answers).toEqual([{ granted: false, reason: expect.stringContaining("earlier event") }]);
+    expect(later.answers).toEqual([{ granted: false, reason: expect.stringContaining("earlier event"), full: false }]);
     const older = claim(first.state, [claimOf(1, "a"), claimOf(2, "a")], CLUSTER_MAX, 20);
     expect(older.answers).toEqual([{ granted: true }, { granted: true }]);
     // An older claim that stopped asking gives up its place after WAITING_TTL_MS.
