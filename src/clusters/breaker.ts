@@ -11,6 +11,7 @@ import {
   claim,
   initialPressure,
   needsList,
+  PAUSED_RETRY_MS,
   type PressureState,
   pressureView,
   settle,
@@ -108,11 +109,12 @@ export class ClusterBreaker extends DurableObject<Env> {
     for (;;) {
       if (needsList(this.current(), Date.now(), full)) {
         const problem = await this.list(cluster);
-        if (problem !== null) return claims.map(() => ({ granted: false, reason: problem, full: false }));
+        if (problem !== null)
+          return claims.map(() => ({ granted: false, reason: problem, full: false, retryAfterMs: PAUSED_RETRY_MS }));
       }
       // From reading the state to replacing it nothing awaits: concurrent claims cannot both take one slot.
       const result = claim(this.current(), claims, maxPending, Date.now());
-      const wantsRoom = result.answers.some((answer) => !answer.granted && answer.full);
+      const wantsRoom = result.answers.some((answer) => !answer.granted && "full" in answer && answer.full);
       if (wantsRoom && !full && needsList(this.current(), Date.now(), true)) {
         // No room by the count we have: count again once (a slot may have freed since), then answer.
         full = true;

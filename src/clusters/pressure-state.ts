@@ -20,6 +20,12 @@ export const RELIST_WHEN_FULL_MS = 500;
 export const WAITING_TTL_MS = 30_000;
 /** A granted slot whose submission never reported back is forgotten after this. */
 export const GRANT_TTL_MS = 120_000;
+/** A held claim asks again no sooner than this… */
+export const MIN_RETRY_MS = 1_000;
+/** …and no later than this (well within WAITING_TTL_MS, so it keeps its place). */
+export const MAX_RETRY_MS = 20_000;
+/** A paused binding's claims ask again this often. */
+export const PAUSED_RETRY_MS = 5_000;
 
 /** One submission asking for a slot. */
 export interface Claim {
@@ -27,12 +33,17 @@ export interface Claim {
   namespace: string;
   name: string;
   binding: string;
-  /** Arrival order: the event's id (ULIDs sort by time). */
+  /** The event's id: arrival order (ULIDs sort by time). */
   order: string;
   /** The binding's cap (null: none). */
   bindingMax: number | null;
   /** The binding is paused: the claim keeps its place but gets no slot. */
   paused: boolean;
+  /**
+   * The binding's `supersede.key` for this event (null: none): while claims wait, only the newest
+   * of a key keeps its place (it takes the oldest one's place in line); the others are superseded.
+   */
+  supersedeKey: string | null;
 }
 
 export interface Granted {
@@ -43,13 +54,9 @@ export interface Granted {
   createdAt: number | null;
 }
 
-interface Waiting {
-  namespace: string;
-  name: string;
-  binding: string;
-  order: string;
-  bindingMax: number | null;
-  paused: boolean;
+interface Waiting extends Claim {
+  /** Its place in line: its own event's id, or that of the oldest claim of its key it superseded. */
+  place: string;
   askedAt: number;
 }
 
@@ -60,13 +67,23 @@ export interface PressureState {
   listedAt: number;
   granted: Map<string, Granted>;
   waiting: Map<string, Waiting>;
+  /** Claims a newer one of their key replaced while they waited: by which event, and when. */
+  superseded: Map<string, { by: string; at: number }>;
+  /** How fast the cluster's counted workflows end (per second, smoothed over lists): how soon a place in line comes up. */
+  freedPerSecond?: number;
 }
 
-/** What a claim got: a slot, or held and why (`full`: for want of room, which a fresh count may find). */
-export type ClaimAnswer = { granted: true } | { granted: false; reason: string; full: boolean };
+/**
+ * What a claim got: a slot; held and why (`full`: for want of room, which a fresh count may
+ * find); or superseded by a newer event of its key (it will not submit).
+ */
+export type ClaimAnswer =
+  | { granted: true }
+  | { granted: false; reason: string; full: boolean; retryAfterMs: number }
+  | { granted: false; supersededBy: string; reason: string };
 
 export function initialPressure(): PressureState {
-  return { listed: new Map(), listedAt: 0, granted: new Map(), waiting: new Map() };
+  return { listed: new Map(), listedAt: 0, granted: new Map(), waiting: new Map(), superseded: new Map() };
 }
 
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -89,13 +106,24 @@ export function applyList(
 ): PressureState {
   const listed = new Map(active.map((workflow) => [keyOf(workflow.namespace, workflow.name), workflow]));
   const granted = new Map<string, Granted>();
+  let freed = 0;
+  for (const key of state.listed.keys()) if (!listed.has(key)) freed += 1;
   for (const [key, slot] of state.granted) {
     if (listed.has(key)) continue;
-    if (slot.createdAt !== null && slot.createdAt < askedAt) continue;
+    if (slot.createdAt !== null && slot.createdAt < askedAt) {
+      freed += 1;
+      continue;
+    }
     if (slot.createdAt === null && askedAt - slot.at > GRANT_TTL_MS) continue;
     granted.set(key, slot);
   }
-  return { ...state, listed, listedAt: askedAt, granted };
+  const seconds = (askedAt - state.listedAt) / 1000;
+  let freedPerSecond = state.freedPerSecond;
+  if (state.listedAt > 0 && seconds > 0) {
+    const sample = freed / seconds;
+    freedPerSecond = freedPerSecond === undefined ? sample : 0.7 * freedPerSecond + 0.3 * sample;
+  }
+  return { ...state, listed, listedAt: askedAt, granted, ...(freedPerSecond === undefined ? {} : { freedPerSecond }) };
 }
 
 /** The active count over the cluster and by binding: listed plus granted (each workflow once). */
@@ -124,13 +152,37 @@ export function claim(
 ): { state: PressureState; answers: ClaimAnswer[] } {
   const waiting = new Map<string, Waiting>();
   for (const [key, entry] of state.waiting) if (now - entry.askedAt < WAITING_TTL_MS) waiting.set(key, entry);
+  const superseded = new Map<string, { by: string; at: number }>();
+  for (const [key, entry] of state.superseded ?? []) if (now - entry.at < WAITING_TTL_MS) superseded.set(key, entry);
   const asking = new Set<string>();
+  const answers = new Map<string, ClaimAnswer>();
   for (const request of claims) {
     const key = keyOf(request.namespace, request.name);
-    asking.add(key);
     // Already holding a slot (a redelivery of a granted claim), or already running: nothing new to count.
     if (state.granted.has(key) || state.listed.has(key)) continue;
-    waiting.set(key, { ...request, askedAt: now });
+    const replaced = superseded.get(key);
+    if (replaced) {
+      answers.set(key, supersededAnswer(replaced.by));
+      continue;
+    }
+    const known = waiting.get(key);
+    const entry: Waiting = { ...request, place: known?.place ?? request.order, askedAt: now };
+    const other = request.supersedeKey === null ? undefined : sameKey(waiting, entry);
+    if (other && other.order > entry.order) {
+      // A newer event of the key already waits: this one will not submit.
+      waiting.delete(key);
+      superseded.set(key, { by: other.order, at: now });
+      answers.set(key, supersededAnswer(other.order));
+      continue;
+    }
+    if (other) {
+      // This event replaces an older one of its key, in the older one's place.
+      waiting.delete(keyOf(other.namespace, other.name));
+      superseded.set(keyOf(other.namespace, other.name), { by: entry.order, at: now });
+      if (other.place < entry.place) entry.place = other.place;
+    }
+    asking.add(key);
+    waiting.set(key, entry);
   }
   const granted = new Map(state.granted);
   const { total, byBinding } = counts(state);
@@ -138,33 +190,47 @@ export function claim(
   let clusterBlocked: string | null = null;
   /** Bindings whose later claims wait behind an earlier one: why, and whether for want of room. */
   const bindingBlocked = new Map<string, { reason: string; full: boolean }>();
-  const answers = new Map<string, ClaimAnswer>();
-  const line = [...waiting.entries()].sort(([, a], [, b]) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  // Held claims ask again about when their place in line comes up (none sooner than MIN_RETRY_MS;
+  // all of them soon while the cluster's pace is not known yet).
+  const rate = state.freedPerSecond === undefined ? Number.POSITIVE_INFINITY : Math.max(state.freedPerSecond, 0.05);
+  let heldAhead = 0;
+  const line = [...waiting.entries()].sort(([, a], [, b]) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
   for (const [key, entry] of line) {
     const binding = bindingKey(entry.namespace, entry.binding);
     const bindingActive = byBinding.get(binding) ?? 0;
     const behind = bindingBlocked.get(binding);
-    let reason: string | null = clusterBlocked ?? behind?.reason ?? null;
-    let full = clusterBlocked !== null || behind?.full === true;
-    if (reason === null && entry.paused) {
+    let reason: string | null = null;
+    let full = false;
+    if (entry.paused) {
       reason = `binding ${entry.binding} is paused`;
       bindingBlocked.set(binding, {
-        reason: `binding ${entry.binding} was paused (an earlier event waits)`,
+        reason: `binding ${entry.binding} was paused; its earlier events are released first`,
         full: false,
       });
+    } else {
+      reason = clusterBlocked ?? behind?.reason ?? null;
+      full = clusterBlocked !== null || behind?.full === true;
     }
     if (reason === null && clusterMax !== null && active >= clusterMax) {
-      reason = `the cluster runs ${active} of its maxPending ${clusterMax} workflows`;
+      reason = `the cluster runs its maxPending of ${clusterMax} workflows`;
       clusterBlocked = reason;
       full = true;
     }
     if (reason === null && entry.bindingMax !== null && bindingActive >= entry.bindingMax) {
-      reason = `binding ${entry.binding} has ${bindingActive} of its maxPending ${entry.bindingMax} workflows running`;
+      reason = `binding ${entry.binding} runs its maxPending of ${entry.bindingMax} workflows`;
       bindingBlocked.set(binding, { reason, full: true });
       full = true;
     }
     if (reason !== null) {
-      if (asking.has(key)) answers.set(key, { granted: false, reason, full: full && !entry.paused });
+      const waitsForRoom = full && !entry.paused;
+      // Paused: ask now and then. Behind an earlier paused event: soon (it comes back within PAUSED_RETRY_MS).
+      const retryAfterMs = waitsForRoom
+        ? Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, (heldAhead / rate) * 800))
+        : entry.paused
+          ? PAUSED_RETRY_MS
+          : MIN_RETRY_MS;
+      if (waitsForRoom) heldAhead += 1;
+      if (asking.has(key)) answers.set(key, { granted: false, reason, full: waitsForRoom, retryAfterMs });
       continue;
     }
     // Room: the oldest claim takes it — the caller's now, or another's kept for when it asks again.
@@ -177,10 +243,26 @@ export function claim(
     }
   }
   return {
-    state: { ...state, waiting, granted },
+    state: { ...state, waiting, granted, superseded },
     answers: claims.map((request) => answers.get(keyOf(request.namespace, request.name)) ?? { granted: true }),
   };
 }
+
+/** Another waiting claim of the same binding and supersede key, if any. */
+function sameKey(waiting: ReadonlyMap<string, Waiting>, entry: Waiting): Waiting | undefined {
+  for (const other of waiting.values()) {
+    if (other.name === entry.name && other.namespace === entry.namespace) continue;
+    const sameBinding = other.namespace === entry.namespace && other.binding === entry.binding;
+    if (sameBinding && other.supersedeKey === entry.supersedeKey) return other;
+  }
+  return undefined;
+}
+
+const supersededAnswer = (by: string): ClaimAnswer => ({
+  granted: false,
+  supersededBy: by,
+  reason: `superseded by event ${by}, a newer event with the same key, while both were held`,
+});
 
 /**
  * How the submissions of granted slots went: `created` workflows are counted until a later list

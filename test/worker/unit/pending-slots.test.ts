@@ -6,7 +6,10 @@ import {
   claim,
   initialPressure,
   LIST_TTL_MS,
+  MAX_RETRY_MS,
+  MIN_RETRY_MS,
   needsList,
+  PAUSED_RETRY_MS,
   type PressureState,
   settle,
   WAITING_TTL_MS,
@@ -36,9 +39,17 @@ interface Sim {
 const CLUSTER_MAX = 5;
 const BINDING_MAX: Record<string, number | null> = { a: 2, b: null };
 
-function claimOf(index: number, binding: string, paused = false): Claim {
+function claimOf(index: number, binding: string, paused = false, supersedeKey: string | null = null): Claim {
   const name = `wf-${String(index).padStart(4, "0")}`;
-  return { namespace: "team", name, binding, order: name, bindingMax: BINDING_MAX[binding] ?? null, paused };
+  return {
+    namespace: "team",
+    name,
+    binding,
+    order: name,
+    bindingMax: BINDING_MAX[binding] ?? null,
+    paused,
+    supersedeKey,
+  };
 }
 
 function ask(sim: Sim, claims: Claim[]): void {
@@ -200,10 +211,12 @@ describe("pending slots", () => {
     const paused = [claimOf(1, "a", true), claimOf(2, "a", true)];
     const first = claim(state, [...paused, claimOf(3, "b")], CLUSTER_MAX, 10);
     expect(first.answers.map((answer) => answer.granted)).toEqual([false, false, true]);
-    expect(first.answers[0]).toMatchObject({ reason: "binding a is paused" });
+    expect(first.answers[0]).toMatchObject({ reason: "binding a is paused", retryAfterMs: PAUSED_RETRY_MS });
     // Resumed: the later claim waits while the older one (still asking) has not come back.
     const later = claim(first.state, [claimOf(2, "a")], CLUSTER_MAX, 20);
-    expect(later.answers).toEqual([{ granted: false, reason: expect.stringContaining("earlier event"), full: false }]);
+    expect(later.answers).toEqual([
+      { granted: false, reason: expect.stringContaining("earlier events"), full: false, retryAfterMs: MIN_RETRY_MS },
+    ]);
     const older = claim(first.state, [claimOf(1, "a"), claimOf(2, "a")], CLUSTER_MAX, 20);
     expect(older.answers).toEqual([{ granted: true }, { granted: true }]);
     // An older claim that stopped asking gives up its place after WAITING_TTL_MS.
@@ -222,6 +235,57 @@ describe("pending slots", () => {
     // A list asked for after its creation that does not show it: it has completed.
     state = applyList(state, [], 104);
     expect(claim(state, [claimOf(2, "b")], 1, 105).answers[0]?.granted).toBe(true);
+  });
+
+  it("supersede: while held, only the newest claim of a key keeps a place — the oldest one's", () => {
+    let state = applyList(initialPressure(), [{ namespace: "team", name: "running", binding: "a" }], 0);
+    // Binding a (cap 2) is full; three events of key "main" and one of "dev" wait.
+    state = claim(state, [claimOf(90, "a")], CLUSTER_MAX, 1).state;
+    const first = claim(state, [claimOf(1, "a", false, "main"), claimOf(2, "a", false, "dev")], CLUSTER_MAX, 2);
+    expect(first.answers.map((answer) => answer.granted)).toEqual([false, false]);
+    const newer = claim(first.state, [claimOf(3, "a", false, "main")], CLUSTER_MAX, 3);
+    expect(newer.answers[0]?.granted).toBe(false);
+    // The replaced claim hears it was superseded, naming the newer event; an older one arriving late too.
+    const replaced = claim(newer.state, [claimOf(1, "a", false, "main")], CLUSTER_MAX, 4);
+    expect(replaced.answers[0]).toMatchObject({ granted: false, supersededBy: "wf-0003" });
+    const late = claim(replaced.state, [claimOf(0, "a", false, "main")], CLUSTER_MAX, 5);
+    expect(late.answers[0]).toMatchObject({ granted: false, supersededBy: "wf-0003" });
+    // A slot frees: the newest "main" event goes first, in the superseded one's place (ahead of "dev").
+    const freed = applyList(settle(late.state, { created: [], released: [claimOf(90, "a")] }, 6), [], 6);
+    const next = claim(freed, [claimOf(2, "a", false, "dev"), claimOf(3, "a", false, "main")], 1, 7);
+    expect(next.answers).toEqual([
+      { granted: false, reason: expect.any(String), full: true, retryAfterMs: MIN_RETRY_MS },
+      { granted: true },
+    ]);
+  });
+
+  it("held claims ask again about when their place comes up: later places later, never past the cap", () => {
+    const running = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ namespace: "team", name: `run-${index}`, binding: "b" }));
+    // Ten run; a second later five have ended; another second, one more: 0.7 × 5 + 0.3 × 1 a second.
+    let state = applyList(initialPressure(), running(10), 1_000);
+    expect(claim(state, [claimOf(1, "b"), claimOf(2, "b")], 0, 1_001).answers).toEqual([
+      expect.objectContaining({ retryAfterMs: MIN_RETRY_MS }),
+      expect.objectContaining({ retryAfterMs: MIN_RETRY_MS }),
+    ]);
+    state = applyList(applyList(state, running(10).slice(5), 2_000), running(10).slice(6), 3_000);
+    expect(state.freedPerSecond).toBeCloseTo(3.8);
+    const line = Array.from({ length: 40 }, (_, index) => claimOf(index + 1, "b"));
+    const answers = claim(state, line, 4, 3_001).answers;
+    const waits = answers.map((answer) => ("retryAfterMs" in answer ? answer.retryAfterMs : 0));
+    expect(waits[0]).toBe(MIN_RETRY_MS);
+    expect(waits).toEqual([...waits].sort((a, b) => a - b));
+    // The tenth in line: nine ahead at 3.8 a second, asked again a little before its turn.
+    expect(waits[9]).toBeCloseTo((9 / 3.8) * 800);
+    expect(waits[39]).toBeCloseTo((39 / 3.8) * 800);
+    // A slow cluster (one ended in ten seconds): far places ask again at most every MAX_RETRY_MS.
+    const slow = applyList(applyList(initialPressure(), running(4), 1), running(4).slice(1), 10_001);
+    const far = claim(slow, line, 3, 10_002).answers.map((answer) =>
+      "retryAfterMs" in answer ? answer.retryAfterMs : 0,
+    );
+    expect(far[39]).toBe(MAX_RETRY_MS);
+    state = applyList(state, running(10).slice(7), 4_000);
+    expect(claim(state, [claimOf(1, "b")], 4, 4_001).answers).toEqual([{ granted: true }]);
   });
 
   it("a redelivered claim that already holds a slot, or whose workflow runs, is not counted twice", () => {
