@@ -16,8 +16,8 @@ import { replayedSince, selectEventsForReplay } from "./store";
  * selects, sent again — paced (REPLAYS_PER_SECOND, by each message's delivery delay), and
  * idempotent: the same filter again within a day starts nothing (the run is claimed in the
  * delivery ledger), and an event already replayed in the window is not replayed again. A dry run
- * only counts. The log's rows are what it selects: every event a binding matched, replays, and
- * the sample of the others (docs/scale.md).
+ * only counts. It selects from the log's rows — every event a binding matched and the sample of
+ * the others (docs/scale.md) — originals only: a replay is replayed through its original.
  */
 
 /** Replays are spread so the consumers and clusters see this many a second. */

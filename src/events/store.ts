@@ -266,13 +266,14 @@ export interface ReplaySelection {
   binding?: string;
 }
 
-/** Up to `limit` events of a selection, oldest first, with where their bodies are. */
+/** Up to `limit` events of a selection (not replays), oldest first, with where their bodies are. */
 export async function selectEventsForReplay(
   db: D1Database,
   selection: ReplaySelection,
   limit: number,
 ): Promise<EventRecord[]> {
-  const conditions = ["namespace = ?1", "id >= ?2", "id < ?3"];
+  // Originals only: a replay is the same story told again, replayed through its original.
+  const conditions = ["namespace = ?1", "id >= ?2", "id < ?3", "replay_of IS NULL"];
   const params: unknown[] = [selection.namespace, selection.fromId, selection.toId];
   if (selection.outcome !== undefined) {
     params.push(selection.outcome);

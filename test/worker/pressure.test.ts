@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import {
   adminAuth,
@@ -5,6 +6,7 @@ import {
   binding,
   call,
   callJson,
+  consoleSession,
   expectError,
   fakeCluster,
   fakeClusterWorld,
@@ -156,6 +158,25 @@ describe("pause and resume", () => {
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((workflow) => workflow.labels["hookline.dev/event-id"]);
     expect(created).toEqual(ids);
+    // The console's button pauses and resumes through the same apply (a session with its CSRF token).
+    const cookie = await consoleSession(env.HOOKLINE_ADMIN_TOKEN);
+    const page = `/ui/namespaces/press-pause/workfloweventbindings/nightly`;
+    const html = await (await call(page, { headers: { cookie } })).text();
+    expect(html).toContain(`action="${page}/pause"`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    const press = (action: string, token = csrf) =>
+      call(`${page}/${action}`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: token }).toString(),
+      });
+    expect((await press("pause", "forged")).status).toBe(403);
+    const pausedPage = await press("pause");
+    expect(pausedPage.status).toBe(200);
+    expect(await pausedPage.text()).toContain(`action="${page}/resume"`);
+    const viaApi = await call("/api/v1/namespaces/press-pause/workfloweventbindings/nightly", { headers: adminAuth });
+    expect(((await viaApi.json()) as { spec: { paused?: boolean } }).spec.paused).toBe(true);
+    expect((await press("resume")).status).toBe(200);
     // Resuming again changes nothing.
     const again = await callJson("/api/v1/namespaces/press-pause/workfloweventbindings/nightly/resume", "POST", {});
     expect(again.headers.get("x-hookline-action")).toBe("unchanged");
@@ -194,7 +215,10 @@ describe("bulk replay", () => {
       { timeout: 30_000, interval: 500 },
     );
     const rerun = await replay({ filter });
-    expect(await rerun.json()).toMatchObject({ replayed: 0 });
+    expect(await rerun.json()).toEqual({ matched: 3, replayed: 0 });
+    // Another filter over the same events: they were replayed already, so nothing new either.
+    const wider = await replay({ filter: { binding: "replayer", since } });
+    expect(await wider.json()).toEqual({ matched: 3, replayed: 0 });
   }, 60_000);
 
   it("refuses a bad filter with 400 naming it, and starts nothing", async () => {
