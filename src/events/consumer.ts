@@ -123,7 +123,7 @@ async function evaluate(
 ): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number> }> {
   // With one database (the default), the bindings' versions come in the same round trip.
   const scopes = db === env.DB ? [...new Set(received.map(({ event }) => bindingsScope(event.namespace)))] : undefined;
-  const { logged, detailedSoFar, versions } = await readBatchState(
+  const { logged, loggedResults, detailedSoFar, versions } = await readBatchState(
     db,
     received.map(({ event }) => event),
     scopes,
@@ -158,6 +158,7 @@ async function evaluate(
         pruned: 0,
         results: before.results,
         before,
+        beforeResults: loggedResults.get(event.id) ?? "",
       },
     ];
   });
