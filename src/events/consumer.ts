@@ -1,4 +1,3 @@
-import { loadBindings } from "../bindings/cache";
 import { type BindingVerdict, dispatchEvent } from "../bindings/dispatch";
 import type { EventEnvironment } from "../bindings/evaluate";
 import { windowIdOf, windowName, windowOf } from "../bindings/window";
@@ -9,17 +8,17 @@ import { submitWorkflow } from "../clusters/submit";
 import { ExpressionError } from "../expressions/jsonata";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
-import { bindingsScope } from "../lib/config-versions";
 import { log } from "../lib/log";
 import { reschedule } from "../lib/queue";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "../lib/retry";
 import { describeIssues } from "../lib/validation";
 import { type InternalEvent, internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
+import { batchState, confirmationStatement } from "./batch-state";
 import { buryMessage } from "./graveyard";
 import { type EventMessage, eventMessageSchema } from "./message";
 import { loadPayload } from "./payload";
-import { outcomeOf, readBatchState, recordWork, type Work } from "./record";
+import { outcomeOf, recordWork, type Work } from "./record";
 import type { BindingResult, EventOutcome } from "./results";
 import { eventLogs, eventQueueFor, groupByEventLog } from "./shards";
 import type { EventRecord } from "./store";
@@ -81,7 +80,14 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
     return;
   }
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
-  const { unrecorded, detailed } = await recordWork(env, db, shard, work, detailedSoFar);
+  const { unrecorded, detailed } = await recordWork(
+    env,
+    db,
+    shard,
+    work,
+    detailedSoFar,
+    confirmationStatement(env, db, [...new Set(work.map((item) => item.event.namespace))]),
+  );
   await announce(
     env,
     work.filter((item) => !unrecorded.has(item)),
@@ -93,7 +99,7 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
     detailed,
     now,
   );
-  const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string }> = [];
+  const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string; body: EventMessage }> = [];
   for (const item of work) {
     const { message } = item;
     if (unrecorded.has(item)) {
@@ -110,7 +116,13 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
       if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + Math.random() * 2;
       return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
     });
-    later.push({ message, delaySeconds: Math.min(...waits), namespace: item.event.namespace });
+    // The copy says its event has a row: the batch that gets it reads the log.
+    later.push({
+      message,
+      delaySeconds: Math.min(...waits),
+      namespace: item.event.namespace,
+      body: { ...item.event, logged: true },
+    });
   }
   const byQueue = groupBy(later, (item) => eventQueueFor(env, item.namespace));
   await Promise.all([...byQueue].map(([queue, items]) => reschedule(queue, items)));
@@ -121,12 +133,10 @@ async function evaluate(
   db: D1Database,
   received: Received[],
 ): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number> }> {
-  // With one database (the default), the bindings' versions come in the same round trip.
-  const scopes = db === env.DB ? [...new Set(received.map(({ event }) => bindingsScope(event.namespace)))] : undefined;
-  const { logged, loggedResults, detailedSoFar, versions } = await readBatchState(
+  const { logged, loggedResults, detailedSoFar, bindings } = await batchState(
+    env,
     db,
-    received.map(({ event }) => event),
-    scopes,
+    received.map(({ event, message }) => ({ event, attempts: message.attempts })),
   );
   const known = received.filter(({ event }) => logged.has(event.id));
   // A window fired an event whose own processing is not recorded yet: try it again shortly.
@@ -138,14 +148,6 @@ async function evaluate(
     known.map(({ event }) => event),
     logged,
   );
-  const bindings =
-    fresh.length > 0
-      ? await loadBindings(
-          env.DB,
-          fresh.map(({ event }) => event.namespace),
-          versions,
-        )
-      : new Map();
   const work: Delivered[] = known.flatMap(({ message, event }) => {
     const before = logged.get(event.id);
     if (!before) return [];

@@ -13,7 +13,7 @@ import {
 } from "./counts";
 import type { EventMessage } from "./message";
 import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
-import { chooseDetailed, sampleKey } from "./sampling";
+import { chooseDetailed, noteKept, type SampleCandidate, sampleKey } from "./sampling";
 import { keepShardUnderLimit } from "./shard-space";
 import {
   type EventRecord,
@@ -45,8 +45,8 @@ export interface Work {
   beforeResults?: string;
 }
 
-/** What the consumer reads before evaluating a batch: which events are logged, and the sampler's counts. */
-export interface BatchState {
+/** What a batch's read answers: which events are logged, and the sampler's counts. */
+export interface ReadState {
   logged: Map<string, EventRecord>;
   /** The logged events' results as stored, before anything in this delivery changes them. */
   loggedResults: Map<string, string>;
@@ -63,7 +63,7 @@ export async function readBatchState(
   db: D1Database,
   events: readonly EventMessage[],
   versions?: readonly string[],
-): Promise<BatchState> {
+): Promise<ReadState> {
   if (events.length === 0) return { logged: new Map(), loggedResults: new Map(), detailedSoFar: new Map() };
   const keys = new Map(events.map((event) => [sampleKeyOf(sampleKey(event)), sampleKey(event)]));
   const [logged, soFar, versioned] = await db.batch([
@@ -103,13 +103,18 @@ export async function recordWork(
   shard: string,
   work: readonly Work[],
   detailedSoFar: ReadonlyMap<string, number>,
+  /** A read to run last in the write's round trip (the bindings' versions), and what to do with its answer. */
+  alongside: {
+    statement: D1PreparedStatement;
+    confirm: (answer: D1Result<unknown>, readAt: number) => void;
+  } | null = null,
   now = Date.now(),
 ): Promise<Recorded> {
   const unrecorded = new Set<Work>();
   const fresh = work.filter((item) => item.isNew);
   const detailed = new Set<Work>(work.filter((item) => !item.isNew));
   const chosen = chooseDetailed(
-    fresh.map((item) => ({ ...item.event, outcome: outcomeOf(item), results: item.results })),
+    fresh.map((item) => candidateOf(item)),
     detailedSoFar,
     readLimits(env).samplePerMinute,
   );
@@ -182,7 +187,15 @@ export async function recordWork(
   };
   let sizeAfter: number | undefined;
   try {
-    sizeAfter = await write(writable);
+    const statements = statementsFor(writable);
+    if (alongside) {
+      const readAt = Date.now();
+      const answers = await db.batch([...statements, alongside.statement]);
+      sizeAfter = answers.at(-1)?.meta.size_after;
+      const answer = answers.at(-1);
+      if (answer) alongside.confirm(answer, readAt);
+    } else if (statements.length > 0) sizeAfter = (await db.batch(statements)).at(-1)?.meta.size_after;
+    noteKept(fresh.filter((item) => detailed.has(item)).map((item) => candidateOf(item)));
   } catch (error) {
     log.error("batched event write failed; writing event by event", {}, error);
     for (const item of writable) {
@@ -200,6 +213,11 @@ export async function recordWork(
     log.error("checking the event log's size failed", { shard }, error);
   }
   return { unrecorded, detailed };
+}
+
+/** A new event as the sampler sees it. */
+function candidateOf(item: Work): SampleCandidate {
+  return { ...item.event, outcome: outcomeOf(item), results: item.results };
 }
 
 /** The body pack of a batch's new events. */
