@@ -1013,6 +1013,10 @@ async function events(argv, help) {
         ["id", "received", "discriminator", "outcome"],
         [[body.id, body.receivedAt, body.discriminator, colorStatus(body.outcome)]],
       );
+      if (body.detail === "sampled")
+        console.log(
+          "\nDetail sampled away: no binding matched it; its body, metadata and outcome are kept for replay.",
+        );
       if (body.results.length > 0) {
         console.log("");
         printTable(
@@ -1052,7 +1056,13 @@ async function events(argv, help) {
     // A stream: one JSON object per line, oldest first, and nothing else.
     for (const event of [...body.items].reverse()) console.log(JSON.stringify(event));
   } else if (format !== "table") printData(body, format);
-  else printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
+  else {
+    printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
+    if (body.sampledAway > 0)
+      console.log(
+        `\n${body.sampledAway} more event(s) of these minutes matched no binding and are only counted (hookline events get ID still shows and replays one).`,
+      );
+  }
   if (!values.watch) return 0;
   const seen = new Map(body.items.map((e) => [e.id, e.outcome]));
   for (;;) {
