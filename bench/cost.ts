@@ -11,39 +11,25 @@ import { startFakeCluster } from "../test/fakes/argo-cluster.ts";
 import { batchSizeAt, type MeasuredCost, monthlyBill } from "./cost-model.ts";
 import { createSenderToken, samplePayload } from "./ingest.ts";
 import { api, type BenchRow, fakeControl, fmt, sleep } from "./lib.ts";
+import type { MeterCounters } from "./meter-counters.ts";
 
 const NAMESPACE = "cost";
 const MIX = 1000;
 const MATCHED_ONLY = 200;
 const RATES = [10, 1_000, 50_000];
 
-interface Meter {
-  rowsWritten: number;
-  rowsRead: number;
-  statements: number;
-  writtenByTable: Record<string, number>;
-  r2ClassA: number;
-  r2ClassB: number;
-  r2Deletes: number;
-  r2BytesPut: number;
-  batches: number;
-  messages: number;
-  sizeFirst: Record<string, number>;
-  sizeLast: Record<string, number>;
-}
-
 /** The tables a detailed event's own rows live in (the old log's too, to measure a design before this one). */
 const EVENT_ROW_TABLES = ["event_log", "events", "event_results"];
 
-async function meter(worker: RunningWorker, action: "start" | "stop" | "read" | "expire"): Promise<Meter> {
+async function meter(worker: RunningWorker, action: "start" | "stop" | "read" | "expire"): Promise<MeterCounters> {
   const response = await fetch(`${worker.url}/bench/meter${action === "read" ? "" : `/${action}`}`, {
     method: action === "read" ? "GET" : "POST",
   });
   if (!response.ok) throw new Error(`meter ${action}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Meter;
+  return (await response.json()) as MeterCounters;
 }
 
-const written = (reading: Meter, tables: readonly string[]) =>
+const written = (reading: MeterCounters, tables: readonly string[]) =>
   tables.reduce((sum, table) => sum + (reading.writtenByTable[table] ?? 0), 0);
 
 /** A deterministic shuffle of `count` discriminators: `matched` of them `release` (the binding's), the rest like a GitHub repo's traffic. */

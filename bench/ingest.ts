@@ -26,8 +26,8 @@ export function samplePayload(): string {
   return text.length >= 1500 ? text : JSON.stringify({ ...payload, padding: "p".repeat(1500 - text.length - 14) });
 }
 
-const ROUNDS = 5;
-const SECONDS = 6;
+const ROUNDS = 9;
+const SECONDS = 4;
 
 /** Creates an API token that may only send events (to these namespaces), as a CI sender would hold. */
 export async function createSenderToken(

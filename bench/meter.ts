@@ -5,25 +5,9 @@
 // counts batches and messages. Off (the default), handlers get the env untouched.
 import { Hono } from "hono";
 import { deleteExpiredEvents } from "../src/events/retention";
+import type { MeterCounters } from "./meter-counters";
 
-interface Counters {
-  rowsWritten: number;
-  rowsRead: number;
-  statements: number;
-  /** rows written, by the table the statement writes (INSERT INTO t / UPDATE t / DELETE FROM t). */
-  writtenByTable: Record<string, number>;
-  r2ClassA: number;
-  r2ClassB: number;
-  r2Deletes: number;
-  r2BytesPut: number;
-  batches: number;
-  messages: number;
-  /** D1's own meta.size_after, by database: the first and the latest seen while metering. */
-  sizeFirst: Record<string, number>;
-  sizeLast: Record<string, number>;
-}
-
-const fresh = (): Counters => ({
+const fresh = (): MeterCounters => ({
   rowsWritten: 0,
   rowsRead: 0,
   statements: 0,

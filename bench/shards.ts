@@ -1,6 +1,7 @@
 // The shard simulation (issue 21; docs/scale.md): does the event log's throughput grow with the
 // number of shards? The real consumer writes the same burst (2,000 events of 1.5 KB over 200
-// namespaces, each with one binding, so every event writes an event row and a result row) into
+// namespaces, each with one binding that does not match, so every event is evaluated, counted and
+// packed, and a few per namespace and minute keep a row) into
 // N = 1, 2, 4, 8 real local D1 databases (bench/shard-simulation-routes.ts). Wall-clock time
 // here cannot answer — every database shares one workerd process on two cores — so the Worker
 // meters each database's writer time instead, and the sustainable rate is computed from the

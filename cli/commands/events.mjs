@@ -25,6 +25,7 @@ import { colorStatus, printData, printTable } from "../output.mjs";
  * @property {string} discriminator
  * @property {string} outcome
  * @property {EventResult[]} results
+ * @property {"full" | "sampled"} [detail] `sampled`: no row (no binding matched it); found through its body pack
  */
 
 /**
@@ -101,6 +102,10 @@ async function events(argv, usage) {
         ["id", "received", "discriminator", "outcome"],
         [[body.id, body.receivedAt, body.discriminator, colorStatus(body.outcome)]],
       );
+      if (body.detail === "sampled")
+        console.log(
+          "\nDetail sampled away: no binding matched it; its body, metadata and outcome are kept for replay.",
+        );
       if (body.results.length > 0) {
         console.log("");
         printTable(
@@ -132,7 +137,7 @@ async function events(argv, usage) {
       .map((r) => r.workflow)
       .join(","),
   ];
-  /** @type {{ items: LoggedEvent[] }} */
+  /** @type {{ items: LoggedEvent[], sampledAway?: number }} */
   const body =
     values.limit || values.all
       ? await listPages(api, `${base}?${query}`, values)
@@ -141,7 +146,13 @@ async function events(argv, usage) {
     // A stream: one JSON object per line, oldest first, and nothing else.
     for (const event of [...body.items].reverse()) console.log(JSON.stringify(event));
   } else if (format !== "table") printData(body, format);
-  else printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
+  else {
+    printTable(["id", "received", "discriminator", "outcome", "workflows"], body.items.map(row));
+    if ((body.sampledAway ?? 0) > 0)
+      console.log(
+        `\n${body.sampledAway} more event(s) of these minutes matched no binding and are only counted (hookline events get ID still shows and replays one).`,
+      );
+  }
   if (!values.watch) return 0;
   const seen = new Map(body.items.map((e) => [e.id, e.outcome]));
   for (;;) {

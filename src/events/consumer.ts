@@ -1,4 +1,4 @@
-import { loadBindings, type NamespaceBindings } from "../bindings/cache";
+import type { NamespaceBindings } from "../bindings/cache";
 import type { EventEnvironment } from "../bindings/evaluate";
 import { bindingPressure } from "../bindings/pressure";
 import { type Judgement, judgeEvent } from "../bindings/verdicts";
@@ -6,15 +6,15 @@ import { buildSubmission } from "../clusters/submission";
 import { type Holds, submitPending } from "../clusters/submit-batch";
 import { groupBy } from "../lib/collections";
 import { readLimits } from "../lib/config";
-import { bindingsScope } from "../lib/config-versions";
 import { log } from "../lib/log";
 import { reschedule } from "../lib/queue";
 import { retryDelaySeconds } from "../lib/retry";
 import { announce, logOutcomes } from "./announce";
+import { batchState, confirmationStatement } from "./batch-state";
 import type { EventMessage } from "./message";
 import { loadPayload } from "./payload";
 import { parseMessages, type Received } from "./received";
-import { readBatchState, recordWork, type Work } from "./record";
+import { recordWork, type Work } from "./record";
 import { type BindingResult, giveUpWhenExhausted, TO_SEND } from "./results";
 import { eventLogs, eventQueueFor, groupByEventLog } from "./shards";
 import { fireWindows, settleWaiting } from "./waits";
@@ -28,8 +28,8 @@ interface Delivered extends Work {
  * The EVENTS queue consumer — Argo's event "operation", at the edge — as a short pipeline, each
  * stage's rules in their own room:
  *
- * 1. read: the batch's messages (received.ts) and what the event log already holds of them
- *    (record.ts: one round trip per shard);
+ * 1. read: the batch's messages (received.ts), what the event log already holds of them and
+ *    the namespaces' bindings (batch-state.ts: one round trip per shard — none under steady load);
  * 2. judge: each new event through its namespace's bindings, windows and dependencies applied
  *    (bindings/verdicts.ts); a redelivered event keeps its results and re-sends only what is
  *    still pending, from the stored request;
@@ -75,7 +75,14 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
     return;
   }
   for (const item of work) for (const result of item.results) giveUpWhenExhausted(result);
-  const { unrecorded, detailed } = await recordWork(env, db, shard, work, detailedSoFar);
+  const { unrecorded, detailed } = await recordWork(
+    env,
+    db,
+    shard,
+    work,
+    detailedSoFar,
+    confirmationStatement(env, db, [...new Set(work.map((item) => item.event.namespace))]),
+  );
   const recorded = work.filter((item) => !unrecorded.has(item));
   await announce(env, recorded);
   logOutcomes(recorded, detailed, Date.now());
@@ -91,12 +98,10 @@ async function judge(
   db: D1Database,
   received: Received[],
 ): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number>; bindings: Map<string, NamespaceBindings> }> {
-  // With one database (the default), the bindings' versions come in the same round trip.
-  const scopes = db === env.DB ? [...new Set(received.map(({ event }) => bindingsScope(event.namespace)))] : undefined;
-  const { logged, detailedSoFar, versions } = await readBatchState(
+  const { logged, loggedResults, detailedSoFar, bindings } = await batchState(
+    env,
     db,
-    received.map(({ event }) => event),
-    scopes,
+    received.map(({ event, message }) => ({ event, attempts: message.attempts })),
   );
   const known = received.filter(({ event }) => logged.has(event.id));
   // A window fired an event whose own processing is not recorded yet: try it again shortly.
@@ -112,16 +117,9 @@ async function judge(
     const before = logged.get(event.id);
     if (!before) return [];
     const hadBindings = before.outcome !== "no_bindings";
-    return [{ message, event, isNew: false, hadBindings, pruned: 0, results: before.results, before }];
+    const beforeResults = loggedResults.get(event.id) ?? "";
+    return [{ message, event, isNew: false, hadBindings, pruned: 0, results: before.results, before, beforeResults }];
   });
-  // Bindings for the new events, and for the namespaces whose logged events still have something to send.
-  const namespaces = [
-    ...fresh.map(({ event }) => event.namespace),
-    ...work
-      .filter((item) => item.results.some((result) => TO_SEND.has(result.status)))
-      .map((item) => item.event.namespace),
-  ];
-  const bindings = namespaces.length > 0 ? await loadBindings(env.DB, namespaces, versions) : new Map();
   for (const { message, event } of fresh) {
     const namespace = bindings.get(event.namespace);
     if (namespace === undefined || namespace.bindings.length + namespace.broken.length === 0) {
@@ -189,7 +187,7 @@ async function settleMessages(
   maxRetryDelaySeconds: number,
 ): Promise<void> {
   const now = Date.now();
-  const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string }> = [];
+  const later: Array<{ message: Message<unknown>; delaySeconds: number; namespace: string; body: EventMessage }> = [];
   for (const item of work) {
     const { message } = item;
     if (unrecorded.has(item)) {
@@ -208,7 +206,13 @@ async function settleMessages(
       if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + jitter;
       return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
     });
-    later.push({ message, delaySeconds: Math.min(...waits), namespace: item.event.namespace });
+    // The copy says its event has a row: the batch that gets it reads the log.
+    later.push({
+      message,
+      delaySeconds: Math.min(...waits),
+      namespace: item.event.namespace,
+      body: { ...item.event, logged: true },
+    });
   }
   const byQueue = groupBy(later, (item) => eventQueueFor(env, item.namespace));
   await Promise.all([...byQueue].map(([queue, items]) => reschedule(queue, items)));

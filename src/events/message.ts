@@ -21,6 +21,8 @@ export const eventMessageSchema = z.object({
   body: z.union([z.object({ inline: z.string() }), z.object({ r2Key: z.string().min(1) })]),
   bodyBytes: z.number().int().nonnegative(),
   replayOf: z.string().optional(),
+  /** A copy the consumer rescheduled: the event has a row already. */
+  logged: z.literal(true).optional(),
   /** The sender waits for the receipt (`?wait`): the event keeps its row, whatever the sampler says. */
   receipt: z.literal(true).optional(),
   /** The W3C trace id (the sender's traceparent, else a new one); older messages have none. */

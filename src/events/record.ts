@@ -13,7 +13,7 @@ import {
 } from "./counts";
 import type { EventMessage } from "./message";
 import { type BindingResult, type EventOutcome, summarizeOutcome } from "./results";
-import { chooseDetailed, sampleKey } from "./sampling";
+import { chooseDetailed, noteKept, type SampleCandidate, sampleKey } from "./sampling";
 import { keepShardUnderLimit } from "./shard-space";
 import {
   type EventRecord,
@@ -21,6 +21,7 @@ import {
   insertWaitsStatements,
   loggedEventsOf,
   loggedEventsStatement,
+  resultsJson,
   updateEventStatement,
 } from "./store";
 
@@ -38,13 +39,17 @@ export interface Work {
   hadBindings: boolean;
   pruned: number;
   results: BindingResult[];
-  /** Its row as logged before this delivery (known events only). */
+  /** Its row as logged before this delivery (known events only)… */
   before?: EventRecord;
+  /** …and that row's results as stored (a row that did not change is not written again). */
+  beforeResults?: string;
 }
 
-/** What the consumer reads before evaluating a batch: which events are logged, and the sampler's counts. */
-export interface BatchState {
+/** What a batch's read answers: which events are logged, and the sampler's counts. */
+export interface ReadState {
   logged: Map<string, EventRecord>;
+  /** The logged events' results as stored, before anything in this delivery changes them. */
+  loggedResults: Map<string, string>;
   detailedSoFar: Map<string, number>;
   /** The namespaces' binding versions, when they were read in the same round trip (`versions` given). */
   versions?: Map<string, number>;
@@ -58,16 +63,18 @@ export async function readBatchState(
   db: D1Database,
   events: readonly EventMessage[],
   versions?: readonly string[],
-): Promise<BatchState> {
-  if (events.length === 0) return { logged: new Map(), detailedSoFar: new Map() };
+): Promise<ReadState> {
+  if (events.length === 0) return { logged: new Map(), loggedResults: new Map(), detailedSoFar: new Map() };
   const keys = new Map(events.map((event) => [sampleKeyOf(sampleKey(event)), sampleKey(event)]));
   const [logged, soFar, versioned] = await db.batch([
     loggedEventsStatement(db, events),
     detailedSoFarStatement(db, [...keys.values()]),
     ...(versions ? [versionsStatement(db, versions)] : []),
   ]);
+  const rows = logged ? loggedEventsOf(logged) : new Map<string, EventRecord>();
   return {
-    logged: logged ? loggedEventsOf(logged) : new Map(),
+    logged: rows,
+    loggedResults: new Map([...rows].map(([id, record]) => [id, resultsJson(record.results)])),
     detailedSoFar: soFar ? detailedSoFarOf(soFar) : new Map(),
     ...(versions && versioned ? { versions: versionsOf(versioned, versions) } : {}),
   };
@@ -96,13 +103,18 @@ export async function recordWork(
   shard: string,
   work: readonly Work[],
   detailedSoFar: ReadonlyMap<string, number>,
+  /** A read to run last in the write's round trip (the bindings' versions), and what to do with its answer. */
+  alongside: {
+    statement: D1PreparedStatement;
+    confirm: (answer: D1Result<unknown>, readAt: number) => void;
+  } | null = null,
   now = Date.now(),
 ): Promise<Recorded> {
   const unrecorded = new Set<Work>();
   const fresh = work.filter((item) => item.isNew);
   const detailed = new Set<Work>(work.filter((item) => !item.isNew));
   const chosen = chooseDetailed(
-    fresh.map((item) => ({ ...item.event, outcome: outcomeOf(item), results: item.results })),
+    fresh.map((item) => candidateOf(item)),
     detailedSoFar,
     readLimits(env).samplePerMinute,
   );
@@ -135,7 +147,12 @@ export async function recordWork(
       events: 1,
       detailed: detailed.has(item) ? 1 : 0,
     }));
-    const known = items.filter((item) => !item.isNew);
+    // A known event is written again only when its results or outcome moved on (a held
+    // submission rescheduled while its cluster is down changes nothing).
+    const known = items.filter(
+      (item) =>
+        !item.isNew && (item.before?.outcome !== outcomeOf(item) || item.beforeResults !== resultsJson(item.results)),
+    );
     deltas.push(
       ...outcomeMoves(
         known.map((item) => ({
@@ -163,15 +180,27 @@ export async function recordWork(
       ...(pack && newItems.some((item) => !detailed.has(item)) ? [packRowStatement(db, pack)] : []),
     ];
   };
-  if (writable.length === 0) return { unrecorded, detailed };
+  // Nothing to write when every event was known and nothing moved on.
+  const write = async (items: readonly Work[]) => {
+    const statements = statementsFor(items);
+    return statements.length === 0 ? undefined : (await db.batch(statements)).at(-1)?.meta.size_after;
+  };
   let sizeAfter: number | undefined;
   try {
-    sizeAfter = (await db.batch(statementsFor(writable))).at(-1)?.meta.size_after;
+    const statements = statementsFor(writable);
+    if (alongside) {
+      const readAt = Date.now();
+      const answers = await db.batch([...statements, alongside.statement]);
+      sizeAfter = answers.at(-1)?.meta.size_after;
+      const answer = answers.at(-1);
+      if (answer) alongside.confirm(answer, readAt);
+    } else if (statements.length > 0) sizeAfter = (await db.batch(statements)).at(-1)?.meta.size_after;
+    noteKept(fresh.filter((item) => detailed.has(item)).map((item) => candidateOf(item)));
   } catch (error) {
     log.error("batched event write failed; writing event by event", {}, error);
     for (const item of writable) {
       try {
-        sizeAfter = (await db.batch(statementsFor([item]))).at(-1)?.meta.size_after ?? sizeAfter;
+        sizeAfter = (await write([item])) ?? sizeAfter;
       } catch (itemError) {
         log.error("event write failed; will retry", { eventId: item.event.id }, itemError);
         unrecorded.add(item);
@@ -184,6 +213,11 @@ export async function recordWork(
     log.error("checking the event log's size failed", { shard }, error);
   }
   return { unrecorded, detailed };
+}
+
+/** A new event as the sampler sees it. */
+function candidateOf(item: Work): SampleCandidate {
+  return { ...item.event, outcome: outcomeOf(item), results: item.results };
 }
 
 /** The body pack of a batch's new events. */

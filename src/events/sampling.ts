@@ -22,6 +22,31 @@ export interface SampleCandidate {
   error?: string | null;
 }
 
+/** Rows this isolate kept for unmatched events, per sample key (recent minutes only). */
+const keptHere = new Map<string, { minute: number; count: number }>();
+const MAX_REMEMBERED_KEYS = 5_000;
+
+/** The rows this isolate kept for unmatched events, by sampleKeyOf — the sampler's counts when the batch read none. */
+export function keptInIsolate(): Map<string, number> {
+  return new Map([...keptHere].map(([key, entry]) => [key, entry.count]));
+}
+
+/** Remembers the unmatched events this isolate kept a row for. */
+export function noteKept(candidates: readonly SampleCandidate[], now = Date.now()): void {
+  if (keptHere.size > MAX_REMEMBERED_KEYS) {
+    const recent = minuteOf(now) - 1;
+    for (const [key, entry] of keptHere) if (entry.minute < recent) keptHere.delete(key);
+  }
+  for (const candidate of candidates) {
+    if (alwaysDetailed(candidate)) continue;
+    const key = sampleKey(candidate);
+    const id = sampleKeyOf(key);
+    const entry = keptHere.get(id);
+    if (entry) entry.count += 1;
+    else keptHere.set(id, { minute: key.minute, count: 1 });
+  }
+}
+
 /** Outcomes of events that no binding fired for. */
 const UNMATCHED: ReadonlySet<EventOutcome> = new Set(["no_match", "no_bindings"]);
 

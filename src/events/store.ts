@@ -109,20 +109,10 @@ export function multiRowStatements(
 }
 
 /** A result as the log stores it: the submission only while it may still be sent. */
-interface StoredResult {
-  binding: string;
-  bindingUid: string;
-  matched: boolean;
-  status: ResultStatus;
-  reason: string | null;
-  error: string | null;
-  cluster: string | null;
-  workflow: string | null;
+type StoredResult = Omit<BindingResult, "eventId" | "request" | "submittedNow" | "windowId"> & {
   request?: Submission | null;
-  attempts: number;
   windowId?: string | null;
-  supersedeKey?: string | null;
-}
+};
 
 /** Statuses whose submission may still be sent (a retry, a debounce window that fires). */
 const UNSENT: ReadonlySet<ResultStatus> = new Set(["pending", "waiting", "held"]);

@@ -13,14 +13,15 @@ const MAX_DELAY_SECONDS = 12 * 3600;
  */
 export async function reschedule(
   queue: Queue,
-  items: ReadonlyArray<{ message: Message<unknown>; delaySeconds: number }>,
+  /** `body`: what the copy carries, when not the message's own body (a consumer may mark its copies). */
+  items: ReadonlyArray<{ message: Message<unknown>; delaySeconds: number; body?: unknown }>,
 ): Promise<void> {
   for (let start = 0; start < items.length; start += MAX_BATCH) {
     const chunk = items.slice(start, start + MAX_BATCH);
     try {
       await queue.sendBatch(
-        chunk.map(({ message, delaySeconds }) => ({
-          body: message.body,
+        chunk.map(({ message, delaySeconds, body }) => ({
+          body: body ?? message.body,
           contentType: "json" as const,
           delaySeconds: clampDelay(delaySeconds),
         })),

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { countStatements, outcomeCounts } from "../../src/events/counts";
 import type { EventMessage } from "../../src/events/message";
 import { eventLogs, eventLogsOf, eventQueueFor, eventQueues, type Shard, shardFor } from "../../src/events/shards";
-import { type EventRecord, insertEventsStatements, loggedNamespaces } from "../../src/events/store";
+import { insertEventsStatements, loggedNamespaces } from "../../src/events/store";
 import worker from "../../src/index";
 import { newEventId } from "../../src/lib/ids";
 import {
@@ -13,7 +13,9 @@ import {
   applyBinding,
   binding,
   call,
+  eventRecord,
   fakeCluster,
+  pendingResult,
   putCluster,
   countRowsIn as rowsIn,
   sendEvent,
@@ -51,29 +53,6 @@ function message(namespace: string, payload: string): EventMessage {
     metadata: {},
     body: { inline: payload },
     bodyBytes: payload.length,
-  };
-}
-
-/** An event-log row for a namespace, as the consumer would write it (no results). */
-function record(namespace: string, id: string, receivedAt: number, outcome: EventRecord["outcome"]): EventRecord {
-  return {
-    id,
-    namespace,
-    discriminator: "d",
-    receivedAt,
-    outcome,
-    sender: "admin",
-    metadata: {},
-    results: [],
-    payload: "{}",
-    bodyKey: null,
-    bodyOffset: null,
-    bodyLength: null,
-    bodyBytes: 2,
-    replayOf: null,
-    error: null,
-    bindingsPruned: 0,
-    traceId: null,
   };
 }
 
@@ -218,22 +197,8 @@ describe("queries across shards", () => {
       await db.batch(
         insertEventsStatements(db, [
           {
-            ...record("depth", id, Date.now(), "pending"),
-            results: [
-              {
-                eventId: id,
-                binding: "b",
-                bindingUid: "uid",
-                matched: true,
-                status: "pending",
-                reason: null,
-                error: null,
-                cluster: "depth",
-                workflow: "w",
-                request: null,
-                attempts: 1,
-              },
-            ],
+            ...eventRecord("depth", id, Date.now(), "pending"),
+            results: [pendingResult(id, "depth")],
           },
         ]),
       );
@@ -248,7 +213,7 @@ describe("queries across shards", () => {
     for (const [index, namespace] of namespaces.entries()) {
       const db = logs[index]?.resource as D1Database;
       await db.batch([
-        ...insertEventsStatements(db, [record(namespace, newEventId(now - 1000), now - 1000, "no_match")]),
+        ...insertEventsStatements(db, [eventRecord(namespace, newEventId(now - 1000), now - 1000, "no_match")]),
         ...countStatements(db, [
           {
             minute: Math.floor((now - 1000) / 60_000),
@@ -276,7 +241,7 @@ describe("queries across shards", () => {
       // An id of its own (old) time: the app's monotonic ids never go back in time.
       const id = ulid(old);
       ids.set(db, id);
-      await db.batch(insertEventsStatements(db, [record("expired", id, old, "no_bindings")]));
+      await db.batch(insertEventsStatements(db, [eventRecord("expired", id, old, "no_bindings")]));
     }
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     await vi.waitFor(async () => {

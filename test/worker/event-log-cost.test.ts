@@ -242,3 +242,65 @@ describe("a shard at its size limit", () => {
     expect(requests[0]?.body).toContain("near its size limit");
   });
 });
+
+describe("what a batch reads", () => {
+  /** `env` whose DB records the SQL it prepares and counts its round trips (batches). */
+  function watched(): { env: Env; reads: () => string[]; roundTrips: () => number } {
+    const prepared: string[] = [];
+    let batches = 0;
+    const db = new Proxy(env.DB, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property);
+        if (property === "prepare")
+          return (sql: string) => {
+            prepared.push(sql);
+            return target.prepare(sql);
+          };
+        if (property === "batch")
+          return (statements: D1PreparedStatement[]) => {
+            batches += 1;
+            return target.batch(statements);
+          };
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return {
+      env: { ...env, DB: db },
+      // What the batch reads of the log and its counts (the versions ride in the write).
+      reads: () => prepared.filter((sql) => /^\s*(SELECT|WITH)/i.test(sql) && !sql.includes("config_versions")),
+      roundTrips: () => batches,
+    };
+  }
+  const readsTheLog = (sql: string) => sql.includes("FROM event_log WHERE (namespace, id) IN");
+
+  it("under load a batch of first deliveries reads nothing: its bindings were confirmed after its events arrived", async () => {
+    const ns = "no-reads";
+    const early = [message(ns, "a"), message(ns, "b")];
+    await new Promise((done) => setTimeout(done, 5));
+    // The first batch of a namespace reads (nothing is known of it yet); its write confirms the bindings.
+    const first = watched();
+    await deliver([message(ns, "c")], first.env);
+    expect(first.reads().some(readsTheLog)).toBe(true);
+    // Events received before that confirmation: no read at all — one round trip, the write.
+    const second = watched();
+    expect((await deliver(early, second.env)).explicitAcks).toHaveLength(2);
+    expect(second.reads()).toEqual([]);
+    expect(second.roundTrips()).toBe(1);
+    expect(await countRows("event_log", "namespace = ?1", ns)).toBe(3);
+    // A retried message, or one received after the confirmation, reads the log again.
+    const third = watched();
+    await deliver([message(ns, "d")], third.env);
+    expect(third.reads().some(readsTheLog)).toBe(true);
+  });
+
+  it("a binding applied before an event was received always applies to it", async () => {
+    const ns = "fresh-bindings";
+    await fakeCluster.templates(ns, ["build"]);
+    await putCluster("default", "argo-server");
+    await deliver([message(ns, "x")]);
+    await applyBinding(ns, binding("every", "true", "build"));
+    const after = message(ns, "x");
+    await deliver([after]);
+    expect(await storedResults(after.id)).toEqual([expect.objectContaining({ binding: "every", status: "submitted" })]);
+  });
+});

@@ -1,6 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { bodyOfRecord, loadPayloadText } from "../../src/events/payload";
+import type { BindingResult } from "../../src/events/results";
+import type { EventRecord } from "../../src/events/store";
 
 export const BASE = "https://hookline.test";
 
@@ -378,4 +380,52 @@ export function requestTo(key: string, matches: (request: ReceivedRequest) => bo
     },
     { timeout: 10_000, interval: 50 },
   );
+}
+
+/** An event-log row as the consumer would write it (body inline, no results), for seeding a log directly. */
+export function eventRecord(
+  namespace: string,
+  id: string,
+  receivedAt: number,
+  outcome: EventRecord["outcome"],
+  overrides: Partial<EventRecord> = {},
+): EventRecord {
+  return {
+    id,
+    namespace,
+    discriminator: "d",
+    receivedAt,
+    outcome,
+    sender: "admin",
+    metadata: {},
+    results: [],
+    payload: "{}",
+    bodyKey: null,
+    bodyOffset: null,
+    bodyLength: null,
+    bodyBytes: 2,
+    replayOf: null,
+    error: null,
+    bindingsPruned: 0,
+    traceId: null,
+    ...overrides,
+  };
+}
+
+/** A binding's result whose submission is still being retried. */
+export function pendingResult(eventId: string, cluster: string, overrides: Partial<BindingResult> = {}): BindingResult {
+  return {
+    eventId,
+    binding: "b",
+    bindingUid: "uid",
+    matched: true,
+    status: "pending",
+    reason: null,
+    error: null,
+    cluster,
+    workflow: "w",
+    request: null,
+    attempts: 1,
+    ...overrides,
+  };
 }

@@ -2,34 +2,15 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ulid } from "ulid";
 import { describe, expect, it } from "vitest";
-import { type EventRecord, insertEventsStatements } from "../../src/events/store";
+import { insertEventsStatements } from "../../src/events/store";
 import worker from "../../src/index";
-import { bodyKeys, countRows } from "./helpers";
+import { bodyKeys, countRows, eventRecord } from "./helpers";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function row(namespace: string, receivedAt: number, bodyKey: string | null = null): EventRecord {
-  return {
-    // An id of its own time (the app's monotonic ids never go back in time).
-    id: ulid(receivedAt),
-    namespace,
-    discriminator: "",
-    receivedAt,
-    outcome: "no_bindings",
-    sender: "admin",
-    metadata: {},
-    results: [],
-    payload: bodyKey ? null : "{}",
-    bodyKey,
-    bodyOffset: null,
-    bodyLength: null,
-    bodyBytes: 2,
-    replayOf: null,
-    error: null,
-    bindingsPruned: 0,
-    traceId: null,
-  };
-}
+/** A row received at `receivedAt`, with an id of its own time (the app's monotonic ids never go back in time). */
+const row = (namespace: string, receivedAt: number) =>
+  eventRecord(namespace, ulid(receivedAt), receivedAt, "no_bindings", { discriminator: "" });
 
 async function seed(ageMs: number, namespace = "old"): Promise<string> {
   const record = row(namespace, Date.now() - ageMs);
