@@ -109,9 +109,15 @@ async function submitToCluster(
     return;
   }
   const capped = cluster.value.maxPending !== null;
-  const claimed = submissions.filter(
-    (submission) => submission.request !== null && (capped || pressureOf(submission) !== null),
-  );
+  const claimed: PendingSubmission[] = [];
+  for (const submission of submissions) {
+    if (submission.request !== null && (capped || pressureOf(submission) !== null)) claimed.push(submission);
+    else if (submission.status === "held") {
+      // Nothing holds it any more (the cap was lifted, the binding deleted): it is sent now.
+      submission.status = "pending";
+      submission.reason = null;
+    }
+  }
   if (claimed.length > 0) await claimSlots(env, name, claimed, holds, pressureOf);
   const sendable = submissions.filter((submission) => submission.status === "pending");
   await sendThrough(breaker, name, cluster.value, sendable, holds, admission, pressureOf);

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import type { Principal } from "../auth/principal";
-import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { eventIdFloor, newEventId } from "../lib/ids";
 import { log } from "../lib/log";
 import { parseWith } from "../lib/validation";
-import { ledgerFor } from "./deliveries";
+import { claimDeliveries, releaseDeliveries } from "./deliveries";
 import { sendReplay } from "./replay";
 import { EVENT_OUTCOMES } from "./results";
 import { eventLogFor } from "./shards";
@@ -14,8 +13,9 @@ import { replayedSince, selectEventsForReplay } from "./store";
 /**
  * `POST /api/v1/namespaces/{ns}/events/replay`: every logged event of a namespace that a filter
  * selects, sent again — paced (REPLAYS_PER_SECOND, by each message's delivery delay), and
- * idempotent: the same filter again within a day starts nothing (the run is claimed in the
- * delivery ledger), and an event already replayed in the window is not replayed again. A dry run
+ * idempotent: each original is claimed once a day in the delivery ledger, so the same filter
+ * again — or another filter selecting the same events, even at the same moment — starts nothing
+ * new, and an event whose replay is logged in the window is not replayed again. A dry run
  * only counts. It selects from the log's rows — every event a binding matched and the sample of
  * the others (docs/scale.md) — originals only: a replay is replayed through its original.
  */
@@ -49,7 +49,7 @@ export const bulkReplaySchema = z.strictObject({
 export const bulkReplayAnswerSchema = z.object({
   /** Events the filter selects. */
   matched: z.number().int(),
-  /** Events sent again now (0 on a dry run, or when the same filter already ran). */
+  /** Events sent again now (0 on a dry run, or when every selected event was already replayed). */
   replayed: z.number().int(),
 });
 
@@ -89,22 +89,22 @@ export async function replayMatching(
   const matched = selected.length;
   if (dryRun === true || matched === 0) return { matched, replayed: 0 };
 
-  // The run is the filter as given (its window too): claimed once a day in the ledger.
-  const run = `replay ${await sha256Hex(JSON.stringify([namespace, filter.outcome, filter.discriminator, filter.binding, filter.since, filter.until]))}`;
-  const runId = newEventId();
-  const ledger = ledgerFor(env, namespace, run);
-  if ((await ledger.claim(run, runId)) !== runId) return { matched, replayed: 0 };
+  // Each original is claimed once for the ledger's window (`replay-of <id>`): the same filter
+  // again, or two overlapping filters at once, never replay an event twice.
+  const already = await replayedSince(db, namespace, fromId);
+  const candidates = selected.filter((event) => !already.has(event.id));
+  const run = newEventId();
+  const claimed = await claimDeliveries(env, namespace, candidates.map(replayClaim), run);
+  const todo = candidates.filter((event) => claimed.has(replayClaim(event)));
+  const sentIds = new Set<string>();
   try {
-    const already = await replayedSince(db, namespace, fromId);
-    const todo = selected.filter((event) => !already.has(event.id));
-    let sent = 0;
     for (let start = 0; start < todo.length; start += CONCURRENCY) {
       const chunk = todo.slice(start, start + CONCURRENCY);
       await Promise.all(
         chunk.map((event, index) =>
           sendReplay(env, event, principal, Math.floor((start + index) / REPLAYS_PER_SECOND)).then(
             () => {
-              sent += 1;
+              sentIds.add(event.id);
             },
             (error: unknown) => {
               // A body gone (expired) is skipped, and said; anything else stops the run.
@@ -115,11 +115,16 @@ export async function replayMatching(
         ),
       );
     }
-    await ledger.confirm(run, runId);
-    return { matched, replayed: sent };
+    return { matched, replayed: sentIds.size };
   } catch (error) {
-    // Not done: the filter may be run again (what was already sent is skipped then, once logged).
-    await ledger.release(run, runId).catch(() => undefined);
+    // Not done: what was claimed and not sent may be replayed by the next run.
+    const unsent = todo.filter((event) => !sentIds.has(event.id)).map(replayClaim);
+    await releaseDeliveries(env, namespace, unsent, run).catch(() => undefined);
     throw error;
   }
+}
+
+/** The ledger's claim on replaying one original event. */
+function replayClaim(event: { id: string }): string {
+  return `replay-of ${event.id}`;
 }
