@@ -94,7 +94,7 @@ export const eventRoutes = [
       path: "/api/v1/namespaces/:namespace/events/replay",
       access: can.inNamespace("events:write"),
       summary:
-        "Replay every logged event a filter selects (outcome, discriminator, binding, since, until; at most 7 days): paced, once per filter; dryRun only counts",
+        "Replay every logged event a filter selects (outcome, discriminator, binding, since, until; at most 7 days): paced, each event at most once a day; dryRun only counts",
       tag: "events",
       body: bulkReplaySchema,
       responses: { 200: bulkReplayAnswerSchema },
