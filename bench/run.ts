@@ -1,7 +1,7 @@
 // `npm run bench [-- suite… --update-docs]`: starts hookline as `npm start` does (with the
 // bench entry point, which adds the baselines and the cost meter), runs the suites and prints a
 // Markdown table. Suites: cost, ingest, burst, dedupe, evaluation, regex, latency, debounce,
-// shards, soak, outage, pacing, chaos, approvals, notifications (default: all, cost first — its
+// shards, soak, outage, pacing, chaos, pressure, approvals, notifications (default: all, cost first — its
 // retention run empties the event log). Everything runs on the default configuration
 // (bench/config.ts); the ingest baseline is a separate Worker, started when a suite needs it.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { benchEvaluation, benchEvilRegex } from "./evaluation.ts";
 import { benchChaos, benchClusterOutage, benchPacedDeliveries } from "./faults.ts";
 import { benchDedupeStores, benchIngestBurst, benchIngestThroughput } from "./ingest.ts";
 import type { BenchContext, BenchRow } from "./lib.ts";
+import { benchPressure } from "./pressure.ts";
 import { benchShards } from "./shards.ts";
 import { benchFaultSoak, benchSubmitLatency } from "./submit.ts";
 import { benchDebounce } from "./windows.ts";
@@ -32,6 +33,7 @@ const suites: Record<string, (worker: RunningWorker, context: BenchContext) => P
   outage: (worker) => benchClusterOutage(worker),
   pacing: (worker) => benchPacedDeliveries(worker),
   chaos: (worker) => benchChaos(worker),
+  pressure: (worker) => benchPressure(worker),
   approvals: (worker) => benchApprovals(worker),
   notifications: (worker) => benchNotifications(worker),
 };

@@ -29,13 +29,16 @@ export const KINDS = [
     collection: (ns) => `/api/v1/namespaces/${enc(ns)}/workfloweventbindings`,
     appliable: true,
     wholeObject: true,
-    columns: ["name", "selector", "template", "cluster", "generation"],
+    columns: ["name", "selector", "template", "cluster", "generation", "held"],
     row: (b) => [
       b.metadata.name,
       b.spec.event.selector,
       b.spec.submit.workflowTemplateRef.name,
       b.spec.cluster,
       b.metadata.generation,
+      [b.spec.paused ? "paused" : "", b.spec.maxPending ? `maxPending ${b.spec.maxPending}` : ""]
+        .filter(Boolean)
+        .join(", "),
     ],
     nameOf: (b) => b.metadata.name,
   },
@@ -64,7 +67,7 @@ export const KINDS = [
     namespaced: false,
     collection: () => "/api/v1/clusters",
     appliable: true,
-    columns: ["name", "type", "url", "token", "circuit", "queued", "last error"],
+    columns: ["name", "type", "url", "token", "circuit", "queued", "running", "held", "last error"],
     row: (c) => [
       c.name,
       c.type,
@@ -72,6 +75,10 @@ export const KINDS = [
       c.hasToken ? "sealed" : c.tokenSecret ? `secret ${c.tokenSecret}` : "-",
       c.status ? `${c.status.circuit} since ${c.status.since}` : "",
       c.status?.queued ?? "",
+      c.status?.pending
+        ? `${c.status.pending.countedAt === null ? "-" : c.status.pending.active}${c.maxPending ? ` / ${c.maxPending}` : ""}`
+        : "",
+      c.status?.pending?.held ?? "",
       c.status?.lastError ?? "",
     ],
     nameOf: nameField,

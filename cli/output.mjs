@@ -21,6 +21,7 @@ const statusColors = {
   partially_failed: red,
   timed_out: red,
   pending: yellow,
+  held: yellow,
   configured: yellow,
 };
 

@@ -36,10 +36,19 @@ import { colorStatus, printData, printTable } from "../output.mjs";
 /** @type {import("../args.mjs").Command} */
 export const eventsCommand = {
   name: "events",
-  synopsis: "events [get|replay ID|dead]",
-  summary: "list events, show one, replay it, or list dead letters",
-  usage:
-    "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--limit N | --all] [--watch] [-o table|json|yaml]\n       hookline events get ID [-n NS] [-o …]\n       hookline events replay ID [-n NS]\n       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
+  synopsis: "events [get|replay ID|replay --filter F|dead]",
+  summary: "list events, show one, replay one or many, or list dead letters",
+  usage: [
+    "Usage: hookline events [-n NS] [--discriminator D] [--outcome O] [--limit N | --all] [--watch] [-o table|json|yaml]",
+    "       hookline events get ID [-n NS] [-o …]",
+    "       hookline events replay ID [-n NS]",
+    "       hookline events replay --filter KEY=VALUE[,KEY=VALUE…] [-n NS] [--dry-run] [-o …]",
+    "       hookline events dead [-n NS | -A] [-o …]   messages kept in the graveyard",
+    "",
+    "replay --filter: every logged event of the namespace that matches, sent again (paced; the same",
+    "filter again starts nothing new). Keys: outcome, discriminator, binding (events it matched),",
+    "since, until (RFC 3339, or an age such as 30m, 6h, 2d; at most 7 days apart).",
+  ].join("\n"),
   run: events,
 };
 
@@ -49,6 +58,8 @@ async function events(argv, usage) {
     discriminator: { type: "string" },
     outcome: { type: "string" },
     watch: { type: "boolean", short: "w" },
+    filter: { type: "string", multiple: true },
+    "dry-run": { type: "boolean" },
     "all-namespaces": { type: "boolean", short: "A" },
     limit: { type: "string" },
     all: { type: "boolean" },
@@ -70,6 +81,11 @@ async function events(argv, usage) {
       );
     return 0;
   }
+  if (action === "replay" && values.filter) {
+    if (id) throw new UsageError(usage);
+    return replayMany(api, base, filterOf(values.filter), values["dry-run"] === true, values.output);
+  }
+  if (values.filter || values["dry-run"]) throw new UsageError(usage);
   if (action === "get" || action === "replay") {
     if (!id) throw new UsageError(usage);
     if (action === "replay") {
@@ -150,4 +166,52 @@ async function events(argv, usage) {
       else console.log(format === "json" ? JSON.stringify(event) : `---\n${stringify(event).trimEnd()}`);
     }
   }
+}
+
+const FILTER_KEYS = new Set(["outcome", "discriminator", "binding", "since", "until"]);
+
+/**
+ * `--filter outcome=failed,since=6h` (repeatable) as the API's filter; ages become RFC 3339 times.
+ * @param {string[]} given
+ * @returns {Record<string, string>}
+ */
+function filterOf(given) {
+  /** @type {Record<string, string>} */
+  const filter = {};
+  for (const pair of given.flatMap((text) => text.split(","))) {
+    const index = pair.indexOf("=");
+    const key = pair.slice(0, index).trim();
+    if (index <= 0 || !FILTER_KEYS.has(key))
+      throw new UsageError(`--filter: "${pair}" is not KEY=VALUE with KEY one of ${[...FILTER_KEYS].join(", ")}`);
+    const value = pair.slice(index + 1).trim();
+    filter[key] = key === "since" || key === "until" ? timeOf(value) : value;
+  }
+  return filter;
+}
+
+/** An RFC 3339 time as given, or an age (`30m`, `6h`, `2d`) before now. @param {string} value */
+function timeOf(value) {
+  const age = /^(\d+)([smhd])$/.exec(value);
+  if (!age) return value;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[/** @type {"s" | "m" | "h" | "d"} */ (age[2])];
+  return new Date(Date.now() - Number(age[1]) * unit).toISOString();
+}
+
+/**
+ * @param {import("../http.mjs").Api} api
+ * @param {string} base
+ * @param {Record<string, string>} filter
+ * @param {boolean} dryRun
+ * @param {string | undefined} output
+ */
+async function replayMany(api, base, filter, dryRun, output) {
+  /** @type {{ body: { matched: number, replayed: number } }} */
+  const { body } = await api.request("POST", `${base}/replay`, {
+    body: { filter, ...(dryRun ? { dryRun: true } : {}) },
+  });
+  const format = outputFormat(output);
+  if (format !== "table") printData(body, format);
+  else if (dryRun) console.log(`${body.matched} event(s) match; nothing replayed (dry run)`);
+  else console.log(`${body.matched} event(s) match; ${body.replayed} replayed`);
+  return 0;
 }

@@ -71,7 +71,8 @@ export async function applyBindings(
     };
     const compiled = compileBinding(binding);
     if (!compiled.ok) throw new AppError("invalid_argument", `${where}${compiled.error.message}`);
-    if (Object.keys(compiled.value.translated).length > 0) binding.status = { translated: compiled.value.translated };
+    binding.status = statusOf(previous, input.spec, compiled.value.translated, now);
+    if (Object.keys(binding.status).length === 0) delete binding.status;
     return { binding, action: previous ? (unchanged ? "unchanged" : "configured") : "created" };
   });
 
@@ -83,6 +84,28 @@ export async function applyBindings(
     );
   }
   return results;
+}
+
+/**
+ * The server-owned status: the expressions' translations, and when the binding was last resumed
+ * (`spec.paused` lifted now, or kept from before while it stays lifted).
+ */
+function statusOf(
+  previous: StoredBinding | undefined,
+  spec: StoredBinding["spec"],
+  translated: Record<string, string>,
+  now: string,
+): NonNullable<StoredBinding["status"]> {
+  const resumedAt =
+    previous?.spec.paused === true && spec.paused !== true
+      ? now
+      : spec.paused !== true
+        ? previous?.status?.resumedAt
+        : undefined;
+  return {
+    ...(Object.keys(translated).length > 0 ? { translated } : {}),
+    ...(resumedAt !== undefined ? { resumedAt } : {}),
+  };
 }
 
 function validateDocument(

@@ -59,6 +59,31 @@ export async function applyBinding(
   return result;
 }
 
+/**
+ * Pauses a binding (`spec.paused: true`: its events are logged and matched, its submissions held)
+ * or resumes it (held submissions are released oldest first) — the same apply as any other
+ * change, for the API, the console and `hookline binding pause|resume`.
+ */
+export async function setBindingPaused(
+  db: D1Database,
+  namespace: string,
+  name: string,
+  paused: boolean,
+): Promise<{ binding: z.output<typeof storedBindingSchema>; action: ApplyAction }> {
+  const stored = await bindingNamed(db, namespace, name);
+  const { paused: _was, ...spec } = stored.spec;
+  return applyBinding(
+    db,
+    namespace,
+    name,
+    {
+      metadata: { name, labels: stored.metadata.labels, annotations: stored.metadata.annotations },
+      spec: paused ? { ...spec, paused: true } : spec,
+    },
+    false,
+  );
+}
+
 /** A namespace's bindings. */
 export async function bindingList(db: D1Database, namespace: string): Promise<z.output<typeof bindingListSchema>> {
   return {

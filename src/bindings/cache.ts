@@ -10,6 +10,8 @@ export interface NamespaceBindings {
   bindings: CompiledBinding[];
   broken: Array<{ binding: StoredBinding; error: string }>;
   index: PrefilterIndex<CompiledBinding>;
+  /** The compiled bindings by uid (a logged result names its binding by uid). */
+  byUid: ReadonlyMap<string, CompiledBinding>;
 }
 
 /** Compiled bindings per namespace, kept in the isolate between batches. */
@@ -100,5 +102,11 @@ export function compileNamespace(version: number, stored: readonly StoredBinding
     if (compiled.ok) bindings.push(compiled.value);
     else broken.push({ binding, error: compiled.error.message });
   }
-  return { version, bindings, broken, index: new PrefilterIndex(bindings, (binding) => binding.equalities) };
+  return {
+    version,
+    bindings,
+    broken,
+    index: new PrefilterIndex(bindings, (binding) => binding.equalities),
+    byUid: new Map(bindings.map((binding) => [binding.uid, binding])),
+  };
 }

@@ -25,6 +25,8 @@ export interface CompiledBinding {
   selector: CompiledExpression;
   /** `spec.event.dedupe` / `spec.event.throttle`: the key of an event's window, and the rule (window.ts). */
   window: { rule: WindowRule; key: CompiledExpression } | null;
+  /** `spec.maxPending`, `spec.paused` and `spec.supersede.key`: how the binding's submissions are held (clusters/pressure-state.ts). */
+  pressure: { maxPending: number | null; paused: boolean; supersedeKey: CompiledExpression | null };
   /** `spec.dependencies`: each dependency's selector and key, the condition over their names, how long a partial match lives. */
   dependencies: {
     list: Array<{ name: string; selector: CompiledExpression; key: CompiledExpression }>;
@@ -81,6 +83,7 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
           },
         }
       : null;
+  const supersedeKey = spec.supersede ? compile("spec.supersede.key", spec.supersede.key) : null;
   const metadata = spec.submit.metadata;
   const nameSource = metadata?.name ?? metadata?.generateName;
   const nameField = metadata?.name !== undefined ? "spec.submit.metadata.name" : "spec.submit.metadata.generateName";
@@ -137,6 +140,7 @@ export function compileBinding(stored: StoredBinding): Result<CompiledBinding> {
     },
     selector,
     window,
+    pressure: { maxPending: spec.maxPending ?? null, paused: spec.paused === true, supersedeKey },
     dependencies,
     workflowName: nameExpression ? { generate: metadata?.name === undefined, expression: nameExpression } : null,
     labels,

@@ -25,6 +25,8 @@ export interface BindingVerdict {
   error: string | null;
   cluster: string | null;
   proposal: WorkflowProposal | null;
+  /** A firing binding with `supersede`: this event's key. */
+  supersedeKey: string | null;
   /** A firing binding with a window: its rule, this event's key, and the name its window submits under. */
   window: {
     rule: WindowRule;
@@ -68,6 +70,7 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
     reason: null,
     error: null,
     proposal: null,
+    supersedeKey: null,
     window: null,
     correlation: null,
   });
@@ -123,6 +126,7 @@ export async function dispatchEvent(namespace: NamespaceBindings, event: EventIn
       verdict.status = "fire";
       const proposal = evaluation.proposal;
       verdict.proposal = proposal;
+      verdict.supersedeKey = evaluation.supersedeKey;
       if (binding.window && evaluation.windowKey !== null) {
         const key = evaluation.windowKey;
         verdict.window = {

@@ -46,6 +46,8 @@ export interface Evaluation {
   windowKey: string | null;
   /** For a binding with dependencies: the dependencies this event satisfies, with its key for each. */
   dependencies: Array<{ name: string; key: string }>;
+  /** For a binding with `supersede`: this event's key (while held, only the newest of a key stays). */
+  supersedeKey: string | null;
 }
 
 /** Argo's workflow names end up in label values (≤ 63 characters). */
@@ -92,6 +94,7 @@ export async function evaluateBinding(
     proposal: null,
     windowKey: null,
     dependencies: [],
+    supersedeKey: null,
   };
   // Completing a binding's dependencies: its selectors matched before; what it submits is next.
   const selector = options.completing
@@ -123,6 +126,10 @@ export async function evaluateBinding(
     const field = `spec.event.${binding.window.rule.kind}.key`;
     const key = await run(field, binding.window.key);
     if (key.ok) evaluation.windowKey = windowKeyOf(key.value);
+  }
+  if (binding.pressure.supersedeKey) {
+    const key = await run("spec.supersede.key", binding.pressure.supersedeKey);
+    if (key.ok) evaluation.supersedeKey = windowKeyOf(key.value);
   }
   evaluation.workflow.name = await workflowName(binding, event, run, errors);
   for (const [key, expression] of binding.labels) {

@@ -9,6 +9,7 @@ import {
   bindingListSchema,
   bindingNamed,
   removeBinding,
+  setBindingPaused,
 } from "./bindings";
 import { dryRunBinding, dryRunInputSchema, dryRunResultSchema } from "./dry-run";
 import { bindingInputSchema, storedBindingSchema } from "./schema";
@@ -102,5 +103,24 @@ export const bindingRoutes = [
     },
     async (c, { namespace, param }) =>
       c.json(await dryRunBinding(c.env, namespace, param("name"), await readDocument(c.req.raw))),
+  ),
+  ...(["pause", "resume"] as const).map((action) =>
+    route(
+      {
+        method: "POST",
+        path: `${path}/:name/${action}`,
+        access: can.inNamespace("bindings:write"),
+        summary:
+          action === "pause"
+            ? "Pause a binding: its events are logged and matched, its submissions held (spec.paused: true)"
+            : "Resume a paused binding: its held submissions are released in arrival order",
+        tag: "bindings",
+        responses: { 200: storedBindingSchema },
+      },
+      async (c, { namespace, param }) => {
+        const applied = await setBindingPaused(c.env.DB, namespace, param("name"), action === "pause");
+        return c.json(applied.binding, 200, { "x-hookline-action": applied.action });
+      },
+    ),
   ),
 ];

@@ -91,6 +91,15 @@ const bindingSpecObject = z.strictObject({
       })
       .optional(),
   }),
+  /**
+   * hookline: hold this binding's submissions while the cluster runs this many of its workflows
+   * (Pending or Running), in arrival order, without spending attempts.
+   */
+  maxPending: z.number().int().min(1).max(100_000).optional(),
+  /** hookline: while its submissions are held, keep only the newest event per key (older ones are superseded). */
+  supersede: z.strictObject({ key: expression }).optional(),
+  /** hookline: log and match events but hold their submissions until resumed (released in arrival order). */
+  paused: z.boolean().optional(),
   /** hookline: submit once every dependency the condition needs has an event with the same key. */
   dependencies: z
     .array(dependencySchema)
@@ -160,7 +169,13 @@ export const storedBindingSchema = z.object({
     annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: bindingSpecSchema,
-  /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
-  status: z.object({ translated: z.record(z.string(), z.string()) }).optional(),
+  status: z
+    .object({
+      /** For `expressionLanguage: expr`: the JSONata each expression was translated into, by field. */
+      translated: z.record(z.string(), z.string()).optional(),
+      /** When `spec.paused` was last lifted: its held submissions are released oldest first. */
+      resumedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export type StoredBinding = z.output<typeof storedBindingSchema>;

@@ -23,6 +23,8 @@ export interface Judgement {
   /** What to submit (its workflow name final): when firing, or waiting to fire. */
   proposal: WorkflowProposal | null;
   windowId?: string;
+  /** A binding with `supersede`: this event's key. */
+  supersedeKey: string | null;
 }
 
 /** Other events waiting in a window that this event's match completed: they end, pointing at it. */
@@ -80,6 +82,7 @@ function judgementOf(verdict: BindingVerdict): Judgement {
     error: verdict.error,
     cluster: verdict.cluster,
     proposal: verdict.proposal,
+    supersedeKey: verdict.supersedeKey,
   };
 }
 
@@ -190,6 +193,7 @@ async function correlated(
       status: "fire",
       windowId,
       proposal,
+      supersedeKey: evaluation.supersedeKey,
       reason: `completed the dependencies (${others.join(", ")})`,
     };
   }

@@ -2,7 +2,21 @@ import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log";
 import { internalEvent } from "../notifications/internal-events";
 import { publishInternalEvents } from "../notifications/publish";
+import { listActiveWorkflows } from "./active-workflows";
 import { type Admission, admit, type BreakerState, initialState, report, type Transition } from "./breaker-state";
+import {
+  applyList,
+  type Claim,
+  type ClaimAnswer,
+  claim,
+  initialPressure,
+  needsList,
+  PAUSED_RETRY_MS,
+  type PressureState,
+  pressureView,
+  settle,
+} from "./pressure-state";
+import { clusterOf, loadClusters } from "./resolve";
 
 export type { Admission } from "./breaker-state";
 
@@ -12,6 +26,8 @@ export interface BreakerView {
   since: string;
   lastError: string | null;
   consecutiveFailures: number;
+  /** Active workflows hookline submitted (as last counted) and how many submissions wait for a slot. */
+  pressure: ReturnType<typeof pressureView>;
 }
 
 /**
@@ -22,6 +38,9 @@ export interface BreakerView {
  */
 export class ClusterBreaker extends DurableObject<Env> {
   private state: BreakerState | null = null;
+  private pressure: PressureState | null = null;
+  /** A list of the cluster's workflows in flight: concurrent claims wait for the same one. */
+  private listing: Promise<string | null> | null = null;
 
   private async load(now: number): Promise<BreakerState> {
     this.state ??= (await this.ctx.storage.get<BreakerState>("breaker")) ?? initialState(now);
@@ -55,11 +74,90 @@ export class ClusterBreaker extends DurableObject<Env> {
 
   /** The breaker as the API shows it. */
   async view(): Promise<BreakerView> {
-    return viewOf(await this.load(Date.now()));
+    const pressure = await this.loadPressure();
+    return { ...viewOf(await this.load(Date.now())), pressure: pressureView(pressure) };
+  }
+
+  private async loadPressure(): Promise<PressureState> {
+    this.pressure ??= (await this.ctx.storage.get<PressureState>("pressure")) ?? initialPressure();
+    return this.pressure;
+  }
+
+  /**
+   * The pressure state as it is now — read synchronously, right where it is used: a value held
+   * across an await may have been replaced by a concurrent claim meanwhile.
+   */
+  private current(): PressureState {
+    return this.pressure ?? initialPressure();
+  }
+
+  private async storePressure(next: PressureState): Promise<void> {
+    this.pressure = next;
+    await this.ctx.storage.put("pressure", next);
+  }
+
+  /**
+   * Slots for submissions to `cluster` under its `maxPending` and their bindings' (pressure-state.ts):
+   * counted from the cluster's own list of active workflows, asked for at most every few
+   * seconds whoever asks. A cluster that cannot be counted holds every claim.
+   */
+  async claimSlots(cluster: string, claims: Claim[]): Promise<ClaimAnswer[]> {
+    const lookup = clusterOf(await loadClusters(this.env), cluster);
+    const maxPending = lookup.ok ? lookup.value.maxPending : null;
+    await this.loadPressure();
+    let full = false;
+    for (;;) {
+      if (needsList(this.current(), Date.now(), full)) {
+        const problem = await this.list(cluster);
+        if (problem !== null)
+          return claims.map(() => ({ granted: false, reason: problem, full: false, retryAfterMs: PAUSED_RETRY_MS }));
+      }
+      // From reading the state to replacing it nothing awaits: concurrent claims cannot both take one slot.
+      const result = claim(this.current(), claims, maxPending, Date.now());
+      const wantsRoom = result.answers.some((answer) => !answer.granted && "full" in answer && answer.full);
+      if (wantsRoom && !full && needsList(this.current(), Date.now(), true)) {
+        // No room by the count we have: count again once (a slot may have freed since), then answer.
+        full = true;
+        continue;
+      }
+      await this.storePressure(result.state);
+      return result.answers;
+    }
+  }
+
+  /** How granted slots' submissions went: created workflows count until listed gone, released ones free their slot. */
+  async settleSlots(outcome: Parameters<typeof settle>[1]): Promise<void> {
+    await this.loadPressure();
+    await this.storePressure(settle(this.current(), outcome, Date.now()));
+  }
+
+  /** Counts the cluster's active workflows (one list at a time, shared by concurrent claims); a problem when it cannot. */
+  private list(cluster: string): Promise<string | null> {
+    this.listing ??= this.listNow(cluster).finally(() => {
+      this.listing = null;
+    });
+    return this.listing;
+  }
+
+  private async listNow(cluster: string): Promise<string | null> {
+    const lookup = clusterOf(await loadClusters(this.env), cluster);
+    if (!lookup.ok) return lookup.error.message;
+    const askedAt = Date.now();
+    const listed = await listActiveWorkflows(lookup.value);
+    if (!listed.ok) {
+      log.warn("cannot count a cluster's active workflows; holding its capped submissions", {
+        cluster,
+        problem: listed.error.message,
+      });
+      return `cannot count the cluster's active workflows: ${listed.error.message}`;
+    }
+    await this.loadPressure();
+    await this.storePressure(applyList(this.current(), listed.value, askedAt));
+    return null;
   }
 }
 
-function viewOf(state: BreakerState): BreakerView {
+function viewOf(state: BreakerState): Omit<BreakerView, "pressure"> {
   return {
     circuit: state.circuit,
     since: new Date(state.since).toISOString(),
@@ -73,7 +171,7 @@ async function announceTransition(
   env: Env,
   cluster: string,
   transition: Exclude<Transition, null>,
-  view: BreakerView,
+  view: Omit<BreakerView, "pressure">,
 ): Promise<void> {
   const type = transition === "down" ? "cluster.down" : "cluster.recovered";
   try {

@@ -41,6 +41,11 @@ export const clusterSchema = z
     token: secretValueSchema(16 * 1024).optional(),
     tokenSecret: workerSecretNameSchema.optional(),
     timeoutSeconds: z.number().min(1).max(60).default(10),
+    /**
+     * Hold submissions while the cluster runs this many workflows hookline submitted (Pending or
+     * Running, as the cluster lists them), in arrival order, without spending attempts.
+     */
+    maxPending: z.number().int().min(1).max(100_000).optional(),
     /** Sent with every call: e.g. a Cloudflare Access service token (CF-Access-Client-Id / -Secret). */
     headers: z
       .array(headerInputSchema)
@@ -69,6 +74,7 @@ export const clusterViewSchema = z.object({
   tokenSecret: z.string().nullable(),
   headers: z.array(headerViewSchema),
   timeoutSeconds: z.number(),
+  maxPending: z.number().int().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -79,6 +85,16 @@ export const clusterStatusSchema = z.object({
   since: z.string(),
   lastError: z.string().nullable(),
   queued: z.number().int(),
+  /**
+   * Under `maxPending` (the cluster's or its bindings'): the workflows hookline submitted that the
+   * cluster runs, as last counted, and how many submissions are held waiting for a slot.
+   */
+  pending: z.object({
+    maxPending: z.number().int().nullable(),
+    active: z.number().int(),
+    held: z.number().int(),
+    countedAt: z.string().nullable(),
+  }),
 });
 
 export const clusterWithStatusSchema = clusterViewSchema.extend({ status: clusterStatusSchema });
@@ -136,6 +152,7 @@ export async function applyCluster(
       (header) => clusterHeaderContext(name, header),
     ),
     timeoutMs: Math.round(input.timeoutSeconds * 1000),
+    maxPending: input.maxPending ?? null,
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     fingerprint: prints.current,
@@ -151,7 +168,7 @@ export async function clusterList(env: Env): Promise<Array<z.output<typeof clust
   return Promise.all(
     clusters.map(async (cluster) => ({
       ...describeCluster(cluster),
-      status: await statusOf(env, cluster.name, queued),
+      status: await statusOf(env, cluster, queued),
     })),
   );
 }
@@ -160,7 +177,7 @@ export async function clusterList(env: Env): Promise<Array<z.output<typeof clust
 export async function clusterNamed(env: Env, name: string): Promise<z.output<typeof clusterWithStatusSchema>> {
   const cluster = await getCluster(env.DB, assertObjectName(name, "cluster name"));
   if (!cluster) throw notFound(`cluster "${name}" not found`);
-  return { ...describeCluster(cluster), status: await statusOf(env, cluster.name, await queuedSubmissions(env)) };
+  return { ...describeCluster(cluster), status: await statusOf(env, cluster, await queuedSubmissions(env)) };
 }
 
 /** Removes a cluster, or not_found. */
@@ -168,13 +185,14 @@ export async function removeCluster(db: D1Database, name: string): Promise<void>
   if (!(await deleteCluster(db, assertObjectName(name, "cluster name")))) throw notFound(`cluster "${name}" not found`);
 }
 
-async function statusOf(env: Env, name: string, queued: ReadonlyMap<string, number>) {
-  const breaker = await breakerOf(env, name).view();
+async function statusOf(env: Env, cluster: ClusterRecord, queued: ReadonlyMap<string, number>) {
+  const breaker = await breakerOf(env, cluster.name).view();
   return {
     circuit: breaker.circuit,
     since: breaker.since,
     lastError: breaker.lastError,
-    queued: queued.get(name) ?? 0,
+    queued: queued.get(cluster.name) ?? 0,
+    pending: { maxPending: cluster.maxPending, ...breaker.pressure },
   };
 }
 
@@ -188,6 +206,7 @@ function describeCluster(cluster: ClusterRecord): z.output<typeof clusterViewSch
     tokenSecret: cluster.tokenSecret,
     headers: describeHeaders(cluster.headers),
     timeoutSeconds: cluster.timeoutMs / 1000,
+    ...(cluster.maxPending !== null ? { maxPending: cluster.maxPending } : {}),
     createdAt: new Date(cluster.createdAt).toISOString(),
     updatedAt: new Date(cluster.updatedAt).toISOString(),
   };

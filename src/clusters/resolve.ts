@@ -57,5 +57,13 @@ async function resolveCluster(env: Env, record: ClusterRecord): Promise<ClusterL
       `a header of cluster "${record.name}" cannot be read: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return ok({ name: record.name, type: record.type, url: record.url, token, headers, timeoutMs: record.timeoutMs });
+  return ok({
+    name: record.name,
+    type: record.type,
+    url: record.url,
+    token,
+    headers,
+    timeoutMs: record.timeoutMs,
+    maxPending: record.maxPending,
+  });
 }

@@ -16,6 +16,8 @@ export interface ClusterRecord {
   /** Sent with every call (sealed ones decrypted, Worker secrets read). */
   headers: StoredHeader[];
   timeoutMs: number;
+  /** Held above this many active workflows hookline submitted (null: no cap). */
+  maxPending: number | null;
   createdAt: number;
   updatedAt: number;
   /** Keyed fingerprint of the applied input (src/auth/fingerprint.ts). */
@@ -30,21 +32,23 @@ interface ClusterRow {
   token_secret: string | null;
   headers: string;
   timeout_ms: number;
+  max_pending: number | null;
   created_at: number;
   updated_at: number;
   fingerprint: string | null;
 }
 
-const columns = "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint, headers";
+const columns =
+  "name, type, url, token_sealed, token_secret, timeout_ms, created_at, updated_at, fingerprint, headers, max_pending";
 
 /** Creates or replaces a cluster, bumping the clusters version in the same transaction. */
 export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promise<void> {
   await db.batch([
     db
       .prepare(
-        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        `INSERT INTO clusters (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (name) DO UPDATE SET type = ?2, url = ?3, token_sealed = ?4, token_secret = ?5, timeout_ms = ?6,
-           updated_at = ?8, fingerprint = ?9, headers = ?10`,
+           updated_at = ?8, fingerprint = ?9, headers = ?10, max_pending = ?11`,
       )
       .bind(
         cluster.name,
@@ -57,6 +61,7 @@ export async function saveCluster(db: D1Database, cluster: ClusterRecord): Promi
         cluster.updatedAt,
         cluster.fingerprint,
         JSON.stringify(cluster.headers),
+        cluster.maxPending,
       ),
     bumpVersionStatement(db, CLUSTERS_SCOPE),
   ]);
@@ -119,6 +124,7 @@ function fromRow(row: ClusterRow): ClusterRecord {
     tokenSecret: row.token_secret,
     headers: JSON.parse(row.headers) as StoredHeader[],
     timeoutMs: row.timeout_ms,
+    maxPending: row.max_pending,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     fingerprint: row.fingerprint,

@@ -14,6 +14,8 @@ export interface ResolvedCluster {
   /** The cluster's own headers (e.g. CF-Access-Client-Id/Secret), values resolved. */
   headers: ReadonlyArray<[string, string]>;
   timeoutMs: number;
+  /** Submissions are held above this many active workflows hookline submitted (null: no cap). */
+  maxPending: number | null;
 }
 
 /** A workflow the cluster created (or had already created for this event). */
@@ -114,11 +116,13 @@ export async function call(
   path: string,
   headers: Record<string, string>,
   body?: string,
+  maxBytes?: number,
 ): Promise<Result<OutboundResponse>> {
   const result = await callOutbound(
     `${cluster.url}${path}`,
     { method, headers, ...(body === undefined ? {} : { body }) },
     cluster.timeoutMs,
+    maxBytes,
   );
   if (!result.ok) {
     return fail(

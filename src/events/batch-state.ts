@@ -2,6 +2,7 @@ import { bindingsConfirmedSince, confirmVersions, loadBindings, type NamespaceBi
 import { bindingsScope, versionsOf, versionsStatement } from "../lib/config-versions";
 import type { EventMessage } from "./message";
 import { readBatchState } from "./record";
+import { TO_SEND } from "./results";
 import { keptInIsolate } from "./sampling";
 import type { EventRecord } from "./store";
 
@@ -41,12 +42,16 @@ export async function batchState(
   const scopes = db === env.DB ? namespaces.map(bindingsScope) : undefined;
   const readAt = Date.now();
   const state = await readBatchState(db, events, scopes);
-  const fresh = events.filter((event) => !state.logged.has(event.id) && !event.fire);
+  // Bindings for the new events, and for logged ones still sending (a held submission asks its binding's rules).
+  const needing = events.filter((event) => {
+    const logged = state.logged.get(event.id);
+    return logged ? logged.results.some((result) => TO_SEND.has(result.status)) : !event.fire;
+  });
   const bindings =
-    fresh.length > 0
+    needing.length > 0
       ? await loadBindings(
           env.DB,
-          fresh.map((event) => event.namespace),
+          needing.map((event) => event.namespace),
           state.versions,
           readAt,
         )

@@ -1,4 +1,6 @@
+import type { NamespaceBindings } from "../bindings/cache";
 import type { EventEnvironment } from "../bindings/evaluate";
+import { bindingPressure } from "../bindings/pressure";
 import { type Judgement, judgeEvent } from "../bindings/verdicts";
 import { buildSubmission } from "../clusters/submission";
 import { type Holds, submitPending } from "../clusters/submit-batch";
@@ -13,7 +15,7 @@ import type { EventMessage } from "./message";
 import { loadPayload } from "./payload";
 import { parseMessages, type Received } from "./received";
 import { recordWork, type Work } from "./record";
-import { type BindingResult, giveUpWhenExhausted } from "./results";
+import { type BindingResult, giveUpWhenExhausted, TO_SEND } from "./results";
 import { eventLogs, eventQueueFor, groupByEventLog } from "./shards";
 import { fireWindows, settleWaiting } from "./waits";
 
@@ -57,10 +59,12 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
   let detailedSoFar: Map<string, number>;
   let holds: Holds;
   try {
-    ({ work, detailedSoFar } = await judge(env, db, received));
-    holds = await submitPending(
-      env,
-      work.flatMap((item) => item.results.filter((result) => result.status === "pending")),
+    let bindings: ReadonlyMap<string, NamespaceBindings>;
+    ({ work, detailedSoFar, bindings } = await judge(env, db, received));
+    const unsent = work.flatMap((item) => item.results.filter((result) => TO_SEND.has(result.status)));
+    const now = Date.now();
+    holds = await submitPending(env, unsent, (submission) =>
+      bindingPressure(bindings.get(submission.request?.namespace ?? ""), submission.bindingUid, now),
     );
   } catch (error) {
     // Infrastructure trouble (D1, R2): nothing was recorded, the whole delivery is tried again.
@@ -93,7 +97,7 @@ async function judge(
   env: Env,
   db: D1Database,
   received: Received[],
-): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number> }> {
+): Promise<{ work: Delivered[]; detailedSoFar: Map<string, number>; bindings: Map<string, NamespaceBindings> }> {
   const { logged, loggedResults, detailedSoFar, bindings } = await batchState(
     env,
     db,
@@ -141,7 +145,7 @@ async function judge(
     const results = judged.judgements.map((judgement) => resultOf(event, judgement));
     work.push({ message, event, isNew: true, hadBindings: true, pruned: judged.pruned, results });
   }
-  return { work, detailedSoFar };
+  return { work, detailedSoFar, bindings };
 }
 
 /**
@@ -166,6 +170,7 @@ function resultOf(event: EventMessage, judgement: Judgement): BindingResult {
     request,
     attempts: 0,
     ...(judgement.windowId !== undefined ? { windowId: judgement.windowId } : {}),
+    ...(judgement.supersedeKey !== null ? { supersedeKey: judgement.supersedeKey } : {}),
   };
 }
 
@@ -189,14 +194,16 @@ async function settleMessages(
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, maxRetryDelaySeconds) });
       continue;
     }
-    const pending = item.results.filter((result) => result.status === "pending");
+    const pending = item.results.filter((result) => TO_SEND.has(result.status));
     if (pending.length === 0) {
       message.ack();
       continue;
     }
     const waits = pending.map((result) => {
       const heldUntil = holds.get(result);
-      if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + Math.random() * 2;
+      // A breaker's hold is spread (its probes should not arrive together); a slot's hold is already placed.
+      const jitter = result.status === "held" ? 0 : Math.random() * 2;
+      if (heldUntil !== undefined) return Math.max(1, (heldUntil - now) / 1000) + jitter;
       return retryDelaySeconds(result.attempts, maxRetryDelaySeconds);
     });
     // The copy says its event has a row: the batch that gets it reads the log.

@@ -1,4 +1,5 @@
 import { type Principal, principalKey } from "../auth/principal";
+import { groupBy } from "../lib/collections";
 import { AppError } from "../lib/errors";
 import { fnv1a } from "../lib/hash";
 import { LEDGER_SHARDS } from "./delivery-ledger";
@@ -39,4 +40,34 @@ export function deliveryIdOf(headers: Headers, sender: Principal): string | null
 /** The ledger object a namespace's delivery id belongs to. */
 export function ledgerFor(env: Env, namespace: string, delivery: string) {
   return env.DELIVERY_LEDGER.getByName(`${namespace}/${fnv1a(delivery) % LEDGER_SHARDS}`);
+}
+
+/**
+ * Claims each of a namespace's `deliveries` that no claim holds yet, as `owner`, for the ledger's
+ * window — one call per ledger shard touched. Returns the ones claimed.
+ */
+export async function claimDeliveries(
+  env: Env,
+  namespace: string,
+  deliveries: readonly string[],
+  owner: string,
+): Promise<Set<string>> {
+  const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
+  const answers = await Promise.all(
+    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").claimEach(some, owner)),
+  );
+  return new Set(answers.flat());
+}
+
+/** Forgets `owner`'s claims of `deliveries` (work it claimed and did not do). */
+export async function releaseDeliveries(
+  env: Env,
+  namespace: string,
+  deliveries: readonly string[],
+  owner: string,
+): Promise<void> {
+  const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
+  await Promise.all(
+    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").releaseEach(some, owner)),
+  );
 }

@@ -68,6 +68,39 @@ export class DeliveryLedger extends DurableObject<Env> {
     );
   }
 
+  /**
+   * Claims, for the whole window, each of `deliveries` that no claim holds (a bulk replay's
+   * `replay-of <event>`), all as `owner`; returns the ones this call claimed. One call per shard:
+   * two overlapping runs never both take an event.
+   */
+  async claimEach(deliveries: readonly string[], owner: string): Promise<string[]> {
+    const now = Date.now();
+    const claimed: string[] = [];
+    for (const delivery of deliveries) {
+      const taken = this.ctx.storage.sql.exec(
+        `INSERT INTO deliveries (delivery, event_id, seen_at, confirmed) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3, confirmed = 1
+           WHERE seen_at <= ?3 - ${DELIVERY_WINDOW_MS}
+         RETURNING delivery`,
+        delivery,
+        owner,
+        now,
+      );
+      if (taken.toArray().length > 0) claimed.push(delivery);
+    }
+    if (claimed.length > 0 && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
+    }
+    return claimed;
+  }
+
+  /** Forgets `owner`'s claims of `deliveries` (a bulk replay that stopped before sending them). */
+  async releaseEach(deliveries: readonly string[], owner: string): Promise<void> {
+    for (const delivery of deliveries) {
+      this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE delivery = ?1 AND event_id = ?2", delivery, owner);
+    }
+  }
+
   /** Forgets a claim whose event could not be queued, so the sender's retry is accepted. */
   async release(delivery: string, eventId: string): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE delivery = ?1 AND event_id = ?2", delivery, eventId);

@@ -45,6 +45,8 @@ export async function enqueueEvent(
   bucket: R2Bucket,
   draft: EventDraft,
   inlineLimitBytes: number,
+  /** Deliver it this many seconds from now (a paced bulk replay). */
+  delaySeconds = 0,
 ): Promise<void> {
   const metadataBytes = JSON.stringify(draft.metadata).length;
   let r2Key: string | undefined;
@@ -75,7 +77,7 @@ export async function enqueueEvent(
     ...(draft.receipt === true ? { receipt: true as const } : {}),
   };
   try {
-    await queue.send(message, { contentType: "json" });
+    await queue.send(message, { contentType: "json", ...(delaySeconds > 0 ? { delaySeconds } : {}) });
   } catch (error) {
     log.error("event queue send failed", { eventId: draft.id }, error);
     if (r2Key !== undefined) await bucket.delete(r2Key).catch(() => undefined);

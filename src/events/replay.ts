@@ -55,6 +55,19 @@ export async function findEvent(env: Env, namespace: string, id: string): Promis
  */
 export async function replayEvent(env: Env, namespace: string, id: string, principal: Principal): Promise<string> {
   const { record: original } = await findEvent(env, namespace, id);
+  return sendReplay(env, original, principal);
+}
+
+/**
+ * Sends one logged event again as a new event (`replayOf` the original, keeping its trace),
+ * delivered `delaySeconds` from now; its new id. Refuses one whose body is no longer stored.
+ */
+export async function sendReplay(
+  env: Env,
+  original: EventRecord,
+  principal: Principal,
+  delaySeconds = 0,
+): Promise<string> {
   const payloadText = await loadPayloadText(env.EVENT_BODIES, bodyOfRecord(original));
   if (payloadText === null) {
     throw new AppError("aborted", `the body of event ${original.id} is no longer stored; it cannot be replayed`);
@@ -62,11 +75,11 @@ export async function replayEvent(env: Env, namespace: string, id: string, princ
   const receivedAt = Date.now();
   const replayId = newEventId(receivedAt);
   await enqueueEvent(
-    eventQueueFor(env, namespace),
+    eventQueueFor(env, original.namespace),
     env.EVENT_BODIES,
     {
       id: replayId,
-      namespace,
+      namespace: original.namespace,
       discriminator: original.discriminator,
       receivedAt,
       sender: senderOf(principal),
@@ -78,6 +91,7 @@ export async function replayEvent(env: Env, namespace: string, id: string, princ
       traceId: original.traceId ?? newTraceId(),
     },
     readLimits(env).inlineBodyBytes,
+    delaySeconds,
   );
   return replayId;
 }

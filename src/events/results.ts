@@ -21,11 +21,19 @@ export const RESULT_STATUSES = [
   "debounced",
   "deduplicated",
   "throttled",
+  "held",
+  "superseded",
 ] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** A binding matched but its window kept this event from submitting (debounce: a later event of its key did). */
-const HELD_BY_WINDOW: ReadonlySet<ResultStatus> = new Set(["debounced", "deduplicated", "throttled"]);
+/** Statuses the consumer sends on each delivery: pending ones, and held ones asking again for a slot. */
+export const TO_SEND: ReadonlySet<ResultStatus> = new Set(["pending", "held"]);
+
+/**
+ * A binding matched but its window kept this event from submitting (debounce: a later event of
+ * its key did), or a newer held event of its `supersede` key replaced it.
+ */
+const HELD_BY_WINDOW: ReadonlySet<ResultStatus> = new Set(["debounced", "deduplicated", "throttled", "superseded"]);
 
 /** What one binding did with one event. */
 export interface BindingResult {
@@ -47,6 +55,8 @@ export interface BindingResult {
   submittedNow?: boolean;
   /** debounce: the window this event waits in (window.ts); its results are settled when it fires. */
   windowId?: string | null;
+  /** A binding with `supersede`: this event's key (while held, only the newest of a key submits). */
+  supersedeKey?: string | null;
 }
 
 /**
@@ -62,7 +72,8 @@ export function summarizeOutcome(
   if (!hadBindings) return "no_bindings";
   const fired = results.filter((result) => result.status !== "skipped" && !HELD_BY_WINDOW.has(result.status));
   if (fired.length === 0) return "no_match";
-  if (fired.some((result) => result.status === "pending" || result.status === "waiting")) return "pending";
+  if (fired.some((result) => result.status === "pending" || result.status === "waiting" || result.status === "held"))
+    return "pending";
   const failed = fired.filter((result) => result.status === "failed").length;
   if (failed === 0) return "submitted";
   return failed === fired.length ? "failed" : "partially_failed";
@@ -70,6 +81,7 @@ export function summarizeOutcome(
 
 /** A submission that failed MAX_ATTEMPTS real attempts ends failed. */
 export function giveUpWhenExhausted(result: BindingResult): void {
+  // A held submission has not been tried since it was held: its attempts are the same.
   if (result.status !== "pending" || result.attempts < MAX_ATTEMPTS) return;
   result.status = "failed";
   result.error = `gave up after ${result.attempts} attempts: ${result.error ?? "the submission kept failing"}`;

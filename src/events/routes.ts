@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { can, route, type SignatureScheme } from "../http/route";
+import { readDocument } from "../lib/documents";
 import { limitSchema } from "../lib/paging";
+import { bulkReplayAnswerSchema, bulkReplaySchema, replayMatching } from "./bulk-replay";
 import { listTombstones } from "./graveyard";
 import { eventAcceptedSchema, ingest, ingestQuerySchema, receiptSchema, signedSender } from "./ingest";
 import { eventDetail, eventQuerySchema, listEventPage } from "./log";
@@ -85,6 +87,20 @@ export const eventRoutes = [
       responses: { 200: eventDetailSchema },
     },
     async (c, { namespace, param }) => c.json(await eventDetail(c.env, namespace, param("id"))),
+  ),
+  route(
+    {
+      method: "POST",
+      path: "/api/v1/namespaces/:namespace/events/replay",
+      access: can.inNamespace("events:write"),
+      summary:
+        "Replay every logged event a filter selects (outcome, discriminator, binding, since, until; at most 7 days): paced, each event at most once a day; dryRun only counts",
+      tag: "events",
+      body: bulkReplaySchema,
+      responses: { 200: bulkReplayAnswerSchema },
+    },
+    async (c, { principal, namespace }) =>
+      c.json(await replayMatching(c.env, namespace, await readDocument(c.req.raw), principal)),
   ),
   route(
     {

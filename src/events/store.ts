@@ -115,7 +115,7 @@ type StoredResult = Omit<BindingResult, "eventId" | "request" | "submittedNow" |
 };
 
 /** Statuses whose submission may still be sent (a retry, a debounce window that fires). */
-const UNSENT: ReadonlySet<ResultStatus> = new Set(["pending", "waiting"]);
+const UNSENT: ReadonlySet<ResultStatus> = new Set(["pending", "waiting", "held"]);
 
 /** The results column: what each binding did, without the per-delivery bookkeeping. */
 export function resultsJson(results: readonly BindingResult[]): string {
@@ -134,6 +134,7 @@ export function resultsJson(results: readonly BindingResult[]): string {
       };
       if (UNSENT.has(result.status) && result.request) stored.request = result.request;
       if (result.windowId) stored.windowId = result.windowId;
+      if (result.supersedeKey && UNSENT.has(result.status)) stored.supersedeKey = result.supersedeKey;
       return stored;
     }),
   );
@@ -154,6 +155,7 @@ function parseResults(eventId: string, text: string): BindingResult[] {
     request: result.request ?? null,
     attempts: result.attempts,
     windowId: result.windowId ?? null,
+    supersedeKey: result.supersedeKey ?? null,
   }));
 }
 
@@ -240,6 +242,59 @@ export async function listEvents(db: D1Database, query: EventQuery): Promise<Eve
     .bind(...params)
     .all<EventRow>();
   return results.map(fromRow);
+}
+
+/** What a bulk replay selects: a namespace's detailed events in an id range, by outcome, discriminator and matched binding. */
+export interface ReplaySelection {
+  namespace: string;
+  /** Ids in [fromId, toId). */
+  fromId: string;
+  toId: string;
+  outcome?: string;
+  discriminator?: string;
+  /** Only events this binding matched. */
+  binding?: string;
+}
+
+/** Up to `limit` events of a selection (not replays), oldest first, with where their bodies are. */
+export async function selectEventsForReplay(
+  db: D1Database,
+  selection: ReplaySelection,
+  limit: number,
+): Promise<EventRecord[]> {
+  // Originals only: a replay is the same story told again, replayed through its original.
+  const conditions = ["namespace = ?1", "id >= ?2", "id < ?3", "replay_of IS NULL"];
+  const params: unknown[] = [selection.namespace, selection.fromId, selection.toId];
+  if (selection.outcome !== undefined) {
+    params.push(selection.outcome);
+    conditions.push(`outcome = ?${params.length}`);
+  }
+  if (selection.discriminator !== undefined) {
+    params.push(selection.discriminator);
+    conditions.push(`discriminator = ?${params.length}`);
+  }
+  if (selection.binding !== undefined) {
+    params.push(selection.binding);
+    conditions.push(
+      `EXISTS (SELECT 1 FROM json_each(event_log.results) AS result
+        WHERE json_extract(result.value, '$.binding') = ?${params.length} AND json_extract(result.value, '$.matched') = 1)`,
+    );
+  }
+  params.push(limit);
+  const { results } = await db
+    .prepare(`SELECT ${columns} FROM event_log WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?${params.length}`)
+    .bind(...params)
+    .all<EventRow>();
+  return results.map(fromRow);
+}
+
+/** The events of a namespace received since `fromId` that are replays: the ids they replayed. */
+export async function replayedSince(db: D1Database, namespace: string, fromId: string): Promise<Set<string>> {
+  const { results } = await db
+    .prepare("SELECT replay_of FROM event_log WHERE namespace = ?1 AND id >= ?2 AND replay_of IS NOT NULL")
+    .bind(namespace, fromId)
+    .all<{ replay_of: string }>();
+  return new Set(results.map((row) => row.replay_of));
 }
 
 /** How many detailed events of a namespace were received in [from, to) (epoch ms), with the list's filters. */

@@ -13,7 +13,7 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 export interface OutboundResponse {
   status: number;
   headers: Headers;
-  /** The body's first MAX_RESPONSE_BYTES, decoded as UTF-8. */
+  /** The body's first MAX_RESPONSE_BYTES (or the call's cap), decoded as UTF-8. */
   text: string;
   /** True when the body was longer than what `text` holds. */
   truncated: boolean;
@@ -23,11 +23,15 @@ export type OutboundResult =
   | { ok: true; response: OutboundResponse }
   | { ok: false; timedOut: boolean; message: string };
 
-/** Calls `url` without following redirects, bounded by `timeoutMs`, reading at most MAX_RESPONSE_BYTES. */
+/**
+ * Calls `url` without following redirects, bounded by `timeoutMs`, reading at most `maxBytes`
+ * (MAX_RESPONSE_BYTES unless a caller expects a list).
+ */
 export async function callOutbound(
   url: string,
   init: { method: string; headers: HeadersInit; body?: string },
   timeoutMs: number,
+  maxBytes = MAX_RESPONSE_BYTES,
 ): Promise<OutboundResult> {
   try {
     const response = await fetch(url, {
@@ -37,7 +41,7 @@ export async function callOutbound(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const { text, truncated } = await readCapped(response, MAX_RESPONSE_BYTES);
+    const { text, truncated } = await readCapped(response, maxBytes);
     return { ok: true, response: { status: response.status, headers: response.headers, text, truncated } };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");

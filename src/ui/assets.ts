@@ -36,7 +36,7 @@ form.filters label { display: flex; flex-direction: column; font-size: .85rem; c
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .8rem; border: 1px solid var(--line); }
 .badge.submitted, .badge.approved, .badge.delivered, .badge.set { color: var(--ok); border-color: var(--ok); }
 .badge.failed, .badge.rejected, .badge.partially_failed, .badge.timed_out { color: var(--bad); border-color: var(--bad); }
-.badge.pending, .badge.sending, .badge.waiting { color: var(--warn); border-color: var(--warn); }
+.badge.pending, .badge.sending, .badge.waiting, .badge.held { color: var(--warn); border-color: var(--warn); }
 .notice { padding: .6rem .8rem; border-radius: 6px; border: 1px solid var(--line); background: var(--bg); margin-bottom: 1rem; }
 .notice.error { border-color: var(--bad); color: var(--bad); }
 .muted { color: var(--muted); }

@@ -9,7 +9,7 @@ import { listApprovalPage } from "../approvals/listing";
 import { countPendingGates } from "../approvals/store";
 import type { AppEnv } from "../auth/context";
 import { hasAllNamespaces, hasNamespace, hasScope, type Principal } from "../auth/principal";
-import { applyBinding, bindingList } from "../bindings/bindings";
+import { applyBinding, bindingList, setBindingPaused } from "../bindings/bindings";
 import { dryRunBinding } from "../bindings/dry-run";
 import { getBinding } from "../bindings/store";
 import { clusterList } from "../clusters/clusters";
@@ -170,6 +170,7 @@ async function bindingPage(
       yaml={extra.yaml ?? stringify(binding)}
       csrf={sessionOf(c).csrf}
       canEdit={hasScope(principal, "bindings:write")}
+      paused={binding?.spec.paused === true}
       {...(extra.saveError ? { saveError: extra.saveError } : {})}
       {...(extra.saved ? { saved: extra.saved } : {})}
       dryRun={extra.dryRun ?? { payload: '{\n  "message": "hello"\n}', discriminator: "", metadata: "{}" }}
@@ -407,6 +408,29 @@ const signedInPages = [
         return bindingPage(c, principal, namespace, name, { yaml, saveError: error.message, status: error.status });
       }
     },
+  ),
+  ...(["pause", "resume"] as const).map((action) =>
+    route(
+      consolePage(
+        "POST",
+        `/namespaces/:namespace/workfloweventbindings/:name/${action}`,
+        can.inNamespace("bindings:write"),
+        action === "pause"
+          ? "Pause a binding (submissions held)"
+          : "Resume a binding (held submissions released in order)",
+      ),
+      async (c, { principal, namespace, param }) => {
+        const name = assertObjectName(param("name"), "binding name");
+        const result = await setBindingPaused(c.env.DB, namespace, name, action === "pause");
+        const saved =
+          action === "pause"
+            ? "Paused: events are logged and matched; submissions are held until you resume."
+            : "Resumed: held submissions are released in the order their events arrived.";
+        return bindingPage(c, principal, namespace, name, {
+          saved: result.action === "unchanged" ? `Already ${action === "pause" ? "paused" : "running"}.` : saved,
+        });
+      },
+    ),
   ),
   route(
     consolePage(

@@ -246,6 +246,40 @@ spec: {event: {selector: "payload.a = = 1"}, submit: {workflowTemplateRef: {name
     expect(tried.stdout).toMatch(/workflow:\s+build-/);
   });
 
+  it("pauses and resumes a binding, and replays the events a filter selects (dry run first, then once)", async () => {
+    const paused = hookline(["binding", "pause", "ci-on-push", "-n", "team-a"]);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout.trim()).toBe("workfloweventbinding/ci-on-push paused");
+    expect(hookline(["get", "bindings", "-n", "team-a"]).stdout).toMatch(/ci-on-push.*paused/);
+    expect(hookline(["binding", "pause", "ci-on-push", "-n", "team-a"]).stdout).toContain("already paused");
+    const resumed = hookline(["binding", "resume", "ci-on-push", "-n", "team-a"]);
+    expect(resumed.stdout.trim()).toBe("workfloweventbinding/ci-on-push resumed");
+    expect(hookline(["binding", "pause", "no-such-binding", "-n", "team-a"]).code).toBe(1);
+
+    // One new event for the filter (the earlier one was replayed already: a filter skips it).
+    const since = new Date(Date.now() - 1000).toISOString();
+    const payload = join(home, "replay-me.json");
+    writeFileSync(payload, JSON.stringify({ ref: "refs/heads/replay-me" }));
+    const id = hookline(["send", "team-a", "github", "-f", payload, "-H", "X-GitHub-Event: push"]).stdout.trim();
+    await eventually(async () => {
+      const shown = hookline(["events", "get", id, "-n", "team-a", "-o", "json"]);
+      return shown.code === 0 && (JSON.parse(shown.stdout) as { outcome: string }).outcome !== "pending"
+        ? true
+        : undefined;
+    });
+    const filter = `binding=ci-on-push,since=${since}`;
+    const dry = hookline(["events", "replay", "--filter", filter, "--dry-run", "-n", "team-a"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trim()).toBe("1 event(s) match; nothing replayed (dry run)");
+    const run = JSON.parse(hookline(["events", "replay", "--filter", filter, "-n", "team-a", "-o", "json"]).stdout);
+    expect(run).toEqual({ matched: 1, replayed: 1 });
+    const again = JSON.parse(hookline(["events", "replay", "--filter", filter, "-n", "team-a", "-o", "json"]).stdout);
+    expect(again).toEqual({ matched: 1, replayed: 0 });
+    const bad = hookline(["events", "replay", "--filter", "colour=red", "-n", "team-a"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("colour=red");
+  });
+
   it("lists deliveries, lists and deletes OAuth clients, and describes a cluster with its breaker", () => {
     const deliveries = hookline(["deliveries", "--status", "failed", "-o", "json"]);
     expect(deliveries.code, deliveries.stderr).toBe(0);

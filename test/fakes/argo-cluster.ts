@@ -2,9 +2,15 @@
 // tokens, content types, request bodies validated against Argo's published OpenAPI spec,
 // Kubernetes names and labels, 409 AlreadyExists for a taken name. Tests steer it through
 // /_fake/* (failures, hangs, templates) and read what it accepted. State is kept per namespace,
-// so test files running in parallel do not see each other.
+// so test files running in parallel do not see each other; a URL under `/w/<id>` is a cluster of
+// its own (its own namespaces, its workflows' pace), for tests that count a whole cluster's
+// workflows. Workflows stay Running unless the cluster is told how fast they complete
+// (`/_fake/completion`) or completes some (`/_fake/complete`); the phases show in reads and in
+// lists (Argo Server's and the Kubernetes API's, filtered by label selector), and the cluster
+// records the most workflows it ever had active at once.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback, readBody } from "./http.ts";
+import { parseLabelSelector } from "./label-selector.ts";
 import { validateDefinition } from "./swagger.ts";
 
 export interface AcceptedWorkflow {
@@ -85,6 +91,30 @@ interface NamespaceState {
   sets: SetCall[];
 }
 
+/** How a cluster's workflows end: each runs `runMs`, and at most `perSecond` complete each second (in creation order). */
+export interface Completion {
+  runMs?: number;
+  perSecond?: number;
+}
+
+/** One cluster: its namespaces, how its workflows complete, and what it saw. */
+interface World {
+  namespaces: Map<string, NamespaceState>;
+  completion: Completion | null;
+  /** When the last scheduled completion happens (for `perSecond`). */
+  lastFinish: number;
+  /** Completion times by `namespace/name` (absent: runs until completed by hand). */
+  finishAt: Map<string, number>;
+  /** The most workflows active at once, over the cluster and by `namespace/binding label`. */
+  maxActive: number;
+  maxActiveByBinding: Map<string, number>;
+  created: number;
+}
+
+const BINDING_LABEL = "hookline.dev/binding";
+const PHASE_LABEL = "workflows.argoproj.io/phase";
+const COMPLETED_LABEL = "workflows.argoproj.io/completed";
+
 export interface FakeCluster {
   url: string;
   token: string;
@@ -115,14 +145,70 @@ function labelProblems(labels: Record<string, string>): string[] {
 
 /** Starts the fake; `token` is the bearer token both APIs require. */
 export async function startFakeCluster(token = "fake-cluster-token"): Promise<FakeCluster> {
-  const namespaces = new Map<string, NamespaceState>();
-  const state = (namespace: string): NamespaceState => {
-    let entry = namespaces.get(namespace);
+  const worlds = new Map<string, World>();
+  const worldOf = (id: string): World => {
+    let world = worlds.get(id);
+    if (!world) {
+      world = {
+        namespaces: new Map(),
+        completion: null,
+        lastFinish: 0,
+        finishAt: new Map(),
+        maxActive: 0,
+        maxActiveByBinding: new Map(),
+        created: 0,
+      };
+      worlds.set(id, world);
+    }
+    return world;
+  };
+  const stateIn = (world: World, namespace: string): NamespaceState => {
+    let entry = world.namespaces.get(namespace);
     if (!entry) {
       entry = { workflows: new Map(), templates: new Set(), behaviour: {}, requests: 0, sets: [] };
-      namespaces.set(namespace, entry);
+      world.namespaces.set(namespace, entry);
     }
     return entry;
+  };
+
+  /** A workflow's phase now: Running until its completion time, then Succeeded. */
+  const phaseOf = (world: World, workflow: AcceptedWorkflow, now: number): string => {
+    const finish = world.finishAt.get(`${workflow.namespace}/${workflow.name}`);
+    return finish !== undefined && finish <= now ? "Succeeded" : "Running";
+  };
+
+  /** Schedules a new workflow's completion and records how many are active with it. */
+  const created = (world: World, workflow: AcceptedWorkflow): void => {
+    const now = workflow.createdAt;
+    world.created += 1;
+    const completion = world.completion;
+    if (completion) {
+      let finish = now + (completion.runMs ?? 0);
+      if (completion.perSecond) finish = Math.max(finish, world.lastFinish + 1000 / completion.perSecond);
+      world.lastFinish = Math.max(world.lastFinish, finish);
+      world.finishAt.set(`${workflow.namespace}/${workflow.name}`, finish);
+    }
+    const active = activeWorkflows(world, now);
+    world.maxActive = Math.max(world.maxActive, active.length);
+    const binding = workflow.labels[BINDING_LABEL];
+    if (binding !== undefined) {
+      const key = `${workflow.namespace}/${binding}`;
+      const same = active.filter(
+        (other) => other.labels[BINDING_LABEL] === binding && other.namespace === workflow.namespace,
+      );
+      world.maxActiveByBinding.set(key, Math.max(world.maxActiveByBinding.get(key) ?? 0, same.length));
+    }
+  };
+
+  const activeWorkflows = (world: World, now: number): AcceptedWorkflow[] =>
+    [...world.namespaces.values()].flatMap((ns) =>
+      [...ns.workflows.values()].filter((workflow) => phaseOf(world, workflow, now) === "Running"),
+    );
+
+  /** The labels a workflow carries once Argo's controller has seen it. */
+  const labelsOf = (world: World, workflow: AcceptedWorkflow, now: number): Record<string, string> => {
+    const phase = phaseOf(world, workflow, now);
+    return { ...workflow.labels, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: phase === "Running" ? "false" : "true" };
   };
 
   const server = createServer((request, response) => {
@@ -133,8 +219,12 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://fake");
+    const prefix = /^\/w\/([a-z0-9-]{1,63})(?=\/)/.exec(url.pathname);
+    const world = worldOf(prefix?.[1] ?? "");
+    if (prefix) url.pathname = url.pathname.slice(prefix[0].length);
+    const state = (namespace: string) => stateIn(world, namespace);
     const body = await readBody(request);
-    if (url.pathname.startsWith("/_fake/")) return control(url, request.method ?? "GET", body, response);
+    if (url.pathname.startsWith("/_fake/")) return control(world, url, request.method ?? "GET", body, response);
     const pathNamespace = /^\/(?:api\/v1\/workflows|apis\/argoproj\.io\/v1alpha1\/namespaces)\/([^/]+)/.exec(
       url.pathname,
     )?.[1];
@@ -152,6 +242,12 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       }
     }
 
+    const list =
+      request.method === "GET"
+        ? (/^\/api\/v1\/workflows\/([^/]*)$/.exec(url.pathname) ??
+          /^\/apis\/argoproj\.io\/v1alpha1\/(?:namespaces\/([^/]+)\/)?workflows$/.exec(url.pathname))
+        : null;
+    if (list) return listWorkflows(world, request, response, url, decodeURIComponent(list[1] ?? ""));
     const read =
       request.method === "GET"
         ? (/^\/api\/v1\/workflows\/([^/]+)\/([^/]+)$/.exec(url.pathname) ??
@@ -159,6 +255,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
         : null;
     if (read)
       return readWorkflow(
+        world,
         request,
         response,
         decodeURIComponent(read[1] ?? ""),
@@ -243,7 +340,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       hangAfterCreate = true;
     }
 
-    if (set) return handleSet(namespace, decodeURIComponent(set[2] ?? ""), json, response, fail);
+    if (set) return handleSet(world, namespace, decodeURIComponent(set[2] ?? ""), json, response, fail);
     const result = submit ? parseSubmit(namespace, json, ns) : parseCreate(namespace, json);
     if ("error" in result)
       return fail(
@@ -263,6 +360,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       return fail(409, `workflows.argoproj.io "${workflow.name}" already exists`, "AlreadyExists", 6);
     }
     ns.workflows.set(workflow.name, workflow);
+    created(world, workflow);
     const answer = {
       apiVersion: "argoproj.io/v1alpha1",
       kind: "Workflow",
@@ -284,7 +382,91 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     send(response, flavour === "kubernetes" ? 201 : 200, answer);
   }
 
+  /**
+   * Lists workflows of a namespace, or of every namespace (`/api/v1/workflows/`,
+   * `/apis/argoproj.io/v1alpha1/workflows`), by label selector: Argo Server's
+   * `listOptions.labelSelector` (other `listOptions.*`, `fields` and the filters it documents are
+   * accepted), the Kubernetes API's `labelSelector`, and its metadata-only answer for
+   * `Accept: …;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`. Unknown parameters are refused.
+   */
+  function listWorkflows(
+    world: World,
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    namespace: string,
+  ) {
+    const kubernetes = url.pathname.startsWith("/apis/");
+    const fail = (status: number, message: string) =>
+      kubernetes
+        ? send(response, status, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message,
+            code: status,
+          })
+        : send(response, status, { code: status === 401 ? 16 : 3, message, details: [] });
+    if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized");
+    const allowed = kubernetes
+      ? new Set(["labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "timeoutSeconds"])
+      : new Set([
+          "listOptions.labelSelector",
+          "listOptions.fieldSelector",
+          "listOptions.limit",
+          "listOptions.continue",
+          "listOptions.resourceVersion",
+          "listOptions.resourceVersionMatch",
+          "listOptions.timeoutSeconds",
+          "fields",
+          "nameFilter",
+          "createdAfter",
+          "finishedBefore",
+        ]);
+    const unknown = [...url.searchParams.keys()].filter((key) => !allowed.has(key));
+    if (unknown.length > 0) return fail(400, `unknown query parameter(s): ${unknown.join(", ")}`);
+    const selector = parseLabelSelector(
+      url.searchParams.get(kubernetes ? "labelSelector" : "listOptions.labelSelector") ?? "",
+    );
+    if ("error" in selector) return fail(400, selector.error);
+    const now = Date.now();
+    const scope = namespace === "" ? [...world.namespaces.values()] : [stateIn(world, namespace)];
+    const items = scope
+      .flatMap((ns) => [...ns.workflows.values()])
+      .filter((workflow) => selector(labelsOf(world, workflow, now)))
+      .map((workflow) => ({
+        metadata: {
+          name: workflow.name,
+          namespace: workflow.namespace,
+          labels: labelsOf(world, workflow, now),
+          creationTimestamp: new Date(workflow.createdAt).toISOString(),
+        },
+        spec: { workflowTemplateRef: { name: workflow.template.name } },
+        status: { phase: phaseOf(world, workflow, now) },
+      }));
+    const metadataOnly = /as=PartialObjectMetadataList/.test(request.headers.accept ?? "");
+    if (kubernetes && metadataOnly) {
+      return send(response, 200, {
+        kind: "PartialObjectMetadataList",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: { resourceVersion: String(now) },
+        items: items.map((item) => ({
+          kind: "PartialObjectMetadata",
+          apiVersion: "meta.k8s.io/v1",
+          metadata: item.metadata,
+        })),
+      });
+    }
+    send(response, 200, {
+      ...(kubernetes ? { apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowList" } : {}),
+      metadata: { resourceVersion: String(now) },
+      items,
+    });
+  }
+
   function readWorkflow(
+    world: World,
     request: IncomingMessage,
     response: ServerResponse,
     namespace: string,
@@ -304,20 +486,23 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
           })
         : send(response, status, { code: grpcCode, message, details: [] });
     if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
-    const workflow = state(namespace).workflows.get(name);
+    const workflow = stateIn(world, namespace).workflows.get(name);
     if (!workflow) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
     const nodes = workflow.nodes ?? defaultNodes(name);
     send(response, 200, {
       apiVersion: "argoproj.io/v1alpha1",
       kind: "Workflow",
-      metadata: { name, namespace, labels: workflow.labels, annotations: workflow.annotations },
+      metadata: { name, namespace, labels: labelsOf(world, workflow, Date.now()), annotations: workflow.annotations },
       spec: {
         workflowTemplateRef: {
           name: workflow.template.name,
           ...(workflow.template.kind === "ClusterWorkflowTemplate" ? { clusterScope: true } : {}),
         },
       },
-      status: { phase: "Running", nodes: Object.fromEntries(nodes.map((node) => [node.id, node])) },
+      status: {
+        phase: phaseOf(world, workflow, Date.now()),
+        nodes: Object.fromEntries(nodes.map((node) => [node.id, node])),
+      },
     });
   }
 
@@ -420,6 +605,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
   }
 
   function handleSet(
+    world: World,
     namespace: string,
     name: string,
     json: Record<string, unknown>,
@@ -428,7 +614,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
   ) {
     const problems = validateDefinition("io.argoproj.workflow.v1alpha1.WorkflowSetRequest", json);
     if (problems.length > 0) return fail(400, problems.join("; "), "BadRequest", 3);
-    const ns = state(namespace);
+    const ns = stateIn(world, namespace);
     if (!ns.workflows.has(name)) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
     if (typeof json.nodeFieldSelector !== "string" || json.nodeFieldSelector === "") {
       return fail(400, "nodeFieldSelector is required", "BadRequest", 3);
@@ -440,10 +626,10 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     send(response, 200, { metadata: { name, namespace } });
   }
 
-  function control(url: URL, method: string, body: string, response: ServerResponse) {
+  function control(world: World, url: URL, method: string, body: string, response: ServerResponse) {
     const namespace = url.searchParams.get("namespace") ?? "";
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-    const ns = state(namespace);
+    const ns = stateIn(world, namespace);
     switch (`${method} ${url.pathname}`) {
       case "POST /_fake/behaviour":
         ns.behaviour = json as Behaviour;
@@ -462,8 +648,26 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
       case "GET /_fake/sets":
         return send(response, 200, { sets: ns.sets });
       case "POST /_fake/reset":
-        namespaces.delete(namespace);
+        world.namespaces.delete(namespace);
         return send(response, 200, {});
+      case "POST /_fake/completion":
+        world.completion = json as Completion;
+        return send(response, 200, world.completion);
+      case "POST /_fake/complete": {
+        // Completes the `count` oldest running workflows of the cluster, now.
+        const now = Date.now();
+        const running = activeWorkflows(world, now).sort((a, b) => a.createdAt - b.createdAt);
+        const done = running.slice(0, Number(json.count ?? running.length));
+        for (const workflow of done) world.finishAt.set(`${workflow.namespace}/${workflow.name}`, now);
+        return send(response, 200, { completed: done.map((workflow) => workflow.name) });
+      }
+      case "GET /_fake/pressure":
+        return send(response, 200, {
+          active: activeWorkflows(world, Date.now()).length,
+          maxActive: world.maxActive,
+          maxActiveByBinding: Object.fromEntries(world.maxActiveByBinding),
+          created: world.created,
+        });
       default:
         return send(response, 404, { message: `unknown control ${method} ${url.pathname}` });
     }

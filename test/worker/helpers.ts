@@ -214,6 +214,44 @@ export const fakeCluster = {
   },
 };
 
+/**
+ * A cluster of its own on the fake (its URL is under `/w/<world>`): its own namespaces, how fast
+ * its workflows complete, and the most it ever ran at once — for tests that count a whole cluster.
+ */
+export function fakeClusterWorld(world: string) {
+  const url = `${testEnv.FAKE_CLUSTER_URL}/w/${world}`;
+  const control = async (method: string, path: string, body?: unknown, namespace = ""): Promise<unknown> => {
+    const response = await fetch(`${url}/_fake/${path}?namespace=${namespace}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  };
+  return {
+    url,
+    templates: (namespace: string, names: string[]) => control("POST", "templates", { names }, namespace),
+    /** Workflows run `runMs`, at most `perSecond` completing each second (unset: they run until completed). */
+    completion: (completion: { runMs?: number; perSecond?: number }) => control("POST", "completion", completion),
+    /** Completes the `count` oldest running workflows now. */
+    complete: async (count: number) =>
+      ((await control("POST", "complete", { count })) as { completed: string[] }).completed,
+    pressure: async () =>
+      (await control("GET", "pressure")) as {
+        active: number;
+        maxActive: number;
+        maxActiveByBinding: Record<string, number>;
+        created: number;
+      },
+    workflows: async (namespace: string) =>
+      (
+        (await control("GET", "workflows", undefined, namespace)) as {
+          workflows: Array<{ name: string; createdAt: number; labels: Record<string, string> }>;
+        }
+      ).workflows,
+  };
+}
+
 /** Registers a cluster pointing at the fake. */
 export async function putCluster(
   name: string,

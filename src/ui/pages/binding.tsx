@@ -14,6 +14,8 @@ export function BindingPage(props: {
   yaml: string;
   csrf: string;
   canEdit: boolean;
+  /** `spec.paused`: submissions held until resumed. */
+  paused: boolean;
   saveError?: string;
   saved?: string;
   dryRun: DryRun;
@@ -22,6 +24,15 @@ export function BindingPage(props: {
   return (
     <>
       <h1>WorkflowEventBinding {props.name}</h1>
+      {props.paused && (
+        <p class="notice">Paused: its events are logged and matched, its submissions held until it is resumed.</p>
+      )}
+      {props.canEdit && (
+        <form method="post" action={`${base}/${props.paused ? "resume" : "pause"}`}>
+          <Csrf token={props.csrf} />
+          <button type="submit">{props.paused ? "Resume" : "Pause"}</button>
+        </form>
+      )}
       {props.saved && <p class="notice">{props.saved}</p>}
       {props.saveError && <p class="notice error">{props.saveError}</p>}
       <div class="grid-2">

@@ -1,12 +1,24 @@
 import { Badge } from "../layout";
 import { time } from "./format";
 
-/** A cluster as the console's clusters view shows it: where it is, and its circuit breaker. */
+/** A cluster as the console's clusters view shows it: where it is, its circuit breaker, its pending slots. */
 export interface ClusterItem {
   name: string;
   type: string;
   url: string;
-  status: { circuit: string; since: string; lastError: string | null; queued: number };
+  status: {
+    circuit: string;
+    since: string;
+    lastError: string | null;
+    queued: number;
+    pending: { maxPending: number | null; active: number; held: number; countedAt: string | null };
+  };
+}
+
+/** `active / max` as last counted (— when hookline never had to count). */
+function running(pending: ClusterItem["status"]["pending"]): string {
+  if (pending.countedAt === null) return pending.maxPending === null ? "—" : `— / ${pending.maxPending}`;
+  return pending.maxPending === null ? String(pending.active) : `${pending.active} / ${pending.maxPending}`;
 }
 
 export function ClustersPage(props: { clusters: ClusterItem[] }) {
@@ -23,6 +35,10 @@ export function ClustersPage(props: { clusters: ClusterItem[] }) {
               <th>Circuit</th>
               <th>Since</th>
               <th>Queued</th>
+              <th title="Workflows hookline submitted that the cluster runs, as last counted, and its maxPending">
+                Running
+              </th>
+              <th title="Submissions held for a slot (maxPending, a paused binding)">Held</th>
               <th>Last error</th>
             </tr>
           </thead>
@@ -37,6 +53,8 @@ export function ClustersPage(props: { clusters: ClusterItem[] }) {
                 </td>
                 <td>{time(cluster.status.since)}</td>
                 <td>{cluster.status.queued}</td>
+                <td>{running(cluster.status.pending)}</td>
+                <td>{cluster.status.pending.held}</td>
                 <td>{cluster.status.lastError ?? ""}</td>
               </tr>
             ))}

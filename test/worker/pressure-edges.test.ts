@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import {
+  adminAuth,
+  applyBinding,
+  binding,
+  call,
+  fakeClusterWorld,
+  type LoggedEvent,
+  putCluster,
+  sendEvent,
+  waitForOutcome,
+} from "./helpers";
+
+// Under pressure, at its edges: a hold whose rule goes away, and bulk replays that overlap.
+
+function pressured(name: string, cluster: string, spec: Record<string, unknown> = {}) {
+  const base = binding(name, "true", "build");
+  return { ...base, spec: { ...base.spec, cluster, ...spec } };
+}
+
+const statusOf = (event: LoggedEvent) => event.results[0]?.status;
+
+describe("a held submission whose hold is lifted", () => {
+  it("is sent once its binding's maxPending is removed (the cluster has none)", async () => {
+    const world = fakeClusterWorld("rv-lift");
+    await world.templates("rv-lift", ["build"]);
+    await putCluster("rv-lift", "argo-server", { url: world.url });
+    await applyBinding("rv-lift", pressured("capped", "rv-lift", { maxPending: 1 }));
+    const first = await sendEvent("rv-lift", { n: 1 });
+    expect(statusOf(await waitForOutcome("rv-lift", first))).toBe("submitted");
+    const second = await sendEvent("rv-lift", { n: 2 });
+    expect(statusOf(await waitForOutcome("rv-lift", second, (event) => statusOf(event) !== undefined))).toBe("held");
+    // The cap goes: nothing holds the second event any more.
+    await applyBinding("rv-lift", pressured("capped", "rv-lift"));
+    const released = await waitForOutcome("rv-lift", second, (event) => statusOf(event) !== "held", 30_000).catch(
+      () => null,
+    );
+    expect(released && statusOf(released)).toBe("submitted");
+  }, 60_000);
+
+  it("is sent once its binding is deleted (a pending one is sent from its stored request)", async () => {
+    const world = fakeClusterWorld("rv-gone");
+    await world.templates("rv-gone", ["build"]);
+    await putCluster("rv-gone", "argo-server", { url: world.url });
+    await applyBinding("rv-gone", pressured("capped", "rv-gone", { maxPending: 1 }));
+    const first = await sendEvent("rv-gone", { n: 1 });
+    expect(statusOf(await waitForOutcome("rv-gone", first))).toBe("submitted");
+    const second = await sendEvent("rv-gone", { n: 2 });
+    expect(statusOf(await waitForOutcome("rv-gone", second, (event) => statusOf(event) !== undefined))).toBe("held");
+    const deleted = await call("/api/v1/namespaces/rv-gone/workfloweventbindings/capped", {
+      method: "DELETE",
+      headers: adminAuth,
+    });
+    expect(deleted.status).toBe(204);
+    const released = await waitForOutcome("rv-gone", second, (event) => statusOf(event) !== "held", 30_000).catch(
+      () => null,
+    );
+    expect(released && statusOf(released)).not.toBe("held");
+    expect(released?.outcome).not.toBe("pending");
+  }, 60_000);
+});
+
+describe("bulk replay, once", () => {
+  async function replays(namespace: string): Promise<string[]> {
+    const listed = await call(`/api/v1/namespaces/${namespace}/events?limit=100`, { headers: adminAuth });
+    const items = ((await listed.json()) as { items: Array<{ id: string }> }).items;
+    const details = await Promise.all(
+      items.map(async (item) => {
+        const detail = await call(`/api/v1/namespaces/${namespace}/events/${item.id}`, { headers: adminAuth });
+        return ((await detail.json()) as { replayOf: string | null }).replayOf;
+      }),
+    );
+    return details.filter((of): of is string => of !== null).sort();
+  }
+
+  it("the same filter spelled another way (the same instant) starts nothing new", async () => {
+    const world = fakeClusterWorld("rv-spell");
+    await world.templates("rv-spell", ["build"]);
+    await putCluster("rv-spell", "argo-server", { url: world.url });
+    await applyBinding("rv-spell", pressured("replayer", "rv-spell"));
+    const ids = [await sendEvent("rv-spell", { n: 1 }), await sendEvent("rv-spell", { n: 2 })];
+    for (const id of ids) await waitForOutcome("rv-spell", id);
+    const since = new Date(Date.now() - 60_000);
+    const replay = (filter: unknown) =>
+      call("/api/v1/namespaces/rv-spell/events/replay", {
+        method: "POST",
+        headers: { ...adminAuth, "content-type": "application/json" },
+        body: JSON.stringify({ filter }),
+      });
+    const zulu = since.toISOString(); // 2026-12-05T10:00:00.000Z
+    const offset = `${zulu.slice(0, -1)}+00:00`; // the same instant
+    const answers = await Promise.all([
+      replay({ binding: "replayer", since: zulu }),
+      replay({ binding: "replayer", since: offset }),
+    ]);
+    const replayed = await Promise.all(
+      answers.map(async (answer) => ((await answer.json()) as { replayed: number }).replayed),
+    );
+    expect(replayed.reduce((sum, count) => sum + count, 0)).toBe(2);
+  }, 60_000);
+
+  it("two overlapping filters run together replay each event once", async () => {
+    const world = fakeClusterWorld("rv-overlap");
+    await world.templates("rv-overlap", ["build"]);
+    await putCluster("rv-overlap", "argo-server", { url: world.url });
+    await applyBinding("rv-overlap", pressured("replayer", "rv-overlap"));
+    const ids = [await sendEvent("rv-overlap", { n: 1 }), await sendEvent("rv-overlap", { n: 2 })];
+    for (const id of ids) await waitForOutcome("rv-overlap", id);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const replay = (filter: unknown) =>
+      call("/api/v1/namespaces/rv-overlap/events/replay", {
+        method: "POST",
+        headers: { ...adminAuth, "content-type": "application/json" },
+        body: JSON.stringify({ filter }),
+      });
+    await Promise.all([
+      replay({ binding: "replayer", since }),
+      replay({ binding: "replayer", outcome: "submitted", since }),
+    ]);
+    // Wait for the replays to be logged, then count them: each original once.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await waitForOutcome("rv-overlap", ids[1] ?? "");
+    expect(await replays("rv-overlap")).toEqual([...ids].sort());
+    expect((await world.workflows("rv-overlap")).length).toBe(4);
+  }, 60_000);
+});
