@@ -87,3 +87,24 @@ export function Badge(props: { value: string }) {
 export function Csrf(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
+
+/** A list filter: a labelled select of `values` ("" shown as "any"), `current` selected. */
+export function FilterSelect(props: {
+  label: string;
+  name: string;
+  values: readonly string[];
+  current: string | undefined;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name}>
+        {["", ...props.values].map((value) => (
+          <option value={value} selected={value === (props.current ?? "")}>
+            {value || "any"}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

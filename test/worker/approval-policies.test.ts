@@ -8,13 +8,12 @@ import {
   bearer,
   call,
   callJson,
+  slackClick as clickInSlack,
   createToken,
   expectError,
   fakeCluster,
-  postSlackInteraction,
   putCluster,
   receiver,
-  requestTo,
 } from "./helpers";
 
 // Approval policies people ask for: a quorum of distinct people across channels, no
@@ -94,24 +93,9 @@ async function buttonValue(gate: string): Promise<string> {
   );
 }
 
-let clicks = 0;
 /** A signed Slack click; resolves with hookline's answer to the clicker. */
-async function slackClick(value: string, user: string, approve = true): Promise<string> {
-  const n = ++clicks;
-  const response = await postSlackInteraction(
-    {
-      type: "block_actions",
-      user: { id: user },
-      response_url: `${receiver.url}/slackapi/${SLACK_KEY}/actions/${n}`,
-      actions: [{ action_id: approve ? "hookline_approve" : "hookline_reject", value }],
-      message: { text: "Approval requested", blocks: [] },
-    },
-    SIGNING_SECRET,
-  );
-  expect(response.status).toBe(200);
-  const answer = await requestTo(SLACK_KEY, (request) => request.path.endsWith(`/actions/${n}`));
-  return (JSON.parse(answer.body) as { text: string }).text;
-}
+const slackClick = (value: string, user: string, approve = true) =>
+  clickInSlack(SLACK_KEY, SIGNING_SECRET, { value, user, approve });
 
 // Cloudflare Access: a team key pair, its JWKS served by the receiver, assertions signed with it.
 const keyPair = crypto.subtle.generateKey(

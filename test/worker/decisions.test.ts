@@ -10,10 +10,10 @@ import {
   bearer,
   call,
   callJson,
+  slackClick as clickInSlack,
   createToken,
   expectError,
   fakeCluster,
-  postSlackInteraction,
   putCluster,
   type ReceivedRequest,
   receiver,
@@ -115,24 +115,9 @@ async function linksOf(gate: string): Promise<{ approve: string; reject: string 
   return { approve: link("Approve"), reject: link("Reject") };
 }
 
-let clicks = 0;
 /** A signed Slack click on a gate's button; resolves once hookline has answered the clicker. */
-async function slackClick(value: string, user: string, approve: boolean, secret = SIGNING_SECRET): Promise<string> {
-  const n = ++clicks;
-  const response = await postSlackInteraction(
-    {
-      type: "block_actions",
-      user: { id: user },
-      response_url: `${receiver.url}/slackapi/${SLACK_KEY}/actions/${n}`,
-      actions: [{ action_id: approve ? "hookline_approve" : "hookline_reject", value }],
-      message: { text: "Approval requested", blocks: [] },
-    },
-    secret,
-  );
-  expect(response.status).toBe(200);
-  const answer = await requestTo(SLACK_KEY, (request) => request.path.endsWith(`/actions/${n}`));
-  return (JSON.parse(answer.body) as { text: string }).text;
-}
+const slackClick = (value: string, user: string, approve: boolean, secret = SIGNING_SECRET) =>
+  clickInSlack(SLACK_KEY, secret, { value, user, approve });
 
 /** A HooklineEvent forged as a posted resource. */
 function forgedEvent(gate: GateView, type: string, service: string, extra: Record<string, unknown> = {}) {

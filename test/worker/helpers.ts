@@ -382,6 +382,33 @@ export function requestTo(key: string, matches: (request: ReceivedRequest) => bo
   );
 }
 
+let slackClicks = 0;
+
+/**
+ * A signed Slack button click on a gate's request, as the app `slackKey` (its receiver key) whose
+ * signing secret is `secret` would post it; resolves with the text hookline answered the clicker.
+ */
+export async function slackClick(
+  slackKey: string,
+  secret: string,
+  click: { value: string; user: string; approve: boolean },
+): Promise<string> {
+  const n = ++slackClicks;
+  const response = await postSlackInteraction(
+    {
+      type: "block_actions",
+      user: { id: click.user },
+      response_url: `${receiver.url}/slackapi/${slackKey}/actions/${n}`,
+      actions: [{ action_id: click.approve ? "hookline_approve" : "hookline_reject", value: click.value }],
+      message: { text: "Approval requested", blocks: [] },
+    },
+    secret,
+  );
+  expect(response.status).toBe(200);
+  const answer = await requestTo(slackKey, (request) => request.path.endsWith(`/actions/${n}`));
+  return (JSON.parse(answer.body) as { text: string }).text;
+}
+
 /** An event-log row as the consumer would write it (body inline, no results), for seeding a log directly. */
 export function eventRecord(
   namespace: string,

@@ -1,5 +1,5 @@
 import type { describeDelivery } from "../../notifications/deliveries";
-import { Badge, Csrf } from "../layout";
+import { Badge, Csrf, FilterSelect } from "../layout";
 import { time } from "./format";
 
 export type DeliveryItem = ReturnType<typeof describeDelivery>;
@@ -14,16 +14,12 @@ export function DeliveriesPage(props: {
     <>
       <h1>Notification deliveries</h1>
       <form class="filters" method="get">
-        <label>
-          Status
-          <select name="status">
-            {["", "pending", "sending", "delivered", "failed"].map((status) => (
-              <option value={status} selected={status === (props.status ?? "")}>
-                {status || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Status"
+          name="status"
+          values={["pending", "sending", "delivered", "failed"]}
+          current={props.status}
+        />
         <button type="submit">Filter</button>
       </form>
       <div class="table-wrap">

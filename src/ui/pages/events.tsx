@@ -1,5 +1,5 @@
 import type { summarizeEvent } from "../../events/log";
-import { Badge } from "../layout";
+import { Badge, FilterSelect } from "../layout";
 import { time } from "./format";
 
 /** What the pages show: the API's own shapes (the console lists and reads through the same functions). */
@@ -24,16 +24,12 @@ export function EventsPage(props: {
           Discriminator
           <input type="text" name="discriminator" value={filters.discriminator ?? ""} />
         </label>
-        <label>
-          Outcome
-          <select name="outcome">
-            {["", "submitted", "no_match", "no_bindings", "partially_failed", "failed", "pending"].map((outcome) => (
-              <option value={outcome} selected={outcome === (filters.outcome ?? "")}>
-                {outcome || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Outcome"
+          name="outcome"
+          values={["submitted", "no_match", "no_bindings", "partially_failed", "failed", "pending"]}
+          current={filters.outcome}
+        />
         <button type="submit">Filter</button>
       </form>
       <div class="table-wrap">
