@@ -26,12 +26,26 @@ export interface Shard<T> {
 
 /** The event log's databases, in the order EVENT_LOG_SHARDS names them. */
 export function eventLogs(env: Env): Shard<D1Database>[] {
-  return resolve(env, env.EVENT_LOG_SHARDS, "DB", "EVENT_LOG_SHARDS", isDatabase);
+  return resolved(env).logs;
 }
 
 /** The queues events are sent to, in the order EVENT_QUEUE_SHARDS names them. */
 export function eventQueues(env: Env): Shard<Queue>[] {
-  return resolve(env, env.EVENT_QUEUE_SHARDS, "EVENTS", "EVENT_QUEUE_SHARDS", isQueue);
+  return resolved(env).queues;
+}
+
+/** Both lists, resolved once per env (every event asks for its queue). */
+const resolvedShards = new WeakMap<Env, { logs: Shard<D1Database>[]; queues: Shard<Queue>[] }>();
+function resolved(env: Env): { logs: Shard<D1Database>[]; queues: Shard<Queue>[] } {
+  let shards = resolvedShards.get(env);
+  if (!shards) {
+    shards = {
+      logs: resolve(env, env.EVENT_LOG_SHARDS, "DB", "EVENT_LOG_SHARDS", isDatabase),
+      queues: resolve(env, env.EVENT_QUEUE_SHARDS, "EVENTS", "EVENT_QUEUE_SHARDS", isQueue),
+    };
+    resolvedShards.set(env, shards);
+  }
+  return shards;
 }
 
 /** The database holding a namespace's events. */

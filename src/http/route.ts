@@ -1,4 +1,4 @@
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../auth/context";
 import { authorize, GLOBAL, type Principal, requirePrincipal, type Scope } from "../auth/principal";
@@ -181,16 +181,25 @@ function admit(access: Access, c: Context<AppEnv>): { principal: Principal | und
   }
 }
 
+/** Resolves the caller of a request (the API's credentials, the console's session) onto its context. */
+export type Identify = (c: Context<AppEnv>) => Promise<void>;
+
 /**
- * Registers declared routes on an app, each behind `identify` (which resolves the caller: the
- * API's credentials, the console's session) and its access check.
+ * Registers declared routes on an app, each as one handler that runs `identify` and then the
+ * route (its access check first). One handler, not a middleware and a handler: Hono calls a lone
+ * handler directly instead of composing a chain — the events route runs for every event.
  */
-export function mount(app: Hono<AppEnv>, routes: readonly Route[], identify: MiddlewareHandler<AppEnv>): void {
+export function mount(app: Hono<AppEnv>, routes: readonly Route[], identify: Identify): void {
   for (const declared of routes) {
-    const run = (c: Context<AppEnv>) => declared.run(c);
     // A public route authenticates itself (or is public): no credential lookup on its way in.
-    if (declared.spec.access.access === "public") app.on(declared.spec.method, declared.spec.path, run);
-    else app.on(declared.spec.method, declared.spec.path, identify, run);
+    const handler =
+      declared.spec.access.access === "public"
+        ? (c: Context<AppEnv>) => declared.run(c)
+        : async (c: Context<AppEnv>) => {
+            await identify(c);
+            return declared.run(c);
+          };
+    app.on(declared.spec.method, declared.spec.path, handler);
   }
 }
 

@@ -77,7 +77,8 @@ const securityHeaders = createMiddleware<UiEnv>(async (c, next) => {
  * every form post of a session must carry its CSRF token. Pages without a session answer with the
  * sign-in page (the console's error handler turns `unauthenticated` into a redirect).
  */
-const sessions = createMiddleware<UiEnv>(async (c, next) => {
+/** The console's `identify`: the session (cookie or Cloudflare Access), and a form post's origin and CSRF token. */
+async function sessions(c: UiContext): Promise<void> {
   const session = await readSession(c.env, getCookie(c, SESSION_COOKIE), c.req.header("cf-access-jwt-assertion"));
   c.set("session", session ?? undefined);
   c.set("principal", session?.principal);
@@ -92,8 +93,7 @@ const sessions = createMiddleware<UiEnv>(async (c, next) => {
         "the form's CSRF token is missing or wrong; reload the page and try again",
       );
   }
-  await next();
-});
+}
 
 function page(c: UiContext, title: string, body: Child, options: { status?: number; namespace?: string } = {}) {
   const session = c.get("session");

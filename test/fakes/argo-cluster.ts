@@ -58,6 +58,8 @@ export interface SetCall {
   namespace: string;
   name: string;
   body: Record<string, unknown>;
+  /** When the fake received it (epoch ms). */
+  at: number;
 }
 
 /** How a namespace's next requests fail: counts are consumed one request at a time. */
@@ -622,7 +624,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     if (json.phase !== undefined && json.phase !== "Succeeded" && json.phase !== "Failed" && json.phase !== "Error") {
       return fail(400, `phase "${String(json.phase)}" is not valid`, "BadRequest", 3);
     }
-    ns.sets.push({ namespace, name, body: json });
+    ns.sets.push({ namespace, name, body: json, at: Date.now() });
     send(response, 200, { metadata: { name, namespace } });
   }
 

@@ -48,6 +48,16 @@ describe("ingest auth: bearer tokens", () => {
     expect((await countRows("event_log")) + (await countRows("event_counts"))).toBe(before);
   });
 
+  it("refuses a forged secret on a token's id after the real token was verified (and accepts the real one again)", async () => {
+    const token = await createToken({ name: "verified-once", namespaces: ["team-a"], scopes: ["events:write"] });
+    await expectAccepted(await postEvent("team-a/x", payload, bearer(token)));
+    const forged = `${token.slice(0, -1)}${token.endsWith("x") ? "y" : "x"}`;
+    await expectError(await postEvent("team-a/x", payload, bearer(forged)), 401, "unauthenticated");
+    await expectError(await postEvent("team-a/x", payload, bearer(`${token}x`)), 401, "unauthenticated");
+    await expectAccepted(await postEvent("team-a/x", payload, { authorization: `  bearer   ${token} ` }));
+    await expectAccepted(await postEvent("team-a/x", payload, bearer(token)));
+  });
+
   it("refuses a token for another namespace with 403", async () => {
     const token = await createToken({ name: "team-b-only", namespaces: ["team-b"], scopes: ["events:write"] });
     await expectError(await postEvent("team-a/x", payload, bearer(token)), 403, "permission_denied");
