@@ -30,3 +30,11 @@ export function bindingPressure(
   if (maxPending === null && !paused && !ordered) return null;
   return { maxPending, paused, ordered };
 }
+
+/**
+ * True when the namespace's bindings are known and none has `uid`: the binding was deleted (or
+ * deleted and created again, as another binding). What it held is then not sent.
+ */
+export function bindingDeleted(namespace: NamespaceBindings | undefined, uid: string): boolean {
+  return namespace !== undefined && !namespace.byUid.has(uid);
+}

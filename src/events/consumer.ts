@@ -1,6 +1,6 @@
 import type { NamespaceBindings } from "../bindings/cache";
 import type { EventEnvironment } from "../bindings/evaluate";
-import { bindingPressure } from "../bindings/pressure";
+import { bindingDeleted, bindingPressure } from "../bindings/pressure";
 import { type Judgement, judgeEvent } from "../bindings/verdicts";
 import { buildSubmission } from "../clusters/submission";
 import { type Holds, submitPending } from "../clusters/submit-batch";
@@ -62,6 +62,17 @@ async function consumeShard(env: Env, db: D1Database, shard: string, received: R
     let bindings: ReadonlyMap<string, NamespaceBindings>;
     ({ work, detailedSoFar, bindings } = await judge(env, db, received));
     const unsent = work.flatMap((item) => item.results.filter((result) => TO_SEND.has(result.status)));
+    // Deleting a binding stops it: what it held is not sent (failed, saying why).
+    for (const result of unsent) {
+      if (
+        result.status === "held" &&
+        bindingDeleted(bindings.get(result.request?.namespace ?? ""), result.bindingUid)
+      ) {
+        result.status = "failed";
+        result.reason = null;
+        result.error = "the binding was deleted while this submission was held; nothing was sent";
+      }
+    }
     const now = Date.now();
     holds = await submitPending(env, unsent, (submission) =>
       bindingPressure(bindings.get(submission.request?.namespace ?? ""), submission.bindingUid, now),

@@ -38,7 +38,7 @@ describe("a held submission whose hold is lifted", () => {
     expect(released && statusOf(released)).toBe("submitted");
   }, 60_000);
 
-  it("is sent once its binding is deleted (a pending one is sent from its stored request)", async () => {
+  it("is not sent once its binding is deleted: it fails, saying so", async () => {
     const world = fakeClusterWorld("rv-gone");
     await world.templates("rv-gone", ["build"]);
     await putCluster("rv-gone", "argo-server", { url: world.url });
@@ -55,8 +55,10 @@ describe("a held submission whose hold is lifted", () => {
     const released = await waitForOutcome("rv-gone", second, (event) => statusOf(event) !== "held", 30_000).catch(
       () => null,
     );
-    expect(released && statusOf(released)).not.toBe("held");
-    expect(released?.outcome).not.toBe("pending");
+    expect(released && statusOf(released)).toBe("failed");
+    expect(released?.results[0]?.error).toContain("the binding was deleted while this submission was held");
+    expect(released?.outcome).toBe("failed");
+    expect((await world.workflows("rv-gone")).length).toBe(1);
   }, 60_000);
 });
 
