@@ -26,6 +26,12 @@ export const MIN_RETRY_MS = 1_000;
 export const MAX_RETRY_MS = 20_000;
 /** A paused binding's claims ask again this often. */
 export const PAUSED_RETRY_MS = 5_000;
+/**
+ * A superseded claim is remembered this long for its event to hear it: the event may ask again
+ * much later than its retry (held by the cluster's breaker meanwhile, or behind a queue backlog),
+ * and by then the newer event may have been sent. Once told, it is forgotten after WAITING_TTL_MS.
+ */
+export const SUPERSEDED_TTL_MS = 10 * 60_000;
 
 /** One submission asking for a slot. */
 export interface Claim {
@@ -67,8 +73,8 @@ export interface PressureState {
   listedAt: number;
   granted: Map<string, Granted>;
   waiting: Map<string, Waiting>;
-  /** Claims a newer one of their key replaced while they waited: by which event, and when. */
-  superseded: Map<string, { by: string; at: number }>;
+  /** Claims a newer one of their key replaced while they waited: by which event, when, and when it was last told. */
+  superseded: Map<string, { by: string; at: number; toldAt?: number }>;
   /** How fast the cluster's counted workflows end (per second, smoothed over lists): how soon a place in line comes up. */
   freedPerSecond?: number;
 }
@@ -152,8 +158,11 @@ export function claim(
 ): { state: PressureState; answers: ClaimAnswer[] } {
   const waiting = new Map<string, Waiting>();
   for (const [key, entry] of state.waiting) if (now - entry.askedAt < WAITING_TTL_MS) waiting.set(key, entry);
-  const superseded = new Map<string, { by: string; at: number }>();
-  for (const [key, entry] of state.superseded ?? []) if (now - entry.at < WAITING_TTL_MS) superseded.set(key, entry);
+  const superseded = new Map<string, { by: string; at: number; toldAt?: number }>();
+  for (const [key, entry] of state.superseded ?? []) {
+    const kept = entry.toldAt === undefined ? now - entry.at < SUPERSEDED_TTL_MS : now - entry.toldAt < WAITING_TTL_MS;
+    if (kept) superseded.set(key, entry);
+  }
   const asking = new Set<string>();
   const answers = new Map<string, ClaimAnswer>();
   for (const request of claims) {
@@ -162,6 +171,7 @@ export function claim(
     if (state.granted.has(key) || state.listed.has(key)) continue;
     const replaced = superseded.get(key);
     if (replaced) {
+      superseded.set(key, { ...replaced, toldAt: now });
       answers.set(key, supersededAnswer(replaced.by));
       continue;
     }
@@ -171,7 +181,7 @@ export function claim(
     if (other && other.order > entry.order) {
       // A newer event of the key already waits: this one will not submit.
       waiting.delete(key);
-      superseded.set(key, { by: other.order, at: now });
+      superseded.set(key, { by: other.order, at: now, toldAt: now });
       answers.set(key, supersededAnswer(other.order));
       continue;
     }

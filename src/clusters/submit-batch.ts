@@ -84,6 +84,8 @@ async function submitToCluster(
 ): Promise<void> {
   if (!cluster.ok) {
     for (const submission of submissions) {
+      // A held one's reason (the slot it waited for) no longer applies: the error says why it failed.
+      if (submission.status === "held") submission.reason = null;
       submission.status = "failed";
       submission.error = cluster.error.message;
     }

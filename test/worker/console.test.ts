@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { renderMarkdown } from "../../src/ui/markdown";
-import { applyBinding, binding, call, createToken } from "./helpers";
+import { adminAuth, applyBinding, binding, call, createToken } from "./helpers";
 
 async function signIn(token: string): Promise<string> {
   const response = await call("/ui/login", {
@@ -56,6 +56,35 @@ describe("console sessions and security headers", () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
     expect((await post(`_csrf=${encodeURIComponent(csrf)}`, { origin: "https://evil.example.com" })).status).toBe(403);
     expect((await post(`_csrf=${encodeURIComponent(csrf)}`)).status).toBe(404);
+  });
+
+  it("pauses a binding only from its own site with the CSRF token; a refusal's page keeps the security headers", async () => {
+    await applyBinding("csrf-pause", binding("held", "true", "build"));
+    const cookie = await signIn(env.HOOKLINE_ADMIN_TOKEN);
+    const html = await (await page("/ui", cookie)).text();
+    const csrf = encodeURIComponent(/name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "");
+    const pause = (body: string, headers: Record<string, string> = {}) =>
+      page("/ui/namespaces/csrf-pause/workfloweventbindings/held/pause", cookie, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body,
+      });
+    const paused = async () => {
+      const stored = await call("/api/v1/namespaces/csrf-pause/workfloweventbindings/held", { headers: adminAuth });
+      return ((await stored.json()) as { spec: { paused?: boolean } }).spec.paused === true;
+    };
+    for (const refused of [
+      await pause("_csrf=forged"),
+      await pause(`_csrf=${csrf}`, { origin: "https://evil.example.com" }),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(refused.headers.get("x-frame-options")).toBe("DENY");
+      expect(refused.headers.get("cache-control")).toBe("no-store");
+    }
+    expect(await paused()).toBe(false);
+    expect((await pause(`_csrf=${csrf}`)).status).toBe(200);
+    expect(await paused()).toBe(true);
   });
 
   it("shows only what the token's scopes and namespaces allow; deleting the token ends the session", async () => {

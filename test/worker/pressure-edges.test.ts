@@ -62,6 +62,24 @@ describe("a held submission whose hold is lifted", () => {
   }, 60_000);
 });
 
+describe("a held submission whose cluster goes away", () => {
+  it("fails naming the missing cluster, no longer saying it is held", async () => {
+    const world = fakeClusterWorld("rv-nocl");
+    await world.templates("rv-nocl", ["build"]);
+    await putCluster("rv-nocl", "argo-server", { url: world.url, maxPending: 1 });
+    await applyBinding("rv-nocl", pressured("capped", "rv-nocl"));
+    const first = await sendEvent("rv-nocl", { n: 1 });
+    expect(statusOf(await waitForOutcome("rv-nocl", first))).toBe("submitted");
+    const second = await sendEvent("rv-nocl", { n: 2 });
+    expect(statusOf(await waitForOutcome("rv-nocl", second, (event) => statusOf(event) !== undefined))).toBe("held");
+    const deleted = await call("/api/v1/clusters/rv-nocl", { method: "DELETE", headers: adminAuth });
+    expect(deleted.status).toBe(204);
+    const failed = await waitForOutcome("rv-nocl", second, (event) => statusOf(event) !== "held", 30_000);
+    expect(failed.results[0]).toMatchObject({ status: "failed", error: expect.stringContaining("not configured") });
+    expect(failed.results[0]?.reason ?? "").not.toMatch(/^held/);
+  }, 60_000);
+});
+
 describe("bulk replay, once", () => {
   async function replays(namespace: string): Promise<string[]> {
     const listed = await call(`/api/v1/namespaces/${namespace}/events?limit=100`, { headers: adminAuth });

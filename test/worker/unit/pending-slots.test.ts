@@ -259,6 +259,25 @@ describe("pending slots", () => {
     ]);
   });
 
+  it("supersede: a replaced claim that asks again late (held by the breaker, a backlog) still hears it, once the newer one was sent", () => {
+    let state = applyList(initialPressure(), [{ namespace: "team", name: "running", binding: "a" }], 0);
+    // Binding a (cap 2) is full; event 1 of key "main" waits, event 3 of the key replaces it.
+    state = claim(state, [claimOf(90, "a")], CLUSTER_MAX, 1).state;
+    state = claim(state, [claimOf(1, "a", false, "main")], CLUSTER_MAX, 2).state;
+    state = claim(state, [claimOf(3, "a", false, "main")], CLUSTER_MAX, 3).state;
+    // A slot frees; event 3 takes it and is sent.
+    state = settle(state, { created: [], released: [claimOf(90, "a")] }, 4);
+    const sent = claim(state, [claimOf(3, "a", false, "main")], CLUSTER_MAX, 5);
+    expect(sent.answers[0]?.granted).toBe(true);
+    state = settle(sent.state, { created: [claimOf(3, "a")], released: [] }, 6);
+    // A minute later (the cluster's breaker held event 1 meanwhile) event 1 asks again: superseded, not sent after 3.
+    const late = claim(state, [claimOf(1, "a", false, "main")], CLUSTER_MAX, 60_000);
+    expect(late.answers[0]).toMatchObject({ granted: false, supersededBy: "wf-0003" });
+    // Told, it is forgotten soon after (the record does not outlive the claim that needed it).
+    const later = claim(late.state, [claimOf(7, "b")], CLUSTER_MAX, 60_000 + WAITING_TTL_MS);
+    expect(later.state.superseded.size).toBe(0);
+  });
+
   it("held claims ask again about when their place comes up: later places later, never past the cap", () => {
     const running = (count: number) =>
       Array.from({ length: count }, (_, index) => ({ namespace: "team", name: `run-${index}`, binding: "b" }));
