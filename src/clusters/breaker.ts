@@ -78,8 +78,29 @@ export class ClusterBreaker extends DurableObject<Env> {
     return { ...viewOf(await this.load(Date.now())), pressure: pressureView(pressure) };
   }
 
+  /**
+   * The pressure state, loaded once. Stored in two parts so no write grows with a held line: the
+   * granted slots and replaced claims (bounded by the caps) in one value, and the waiting line one
+   * SQL row per claim — written when a claim joins or changes place, deleted when it leaves, never
+   * when a held claim just asks again. The cluster's list is not stored: it is asked for again.
+   */
   private async loadPressure(): Promise<PressureState> {
-    this.pressure ??= (await this.ctx.storage.get<PressureState>("pressure")) ?? initialPressure();
+    if (this.pressure) return this.pressure;
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS waiting (key TEXT PRIMARY KEY, claim TEXT NOT NULL) WITHOUT ROWID");
+    const stored = await this.ctx.storage.get<StoredPressure>("pressure");
+    // A loaded claim keeps its place for a whole WAITING_TTL_MS from now: its submission asks again within it.
+    const now = Date.now();
+    const waiting: PressureState["waiting"] = new Map();
+    for (const row of sql.exec<{ key: string; claim: string }>("SELECT key, claim FROM waiting")) {
+      waiting.set(row.key, { ...(JSON.parse(row.claim) as StoredWaiting), askedAt: now });
+    }
+    this.pressure = {
+      ...initialPressure(),
+      ...(stored ? { granted: stored.granted, superseded: stored.superseded } : {}),
+      ...(stored?.freedPerSecond === undefined ? {} : { freedPerSecond: stored.freedPerSecond }),
+      waiting,
+    };
     return this.pressure;
   }
 
@@ -92,8 +113,25 @@ export class ClusterBreaker extends DurableObject<Env> {
   }
 
   private async storePressure(next: PressureState): Promise<void> {
+    const before = this.pressure?.waiting ?? new Map<string, StoredWaiting>();
     this.pressure = next;
-    await this.ctx.storage.put("pressure", next);
+    const sql = this.ctx.storage.sql;
+    for (const [key, entry] of next.waiting) {
+      const known = before.get(key);
+      if (known && samePlace(known, entry)) continue;
+      sql.exec(
+        "INSERT INTO waiting (key, claim) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET claim = ?2",
+        key,
+        JSON.stringify(storedWaiting(entry)),
+      );
+    }
+    for (const key of before.keys()) if (!next.waiting.has(key)) sql.exec("DELETE FROM waiting WHERE key = ?1", key);
+    const stored: StoredPressure = {
+      granted: next.granted,
+      superseded: next.superseded,
+      ...(next.freedPerSecond === undefined ? {} : { freedPerSecond: next.freedPerSecond }),
+    };
+    await this.ctx.storage.put("pressure", stored);
   }
 
   /**
@@ -155,6 +193,29 @@ export class ClusterBreaker extends DurableObject<Env> {
     await this.storePressure(applyList(this.current(), listed.value, askedAt));
     return null;
   }
+}
+
+/** What the "pressure" value holds: the parts of the state that the caps bound. */
+type StoredPressure = Pick<PressureState, "granted" | "superseded" | "freedPerSecond">;
+type WaitingEntry = PressureState["waiting"] extends Map<string, infer W> ? W : never;
+/** A waiting claim as its row holds it: all but when it last asked. */
+type StoredWaiting = Omit<WaitingEntry, "askedAt">;
+
+function storedWaiting(entry: WaitingEntry): StoredWaiting {
+  const { askedAt: _, ...claim } = entry;
+  return claim;
+}
+
+/** Does a claim that asked again still stand as its row says (the same claim, in the same place)? */
+function samePlace(known: StoredWaiting, entry: StoredWaiting): boolean {
+  return (
+    known.place === entry.place &&
+    known.order === entry.order &&
+    known.paused === entry.paused &&
+    known.bindingMax === entry.bindingMax &&
+    known.supersedeKey === entry.supersedeKey &&
+    known.binding === entry.binding
+  );
 }
 
 function viewOf(state: BreakerState): Omit<BreakerView, "pressure"> {

@@ -1,3 +1,5 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   adminAuth,
@@ -142,5 +144,43 @@ describe("bulk replay, once", () => {
     await waitForOutcome("rv-overlap", ids[1] ?? "");
     expect(await replays("rv-overlap")).toEqual([...ids].sort());
     expect((await world.workflows("rv-overlap")).length).toBe(4);
+  }, 60_000);
+});
+
+describe("a long held line in the cluster's Durable Object", () => {
+  const claimOf = (index: number) => ({
+    namespace: "rv-line",
+    name: `build-${String(index).padStart(5, "0")}`,
+    binding: "line",
+    order: `01ORDER${String(index).padStart(6, "0")}`,
+    bindingMax: null,
+    paused: false,
+    supersedeKey: null,
+  });
+
+  it("keeps the line in rows, not in one value, and a reloaded object keeps its order", async () => {
+    const world = fakeClusterWorld("rv-line");
+    await putCluster("rv-line", "argo-server", { url: world.url, maxPending: 1 });
+    const stub = env.CLUSTER_BREAKER.getByName("rv-line");
+    const claims = Array.from({ length: 12_001 }, (_, index) => claimOf(index));
+    const first = await stub.claimSlots("rv-line", claims);
+    expect(first[0]).toEqual({ granted: true });
+    expect(first.slice(1).every((answer) => !answer.granted)).toBe(true);
+    await runInDurableObject(stub, async (instance: unknown, state) => {
+      const stored = await state.storage.get("pressure");
+      // The held line is 12,000 rows; the stored value holds only the one granted slot.
+      expect(JSON.stringify(stored, (_, value) => (value instanceof Map ? [...value] : value)).length).toBeLessThan(
+        2_000,
+      );
+      expect(state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM waiting").one().n).toBe(12_000);
+      // The object loses what it held in memory (as after an eviction or a deploy).
+      (instance as { pressure: unknown }).pressure = null;
+    });
+    // The first slot frees; the newest claims ask first, yet the oldest waiting one takes the slot.
+    await stub.settleSlots({ created: [], released: [{ namespace: "rv-line", name: claimOf(0).name }] });
+    const newest = await stub.claimSlots("rv-line", [claimOf(12_000)]);
+    expect(newest[0]?.granted).toBe(false);
+    const oldest = await stub.claimSlots("rv-line", [claimOf(1)]);
+    expect(oldest[0]).toEqual({ granted: true });
   }, 60_000);
 });
