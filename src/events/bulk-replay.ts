@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { eventIdFloor, newEventId } from "../lib/ids";
 import { log } from "../lib/log";
 import { parseWith } from "../lib/validation";
-import { claimDeliveries, releaseDeliveries } from "./deliveries";
+import { claimDeliveries, confirmDeliveries, releaseDeliveries } from "./deliveries";
 import { sendReplay } from "./replay";
 import { EVENT_OUTCOMES } from "./results";
 import { eventLogFor } from "./shards";
@@ -28,6 +28,8 @@ const MAX_WINDOW_MS = 7 * 86_400_000;
 const DEFAULT_WINDOW_MS = 86_400_000;
 /** Bodies read and queued at once. */
 const CONCURRENCY = 16;
+/** Sent replays confirm their claims this often (claims lapse after a minute unconfirmed). */
+const CONFIRM_EVERY = CONCURRENCY * 32;
 
 const time = z.iso.datetime({ offset: true, error: "must be an RFC 3339 time, such as 2026-12-05T10:00:00Z" });
 
@@ -97,8 +99,16 @@ export async function replayMatching(
   const claimed = await claimDeliveries(env, namespace, candidates.map(replayClaim), run);
   const todo = candidates.filter((event) => claimed.has(replayClaim(event)));
   const sentIds = new Set<string>();
+  let confirmed = 0;
+  const confirmSent = async () => {
+    const sent = todo.filter((event) => sentIds.has(event.id)).map(replayClaim);
+    await confirmDeliveries(env, namespace, sent.slice(confirmed), run);
+    confirmed = sent.length;
+  };
   try {
     for (let start = 0; start < todo.length; start += CONCURRENCY) {
+      // What is sent so far holds its claims for the day (unconfirmed claims lapse within a minute).
+      if (start > 0 && start % CONFIRM_EVERY === 0) await confirmSent();
       const chunk = todo.slice(start, start + CONCURRENCY);
       await Promise.all(
         chunk.map((event, index) =>
@@ -115,6 +125,7 @@ export async function replayMatching(
         ),
       );
     }
+    await confirmSent();
     return { matched, replayed: sentIds.size };
   } catch (error) {
     // Not done: what was claimed and not sent may be replayed by the next run.

@@ -59,6 +59,19 @@ export async function claimDeliveries(
   return new Set(answers.flat());
 }
 
+/** Confirms `owner`'s claims of `deliveries` (the work is done): they hold for the ledger's whole window. */
+export async function confirmDeliveries(
+  env: Env,
+  namespace: string,
+  deliveries: readonly string[],
+  owner: string,
+): Promise<void> {
+  const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
+  await Promise.all(
+    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").confirmEach(some, owner)),
+  );
+}
+
 /** Forgets `owner`'s claims of `deliveries` (work it claimed and did not do). */
 export async function releaseDeliveries(
   env: Env,

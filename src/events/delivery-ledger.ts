@@ -69,18 +69,20 @@ export class DeliveryLedger extends DurableObject<Env> {
   }
 
   /**
-   * Claims, for the whole window, each of `deliveries` that no claim holds (a bulk replay's
-   * `replay-of <event>`), all as `owner`; returns the ones this call claimed. One call per shard:
-   * two overlapping runs never both take an event.
+   * Claims each of `deliveries` that no claim holds (a bulk replay's `replay-of <event>`), all as
+   * `owner`; returns the ones this call claimed. Like a delivery's claim, it counts for the whole
+   * window once confirmed (`confirmEach`, after the work was done), and until then for
+   * UNCONFIRMED_CLAIM_MS — so a run that died midway does not keep its events for a day. One call
+   * per shard: two overlapping runs never both take an event.
    */
   async claimEach(deliveries: readonly string[], owner: string): Promise<string[]> {
     const now = Date.now();
     const claimed: string[] = [];
     for (const delivery of deliveries) {
       const taken = this.ctx.storage.sql.exec(
-        `INSERT INTO deliveries (delivery, event_id, seen_at, confirmed) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3, confirmed = 1
-           WHERE seen_at <= ?3 - ${DELIVERY_WINDOW_MS}
+        `INSERT INTO deliveries (delivery, event_id, seen_at, confirmed) VALUES (?1, ?2, ?3, 0)
+         ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3, confirmed = 0
+           WHERE seen_at <= ?3 - ${DELIVERY_WINDOW_MS} OR (confirmed = 0 AND seen_at <= ?3 - ${UNCONFIRMED_CLAIM_MS})
          RETURNING delivery`,
         delivery,
         owner,
@@ -92,6 +94,17 @@ export class DeliveryLedger extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
     }
     return claimed;
+  }
+
+  /** `owner`'s claims of `deliveries` were done: they count for the whole window. */
+  async confirmEach(deliveries: readonly string[], owner: string): Promise<void> {
+    for (const delivery of deliveries) {
+      this.ctx.storage.sql.exec(
+        "UPDATE deliveries SET confirmed = 1 WHERE delivery = ?1 AND event_id = ?2",
+        delivery,
+        owner,
+      );
+    }
   }
 
   /** Forgets `owner`'s claims of `deliveries` (a bulk replay that stopped before sending them). */

@@ -26,24 +26,22 @@ export interface Shard<T> {
 
 /** The event log's databases, in the order EVENT_LOG_SHARDS names them. */
 export function eventLogs(env: Env): Shard<D1Database>[] {
-  return resolved(env).logs;
+  return once(resolvedLogs, env, () => resolve(env, env.EVENT_LOG_SHARDS, "DB", "EVENT_LOG_SHARDS", isDatabase));
 }
 
 /** The queues events are sent to, in the order EVENT_QUEUE_SHARDS names them. */
 export function eventQueues(env: Env): Shard<Queue>[] {
-  return resolved(env).queues;
+  return once(resolvedQueues, env, () => resolve(env, env.EVENT_QUEUE_SHARDS, "EVENTS", "EVENT_QUEUE_SHARDS", isQueue));
 }
 
-/** Both lists, resolved once per env (every event asks for its queue). */
-const resolvedShards = new WeakMap<Env, { logs: Shard<D1Database>[]; queues: Shard<Queue>[] }>();
-function resolved(env: Env): { logs: Shard<D1Database>[]; queues: Shard<Queue>[] } {
-  let shards = resolvedShards.get(env);
+/** Each list resolved once per env (every event asks for its queue); one misnamed list never breaks the other. */
+const resolvedLogs = new WeakMap<Env, Shard<D1Database>[]>();
+const resolvedQueues = new WeakMap<Env, Shard<Queue>[]>();
+function once<T>(cache: WeakMap<Env, Shard<T>[]>, env: Env, read: () => Shard<T>[]): Shard<T>[] {
+  let shards = cache.get(env);
   if (!shards) {
-    shards = {
-      logs: resolve(env, env.EVENT_LOG_SHARDS, "DB", "EVENT_LOG_SHARDS", isDatabase),
-      queues: resolve(env, env.EVENT_QUEUE_SHARDS, "EVENTS", "EVENT_QUEUE_SHARDS", isQueue),
-    };
-    resolvedShards.set(env, shards);
+    shards = read();
+    cache.set(env, shards);
   }
   return shards;
 }

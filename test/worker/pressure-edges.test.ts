@@ -184,3 +184,18 @@ describe("a long held line in the cluster's Durable Object", () => {
     expect(oldest[0]).toEqual({ granted: true });
   }, 60_000);
 });
+
+describe("bulk replay's claims in the delivery ledger", () => {
+  it("an unconfirmed claim (a run that died midway) lapses within a minute; a confirmed one holds for the day", async () => {
+    const ledger = env.DELIVERY_LEDGER.getByName("rv-claims/0");
+    expect(await ledger.claimEach(["replay-of A", "replay-of B"], "run-1")).toEqual(["replay-of A", "replay-of B"]);
+    // Another run at the same time takes neither.
+    expect(await ledger.claimEach(["replay-of A", "replay-of B"], "run-2")).toEqual([]);
+    await ledger.confirmEach(["replay-of A"], "run-1");
+    // A minute and a second later: B was never confirmed (run-1 died), A was sent.
+    await runInDurableObject(ledger, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET seen_at = seen_at - 61000");
+    });
+    expect(await ledger.claimEach(["replay-of A", "replay-of B"], "run-3")).toEqual(["replay-of B"]);
+  });
+});
