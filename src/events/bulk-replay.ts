@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { eventIdFloor, newEventId } from "../lib/ids";
 import { log } from "../lib/log";
 import { parseWith } from "../lib/validation";
-import { claimDeliveries, confirmDeliveries, releaseDeliveries } from "./deliveries";
+import { ledgerClaims } from "./deliveries";
 import { sendReplay } from "./replay";
 import { EVENT_OUTCOMES } from "./results";
 import { eventLogFor } from "./shards";
@@ -96,13 +96,13 @@ export async function replayMatching(
   const already = await replayedSince(db, namespace, fromId);
   const candidates = selected.filter((event) => !already.has(event.id));
   const run = newEventId();
-  const claimed = await claimDeliveries(env, namespace, candidates.map(replayClaim), run);
+  const claimed = await ledgerClaims.claim(env, namespace, candidates.map(replayClaim), run);
   const todo = candidates.filter((event) => claimed.has(replayClaim(event)));
   const sentIds = new Set<string>();
   let confirmed = 0;
   const confirmSent = async () => {
     const sent = todo.filter((event) => sentIds.has(event.id)).map(replayClaim);
-    await confirmDeliveries(env, namespace, sent.slice(confirmed), run);
+    await ledgerClaims.confirm(env, namespace, sent.slice(confirmed), run);
     confirmed = sent.length;
   };
   try {
@@ -130,7 +130,7 @@ export async function replayMatching(
   } catch (error) {
     // Not done: what was claimed and not sent may be replayed by the next run.
     const unsent = todo.filter((event) => !sentIds.has(event.id)).map(replayClaim);
-    await releaseDeliveries(env, namespace, unsent, run).catch(() => undefined);
+    await ledgerClaims.release(env, namespace, unsent, run).catch(() => undefined);
     throw error;
   }
 }

@@ -43,44 +43,29 @@ export function ledgerFor(env: Env, namespace: string, delivery: string) {
 }
 
 /**
- * Claims each of a namespace's `deliveries` that no claim holds yet, as `owner`, for the ledger's
- * window — one call per ledger shard touched. Returns the ones claimed.
+ * Bulk replay's claims (`replay-of <event>`), made, confirmed or released as `owner` — one call
+ * per ledger shard the deliveries fall in (delivery-ledger.ts claimEach, confirmEach, releaseEach).
+ * `claim` returns the ones this call claimed.
  */
-export async function claimDeliveries(
-  env: Env,
-  namespace: string,
-  deliveries: readonly string[],
-  owner: string,
-): Promise<Set<string>> {
-  const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
-  const answers = await Promise.all(
-    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").claimEach(some, owner)),
-  );
-  return new Set(answers.flat());
-}
+export const ledgerClaims = {
+  async claim(env: Env, namespace: string, deliveries: readonly string[], owner: string): Promise<Set<string>> {
+    const answers = await perShard(env, namespace, deliveries, (ledger, some) => ledger.claimEach(some, owner));
+    return new Set(answers.flat());
+  },
+  async confirm(env: Env, namespace: string, deliveries: readonly string[], owner: string): Promise<void> {
+    await perShard(env, namespace, deliveries, (ledger, some) => ledger.confirmEach(some, owner));
+  },
+  async release(env: Env, namespace: string, deliveries: readonly string[], owner: string): Promise<void> {
+    await perShard(env, namespace, deliveries, (ledger, some) => ledger.releaseEach(some, owner));
+  },
+};
 
-/** Confirms `owner`'s claims of `deliveries` (the work is done): they hold for the ledger's whole window. */
-export async function confirmDeliveries(
+function perShard<T>(
   env: Env,
   namespace: string,
   deliveries: readonly string[],
-  owner: string,
-): Promise<void> {
+  call: (ledger: ReturnType<typeof ledgerFor>, some: string[]) => Promise<T>,
+): Promise<T[]> {
   const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
-  await Promise.all(
-    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").confirmEach(some, owner)),
-  );
-}
-
-/** Forgets `owner`'s claims of `deliveries` (work it claimed and did not do). */
-export async function releaseDeliveries(
-  env: Env,
-  namespace: string,
-  deliveries: readonly string[],
-  owner: string,
-): Promise<void> {
-  const byShard = groupBy(deliveries, (delivery) => fnv1a(delivery) % LEDGER_SHARDS);
-  await Promise.all(
-    [...byShard.values()].map((some) => ledgerFor(env, namespace, some[0] ?? "").releaseEach(some, owner)),
-  );
+  return Promise.all([...byShard.values()].map((some) => call(ledgerFor(env, namespace, some[0] ?? ""), some)));
 }

@@ -429,6 +429,7 @@ describe("approval gates: resuming the Argo workflow", () => {
       {
         namespace: NS,
         name: "deploy-abc12",
+        at: expect.any(Number),
         body: {
           namespace: NS,
           name: "deploy-abc12",

@@ -268,6 +268,12 @@ export async function putCluster(
   expect([200, 201], await response.clone().text()).toContain(response.status);
 }
 
+/** A binding of `build` on `cluster` matching `selector`, with spec fields added (maxPending, paused, supersede). */
+export function pressuredBinding(name: string, cluster: string, spec: Record<string, unknown> = {}, selector = "true") {
+  const base = binding(name, selector, "build");
+  return { ...base, spec: { ...base.spec, cluster, ...spec } };
+}
+
 /** Applies one binding object to a namespace (JSON) and returns the stored object. */
 export async function applyBinding(
   namespace: string,

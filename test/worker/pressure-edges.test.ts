@@ -4,21 +4,16 @@ import { describe, expect, it } from "vitest";
 import {
   adminAuth,
   applyBinding,
-  binding,
   call,
   fakeClusterWorld,
   type LoggedEvent,
+  pressuredBinding,
   putCluster,
   sendEvent,
   waitForOutcome,
 } from "./helpers";
 
 // Under pressure, at its edges: a hold whose rule goes away, and bulk replays that overlap.
-
-function pressured(name: string, cluster: string, spec: Record<string, unknown> = {}) {
-  const base = binding(name, "true", "build");
-  return { ...base, spec: { ...base.spec, cluster, ...spec } };
-}
 
 const statusOf = (event: LoggedEvent) => event.results[0]?.status;
 
@@ -27,13 +22,13 @@ describe("a held submission whose hold is lifted", () => {
     const world = fakeClusterWorld("rv-lift");
     await world.templates("rv-lift", ["build"]);
     await putCluster("rv-lift", "argo-server", { url: world.url });
-    await applyBinding("rv-lift", pressured("capped", "rv-lift", { maxPending: 1 }));
+    await applyBinding("rv-lift", pressuredBinding("capped", "rv-lift", { maxPending: 1 }));
     const first = await sendEvent("rv-lift", { n: 1 });
     expect(statusOf(await waitForOutcome("rv-lift", first))).toBe("submitted");
     const second = await sendEvent("rv-lift", { n: 2 });
     expect(statusOf(await waitForOutcome("rv-lift", second, (event) => statusOf(event) !== undefined))).toBe("held");
     // The cap goes: nothing holds the second event any more.
-    await applyBinding("rv-lift", pressured("capped", "rv-lift"));
+    await applyBinding("rv-lift", pressuredBinding("capped", "rv-lift"));
     const released = await waitForOutcome("rv-lift", second, (event) => statusOf(event) !== "held", 30_000).catch(
       () => null,
     );
@@ -44,7 +39,7 @@ describe("a held submission whose hold is lifted", () => {
     const world = fakeClusterWorld("rv-gone");
     await world.templates("rv-gone", ["build"]);
     await putCluster("rv-gone", "argo-server", { url: world.url });
-    await applyBinding("rv-gone", pressured("capped", "rv-gone", { maxPending: 1 }));
+    await applyBinding("rv-gone", pressuredBinding("capped", "rv-gone", { maxPending: 1 }));
     const first = await sendEvent("rv-gone", { n: 1 });
     expect(statusOf(await waitForOutcome("rv-gone", first))).toBe("submitted");
     const second = await sendEvent("rv-gone", { n: 2 });
@@ -69,7 +64,7 @@ describe("a held submission whose cluster goes away", () => {
     const world = fakeClusterWorld("rv-nocl");
     await world.templates("rv-nocl", ["build"]);
     await putCluster("rv-nocl", "argo-server", { url: world.url, maxPending: 1 });
-    await applyBinding("rv-nocl", pressured("capped", "rv-nocl"));
+    await applyBinding("rv-nocl", pressuredBinding("capped", "rv-nocl"));
     const first = await sendEvent("rv-nocl", { n: 1 });
     expect(statusOf(await waitForOutcome("rv-nocl", first))).toBe("submitted");
     const second = await sendEvent("rv-nocl", { n: 2 });
@@ -99,7 +94,7 @@ describe("bulk replay, once", () => {
     const world = fakeClusterWorld("rv-spell");
     await world.templates("rv-spell", ["build"]);
     await putCluster("rv-spell", "argo-server", { url: world.url });
-    await applyBinding("rv-spell", pressured("replayer", "rv-spell"));
+    await applyBinding("rv-spell", pressuredBinding("replayer", "rv-spell"));
     const ids = [await sendEvent("rv-spell", { n: 1 }), await sendEvent("rv-spell", { n: 2 })];
     for (const id of ids) await waitForOutcome("rv-spell", id);
     const since = new Date(Date.now() - 60_000);
@@ -125,7 +120,7 @@ describe("bulk replay, once", () => {
     const world = fakeClusterWorld("rv-overlap");
     await world.templates("rv-overlap", ["build"]);
     await putCluster("rv-overlap", "argo-server", { url: world.url });
-    await applyBinding("rv-overlap", pressured("replayer", "rv-overlap"));
+    await applyBinding("rv-overlap", pressuredBinding("replayer", "rv-overlap"));
     const ids = [await sendEvent("rv-overlap", { n: 1 }), await sendEvent("rv-overlap", { n: 2 })];
     for (const id of ids) await waitForOutcome("rv-overlap", id);
     const since = new Date(Date.now() - 60_000).toISOString();

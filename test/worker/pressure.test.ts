@@ -11,6 +11,7 @@ import {
   fakeCluster,
   fakeClusterWorld,
   type LoggedEvent,
+  pressuredBinding,
   putCluster,
   sendEvent,
   waitForOutcome,
@@ -20,12 +21,6 @@ import {
 // cluster runs that many of hookline's workflows (counted from the cluster's own list), supersede
 // keeps only the newest held event of a key, a paused binding holds its submissions and releases
 // them in arrival order, and a filter replays many events at once — paced, once.
-
-/** A binding of `namespace` on `cluster`, with `spec` fields added (maxPending, paused, supersede). */
-function pressured(name: string, selector: string, cluster: string, spec: Record<string, unknown> = {}) {
-  const base = binding(name, selector, "build");
-  return { ...base, spec: { ...base.spec, cluster, ...spec } };
-}
 
 async function clusterStatus(name: string) {
   const response = await call(`/api/v1/clusters/${name}`, { headers: adminAuth });
@@ -49,7 +44,7 @@ describe("maxPending on a cluster", () => {
     await world.templates("press-cap", ["build"]);
     await world.completion({ runMs: 100 });
     await putCluster("press-cap", "argo-server", { url: world.url, maxPending: 10 });
-    await applyBinding("press-cap", pressured("drain", "true", "press-cap"));
+    await applyBinding("press-cap", pressuredBinding("drain", "press-cap"));
     const ids = await sendAll(
       "press-cap",
       Array.from({ length: 200 }, (_, index) => ({ index })),
@@ -87,7 +82,7 @@ describe("maxPending and supersede on a binding", () => {
     await putCluster("press-sup", "argo-server", { url: world.url });
     await applyBinding(
       "press-sup",
-      pressured("deploy", "true", "press-sup", { maxPending: 1, supersede: { key: "payload.branch" } }),
+      pressuredBinding("deploy", "press-sup", { maxPending: 1, supersede: { key: "payload.branch" } }),
     );
     const first = await sendEvent("press-sup", { branch: "main" });
     expect(statusOf(await waitForOutcome("press-sup", first))).toBe("submitted");
@@ -132,7 +127,7 @@ describe("pause and resume", () => {
     const world = fakeClusterWorld("press-pause");
     await world.templates("press-pause", ["build"]);
     await putCluster("press-pause", "argo-server", { url: world.url });
-    await applyBinding("press-pause", pressured("nightly", "true", "press-pause"));
+    await applyBinding("press-pause", pressuredBinding("nightly", "press-pause"));
     const paused = await callJson("/api/v1/namespaces/press-pause/workfloweventbindings/nightly/pause", "POST", {});
     expect(paused.status).toBe(200);
     expect(((await paused.json()) as { spec: { paused: boolean } }).spec.paused).toBe(true);
@@ -252,13 +247,13 @@ describe("bad pressure settings", () => {
     const applied = await callJson(
       "/api/v1/namespaces/press-bad/workfloweventbindings/capped",
       "PUT",
-      pressured("capped", "true", "default", { maxPending: 0 }),
+      pressuredBinding("capped", "default", { maxPending: 0 }),
     );
     expect(await expectError(applied, 400, "invalid_argument")).toContain("maxPending");
     const superseding = await callJson(
       "/api/v1/namespaces/press-bad/workfloweventbindings/capped",
       "PUT",
-      pressured("capped", "true", "default", { supersede: { key: "payload.(" } }),
+      pressuredBinding("capped", "default", { supersede: { key: "payload.(" } }),
     );
     expect(await expectError(superseding, 400, "invalid_argument")).toContain("spec.supersede.key");
     expect(
