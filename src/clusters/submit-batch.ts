@@ -115,7 +115,7 @@ async function submitToCluster(
   for (const submission of submissions) {
     if (submission.request !== null && (capped || pressureOf(submission) !== null)) claimed.push(submission);
     else if (submission.status === "held") {
-      // Nothing holds it any more (the cap was lifted, the binding deleted): it is sent now.
+      // Nothing holds it any more (its cap lifted, its binding resumed): it is sent now.
       submission.status = "pending";
       submission.reason = null;
     }

@@ -91,8 +91,8 @@ export async function replayMatching(
   const matched = selected.length;
   if (dryRun === true || matched === 0) return { matched, replayed: 0 };
 
-  // Each original is claimed once for the ledger's window (`replay-of <id>`): the same filter
-  // again, or two overlapping filters at once, never replay an event twice.
+  // Each original is claimed in the delivery ledger (`replay-of <id>`): the same filter again, or
+  // two overlapping filters at once, never replay an event twice.
   const already = await replayedSince(db, namespace, fromId);
   const candidates = selected.filter((event) => !already.has(event.id));
   const run = newEventId();

@@ -37,6 +37,50 @@ export class DeliveryLedger extends DurableObject<Env> {
    */
   async claim(delivery: string, eventId: string): Promise<string> {
     const now = Date.now();
+    const first = this.take(delivery, eventId, now);
+    if (first === eventId) await this.armPurge(now);
+    return first;
+  }
+
+  /** The claim's event is queued: from now on the claim counts for the whole window. */
+  async confirm(delivery: string, eventId: string): Promise<void> {
+    this.markConfirmed(delivery, eventId);
+  }
+
+  /** Forgets a claim whose event could not be queued, so the sender's retry is accepted. */
+  async release(delivery: string, eventId: string): Promise<void> {
+    this.forget(delivery, eventId);
+  }
+
+  /**
+   * Claims each of `deliveries` that no claim holds (a bulk replay's `replay-of <event>`), all as
+   * `owner`; returns the ones this call claimed. Like a delivery's claim, it counts for the whole
+   * window once confirmed (`confirmEach`, after the work was done), and until then for
+   * UNCONFIRMED_CLAIM_MS — so a run that died midway does not keep its events for a day. One call
+   * per shard: two overlapping runs never both take an event.
+   */
+  async claimEach(deliveries: readonly string[], owner: string): Promise<string[]> {
+    const now = Date.now();
+    const claimed = deliveries.filter((delivery) => this.take(delivery, owner, now) === owner);
+    if (claimed.length > 0) await this.armPurge(now);
+    return claimed;
+  }
+
+  /** `owner`'s claims of `deliveries` were done: they count for the whole window. */
+  async confirmEach(deliveries: readonly string[], owner: string): Promise<void> {
+    for (const delivery of deliveries) this.markConfirmed(delivery, owner);
+  }
+
+  /** Forgets `owner`'s claims of `deliveries` (a bulk replay that stopped before sending them). */
+  async releaseEach(deliveries: readonly string[], owner: string): Promise<void> {
+    for (const delivery of deliveries) this.forget(delivery, owner);
+  }
+
+  /**
+   * The event `delivery` belongs to: the one of a claim that still counts (confirmed within the
+   * window, or fresh), else `eventId`, recorded now as a fresh claim.
+   */
+  private take(delivery: string, eventId: string, now: number): string {
     const seen = this.ctx.storage.sql
       .exec<{ event_id: string; seen_at: number; confirmed: number }>(
         "SELECT event_id, seen_at, confirmed FROM deliveries WHERE delivery = ?1",
@@ -55,12 +99,10 @@ export class DeliveryLedger extends DurableObject<Env> {
       eventId,
       now,
     );
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
     return eventId;
   }
 
-  /** The claim's event is queued: from now on the claim counts for the whole window. */
-  async confirm(delivery: string, eventId: string): Promise<void> {
+  private markConfirmed(delivery: string, eventId: string): void {
     this.ctx.storage.sql.exec(
       "UPDATE deliveries SET confirmed = 1 WHERE delivery = ?1 AND event_id = ?2",
       delivery,
@@ -68,55 +110,13 @@ export class DeliveryLedger extends DurableObject<Env> {
     );
   }
 
-  /**
-   * Claims each of `deliveries` that no claim holds (a bulk replay's `replay-of <event>`), all as
-   * `owner`; returns the ones this call claimed. Like a delivery's claim, it counts for the whole
-   * window once confirmed (`confirmEach`, after the work was done), and until then for
-   * UNCONFIRMED_CLAIM_MS — so a run that died midway does not keep its events for a day. One call
-   * per shard: two overlapping runs never both take an event.
-   */
-  async claimEach(deliveries: readonly string[], owner: string): Promise<string[]> {
-    const now = Date.now();
-    const claimed: string[] = [];
-    for (const delivery of deliveries) {
-      const taken = this.ctx.storage.sql.exec(
-        `INSERT INTO deliveries (delivery, event_id, seen_at, confirmed) VALUES (?1, ?2, ?3, 0)
-         ON CONFLICT (delivery) DO UPDATE SET event_id = ?2, seen_at = ?3, confirmed = 0
-           WHERE seen_at <= ?3 - ${DELIVERY_WINDOW_MS} OR (confirmed = 0 AND seen_at <= ?3 - ${UNCONFIRMED_CLAIM_MS})
-         RETURNING delivery`,
-        delivery,
-        owner,
-        now,
-      );
-      if (taken.toArray().length > 0) claimed.push(delivery);
-    }
-    if (claimed.length > 0 && (await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
-    }
-    return claimed;
-  }
-
-  /** `owner`'s claims of `deliveries` were done: they count for the whole window. */
-  async confirmEach(deliveries: readonly string[], owner: string): Promise<void> {
-    for (const delivery of deliveries) {
-      this.ctx.storage.sql.exec(
-        "UPDATE deliveries SET confirmed = 1 WHERE delivery = ?1 AND event_id = ?2",
-        delivery,
-        owner,
-      );
-    }
-  }
-
-  /** Forgets `owner`'s claims of `deliveries` (a bulk replay that stopped before sending them). */
-  async releaseEach(deliveries: readonly string[], owner: string): Promise<void> {
-    for (const delivery of deliveries) {
-      this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE delivery = ?1 AND event_id = ?2", delivery, owner);
-    }
-  }
-
-  /** Forgets a claim whose event could not be queued, so the sender's retry is accepted. */
-  async release(delivery: string, eventId: string): Promise<void> {
+  private forget(delivery: string, eventId: string): void {
     this.ctx.storage.sql.exec("DELETE FROM deliveries WHERE delivery = ?1 AND event_id = ?2", delivery, eventId);
+  }
+
+  /** Claims are purged by an alarm once they are past the window. */
+  private async armPurge(now: number): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
   }
 
   override async alarm(): Promise<void> {
