@@ -269,17 +269,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     const create = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows$/.exec(url.pathname);
     const flavour = create ? "kubernetes" : "argo-server";
     const fail = (status: number, message: string, reason: string, grpcCode: number) =>
-      flavour === "kubernetes"
-        ? send(response, status, {
-            kind: "Status",
-            apiVersion: "v1",
-            metadata: {},
-            status: "Failure",
-            message,
-            reason,
-            code: status,
-          })
-        : send(response, status, { code: grpcCode, message, details: [] });
+      refuse(response, flavour === "kubernetes", status, message, reason, grpcCode);
 
     const match = submit ?? set ?? create;
     if (
@@ -399,17 +389,10 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     namespace: string,
   ) {
     const kubernetes = url.pathname.startsWith("/apis/");
-    const fail = (status: number, message: string) =>
-      kubernetes
-        ? send(response, status, {
-            kind: "Status",
-            apiVersion: "v1",
-            metadata: {},
-            status: "Failure",
-            message,
-            code: status,
-          })
-        : send(response, status, { code: status === 401 ? 16 : 3, message, details: [] });
+    const fail = (status: 400 | 401, message: string) =>
+      status === 401
+        ? refuse(response, kubernetes, status, message, "Unauthorized", 16)
+        : refuse(response, kubernetes, status, message, "BadRequest", 3);
     if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized");
     const allowed = kubernetes
       ? new Set(["labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "timeoutSeconds"])
@@ -476,17 +459,7 @@ export async function startFakeCluster(token = "fake-cluster-token"): Promise<Fa
     kubernetes: boolean,
   ) {
     const fail = (status: number, message: string, reason: string, grpcCode: number) =>
-      kubernetes
-        ? send(response, status, {
-            kind: "Status",
-            apiVersion: "v1",
-            metadata: {},
-            status: "Failure",
-            message,
-            reason,
-            code: status,
-          })
-        : send(response, status, { code: grpcCode, message, details: [] });
+      refuse(response, kubernetes, status, message, reason, grpcCode);
     if (request.headers.authorization !== `Bearer ${token}`) return fail(401, "Unauthorized", "Unauthorized", 16);
     const workflow = stateIn(world, namespace).workflows.get(name);
     if (!workflow) return fail(404, `workflows.argoproj.io "${name}" not found`, "NotFound", 5);
@@ -687,6 +660,28 @@ function parsePairs(text: string): { pairs: Record<string, string> } | { error: 
     pairs[part.slice(0, index)] = part.slice(index + 1);
   }
   return { pairs };
+}
+
+/** A refusal as each API words it: a Kubernetes Status object, or the Argo Server's gRPC-gateway error. */
+function refuse(
+  response: ServerResponse,
+  kubernetes: boolean,
+  status: number,
+  message: string,
+  reason: string,
+  grpcCode: number,
+): void {
+  if (kubernetes) {
+    send(response, status, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message,
+      reason,
+      code: status,
+    });
+  } else send(response, status, { code: grpcCode, message, details: [] });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
